@@ -1,0 +1,3 @@
+"""CertQuests: lesson Markdown in, a published podcast out."""
+
+__version__ = "0.1.0"

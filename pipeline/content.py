@@ -1,0 +1,457 @@
+"""Lesson Markdown and the quiz bank -> validated Lessons and Questions (errors carry file:line)."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from .config import Project, Show
+from .errors import ContentError, Problem, relative
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+MAX_LESSON_BYTES = 512 * 1024
+EPISODE_TYPES = ("full", "trailer", "bonus")
+FRONT_MATTER_KEYS = {"id", "module", "lesson", "title", "domain", "summary", "publish", "type", "retired"}
+QUESTION_KEYS = {"id", "lesson", "domain", "question", "options", "answer", "explanation"}
+
+
+@dataclass(frozen=True)
+class Block:
+    """One spoken unit of a lesson: a paragraph, a list item or a sub-heading."""
+
+    kind: str  # paragraph | item | heading | code | table
+    role: str  # host, or cohost for blockquotes
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    line: int
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    path: str  # relative to the project
+    module: int
+    number: int
+    title: str
+    domain: str
+    summary: str
+    publish: dt.date | None
+    episode_type: str
+    retired: bool
+    intro: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    body: str  # the Markdown after the front matter, for the show notes
+    body_line: int  # file line where the body starts
+    digest: str
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (0 if self.episode_type == "trailer" else 1, self.module, self.number)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    lesson: str
+    domain: str
+    question: str
+    options: tuple[tuple[str, str], ...]  # (letter, text)
+    answer: str
+    explanation: str
+    line: int
+
+    @property
+    def answer_text(self) -> str:
+        return dict(self.options)[self.answer]
+
+
+@dataclass(frozen=True)
+class Course:
+    lessons: tuple[Lesson, ...]
+    questions: tuple[Question, ...]
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def questions_for(self, lesson_id: str) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.lesson == lesson_id)
+
+    @property
+    def published(self) -> tuple[Lesson, ...]:
+        return tuple(lesson for lesson in self.lessons if not lesson.retired)
+
+
+def markdown_parser() -> MarkdownIt:
+    """CommonMark with tables; raw HTML is treated as text, so nothing in a lesson can run."""
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _inline_text(token) -> str:
+    """Plain text of an inline token: code spans keep their text, links keep their label."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            continue
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(front matter, body, line where the body starts)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    return "", "", 1
+
+
+def _yaml_problem(shown: str, exc: yaml.YAMLError, line_offset: int, what: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 + line_offset if mark else None
+    reason = getattr(exc, "problem", None) or str(exc)
+    return Problem(shown, line, f"{what}: invalid YAML ({reason}); check quoting and indentation "
+                                "(values containing ':' need quotes)")
+
+
+def _suggest(key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(sorted(known))})"
+
+
+def _front_matter_lines(front: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for number, line in enumerate(front.split("\n"), 2):
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if match and match.group(1) not in found:
+            found[match.group(1)] = number
+    return found
+
+
+def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | None, list[Problem]]:
+    """Read one lesson file; returns the Lesson (or None) and every problem found."""
+    shown = relative(path, project.root)
+    problems: list[Problem] = []
+    raw = path.read_bytes()
+    if len(raw) > MAX_LESSON_BYTES:
+        return None, [Problem(shown, None, f"file is {len(raw) // 1024} KiB; a lesson may be at most "
+                                           f"{MAX_LESSON_BYTES // 1024} KiB: split it into several lessons")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+    front, body, body_line = _split_front_matter(text)
+    if front is None:
+        return None, [Problem(shown, 1, "no front matter; start the file with a '---' block holding id, "
+                                        "module, lesson, title, domain and summary")]
+    if body_line == 1:
+        return None, [Problem(shown, 1, "front matter is not closed; add a line '---' after it")]
+    try:
+        meta = yaml.safe_load(front) or {}
+    except yaml.YAMLError as exc:
+        return None, [_yaml_problem(shown, exc, 1, "front matter")]
+    if not isinstance(meta, dict):
+        return None, [Problem(shown, 2, "front matter must be 'key: value' lines")]
+    key_lines = _front_matter_lines(front)
+
+    def fail(key: str | None, message: str) -> None:
+        problems.append(Problem(shown, key_lines.get(key, 1) if key else 1, message))
+
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            fail(str(key), f"front matter: unknown key '{key}'{_suggest(str(key), FRONT_MATTER_KEYS)}")
+
+    episode_type = meta.get("type", "full")
+    if episode_type not in EPISODE_TYPES:
+        fail("type", f"front matter: 'type' must be one of {', '.join(EPISODE_TYPES)}, got {episode_type!r}")
+        episode_type = "full"
+    trailer = episode_type == "trailer"
+
+    lesson_id = meta.get("id")
+    if lesson_id is None:
+        fail(None, "front matter: 'id' missing; add a stable id like 'lambda-basics' (it names the episode forever)")
+    elif not isinstance(lesson_id, str) or not ID_PATTERN.match(lesson_id):
+        fail("id", f"front matter: 'id' must be lowercase letters, digits and '-' (at most 64), got {lesson_id!r}")
+        lesson_id = None
+
+    def integer(key: str, low: int, high: int) -> int | None:
+        value = meta.get(key)
+        if value is None:
+            if not trailer:
+                fail(None, f"front matter: '{key}' missing; add '{key}: N'")
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            fail(key, f"front matter: '{key}' must be a whole number {low}-{high}, got {value!r}")
+            return None
+        return value
+
+    module_numbers = [m.number for m in show.modules]
+    module = integer("module", 1, max(module_numbers, default=99))
+    if module is not None and show.modules and show.module(module) is None:
+        fail("module", f"front matter: module {module} is not defined in content/show.toml "
+                       f"(defined: {', '.join(map(str, module_numbers))}); add a [[modules]] entry or fix the number")
+    number = integer("lesson", 1, 99)
+
+    def string(key: str, required: bool = True) -> str:
+        value = meta.get(key)
+        if value is None:
+            if required:
+                fail(None, f"front matter: '{key}' missing; add '{key}: ...'")
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            fail(key, f"front matter: '{key}' must be non-empty text, got {value!r}")
+            return ""
+        return " ".join(value.split())
+
+    title = string("title")
+    summary = string("summary")
+    domain = string("domain", required=not trailer and bool(show.domains))
+    if domain and show.domains and show.domain(domain) is None:
+        fail("domain", f"front matter: unknown domain {domain!r}; use one of "
+                       f"{', '.join(d.id for d in show.domains)}")
+    publish = meta.get("publish")
+    if publish is not None and (not isinstance(publish, dt.date) or isinstance(publish, dt.datetime)):
+        fail("publish", f"front matter: 'publish' must be a date like 2026-12-01, got {publish!r}")
+        publish = None
+    retired = meta.get("retired", False)
+    if not isinstance(retired, bool):
+        fail("retired", f"front matter: 'retired' must be true or false, got {retired!r}")
+        retired = False
+
+    intro, sections, body_problems = _parse_body(body, body_line, shown)
+    problems.extend(body_problems)
+    if not intro and not any(s.blocks for s in sections):
+        problems.append(Problem(shown, body_line, "the lesson has no text to speak; write paragraphs under "
+                                                  "the front matter and '##' sections"))
+    if problems:
+        return None, problems
+    return Lesson(
+        id=lesson_id,
+        path=shown,
+        module=module or 0,
+        number=number or 0,
+        title=title,
+        domain=domain,
+        summary=summary,
+        publish=publish,
+        episode_type=episode_type,
+        retired=retired,
+        intro=tuple(intro),
+        sections=tuple(sections),
+        body=body,
+        body_line=body_line,
+        digest=hashlib.sha256(raw).hexdigest(),
+    ), []
+
+
+def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], list[Section], list[Problem]]:
+    problems: list[Problem] = []
+    tokens = markdown_parser().parse(body)
+    intro: list[Block] = []
+    sections: list[Section] = []
+    current: list[Block] = intro
+    quote_depth = 0
+    list_depth = 0
+    heading_level = 0
+    table_line = None
+    for index, token in enumerate(tokens):
+        line = (token.map[0] + first_line) if token.map else first_line
+        if token.type == "blockquote_open":
+            quote_depth += 1
+        elif token.type == "blockquote_close":
+            quote_depth -= 1
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif token.type == "heading_open":
+            heading_level = int(token.tag[1])
+            if heading_level == 1:
+                problems.append(Problem(shown, line, "a '#' heading in the body; the title comes from the front "
+                                                     "matter, so use '##' for sections"))
+        elif token.type == "inline" and heading_level:
+            text = _inline_text(token)
+            if heading_level == 2:
+                if not text:
+                    problems.append(Problem(shown, line, "empty '##' heading; give the section a title"))
+                current = []
+                sections.append(Section(text, line, current))  # blocks are frozen into a tuple below
+            elif text:
+                current.append(Block("heading", "host", text, line))
+            heading_level = 0
+        elif token.type == "inline" and tokens[index - 1].type == "paragraph_open" and table_line is None:
+            text = _inline_text(token)
+            if text:
+                kind = "item" if list_depth else "paragraph"
+                current.append(Block(kind, "cohost" if quote_depth else "host", text, line))
+        elif token.type in ("fence", "code_block"):
+            current.append(Block("code", "host", token.content.rstrip("\n"), line))
+        elif token.type == "table_open":
+            table_line = line
+            current.append(Block("table", "host", "", line))
+        elif token.type == "table_close":
+            table_line = None
+    frozen = [Section(s.title, s.line, tuple(s.blocks)) for s in sections]
+    for section in frozen:
+        if not section.blocks:
+            problems.append(Problem(shown, section.line, f"section '{section.title}' is empty; write its text "
+                                                         "or remove the heading"))
+    return intro, frozen, problems
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that records the line of every mapping as '__line__'."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_quiz(path: Path, project: Project, show: Show) -> tuple[list[Question], list[Problem]]:
+    shown = relative(path, project.root)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(shown, None, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")]
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        return [], [_yaml_problem(shown, exc, 0, "quiz")]
+    if data is None:
+        return [], []
+    if not isinstance(data, list):
+        return [], [Problem(shown, 1, "the quiz bank must be a YAML list of questions ('- id: q01 ...')")]
+    problems: list[Problem] = []
+    questions: list[Question] = []
+    for item in data:
+        if not isinstance(item, dict):
+            problems.append(Problem(shown, None, f"quiz entry {item!r} is not a mapping; each question needs "
+                                                 "id, lesson, domain, question, options, answer, explanation"))
+            continue
+        line = item.pop("__line__", None)
+        before = len(problems)
+
+        def fail(message: str) -> None:
+            problems.append(Problem(shown, line, f"question {item.get('id', '?')}: {message}"))
+
+        for key in item:
+            if key not in QUESTION_KEYS:
+                fail(f"unknown key '{key}'{_suggest(str(key), QUESTION_KEYS)}")
+        for key in sorted(QUESTION_KEYS - set(item)):
+            fail(f"'{key}' missing")
+        qid = item.get("id")
+        if qid is not None and (not isinstance(qid, str) or not ID_PATTERN.match(qid)):
+            fail(f"'id' must be lowercase letters, digits and '-', got {qid!r}")
+        options = item.get("options")
+        if isinstance(options, dict):
+            options.pop("__line__", None)
+            letters = list(options)
+            if not 2 <= len(letters) <= 6 or letters != [chr(ord("A") + i) for i in range(len(letters))]:
+                fail(f"options must be lettered A, B, C, ... in order (2-6 of them), got {', '.join(map(str, letters))}")
+            if any(not isinstance(v, (str, int, float)) or not str(v).strip() for v in options.values()):
+                fail("every option needs text")
+            option_pairs = tuple((str(k), " ".join(str(v).split())) for k, v in options.items())
+            if len({text.lower() for _, text in option_pairs}) != len(option_pairs):
+                fail("two options have the same text; every option must differ")
+        else:
+            if options is not None:
+                fail("'options' must be a mapping of letters to text (A: ..., B: ...)")
+            option_pairs = ()
+        answer = item.get("answer")
+        if answer is not None and answer not in dict(option_pairs):
+            fail(f"'answer' must be exactly one of the option letters ({', '.join(k for k, _ in option_pairs)}), "
+                 f"got {answer!r}")
+        domain = item.get("domain")
+        if domain is not None and show.domains and show.domain(str(domain)) is None:
+            fail(f"unknown domain {domain!r}; use one of {', '.join(d.id for d in show.domains)}")
+        for key in ("question", "explanation"):
+            if key in item and (not isinstance(item[key], str) or not item[key].strip()):
+                fail(f"'{key}' must be non-empty text")
+        if len(problems) == before:
+            questions.append(Question(
+                id=qid, lesson=str(item["lesson"]), domain=str(domain), question=" ".join(item["question"].split()),
+                options=option_pairs, answer=str(answer), explanation=" ".join(item["explanation"].split()),
+                line=line or 0))
+    return questions, problems
+
+
+def lesson_files(project: Project) -> list[Path]:
+    folder = project.content / "lessons"
+    return sorted(p for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else []
+
+
+def load_course(project: Project, show: Show) -> Course:
+    """Parse every lesson and the quiz bank; raise ContentError listing every problem at once."""
+    problems: list[Problem] = []
+    lessons: list[Lesson] = []
+    files = lesson_files(project)
+    if not files:
+        raise ContentError(f"no lessons found; add Markdown files under {relative(project.content, project.root)}/lessons/")
+    for path in files:
+        lesson, found = parse_lesson(path, project, show)
+        problems.extend(found)
+        if lesson:
+            lessons.append(lesson)
+    seen_ids: dict[str, Lesson] = {}
+    seen_numbers: dict[tuple[int, int], Lesson] = {}
+    for lesson in lessons:
+        if lesson.id in seen_ids:
+            problems.append(Problem(lesson.path, 2, f"id '{lesson.id}' is also used by {seen_ids[lesson.id].path}; "
+                                                    "every lesson needs its own id"))
+        seen_ids.setdefault(lesson.id, lesson)
+        if lesson.episode_type != "trailer":
+            key = (lesson.module, lesson.number)
+            if key in seen_numbers:
+                problems.append(Problem(lesson.path, 2, f"module {key[0]} lesson {key[1]} is also "
+                                                        f"{seen_numbers[key].path}; give each lesson its own number"))
+            seen_numbers.setdefault(key, lesson)
+
+    questions: list[Question] = []
+    quiz_path = project.content / "quiz.yaml"
+    if quiz_path.is_file():
+        questions, found = parse_quiz(quiz_path, project, show)
+        problems.extend(found)
+        shown = relative(quiz_path, project.root)
+        seen_questions: set[str] = set()
+        for question in questions:
+            if question.id in seen_questions:
+                problems.append(Problem(shown, question.line, f"question id '{question.id}' is used twice"))
+            seen_questions.add(question.id)
+            if question.lesson not in seen_ids:
+                problems.append(Problem(shown, question.line, f"question {question.id}: lesson '{question.lesson}' "
+                                                              "does not exist; use a lesson id from content/lessons"))
+        if not any(p.path == shown for p in problems):
+            tested = {q.lesson for q in questions}
+            for lesson in lessons:
+                if lesson.episode_type == "full" and not lesson.retired and lesson.id not in tested:
+                    problems.append(Problem(shown, None, f"lesson '{lesson.id}' ({lesson.path}) has no quiz "
+                                                         "question; add at least one with 'lesson: " + lesson.id + "'"))
+    if problems:
+        raise ContentError(f"{len(problems)} problem(s) in the content; nothing was built", problems)
+    lessons.sort(key=lambda lesson: lesson.sort_key)
+    return Course(tuple(lessons), tuple(questions))

@@ -1,0 +1,186 @@
+"""Lesson -> Script: speaker-tagged sentences with pauses, grouped into chapters, and its reviewable text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .config import Show
+from .content import Block, Lesson, Question
+from .lexicon import Lexicon
+
+# Abbreviations after which a period does not end a sentence.
+ABBREVIATIONS = {"e.g", "i.e", "vs", "etc", "approx", "mr", "mrs", "ms", "dr", "st", "no", "fig", "cf", "inc", "ltd"}
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$`])")
+SYMBOLS = [
+    (re.compile(r"\s*(?:→|->|=>)\s*"), " to "),
+    (re.compile(r"\s*(?:—|–)\s*"), ", "),
+    (re.compile(r"\s+&\s+"), " and "),
+    (re.compile(r"≤"), " at most "),
+    (re.compile(r"≥"), " at least "),
+    (re.compile(r"\s*×\s*"), " times "),
+    (re.compile(r"[*_#`]"), ""),
+    (re.compile(r"\s{2,}"), " "),
+]
+ORDINALS = ["one", "two", "three", "four", "five", "six"]
+
+
+@dataclass(frozen=True)
+class Line:
+    role: str
+    text: str  # as the transcript shows it
+    spoken: str  # as the engine hears it (symbols spoken, lexicon applied)
+    pause: float  # seconds of silence after the line
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    kind: str  # intro | section | selftest | outro
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Script:
+    lesson_id: str
+    title: str
+    chapters: tuple[Chapter, ...]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return tuple(line for chapter in self.chapters for line in chapter.lines)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(line.text.split()) for line in self.lines)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph; periods after abbreviations, initials and inside names do not split."""
+    sentences: list[str] = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        before = text[start:match.start()].rstrip("\"')]")
+        last_word = before.split()[-1].rstrip(".").lower() if before.split() else ""
+        if before.endswith(".") and (last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())):
+            continue
+        sentences.append(text[start:match.start()].strip())
+        start = match.end()
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
+
+
+def speakable(text: str) -> str:
+    """Symbols a listener cannot hear turned into words."""
+    for pattern, replacement in SYMBOLS:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+class _Writer:
+    """Accumulates lines for one chapter, putting the right pause after each."""
+
+    def __init__(self, show: Show, lexicon: Lexicon):
+        self.audio = show.audio
+        self.lexicon = lexicon
+        self.lines: list[Line] = []
+
+    def say(self, role: str, text: str, *, pause: float | None = None) -> None:
+        sentences = split_sentences(text)
+        for index, sentence in enumerate(sentences):
+            last = index == len(sentences) - 1
+            gap = (pause if pause is not None else self.audio.paragraph_pause) if last else self.audio.sentence_pause
+            spoken = self.lexicon.apply(speakable(sentence))
+            if spoken.strip(" .,;:!?"):
+                self.lines.append(Line(role, sentence, spoken, gap))
+
+    def block(self, block: Block) -> None:
+        if block.kind == "code":
+            self.say("host", "There is a code sample for this in the show notes.")
+        elif block.kind == "table":
+            self.say("host", "There is a table for this in the show notes.")
+        else:
+            text = block.text if block.text[-1:] in ".!?:" else block.text + "."
+            self.say(block.role, text)
+
+    def close(self, title: str, kind: str, section_pause: float) -> Chapter:
+        lines = self.lines
+        if lines:
+            lines[-1] = Line(lines[-1].role, lines[-1].text, lines[-1].spoken, section_pause)
+        self.lines = []
+        return Chapter(title, kind, tuple(lines))
+
+
+def build_script(lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[Question, ...] = (),
+                 next_title: str | None = None) -> Script:
+    """The whole episode as spoken lines: intro, one chapter per section, self-test, outro."""
+    writer = _Writer(show, lexicon)
+    audio = show.audio
+    chapters: list[Chapter] = []
+    cohost = "cohost" if "cohost" in show.voices else "host"
+
+    if lesson.episode_type == "trailer":
+        writer.say("host", f"This is {show.title}.")
+    else:
+        module = show.module(lesson.module)
+        where = f"Module {lesson.module}" + (f", {module.title}" if module else "")
+        writer.say("host", f"{show.title}. {where}. Lesson {lesson.number}: {lesson.title}.")
+    for block in lesson.intro:
+        writer.block(block)
+    chapters.append(writer.close("Introduction", "intro", audio.section_pause))
+
+    for section in lesson.sections:
+        writer.say("host", section.title if section.title[-1:] in ".!?" else section.title + ".")
+        for block in section.blocks:
+            if block.role == "cohost":
+                writer.say(cohost, block.text)
+            else:
+                writer.block(block)
+        chapters.append(writer.close(section.title, "section", audio.section_pause))
+
+    chosen = questions[:3]
+    if chosen:
+        count = ORDINALS[len(chosen) - 1]
+        writer.say("host", f"Time to test yourself. {count.capitalize()} questions from the quiz. "
+                           "After each one, pause and answer before you hear the solution.")
+        for number, question in enumerate(chosen, 1):
+            writer.say(cohost, f"Question {ORDINALS[number - 1]}. {question.question}", pause=audio.sentence_pause)
+            for index, (letter, option) in enumerate(question.options):
+                last = index == len(question.options) - 1
+                text = option if option[-1:] in ".!?" else option + "."
+                writer.say(cohost, f"{letter}: {text}", pause=audio.answer_pause if last else audio.sentence_pause)
+            writer.say("host", f"The answer is {question.answer}: {question.answer_text.rstrip('.')}. "
+                               f"{question.explanation}")
+        chapters.append(writer.close("Test yourself", "selftest", audio.section_pause))
+
+    if lesson.episode_type == "trailer":
+        writer.say("host", f"That is {show.title}. Subscribe in your podcast app so each new lesson arrives "
+                           "the day it is released.")
+    else:
+        writer.say("host", f"That wraps up {lesson.title}. The full quiz and the transcript are on the show's "
+                           "website.")
+        if next_title:
+            writer.say("host", f"Next time: {next_title}. Thanks for listening.")
+        else:
+            writer.say("host", "Thanks for listening, and good luck on the exam.")
+    chapters.append(writer.close("Outro", "outro", 0.0))
+    return Script(lesson.id, lesson.title, tuple(c for c in chapters if c.lines))
+
+
+def render_script(script: Script, lesson: Lesson, show: Show) -> str:
+    """The reviewable text in scripts/: one speaker-tagged sentence per line, chapters as headings."""
+    out = [f"# {script.title}",
+           f"# episode {lesson.id}, from {lesson.path}: edit the lesson, not this file",
+           f"# {len(script.lines)} sentences, {script.word_count} words", ""]
+    for chapter in script.chapters:
+        out.append(f"== {chapter.title}")
+        for line in chapter.lines:
+            name = show.voices.get(line.role)
+            out.append(f"{(name.name if name else line.role).upper()}: {line.text}")
+            if line.spoken != line.text:
+                out.append(f"    (said: {line.spoken})")
+            if line.pause >= show.audio.answer_pause:
+                out.append(f"[pause {line.pause:g} s]")
+            elif line.pause >= show.audio.paragraph_pause:
+                out.append("")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,44 @@
+"""espeak-ng, when installed: robotic but tiny and everywhere; voices are espeak-ng language codes."""
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+
+import numpy as np
+
+from ..config import Voice
+from ..errors import SynthesisError, ToolError
+from ..media import decode
+from . import SAMPLE_RATE
+
+
+@functools.cache
+def _binary() -> str | None:
+    return shutil.which("espeak-ng")
+
+
+class EspeakEngine:
+    name = "espeak"
+
+    def version(self) -> str:
+        binary = _binary()
+        if not binary:
+            return "espeak-ng missing"
+        return subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+
+    def problem(self, voice: Voice) -> str | None:
+        if not _binary():
+            return "engine 'espeak' needs espeak-ng; install it (apt-get install espeak-ng) or use engine = 'hibari'"
+        return None
+
+    def synthesize(self, text: str, voice: Voice) -> np.ndarray:
+        binary = _binary()
+        if not binary:
+            raise ToolError("espeak-ng is not installed; apt-get install espeak-ng")
+        words_per_minute = str(int(round(175 * voice.rate)))
+        done = subprocess.run([binary, "-v", voice.voice, "-s", words_per_minute, "--stdout", text],
+                              capture_output=True, check=False)
+        if done.returncode != 0 or not done.stdout:
+            raise SynthesisError(f"espeak-ng failed on {text[:60]!r}: {done.stderr.decode(errors='replace')[-200:]}")
+        return decode(done.stdout, SAMPLE_RATE, what="espeak-ng output")

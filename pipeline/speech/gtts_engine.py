@@ -1,0 +1,64 @@
+"""Google Translate's TTS through gTTS: needs Google's servers; voices are accent domains (com, co.uk, com.au...)."""
+from __future__ import annotations
+
+import logging
+import time
+from importlib import metadata
+
+import numpy as np
+
+from ..config import Voice
+from ..errors import SynthesisError
+from ..media import decode, process
+from . import SAMPLE_RATE
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 4
+BACKOFF_SECONDS = 1.0  # doubled after each failed attempt
+ACCENTS = ("com", "co.uk", "com.au", "ca", "co.in", "ie", "co.za", "com.ng", "us")
+
+
+class GttsEngine:
+    name = "gtts"
+    attempts = ATTEMPTS
+    backoff = BACKOFF_SECONDS
+
+    def version(self) -> str:
+        return "gtts " + metadata.version("gtts")
+
+    def problem(self, voice: Voice) -> str | None:
+        if voice.voice not in ACCENTS:
+            return f"gTTS voice must be an accent domain ({', '.join(ACCENTS)}), got {voice.voice!r}"
+        return None
+
+    def fetch(self, text: str, voice: Voice) -> bytes:
+        """MP3 bytes for `text`, retrying network failures with exponential backoff."""
+        from io import BytesIO
+
+        from gtts import gTTS
+        from gtts.tts import gTTSError
+
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            buffer = BytesIO()
+            try:
+                gTTS(text, lang="en", tld=voice.voice).write_to_fp(buffer)
+                data = buffer.getvalue()
+                if len(data) < 200 or not (data[:3] == b"ID3" or data[0] == 0xFF):
+                    raise gTTSError(msg=f"the reply was not audio ({len(data)} bytes)")
+                return data
+            except (gTTSError, OSError, ValueError) as exc:
+                if attempt == self.attempts:
+                    raise SynthesisError(
+                        f"gTTS could not synthesize {text[:60]!r} after {self.attempts} attempts: {exc}. gTTS needs "
+                        "Google's servers: check the network, or use engine = 'hibari', which works offline") from None
+                log.warning("gTTS attempt %d failed (%s); retrying in %.1f s", attempt, exc, delay)
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def synthesize(self, text: str, voice: Voice) -> np.ndarray:
+        samples = decode(self.fetch(text, voice), SAMPLE_RATE, what="gTTS audio")
+        if abs(voice.rate - 1.0) > 1e-3:
+            samples = process(samples, SAMPLE_RATE, SAMPLE_RATE, f"atempo={voice.rate:.3f}", what="gTTS rate")
+        return samples

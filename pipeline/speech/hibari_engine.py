@@ -1,0 +1,41 @@
+"""The default voice: hibari, a small neural TTS whose default voice ships inside its wheel (fully offline)."""
+from __future__ import annotations
+
+import functools
+from importlib import metadata
+
+import numpy as np
+
+from ..config import Voice
+
+
+@functools.cache
+def _model(voice: str):
+    from hibari import Hibari
+
+    return Hibari(voice=voice, threads=1)
+
+
+class HibariEngine:
+    name = "hibari"
+
+    def version(self) -> str:
+        return "hibari-tts " + metadata.version("hibari-tts")
+
+    def problem(self, voice: Voice) -> str | None:
+        from hibari.voices import VOICES, cache_dir, voice_path
+
+        if voice.voice not in VOICES:
+            return f"hibari has no voice {voice.voice!r}; use one of {', '.join(VOICES)}"
+        try:
+            voice_path(voice.voice, download_missing=False)
+        except FileNotFoundError as missing:
+            bundled = [name for name, entry in VOICES.items() if entry.get("bundled")]
+            return (f"hibari voice {voice.voice!r} is not on this machine and is downloaded on first use, which "
+                    f"needs a network; use voice = {bundled[0]!r} (it ships inside the package), or copy "
+                    f"{VOICES[voice.voice]['file']} into {cache_dir()} ({missing})")
+        return None
+
+    def synthesize(self, text: str, voice: Voice) -> np.ndarray:
+        # A fixed seed makes the noise component repeatable, so the same sentence gives the same bytes.
+        return np.asarray(_model(voice.voice)(text, speed=voice.rate, seed=0), dtype=np.float32)
