@@ -97,6 +97,8 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache,
     """Join the sentence audio with its pauses; returns the track, line timings and chapter start times."""
     cues = cues or {}
     parts: list[np.ndarray] = []
+    cue_parts: list[int] = []
+    speech_parts: list[int] = []
     timings: list[Timing] = []
     chapter_starts: list[float] = []
     position = 0
@@ -110,7 +112,8 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache,
     for number, chapter in enumerate(script.chapters):
         chapter_starts.append(position / SAMPLE_RATE)
         cue = cues.get(chapter.kind if number else "intro")
-        if cue is not None and chapter.kind in ("intro", "section", "selftest", "outro"):
+        if cue is not None:
+            cue_parts.append(len(parts))
             add(cue)
             add(_silence(0.25))
         for _ in chapter.lines:
@@ -119,10 +122,18 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache,
             if samples is None:
                 raise SynthesisError(f"sentence audio for {line.text[:50]!r} went missing from the cache; build again")
             start = position
+            speech_parts.append(len(parts))
             add(samples)
             timings.append(Timing(number, line.role, line.text, start / SAMPLE_RATE, position / SAMPLE_RATE))
             add(_silence(line.pause))
     add(_silence(0.5))
+    if cue_parts and speech_parts:
+        # Cues sit a little under the speech: matched to its measured loudness, 4 LU lower.
+        speech_level = integrated_loudness(np.concatenate([parts[i] for i in speech_parts]), SAMPLE_RATE)
+        for index in cue_parts:
+            cue_level = integrated_loudness(parts[index], SAMPLE_RATE)
+            if math.isfinite(speech_level) and math.isfinite(cue_level):
+                parts[index] = parts[index] * np.float32(10 ** ((speech_level - 4.0 - cue_level) / 20))
     track = np.concatenate(parts) if parts else np.zeros(0, np.float32)
     return track, timings, chapter_starts
 

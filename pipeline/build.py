@@ -1,0 +1,512 @@
+"""The step graph: work out what is stale and why, run it (in parallel per episode), save state after success.
+
+Per episode:  script -> synth -> master -> tag      then for the show:  feed, site
+Each step's key hashes its inputs, the params that change its bytes and a stage version; a step runs when
+its key changed or an output is missing. State is saved only after a step succeeds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .config import Project, Show, load_show
+from .content import Course, Lesson, load_course
+from .episode import ChapterMark, Cue, Episode
+from .errors import BuildError, CertQuestsError, ContentError, LockedError, Problem
+from .fsutil import write_atomic
+from .lexicon import Lexicon, load_lexicon
+from .script import Script, build_script, render_script
+
+log = logging.getLogger(__name__)
+
+STAGES = ("script", "synth", "master", "tag", "feed", "site")
+EPISODE_STAGES = ("script", "synth", "master", "tag")
+# Bump a stage's version when its code changes what it writes.
+VERSIONS = {"script": 1, "synth": 1, "master": 1, "tag": 1, "feed": 1, "site": 1}
+REGISTRY_NAME = "episodes/registry.json"
+
+
+def digest(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- state, lock, registry
+
+class State:
+    """Keys of the steps that last succeeded (.cache/state.json)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.data: dict[str, str] = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+
+    def fresh(self, step: str, key: str, outputs: list[Path]) -> str | None:
+        """None when the step is up to date, else the reason it must run."""
+        previous = self.data.get(step)
+        if previous is None:
+            return "never built"
+        missing = [p for p in outputs if not p.exists()]
+        if missing:
+            return f"output missing: {missing[0].name}"
+        if previous != key:
+            return "inputs changed"
+        return None
+
+    def record(self, step: str, key: str) -> None:
+        self.data[step] = key
+        write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+
+
+class BuildLock:
+    """One build at a time per project; the kernel drops the lock when its process dies, so none goes stale."""
+
+    def __init__(self, project: Project):
+        self.path = project.cache / "build.lock"
+        self.handle = None
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "another process"
+            self.handle.close()
+            raise LockedError(f"another build of this project is running ({holder}); wait for it to finish") from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"pid {os.getpid()}")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+class Registry:
+    """Identities that must never change once published: the show GUID and each episode's GUID (tracked in git)."""
+
+    def __init__(self, project: Project):
+        self.path = project.root / REGISTRY_NAME
+        try:
+            self.data = json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            self.data = {}
+        except ValueError as exc:
+            raise ContentError(f"{REGISTRY_NAME}: not valid JSON ({exc}); restore it from version control") from None
+        self.data.setdefault("episodes", {})
+        self.changed = False
+
+    def show_guid(self, show: Show) -> str:
+        from .feed import podcast_guid
+
+        if show.podcast_guid:
+            return show.podcast_guid
+        if "podcast_guid" not in self.data:
+            self.data["podcast_guid"] = podcast_guid(show.feed_url)
+            self.changed = True
+        return self.data["podcast_guid"]
+
+    def guid(self, lesson_id: str, show_guid: str) -> str:
+        entry = self.data["episodes"].get(lesson_id)
+        if entry:
+            return entry["guid"]
+        return str(uuid.uuid5(uuid.UUID(show_guid), lesson_id))
+
+    def published(self, lesson_id: str, guid: str, when: dt.datetime) -> None:
+        if lesson_id not in self.data["episodes"]:
+            self.data["episodes"][lesson_id] = {"guid": guid, "first_published": when.date().isoformat()}
+            self.changed = True
+
+    def retire(self, lesson_id: str) -> None:
+        self.data["episodes"].setdefault(lesson_id, {"guid": None})["retired"] = True
+        self.changed = True
+
+    def orphans(self, course: Course) -> list[str]:
+        """Published episodes whose lesson has gone without being retired."""
+        present = {lesson.id for lesson in course.lessons}
+        return sorted(lesson_id for lesson_id, entry in self.data["episodes"].items()
+                      if lesson_id not in present and not entry.get("retired"))
+
+    def save(self) -> None:
+        if self.changed:
+            write_atomic(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n")
+            self.changed = False
+
+
+# ---------------------------------------------------------------- the plan
+
+@dataclass
+class EpisodePlan:
+    lesson: Lesson
+    script: Script
+    script_text: str
+    guid: str
+    season: int | None
+    number: int | None
+    released: dt.datetime
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.lesson.id
+
+
+@dataclass
+class Context:
+    project: Project
+    show: Show
+    course: Course
+    lexicon: Lexicon
+    registry: Registry
+    show_guid: str
+    plans: list[EpisodePlan]
+    as_of: dt.datetime
+
+    def cache_dir(self, episode_id: str) -> Path:
+        return self.project.cache / "episodes" / episode_id
+
+
+def release_time(show: Show, lesson: Lesson, index: int) -> dt.datetime:
+    """Front matter's publish date, else the schedule: the first episode on `start`, then one every N days."""
+    start = show.schedule.start or dt.date(2000, 1, 1)
+    day = lesson.publish or start + dt.timedelta(days=show.schedule.every_days * index)
+    return dt.datetime.combine(day, show.schedule.time, tzinfo=dt.timezone.utc)
+
+
+def engine_versions(show: Show) -> dict[str, str]:
+    """Engine versions, read from package metadata so a no-op build never loads a model."""
+    versions = {}
+    for voice in show.voices.values():
+        package = {"hibari": "hibari-tts", "gtts": "gtts"}.get(voice.engine)
+        try:
+            versions[voice.engine] = metadata.version(package) if package else voice.engine
+        except metadata.PackageNotFoundError:
+            versions[voice.engine] = "missing"
+    return versions
+
+
+def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
+    """Read and validate everything, build every script in memory, and compute every step key. No audio work."""
+    show = load_show(project)
+    lexicon = load_lexicon(project.root)
+    course = load_course(project, show)
+    registry = Registry(project)
+    orphans = registry.orphans(course)
+    if orphans:
+        raise ContentError("published episodes have lost their lesson files", [
+            Problem(REGISTRY_NAME, None, f"'{lesson_id}' was published but no lesson has that id any more; "
+                                         f"restore the lesson, or run `certquests retire {lesson_id}` to drop it "
+                                         "from the feed on purpose") for lesson_id in orphans])
+    show_guid = registry.show_guid(show)
+    from .cover import artwork_problem
+
+    art = artwork_problem(show.cover)
+    if art:
+        raise ContentError(f"content/{show.cover.relative_to(project.content)}: the cover {art}")
+
+    lessons = [lesson for lesson in course.lessons if not lesson.retired]
+    plans: list[EpisodePlan] = []
+    versions = engine_versions(show)
+    audio = show.audio
+    for index, lesson in enumerate(lessons):
+        following = lessons[index + 1] if index + 1 < len(lessons) else None
+        script = build_script(lesson, show, lexicon, course.questions_for(lesson.id),
+                              following.title if following and following.episode_type != "trailer" else None)
+        text = render_script(script, lesson, show)
+        trailer = lesson.episode_type == "trailer"
+        season = (lesson.module or None) if not trailer else (lessons[1].module if len(lessons) > 1 else 1)
+        number = None if trailer else lesson.number
+        if show.show_type == "episodic" and not trailer:
+            number = sum(1 for other in lessons[: index + 1] if other.episode_type != "trailer")
+        item = EpisodePlan(lesson, script, text, registry.guid(lesson.id, show_guid), season, number,
+                           release_time(show, lesson, index))
+        voices = {role: show.voices[role].settings for role in {line.role for line in script.lines}
+                  if role in show.voices}
+        item.keys["script"] = digest("script", VERSIONS["script"], text)
+        item.keys["synth"] = digest("synth", VERSIONS["synth"], [(line.role, line.spoken) for line in script.lines],
+                                    voices, versions)
+        item.keys["master"] = digest("master", VERSIONS["master"], item.keys["synth"],
+                                     [(line.pause, len(c.lines)) for c in script.chapters for line in c.lines],
+                                     [c.title for c in script.chapters], audio, _tool_versions())
+        item.keys["tag"] = digest("tag", VERSIONS["tag"], item.keys["master"], lesson.title, lesson.summary,
+                                  item.guid, season, number, item.released.isoformat(), show.title, show.author,
+                                  show.base_url, hashlib.sha256(show.cover.read_bytes()).hexdigest(),
+                                  [show.voices[r].name for r in sorted(voices)], __version__)
+        plans.append(item)
+    now = as_of or dt.datetime.now(dt.timezone.utc)
+    return Context(project, show, course, lexicon, registry, show_guid, plans, now)
+
+
+def _tool_versions() -> list[str]:
+    """ffmpeg and the libraries that shape the audio; read from package metadata (no subprocess)."""
+    out = []
+    for package in ("imageio-ffmpeg", "numpy", "scipy", "pyloudnorm"):
+        try:
+            out.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{package} missing")
+    return out
+
+
+# ---------------------------------------------------------------- episode stages (run in worker processes)
+
+@dataclass(frozen=True)
+class EpisodeJob:
+    root: Path
+    plan: EpisodePlan
+    show: Show
+    cover_name: str
+    until: str
+    reasons: dict[str, str]  # stage -> why it runs; stages absent here are up to date
+
+
+@dataclass
+class EpisodeResult:
+    id: str
+    ran: list[str]
+    synthesized: int = 0
+    sentences: int = 0
+    audio_seconds: float = 0.0
+    error: str | None = None
+
+
+def audio_name(plan_: EpisodePlan) -> str:
+    return f"{plan_.id}-{plan_.keys['master'][:10]}.mp3"
+
+
+def run_episode(job: EpisodeJob) -> EpisodeResult:
+    """Run the stale stages of one episode in order. Safe to call in a worker process."""
+    project = Project(job.root)
+    item = job.plan
+    result = EpisodeResult(item.id, [], sentences=len(item.script.lines))
+    state = State(project.cache / "episodes" / item.id / "state.json")
+    try:
+        for stage in EPISODE_STAGES:
+            if stage not in job.reasons:
+                continue
+            started = time.perf_counter()
+            if stage == "script":
+                write_atomic(project.scripts / f"{item.id}.txt", item.script_text)
+            elif stage == "synth":
+                result.synthesized = _synth(project, item, job.show)
+            elif stage == "master":
+                result.audio_seconds = _master(project, item, job.show)
+            elif stage == "tag":
+                _tag(project, item, job.show, job.cover_name)
+            state.record(stage, item.keys[stage])
+            result.ran.append(stage)
+            log.debug("%s: %s took %.2f s", item.id, stage, time.perf_counter() - started)
+            if stage == job.until:
+                break
+    except CertQuestsError as exc:
+        result.error = exc.format_message()
+    return result
+
+
+def _synth(project: Project, item: EpisodePlan, show: Show) -> int:
+    from .audio import synthesize_lines, write_json
+    from .speech import SpeechCache
+
+    keys, made = synthesize_lines(item.script, show.voices, SpeechCache(project.cache / "speech"),
+                                  lesson_path=item.lesson.path)
+    write_json(project.cache / "episodes" / item.id / "speech.json", keys)
+    return made
+
+
+def _master(project: Project, item: EpisodePlan, show: Show) -> float:
+    from .audio import assemble, master, synthesize_lines, write_json
+    from .sound import cues_for
+    from .speech import SpeechCache
+
+    folder = project.cache / "episodes" / item.id
+    cache = SpeechCache(project.cache / "speech")
+    # Usually all cached already; re-synthesizes anything removed from the cache since the synth step ran.
+    keys, _ = synthesize_lines(item.script, show.voices, cache, lesson_path=item.lesson.path)
+    track, timings, starts = assemble(item.script, keys, cache, cues_for(show.audio) if show.audio.music else None)
+    report = master(track, show.audio, folder / "master.mp3", what=item.lesson.path)
+    names = {role: voice.name for role, voice in show.voices.items()}
+    chapters = []
+    for index, chapter in enumerate(item.script.chapters):
+        end = starts[index + 1] if index + 1 < len(starts) else report.duration_s
+        chapters.append({"title": chapter.title, "start": round(starts[index], 3), "end": round(min(end, report.duration_s), 3)})
+    cues_out = [{"speaker": names.get(t.role, t.role), "text": t.text, "start": round(t.start, 3),
+                 "end": round(t.end, 3)} for t in timings]
+    write_json(folder / "master.json", {"chapters": chapters, "cues": cues_out, "loudness": report.as_dict()})
+    return report.duration_s
+
+
+def _tag(project: Project, item: EpisodePlan, show: Show, cover_file: str) -> None:
+    import shutil
+
+    from .fsutil import temporary_sibling
+    from .site import Urls
+    from .tags import write_tags
+    from .transcripts import render_chapters, render_srt, render_vtt
+
+    folder = project.cache / "episodes" / item.id
+    episode = load_episode(project, item)
+    urls = Urls(show.base_url, cover_file)
+    target = project.episodes / episode.audio_name
+    tmp = temporary_sibling(target)
+    try:
+        shutil.copyfile(folder / "master.mp3", tmp)
+        write_tags(tmp, episode, show, page_url=urls.page(episode), quiz_url=urls.quiz(episode))
+        sidecars = episode.sidecars
+        write_atomic(project.episodes / sidecars["vtt"], render_vtt(episode))
+        write_atomic(project.episodes / sidecars["srt"], render_srt(episode))
+        write_atomic(project.episodes / sidecars["chapters"], render_chapters(episode, urls.page(episode)))
+        write_atomic(project.episodes / f"{episode.stem}.loudness.json",
+                     json.dumps(episode.loudness, indent=2) + "\n")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def load_episode(project: Project, item: EpisodePlan) -> Episode:
+    """The built episode's record, from the master step's timings and the file on disk."""
+    data = json.loads((project.cache / "episodes" / item.id / "master.json").read_text("utf-8"))
+    name = audio_name(item)
+    path = project.episodes / name
+    return Episode(
+        lesson=item.lesson, guid=item.guid, season=item.season, number=item.number, released=item.released,
+        audio_name=name, page_name=f"{item.id}.html", length=path.stat().st_size if path.exists() else 0,
+        duration=data["loudness"]["duration_s"],
+        chapters=tuple(ChapterMark(c["title"], c["start"], c["end"]) for c in data["chapters"]),
+        cues=tuple(Cue(**c) for c in data["cues"]), loudness=data["loudness"])
+
+
+# ---------------------------------------------------------------- the whole build
+
+@dataclass
+class Staleness:
+    """For one episode: stage -> why it must run (only stale stages appear)."""
+
+    id: str
+    reasons: dict[str, str]
+
+
+def episode_staleness(context: Context, until: str = "tag") -> list[Staleness]:
+    stages = EPISODE_STAGES[: EPISODE_STAGES.index(until) + 1] if until in EPISODE_STAGES else EPISODE_STAGES
+    out = []
+    for item in context.plans:
+        state = State(context.cache_dir(item.id) / "state.json")
+        outputs = {
+            "script": [context.project.scripts / f"{item.id}.txt"],
+            "synth": [context.cache_dir(item.id) / "speech.json"],
+            "master": [context.cache_dir(item.id) / "master.mp3", context.cache_dir(item.id) / "master.json"],
+            "tag": [context.project.episodes / audio_name(item)],
+        }
+        reasons: dict[str, str] = {}
+        for stage in stages:
+            reason = state.fresh(stage, item.keys[stage], outputs[stage])
+            if reason:
+                reasons[stage] = reason
+        out.append(Staleness(item.id, reasons))
+    return out
+
+
+@dataclass
+class BuildReport:
+    episodes: int = 0
+    ran: dict[str, int] = field(default_factory=dict)
+    synthesized: int = 0
+    audio_seconds: float = 0.0
+    released: int = 0
+    failures: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def did_work(self) -> bool:
+        return bool(self.ran) or bool(self.published)
+
+
+def build(project: Project, *, until: str = "site", jobs: int | None = None, as_of: dt.datetime | None = None,
+          progress: Callable[[str], None] = lambda message: None) -> BuildReport:
+    """Bring the project up to date through stage `until`."""
+    started = time.perf_counter()
+    with BuildLock(project):
+        context = plan(project, as_of)
+        report = BuildReport(episodes=len(context.plans))
+        stale = {s.id: s.reasons for s in episode_staleness(context, until if until in EPISODE_STAGES else "tag")}
+        from .site import cover_name
+
+        cover_file = cover_name(context.show)
+        work = [EpisodeJob(project.root, item, context.show, cover_file, until if until in EPISODE_STAGES else "tag",
+                           stale[item.id]) for item in context.plans if stale[item.id]]
+        if work:
+            _check_voices(context, work)
+            _run_jobs(work, jobs, report, progress)
+        if report.failures:
+            raise BuildError(f"{len(report.failures)} of {len(context.plans)} episode(s) failed; the published "
+                             "feed and pages were left as they were:\n  " + "\n  ".join(report.failures))
+        if until in ("feed", "site"):
+            from .publish import publish
+
+            report.published, report.released = publish(context, until, cover_file)
+        context.registry.save()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_voices(context: Context, work: list[EpisodeJob]) -> None:
+    if not any("synth" in job.reasons for job in work):
+        return
+    from .speech import check_voices
+
+    roles = {line.role for job in work for line in job.plan.script.lines}
+    check_voices(context.show.voices, roles)
+
+
+def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, progress) -> None:
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    done = 0
+
+    def collect(result: EpisodeResult) -> None:
+        nonlocal done
+        done += 1
+        for stage in result.ran:
+            report.ran[stage] = report.ran.get(stage, 0) + 1
+        report.synthesized += result.synthesized
+        report.audio_seconds += result.audio_seconds
+        if result.error:
+            report.failures.append(result.error)
+            progress(f"[{done}/{len(work)}] {result.id}: FAILED: {result.error.splitlines()[0]}")
+            return
+        detail = ", ".join(result.ran) or "nothing"
+        extra = f"; {result.synthesized} of {result.sentences} sentences synthesized" if "synth" in result.ran else ""
+        progress(f"[{done}/{len(work)}] {result.id}: {detail}{extra}")
+
+    if jobs == 1:
+        for job in work:
+            collect(run_episode(job))
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_episode, job) for job in work]
+        for future in as_completed(futures):
+            collect(future.result())
+
+
+def retire(project: Project, lesson_id: str) -> None:
+    with BuildLock(project):
+        registry = Registry(project)
+        registry.retire(lesson_id)
+        registry.save()

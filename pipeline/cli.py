@@ -1,0 +1,211 @@
+"""The certquests command: parses options, calls the build, maps errors to exit codes."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Project
+from .errors import CertQuestsError
+
+log = logging.getLogger("pipeline")
+
+
+def _project(ctx: click.Context) -> Project:
+    return ctx.obj["project"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The project folder (holding content/show.toml).")
+@click.option("-v", "--verbose", count=True, help="Show detail (-vv: every ffmpeg command).")
+@click.version_option(__version__, prog_name="certquests")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path, verbose: int) -> None:
+    """Turn lesson Markdown into a published podcast: scripts, audio, tags, feed and show notes."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = {"project": Project(project_dir.resolve())}
+
+
+def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of: str | None) -> None:
+    from .build import build
+    from .publish import as_of_date
+
+    project = _project(ctx)
+    try:
+        when = as_of_date(as_of)
+    except ValueError:
+        raise click.BadParameter(f"{as_of!r} is not a date like 2026-12-31", param_hint="--as-of") from None
+    report = build(project, until=until, jobs=jobs, as_of=when, progress=click.echo)
+    if not report.did_work:
+        click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")
+        return
+    ran = ", ".join(f"{stage} {count}" for stage, count in report.ran.items()) or "no episode stages"
+    minutes = report.audio_seconds / 60
+    click.echo(f"Built in {report.seconds:.1f} s: {ran}; {report.synthesized} sentences synthesized"
+               + (f", {minutes:.1f} min of audio mastered" if report.audio_seconds else "")
+               + (f"; published {' and '.join(report.published)} with {report.released} released episodes"
+                  if report.published else "") + ".")
+
+
+_jobs = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+                     help="Episodes built in parallel [default: number of cores].")
+_as_of = click.option("--as-of", metavar="DATE", default=None,
+                      help="Publish as if today were DATE (YYYY-MM-DD): previews the release schedule.")
+
+
+@main.command(name="build")
+@_jobs
+@_as_of
+@click.pass_context
+def build_command(ctx: click.Context, jobs: int | None, as_of: str | None) -> None:
+    """Build everything that is out of date: scripts, audio, tags, feed and site."""
+    _run_build(ctx, "site", jobs, as_of)
+
+
+def _stage_command(stage: str, help_text: str):
+    @_jobs
+    @_as_of
+    @click.pass_context
+    def command(ctx: click.Context, jobs: int | None, as_of: str | None) -> None:
+        _run_build(ctx, stage, jobs, as_of)
+
+    command.__doc__ = help_text
+    return main.command(name=stage)(command)
+
+
+_stage_command("script", "Write the episode scripts to scripts/ (and nothing else).")
+_stage_command("synth", "Synthesize every sentence that is not cached yet (runs script first if needed).")
+_stage_command("master", "Assemble and master the episodes (runs the stages before it if needed).")
+_stage_command("tag", "Tag the MP3s and write their sidecars into episodes/.")
+_stage_command("feed", "Publish feed/feed.xml (after the gate passes).")
+_stage_command("site", "Render the show-notes pages and the quiz into feed/.")
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
+    from .config import load_show
+    from .content import load_course
+    from .lexicon import load_lexicon
+
+    project = _project(ctx)
+    show = load_show(project)
+    lexicon = load_lexicon(project.root)
+    course = load_course(project, show)
+    unknown: dict[str, set[str]] = {}
+    for lesson in course.lessons:
+        texts = [lesson.title, *(b.text for b in lesson.intro),
+                 *(t for s in lesson.sections for t in (s.title, *(b.text for b in s.blocks if b.kind != "code")))]
+        for token in lexicon.unknown_tokens("\n".join(texts)):
+            unknown.setdefault(token, set()).add(lesson.path)
+    for question in course.questions:
+        text = " ".join([question.question, question.explanation, *(t for _, t in question.options)])
+        for token in lexicon.unknown_tokens(text):
+            unknown.setdefault(token, set()).add("content/quiz.yaml")
+    click.echo(f"{len(course.lessons)} lessons and {len(course.questions)} quiz questions are valid.")
+    if show.domains and course.questions:
+        total = len(course.questions)
+        for domain in show.domains:
+            count = sum(1 for q in course.questions if q.domain == domain.id)
+            click.echo(f"  {domain.title}: {count} questions ({100 * count / total:.0f}%, target {domain.weight:g}%)")
+    if unknown:
+        click.echo(f"{len(unknown)} all-caps word(s) have no entry in content/lexicon.toml yet:")
+        for token in sorted(unknown):
+            click.echo(f"  {token}  ({', '.join(sorted(unknown[token]))})")
+    else:
+        click.echo("Every all-caps word has a pronunciation entry.")
+
+
+@main.command()
+@click.pass_context
+def validate(ctx: click.Context) -> None:
+    """Check the published feed against the publishing rules (the same gate `build` uses)."""
+    from .config import load_show
+    from .errors import ValidationError
+    from .validate import validate_feed
+
+    project = _project(ctx)
+    show = load_show(project)
+    feed = project.site / "feed.xml"
+    if not feed.is_file():
+        raise ValidationError("feed/feed.xml does not exist yet; run `certquests build` first")
+    problems = validate_feed(feed.read_bytes(), show.base_url, project.site)
+    if problems:
+        raise ValidationError(f"feed/feed.xml: {len(problems)} problem(s)", problems)
+    click.echo("feed/feed.xml passes every check.")
+
+
+@main.command()
+@click.argument("lesson_id")
+@click.pass_context
+def retire(ctx: click.Context, lesson_id: str) -> None:
+    """Drop a published episode from the feed on purpose (its lesson file may then be deleted)."""
+    from .build import retire as retire_episode
+
+    retire_episode(_project(ctx), lesson_id)
+    click.echo(f"'{lesson_id}' is retired: the next build leaves it out of the feed.")
+
+
+@main.command()
+@click.option("--size", type=click.IntRange(1400, 3000), default=1400, show_default=True)
+@click.pass_context
+def cover(ctx: click.Context, size: int) -> None:
+    """Draw cover art from the show's title into the path the show config names."""
+    import tomllib
+
+    from .cover import draw_cover
+
+    project = _project(ctx)
+    data = tomllib.loads(project.config_path.read_text("utf-8")).get("show", {})
+    target = project.content / data.get("cover", "art/cover.png")
+    draw_cover(data.get("title", "Podcast"), data.get("subtitle", ""), target, size)
+    click.echo(f"Wrote {target.relative_to(project.root)} ({size}x{size}).")
+
+
+@main.command()
+@click.pass_context
+def report(ctx: click.Context) -> None:
+    """Show each built episode's loudness report (integrated, range, true peak, duration)."""
+    import json
+
+    project = _project(ctx)
+    rows = sorted(project.episodes.glob("*.loudness.json"))
+    if not rows:
+        click.echo("No episodes built yet; run `certquests build`.")
+        return
+    click.echo(f"{'episode':48} {'LUFS':>7} {'LRA':>5} {'dBTP':>6} {'length':>8}")
+    for path in rows:
+        data = json.loads(path.read_text("utf-8"))
+        minutes, seconds = divmod(int(data["duration_s"]), 60)
+        click.echo(f"{path.name.removesuffix('.loudness.json'):48} {data['integrated_lufs']:7.2f} "
+                   f"{data['loudness_range_lu']:5.1f} {data['true_peak_dbtp']:6.2f} {minutes:5d}:{seconds:02d}")
+
+
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, port: int) -> None:
+    """Preview the site from feed/ on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
+    import functools
+    import http.server
+
+    site = _project(ctx).site
+    if not (site / "index.html").is_file():
+        raise CertQuestsError("feed/index.html does not exist yet; run `certquests build` first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"Serving {site} on http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""The RSS feed: feedgen with its podcast (itunes) extension, plus an extension for the Podcasting 2.0 tags."""
+from __future__ import annotations
+
+import html
+import uuid
+
+import lxml.etree  # noqa: F401 - feedgen.util uses lxml.etree without importing it
+
+from .config import Show
+from .episode import Episode
+
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+DESCRIPTION_LIMIT = 4000
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 show GUID: uuid5 of the feed URL without scheme and trailing slashes."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(GUID_NAMESPACE, bare))
+
+
+def _channel_extension(show: Show, guid: str):
+    from feedgen.ext.base import BaseExtension
+    from feedgen.util import xml_elem
+
+    class PodcastIndexChannel(BaseExtension):
+        def extend_ns(self):
+            return {"podcast": PODCAST_NS}
+
+        def extend_rss(self, rss):
+            channel = rss[0]
+            # feedgen only knows yes/no/clean; Apple now asks for true/false.
+            xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if show.explicit else "false"
+            xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = guid
+            locked = xml_elem(f"{{{PODCAST_NS}}}locked", channel)
+            locked.text = "yes"
+            locked.set("owner", show.owner_email)
+            person = xml_elem(f"{{{PODCAST_NS}}}person", channel)
+            person.text = show.author
+            person.set("role", "host")
+            return rss
+
+    return PodcastIndexChannel
+
+
+class _Entry:
+    """Per-item Podcasting 2.0 tags; feedgen hands each entry's extension its <item>."""
+
+    @staticmethod
+    def make():
+        from feedgen.ext.base import BaseEntryExtension
+        from feedgen.util import xml_elem
+
+        class PodcastIndexItem(BaseEntryExtension):
+            def __init__(self):
+                self.tags: list[tuple[str, str | None, dict[str, str]]] = []
+
+            def add(self, name: str, text: str | None = None, **attributes: str) -> None:
+                self.tags.append((name, text, attributes))
+
+            def extend_rss(self, item):
+                for name, text, attributes in self.tags:
+                    namespace = ITUNES_NS if name == "explicit" else PODCAST_NS
+                    element = xml_elem(f"{{{namespace}}}{name}", item)
+                    if text is not None:
+                        element.text = text
+                    for key, value in attributes.items():
+                        element.set(key, value)
+                return item
+
+        return PodcastIndexItem
+
+
+def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
+    """Plain notes for the <description>: only <p>, <ul>, <li> and <a>, at most 4000 bytes."""
+    summary = f"<p>{html.escape(episode.lesson.summary)}</p>"
+    links = (f'<p><a href="{html.escape(page_url)}">Transcript and show notes</a> · '
+             f'<a href="{html.escape(quiz_url)}">Test yourself with the quiz</a></p>')
+    chapters = "".join(f"<li>{_clock(c.start)} {html.escape(c.title)}</li>" for c in episode.chapters)
+    text = summary + (f"<ul>{chapters}</ul>" if chapters else "") + links
+    if len(text.encode("utf-8")) > DESCRIPTION_LIMIT:
+        text = summary + links
+    return text
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:d}:{whole % 3600 // 60:02d}:{whole % 60:02d}" if whole >= 3600 else \
+        f"{whole // 60:d}:{whole % 60:02d}"
+
+
+def render_feed(show: Show, episodes: list[Episode], urls, show_guid: str) -> bytes:
+    """The feed as UTF-8 bytes. `urls` maps an episode to its public URLs (see site.Urls)."""
+    from feedgen.feed import FeedGenerator
+
+    feed = FeedGenerator()
+    feed.load_extension("podcast")
+    feed.register_extension("podcastindex", _channel_extension(show, show_guid), _Entry.make(), rss=True,
+                            atom=False)
+    feed.title(show.title)
+    feed.description(show.description[:DESCRIPTION_LIMIT])
+    feed.link(href=urls.home, rel="alternate")
+    feed.link(href=show.feed_url, rel="self", type="application/rss+xml")
+    feed.language(show.language)
+    if show.copyright:
+        feed.copyright(show.copyright)
+    feed.generator("certquests")
+    feed.image(url=urls.cover, title=show.title, link=urls.home)
+    feed.podcast.itunes_author(show.author)
+    feed.podcast.itunes_category(show.category, show.subcategory or None)
+    feed.podcast.itunes_image(urls.cover)
+    feed.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
+    feed.podcast.itunes_summary(show.description[:DESCRIPTION_LIMIT])
+    if show.subtitle:
+        feed.podcast.itunes_subtitle(show.subtitle)
+    feed.podcast.itunes_type(show.show_type)
+    newest = max((e.released for e in episodes), default=None)
+    if newest:
+        feed.lastBuildDate(newest)
+        feed.pubDate(newest)
+
+    # Newest first, as feeds are read; serial apps order by season and episode anyway.
+    for episode in sorted(episodes, key=lambda e: (e.released, e.lesson.sort_key), reverse=True):
+        lesson = episode.lesson
+        entry = feed.add_entry(order="append")
+        entry.guid(episode.guid, permalink=False)
+        entry.title(lesson.title)
+        entry.link(href=urls.page(episode))
+        description = item_description(episode, urls.page(episode), urls.quiz(episode))
+        entry.description(description)
+        entry.content(description, type="CDATA")
+        entry.enclosure(urls.audio(episode), str(episode.length), "audio/mpeg")
+        entry.pubDate(episode.released)
+        entry.podcast.itunes_duration(int(round(episode.duration)))
+        entry.podcast.itunes_episode_type(lesson.episode_type)
+        entry.podcast.itunes_image(urls.cover)
+        if episode.season:
+            entry.podcast.itunes_season(episode.season)
+        if episode.number:
+            entry.podcast.itunes_episode(episode.number)
+        extra = entry.podcastindex
+        extra.add("explicit", "true" if show.explicit else "false")
+        extra.add("transcript", url=urls.sidecar(episode, "vtt"), type="text/vtt", language=show.language,
+                  rel="captions")
+        extra.add("transcript", url=urls.sidecar(episode, "srt"), type="application/x-subrip",
+                  language=show.language)
+        extra.add("chapters", url=urls.sidecar(episode, "chapters"), type="application/json+chapters")
+        if episode.season:
+            module = show.module(episode.season)
+            if module:
+                extra.add("season", str(episode.season), name=module.title)
+            else:
+                extra.add("season", str(episode.season))
+        if episode.number:
+            extra.add("episode", str(episode.number))
+        extra.add("person", show.author, role="host")
+    return feed.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

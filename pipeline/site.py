@@ -1,0 +1,178 @@
+"""The show-notes site in feed/: index, one page per episode, the quiz page, assets and published audio."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .config import Show
+from .content import Course, Lesson, markdown_parser
+from .episode import Episode
+from .fsutil import write_atomic
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Public URLs, all under the show's base URL (where feed/ is hosted)."""
+
+    base: str
+    cover_name: str
+
+    @property
+    def home(self) -> str:
+        return self.base
+
+    @property
+    def cover(self) -> str:
+        return self.base + self.cover_name
+
+    def page(self, episode: Episode) -> str:
+        return self.base + episode.page_name
+
+    def quiz(self, episode: Episode) -> str:
+        return self.base + f"quiz.html?lesson={episode.id}"
+
+    def audio(self, episode: Episode) -> str:
+        return self.base + "episodes/" + episode.audio_name
+
+    def sidecar(self, episode: Episode, kind: str) -> str:
+        return self.base + "episodes/" + episode.sidecars[kind]
+
+
+def cover_name(show: Show) -> str:
+    return "cover" + show.cover.suffix.lower()
+
+
+def templates_digest() -> str:
+    """Changes whenever a template or an asset changes, so pages are re-rendered."""
+    digest = hashlib.sha256()
+    for path in sorted([*TEMPLATES.iterdir(), *STATIC.iterdir()]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(clock=clock, duration=duration)
+    return env
+
+
+def clock(seconds: float) -> str:
+    whole = int(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def duration(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} min"
+
+
+def render_markdown(text: str) -> Markup:
+    """Lesson Markdown as HTML; raw HTML in the source comes out as text, never as markup."""
+    return Markup(markdown_parser().render(text))
+
+
+def key_points(lesson: Lesson) -> list[str]:
+    """The recap's list items, else the section titles."""
+    for section in lesson.sections:
+        if section.title.lower().startswith(("recap", "summary", "key points")):
+            items = [block.text for block in section.blocks if block.kind == "item"]
+            if items:
+                return items
+    return [s.title for s in lesson.sections if not s.title.lower().startswith(("recap", "worked", "exam traps"))]
+
+
+def _publish_file(source: Path, target: Path) -> None:
+    """Put a built file into the site: a hard link when possible (no second copy on disk), else a copy."""
+    if target.exists() and os.path.samefile(source, target):
+        return
+    tmp = target.with_name(f".{target.name}.tmp")
+    if tmp.exists():
+        tmp.unlink()
+    try:
+        os.link(source, tmp)
+    except OSError:
+        shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
+def publish_files(site: Path, episodes_dir: Path, show: Show, episodes: list[Episode]) -> None:
+    """Put the released episodes' audio and sidecars, the cover and the assets into the site."""
+    site.mkdir(parents=True, exist_ok=True)
+    root_cover = cover_name(show)
+    assets = site / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    for path in STATIC.iterdir():
+        write_atomic(assets / path.name, path.read_bytes())
+    write_atomic(site / root_cover, show.cover.read_bytes())
+
+    published = site / "episodes"
+    published.mkdir(parents=True, exist_ok=True)
+    for episode in episodes:
+        for name in (episode.audio_name, *episode.sidecars.values()):
+            _publish_file(episodes_dir / name, published / name)
+
+
+def render_site(site: Path, show: Show, course: Course, episodes: list[Episode],
+                upcoming: list[tuple[Lesson, object]], storage_key: str, study_plan: str | None) -> list[Path]:
+    """Write every page (atomically) and remove pages of episodes no longer released; returns the pages."""
+    env = _environment()
+    root_cover = cover_name(show)
+    common = {"show": show, "root": "", "cover_name": root_cover}
+    written: list[Path] = []
+
+    def page(name: str, template: str, **context) -> None:
+        write_atomic(site / name, env.get_template(template).render(**common, **context))
+        written.append(site / name)
+
+    ordered = sorted(episodes, key=lambda e: e.lesson.sort_key)
+    groups = []
+    trailer = [e for e in ordered if e.lesson.episode_type == "trailer"]
+    if trailer:
+        groups.append({"key": "trailer", "title": "Start here", "episodes": trailer})
+    for module in show.modules or ():
+        members = [e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type != "trailer"]
+        if members:
+            groups.append({"key": str(module.number), "title": f"Module {module.number}: {module.title}",
+                           "episodes": members})
+    placed = {e.id for group in groups for e in group["episodes"]}
+    rest = [e for e in ordered if e.id not in placed]
+    if rest:
+        groups.append({"key": "other", "title": "Episodes", "episodes": rest})
+    plan = render_markdown(study_plan) if study_plan else None
+    page("index.html", "index.html", groups=groups, upcoming=upcoming, study_plan=plan, questions=course.questions)
+
+    for index, episode in enumerate(ordered):
+        page(episode.page_name, "episode.html", episode=episode, module=show.module(episode.lesson.module),
+             notes=render_markdown(episode.lesson.body), key_points=key_points(episode.lesson),
+             previous=ordered[index - 1] if index else None,
+             next=ordered[index + 1] if index + 1 < len(ordered) else None)
+
+    released = {e.id for e in episodes}
+    lessons = [lesson for lesson in course.lessons if lesson.episode_type == "full" and lesson.id in released]
+    questions = [q for q in course.questions if q.lesson in released]
+    if course.questions:
+        counts = {d.id: sum(1 for q in questions if q.domain == d.id) for d in show.domains}
+        page("quiz.html", "quiz.html", questions=questions, lessons=lessons, domains=show.domains, counts=counts,
+             domain_titles={d.id: d.title for d in show.domains},
+             lesson_titles={lesson.id: lesson.title for lesson in course.lessons},
+             pages={e.id: e.page_name for e in episodes}, storage_key=storage_key)
+
+    for stale in site.glob("*.html"):
+        if stale not in written:
+            stale.unlink()
+    return written

@@ -1,0 +1,145 @@
+"""The publishing gate: a feed is only put in place when it passes every rule podcast apps depend on."""
+from __future__ import annotations
+
+import email.utils
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import Problem
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+ATOM = "http://www.w3.org/2005/Atom"
+NAMESPACES = {"itunes": ITUNES, "content": CONTENT, "podcast": PODCAST, "atom": ATOM}
+ALLOWED_DESCRIPTION_TAGS = {"p", "ol", "ul", "li", "a"}
+
+
+def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed.xml") -> list[Problem]:
+    """Every rule broken by this feed, checked against the files it points at under `site`."""
+    from lxml import etree, html
+
+    problems: list[Problem] = []
+
+    def fail(message: str, line: int | None = None) -> None:
+        problems.append(Problem(shown, line, message))
+
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, recover=False))
+    except etree.XMLSyntaxError as exc:
+        return [Problem(shown, exc.lineno, f"not well-formed XML: {exc.msg}")]
+    if root.tag != "rss" or root.get("version") != "2.0":
+        fail('root element must be <rss version="2.0">')
+    for prefix, uri in NAMESPACES.items():
+        if root.nsmap.get(prefix) != uri:
+            fail(f"namespace {prefix} must be declared as {uri}")
+    channel = root.find("channel")
+    if channel is None:
+        return problems + [Problem(shown, None, "no <channel>")]
+
+    def text(parent, path: str) -> str | None:
+        found = parent.find(path, NAMESPACES)
+        return found.text if found is not None else None
+
+    for path in ("title", "description", "link", "language", "copyright", "itunes:author", "itunes:explicit",
+                 "itunes:type", "podcast:guid", "podcast:locked"):
+        if not (text(channel, path) or "").strip():
+            fail(f"channel: <{path}> missing or empty", channel.sourceline)
+    if len((text(channel, "description") or "").encode()) > 4000:
+        fail("channel: <description> is over 4000 bytes")
+    if text(channel, "itunes:explicit") not in ("true", "false"):
+        fail("channel: <itunes:explicit> must be true or false")
+    if channel.find("itunes:owner/itunes:email", NAMESPACES) is None:
+        fail("channel: <itunes:owner> needs an <itunes:email>")
+    if channel.find("itunes:category", NAMESPACES) is None:
+        fail("channel: <itunes:category> missing")
+    self_link = channel.find("atom:link[@rel='self']", NAMESPACES)
+    if self_link is None:
+        fail("channel: <atom:link rel=\"self\"> missing")
+    image = channel.find("itunes:image", NAMESPACES)
+    if image is None or not image.get("href"):
+        fail("channel: <itunes:image href> missing")
+    else:
+        local = _local(image.get("href"), base_url, site)
+        if local is None or not local.is_file():
+            fail(f"channel: artwork {image.get('href')} is not in the site")
+        else:
+            from .cover import artwork_problem
+
+            issue = artwork_problem(local)
+            if issue:
+                fail(f"channel: artwork {local.name} {issue}")
+    serial = text(channel, "itunes:type") == "serial"
+
+    guids: set[str] = set()
+    enclosures: set[str] = set()
+    for item in channel.findall("item"):
+        line = item.sourceline
+        title = text(item, "title") or ""
+        where = f"item '{title[:40]}'"
+        guid = text(item, "guid")
+        if not guid:
+            fail(f"{where}: <guid> missing", line)
+        elif guid in guids:
+            fail(f"{where}: guid {guid} is used twice", line)
+        guids.add(guid or "")
+        pub_date = text(item, "pubDate")
+        if not pub_date or email.utils.parsedate_tz(pub_date) is None or email.utils.parsedate_tz(pub_date)[9] is None:
+            fail(f"{where}: <pubDate> must be RFC 2822 with a timezone, got {pub_date!r}", line)
+        description = text(item, "description") or ""
+        if len(description.encode()) > 4000:
+            fail(f"{where}: <description> is over 4000 bytes", line)
+        elif description:
+            tags = {element.tag for element in html.fragment_fromstring(description, create_parent="div").iter()}
+            extra = tags - ALLOWED_DESCRIPTION_TAGS - {"div"}
+            if extra:
+                fail(f"{where}: <description> may only use p, ol, ul, li, a; found {', '.join(sorted(extra))}", line)
+        episode_type = text(item, "itunes:episodeType")
+        if episode_type not in ("full", "trailer", "bonus"):
+            fail(f"{where}: <itunes:episodeType> must be full, trailer or bonus", line)
+        for tag in ("itunes:episode", "itunes:season"):
+            value = text(item, tag)
+            if value is None:
+                if serial and episode_type == "full":
+                    fail(f"{where}: <{tag}> is required in a serial show", line)
+            elif not value.isdigit() or int(value) == 0:
+                fail(f"{where}: <{tag}> must be a non-zero integer, got {value!r}", line)
+        enclosure = item.find("enclosure")
+        if enclosure is None:
+            fail(f"{where}: <enclosure> missing", line)
+            continue
+        url = enclosure.get("url", "")
+        if not url.isascii():
+            fail(f"{where}: enclosure URL must be ASCII: {url}", line)
+        if url in enclosures:
+            fail(f"{where}: enclosure URL {url} is used twice", line)
+        enclosures.add(url)
+        if enclosure.get("type") != "audio/mpeg":
+            fail(f"{where}: enclosure type must be audio/mpeg", line)
+        local = _local(url, base_url, site)
+        if local is None or not local.is_file():
+            fail(f"{where}: enclosure {url} is not in the site", line)
+            continue
+        if enclosure.get("length") != str(local.stat().st_size):
+            fail(f"{where}: enclosure length {enclosure.get('length')} but the file has {local.stat().st_size} bytes",
+                 line)
+        duration = text(item, "itunes:duration")
+        from mutagen.mp3 import MP3
+
+        length = MP3(local).info.length
+        if not duration or not duration.isdigit() or abs(int(duration) - length) > 1.0:
+            fail(f"{where}: <itunes:duration> {duration!r} is not within 1 s of the audio ({length:.1f} s)", line)
+        for sidecar in item.findall("podcast:transcript", NAMESPACES) + item.findall("podcast:chapters", NAMESPACES):
+            target = _local(sidecar.get("url", ""), base_url, site)
+            if target is None or not target.is_file():
+                fail(f"{where}: {sidecar.tag.split('}')[1]} file {sidecar.get('url')} is not in the site", line)
+    return problems
+
+
+def _local(url: str, base_url: str, site: Path) -> Path | None:
+    """The file under `site` that `url` will be served from, or None when it lies outside the site."""
+    if not url.startswith(base_url):
+        return None
+    relative = urlparse(url[len(base_url):]).path
+    target = (site / relative).resolve()
+    return target if site.resolve() in target.parents else None
