@@ -346,7 +346,7 @@ def load_show(project: Project) -> Show:
         category=category,
         subcategory=subcategory,
         explicit=show.get("explicit", bool, False),
-        copyright=show.get("copyright", str, ""),
+        copyright=show.get("copyright", str, "") or f"© {dt.date.today().year} {show.get('author', str, title)}",
         cover=cover,
         show_type=show_type,
         podcast_guid=show.get("podcast_guid", str, None),

@@ -206,7 +206,7 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
         return value
 
     module_numbers = [m.number for m in show.modules]
-    module = integer("module", 1, max(module_numbers, default=99))
+    module = integer("module", 1, 99)
     if module is not None and show.modules and show.module(module) is None:
         fail("module", f"front matter: module {module} is not defined in content/show.toml "
                        f"(defined: {', '.join(map(str, module_numbers))}); add a [[modules]] entry or fix the number")

@@ -57,8 +57,8 @@ class _Entry:
             def __init__(self):
                 self.tags: list[tuple[str, str | None, dict[str, str]]] = []
 
-            def add(self, name: str, text: str | None = None, **attributes: str) -> None:
-                self.tags.append((name, text, attributes))
+            def add(self, tag: str, text: str | None = None, **attributes: str) -> None:
+                self.tags.append((tag, text, attributes))
 
             def extend_rss(self, item):
                 for name, text, attributes in self.tags:
@@ -101,8 +101,8 @@ def render_feed(show: Show, episodes: list[Episode], urls, show_guid: str) -> by
                             atom=False)
     feed.title(show.title)
     feed.description(show.description[:DESCRIPTION_LIMIT])
-    feed.link(href=urls.home, rel="alternate")
     feed.link(href=show.feed_url, rel="self", type="application/rss+xml")
+    feed.link(href=urls.home, rel="alternate")  # feedgen's RSS <link> is the last one set
     feed.language(show.language)
     if show.copyright:
         feed.copyright(show.copyright)

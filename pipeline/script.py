@@ -18,6 +18,7 @@ SYMBOLS = [
     (re.compile(r"≤"), " at most "),
     (re.compile(r"≥"), " at least "),
     (re.compile(r"\s*×\s*"), " times "),
+    (re.compile(r"(?<=\w)_(?=\w)"), " "),
     (re.compile(r"[*_#`]"), ""),
     (re.compile(r"\s{2,}"), " "),
 ]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.cover import draw_cover
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini"
+AS_OF = "2026-12-01"
+
+
+def make_project(tmp: Path) -> Path:
+    """A fresh copy of the two-lesson fixture project, with its cover drawn."""
+    project = tmp / "mini"
+    shutil.copytree(FIXTURE, project)
+    draw_cover("Mini Course: Testing", "", project / "content" / "art" / "cover.png")
+    return project
+
+
+def run(project: Path, *args: str):
+    """Run the CLI as a producer would; returns click's Result (exit_code, output)."""
+    return CliRunner().invoke(main, ["--project", str(project), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The fixture project built once with the real engine and real ffmpeg, shared by the read-only tests."""
+    project = make_project(tmp_path_factory.mktemp("built"))
+    result = run(project, "build", "--as-of", AS_OF, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    return project

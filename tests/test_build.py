@@ -1,0 +1,145 @@
+"""End to end: the fixture project built with the real voice and real ffmpeg, read back as listeners' tools do."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+from lxml import etree
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3, BitrateMode
+
+from .audio_checks import decoded_duration, ebur128, ffprobe_chapters
+from .conftest import AS_OF, run
+
+pytestmark = pytest.mark.slow
+
+
+def mp3s(project: Path) -> list[Path]:
+    return sorted((project / "episodes").glob("*.mp3"))
+
+
+def test_two_episodes_with_sidecars_scripts_and_pages(built: Path):
+    names = [p.name for p in mp3s(built)]
+    assert len(names) == 2 and all(re.fullmatch(r"[a-z-]+-[0-9a-f]{10}\.mp3", n) for n in names)
+    for mp3 in mp3s(built):
+        for suffix in (".vtt", ".srt", ".chapters.json", ".loudness.json"):
+            assert mp3.with_name(mp3.stem + suffix).is_file()
+    assert (built / "scripts" / "queues-basics.txt").read_text().startswith("# Queues in one minute")
+    for page in ("index.html", "queues-basics.html", "topics-basics.html", "quiz.html", "feed.xml", "cover.png"):
+        assert (built / "feed" / page).is_file()
+
+
+def test_mp3_is_cbr_44k_mono_with_a_true_xing_length(built: Path):
+    for path in mp3s(built):
+        info = MP3(path).info
+        assert info.sample_rate == 44100 and info.channels == 1
+        assert info.bitrate_mode == BitrateMode.CBR and info.bitrate == 96000
+        assert abs(info.length - decoded_duration(path)) < 0.1
+
+
+def test_loudness_on_target_by_an_independent_meter(built: Path):
+    for path in mp3s(built):
+        measured = ebur128(path)
+        assert abs(measured["I"] - (-19.0)) <= 0.5, measured
+        assert measured["TP"] <= -1.0, measured
+        report = json.loads(path.with_name(path.stem + ".loudness.json").read_text())
+        assert abs(report["integrated_lufs"] - measured["I"]) <= 0.3
+        assert report["normalization"] == "linear"
+
+
+def test_id3_v23_frames_and_chapters_match_the_json(built: Path):
+    for path in mp3s(built):
+        tags = ID3(path, translate=False)
+        assert tags.version == (2, 3, 0)
+        assert tags["TCON"].text == ["Podcast"] and tags["TALB"].text == ["Mini Course: Testing"]
+        assert tags.getall("APIC")[0].type == 3 and tags.getall("APIC")[0].mime == "image/png"
+        assert tags.getall("TXXX:GUID")[0].text[0]
+        toc = tags.getall("CTOC")[0]
+        assert int(toc.flags) == 3
+        chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+        assert [c.element_id for c in chapters] == toc.child_element_ids
+        data = json.loads(path.with_name(path.stem + ".chapters.json").read_text())
+        assert data["version"] == "1.2.0"
+        assert [(round(c["startTime"] * 1000), c["title"]) for c in data["chapters"]] == \
+               [(c.start_time, c.sub_frames["TIT2"].text[0]) for c in chapters]
+        for before, after in zip(chapters, chapters[1:]):
+            assert before.end_time <= after.start_time
+        assert chapters[-1].end_time <= MP3(path).info.length * 1000 + 1
+        # ffmpeg's demuxer sees the same chapters, in time order in the file (it shifts them by the
+        # encoder delay it trims, about 25 ms, so compare within 50 ms).
+        probed = ffprobe_chapters(path)
+        assert [t for _, t in probed] == [c.sub_frames["TIT2"].text[0] for c in chapters]
+        assert all(abs(s - c.start_time / 1000) <= 0.05 for (s, _), c in zip(probed, chapters))
+
+
+def test_feed_read_by_podcast_clients(built: Path):
+    feed_path = built / "feed" / "feed.xml"
+    parsed = feedparser.parse(feed_path.read_bytes())
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.feed.title == "Mini Course: Testing"
+    assert len(parsed.entries) == 2
+    with open(feed_path, "rb") as handle:
+        podcast = podcastparser.parse("https://example.com/mini/feed.xml", handle)
+    for entry in podcast["episodes"]:
+        enclosure = entry["enclosures"][0]
+        local = built / "feed" / "episodes" / enclosure["url"].rsplit("/", 1)[1]
+        assert enclosure["file_size"] == local.stat().st_size
+        assert enclosure["mime_type"] == "audio/mpeg"
+        assert abs(entry["total_time"] - MP3(local).info.length) <= 1.0
+    for entry in parsed.entries:
+        assert entry.itunes_episodetype == "full" and entry.itunes_season == "1"
+    root = etree.parse(str(feed_path))
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
+    assert root.find("channel/podcast:guid", ns).text
+    assert len(root.findall("channel/item/podcast:transcript", ns)) == 4
+
+
+def test_vtt_is_well_formed_and_times_come_from_the_audio(built: Path):
+    for path in mp3s(built):
+        vtt = path.with_name(path.stem + ".vtt").read_text()
+        assert vtt.startswith("WEBVTT\n\n")
+        times = re.findall(r"^(\d\d:\d\d:\d\d\.\d\d\d) --> (\d\d:\d\d:\d\d\.\d\d\d)$", vtt, re.M)
+        assert times
+        seconds = [(_secs(a), _secs(b)) for a, b in times]
+        assert all(end > start for start, end in seconds)
+        assert all(b[0] >= a[0] for a, b in zip(seconds, seconds[1:]))
+        assert seconds[-1][1] <= MP3(path).info.length
+        assert "<script>" not in vtt and all(len(line) <= 65 for line in vtt.splitlines())
+        srt = path.with_name(path.stem + ".srt").read_text()
+        assert len(re.findall(r"^\d\d:\d\d:\d\d,\d\d\d --> ", srt, re.M)) == len(times)
+
+
+def _secs(stamp: str) -> float:
+    hours, minutes, seconds = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def test_lesson_html_is_escaped_on_pages(built: Path):
+    page = (built / "feed" / "queues-basics.html").read_text()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt;" in page or "&lt;script&gt;alert" in page
+    assert "<b>ordering</b>" not in page and "&lt;b&gt;ordering&lt;/b&gt;" in page
+    assert '<track kind="captions" srclang="en"' in page
+    assert 'href="quiz.html?lesson=queues-basics"' in page
+
+
+def test_second_build_does_no_stage_work(built: Path):
+    result = run(built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    assert result.output.startswith("Nothing to do: 2 episodes are up to date")
+
+
+def test_editing_one_sentence_resynthesizes_only_that_sentence(project: Path):
+    assert run(project, "build", "--as-of", AS_OF, "--jobs", "1").exit_code == 0
+    lesson = project / "content" / "lessons" / "02-topics.md"
+    lesson.write_text(lesson.read_text().replace("Each subscriber gets its own copy.",
+                                                 "Every subscriber receives a separate copy."))
+    result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "topics-basics: script, synth, master, tag; 1 of" in result.output
+    assert "queues-basics" not in result.output
+    assert len(mp3s(project)) == 2  # the superseded MP3 was pruned

@@ -1,0 +1,80 @@
+"""Markdown -> spoken script: sentences, speakers, pauses, chapters, the lexicon."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.config import Project, load_show
+from pipeline.content import load_course
+from pipeline.lexicon import Lexicon, load_lexicon, spelled
+from pipeline.script import build_script, render_script, speakable, split_sentences
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("One. Two! Three?", ["One.", "Two!", "Three?"]),
+    ("Use e.g. a queue. Then stop.", ["Use e.g. a queue.", "Then stop."]),
+    ("It costs 1.5 dollars. Node.js is fast.", ["It costs 1.5 dollars.", "Node.js is fast."]),
+    ("Call J. K. Rowling. Done.", ["Call J. K. Rowling.", "Done."]),
+    ("Set $LATEST. 10% of traffic moves.", ["Set $LATEST.", "10% of traffic moves."]),
+])
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_symbols_become_words():
+    assert speakable("Source → Build → Deploy") == "Source to Build to Deploy"
+    assert speakable("A — B & C") == "A, B and C"
+    assert speakable("NEW_AND_OLD_IMAGES") == "NEW AND OLD IMAGES"
+
+
+LEXICON = Lexicon(
+    say={"$LATEST": "dollar latest", ".fifo": "dot fife-oh", "DVA-C02": "D.V.A C zero two", "req/sec": "requests per second",
+         "p99": "p ninety-nine", "us-east-1": "U.S East one", "JSON": "jay-son", "YAML": "yammel",
+         "SSE-KMS": "S.S.E K.M.S", "L1": "L one", "L2": "L two", "L3": "L three"},
+    spell=("AWS", "SQS"),
+    patterns=((re.compile(r"(\d) ?KB\b"), r"\1 kilobytes"),),
+)
+
+
+@pytest.mark.parametrize("text, spoken", [
+    ("Pass DVA-C02 on AWS.", "Pass D.V.A C zero two on A.W.S."),
+    ("Publish $LATEST now", "Publish dollar latest now"),
+    ("Name it orders.fifo", "Name it orders dot fife-oh"),
+    ("Up to 4 KB per item", "Up to 4 kilobytes per item"),
+    ("500 req/sec at p99", "500 requests per second at p ninety-nine"),
+    ("Deploy to us-east-1", "Deploy to U.S East one"),
+    ("JSON or YAML with SSE-KMS", "jay-son or yammel with S.S.E K.M.S"),
+    ("L1/L2/L3 constructs", "L one/L two/L three constructs"),
+    ("AWSome SQSX stays", "AWSome SQSX stays"),  # only whole tokens change
+])
+def test_lexicon_tricky_strings(text, spoken):
+    assert LEXICON.apply(text) == spoken
+
+
+def test_spelled_letters_keep_a_leading_a_a_letter():
+    assert spelled("AWS") == "A.W.S"
+    assert spelled("EC2") == "E.C two"
+
+
+def test_unknown_tokens_skip_covered_words():
+    assert LEXICON.unknown_tokens("AWS SQS DVA-C02 API and KMS") == {"API", "KMS"}
+
+
+def test_script_has_intro_sections_selftest_and_outro(project):
+    proj = Project(project)
+    show = load_show(proj)
+    course = load_course(proj, show)
+    lesson = course.lesson("queues-basics")
+    script = build_script(lesson, show, load_lexicon(project), course.questions_for(lesson.id), "Topics and fan-out")
+    assert [c.title for c in script.chapters] == ["Introduction", "Why queues", "Ordering", "Recap", "Test yourself",
+                                                  "Outro"]
+    assert script.chapters[1].lines[-2].role == "cohost"
+    selftest = script.chapters[4].lines
+    assert any(line.pause == show.audio.answer_pause for line in selftest)
+    assert selftest[-2].text.startswith("The answer is B: FIFO.")
+    assert "orders dot fife-oh" in " ".join(line.spoken for line in script.lines)
+    assert script.chapters[-1].lines[-2].text == "Next time: Topics and fan-out."
+    text = render_script(script, lesson, show)
+    assert "== Test yourself" in text and "GUEST: So the queue is a buffer?" in text
+    assert "[pause 1.5 s]" in text
