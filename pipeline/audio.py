@@ -5,7 +5,7 @@ import json
 import logging
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,16 +13,18 @@ import numpy as np
 from .config import Audio, Voice
 from .errors import SynthesisError
 from .fsutil import temporary_sibling, write_atomic
-from .loudness import LoudnessReport, integrated_loudness, loudness_range, true_peak
-from .media import decode, encode_mp3, process
+from .media import encode_mp3, measure_file, measure_samples, parse_ebur128, process
 from .script import Script
 from .speech import SAMPLE_RATE, SpeechCache, get_engine, sentence_key
 
 log = logging.getLogger(__name__)
 MASTER_RATE = 44100
 PRE_LEVEL = -24.0  # LUFS the raw speech is brought to before the compressor, so its threshold means the same for any engine
-DYNAMICS = ("highpass=f=70:poles=2,"
-            "acompressor=threshold=-30dB:ratio=3:attack=5:release=150:knee=4:makeup=1")
+# High-pass and gentle compression in ffmpeg, then a look-ahead limiter that holds peaks at most
+# PEAK_TO_LOUDNESS dB above the measured loudness: raw TTS has a peak-to-loudness ratio near 24 dB, which a
+# plain gain to -19 LUFS would push through the -1 dBTP ceiling.
+PEAK_TO_LOUDNESS = 15.0
+DYNAMICS = "highpass=f=70:poles=2,acompressor=threshold=-30dB:ratio=3:attack=2:release=150:knee=4:makeup=1"
 
 
 @dataclass(frozen=True)
@@ -128,54 +130,134 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache,
             add(_silence(line.pause))
     add(_silence(0.5))
     if cue_parts and speech_parts:
-        # Cues sit a little under the speech: matched to its measured loudness, 4 LU lower.
-        speech_level = integrated_loudness(np.concatenate([parts[i] for i in speech_parts]), SAMPLE_RATE)
+        # Cues sit a little under the speech: matched to its level, 4 dB lower.
+        speech = speech_level(np.concatenate([parts[i] for i in speech_parts]))
         for index in cue_parts:
-            cue_level = integrated_loudness(parts[index], SAMPLE_RATE)
-            if math.isfinite(speech_level) and math.isfinite(cue_level):
-                parts[index] = parts[index] * np.float32(10 ** ((speech_level - 4.0 - cue_level) / 20))
+            cue = speech_level(parts[index])
+            if math.isfinite(speech) and math.isfinite(cue):
+                parts[index] = parts[index] * np.float32(10 ** ((speech - 4.0 - cue) / 20))
     track = np.concatenate(parts) if parts else np.zeros(0, np.float32)
     return track, timings, chapter_starts
 
 
+def speech_level(samples: np.ndarray) -> float:
+    """A quick level estimate (dBFS RMS of the 400 ms blocks that carry speech), to set the compressor's input."""
+    block = int(0.4 * SAMPLE_RATE)
+    usable = len(samples) // block * block
+    if usable == 0:
+        return float("-inf")
+    blocks = samples[:usable].reshape(-1, block)
+    power = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64) / block
+    loud = power[power > 1e-7]
+    if loud.size == 0:
+        return float("-inf")
+    loud = loud[loud > np.mean(loud) / 10]  # relative gate: -10 dB, as BS.1770 gates quiet blocks
+    return float(10 * np.log10(np.mean(loud)))
+
+
+def limit(samples: np.ndarray, ceiling: float, rate: int, lookahead: float = 0.008) -> np.ndarray:
+    """A look-ahead peak limiter: no sample exceeds `ceiling` (linear), and the gain moves smoothly.
+
+    Around each stretch of over-ceiling samples the gain is the running minimum of the needed reduction over
+    +-lookahead, averaged over the same span: every average includes the sample's own need, so the ceiling
+    holds exactly. Elsewhere the audio is untouched (and not even visited)."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    span = 2 * max(1, int(lookahead * rate)) + 1
+    over = np.flatnonzero(np.abs(samples) > ceiling)
+    if over.size == 0:
+        return samples
+    out = samples.copy()
+    gaps = np.flatnonzero(np.diff(over) > 2 * span)
+    for first, last in zip(np.r_[over[0], over[gaps + 1]], np.r_[over[gaps], over[-1]]):
+        start, stop = max(0, first - 2 * span), min(len(samples), last + 2 * span + 1)
+        piece = samples[start:stop]
+        needed = np.minimum(1.0, ceiling / np.maximum(np.abs(piece), 1e-12)).astype(np.float32)
+        gain = uniform_filter1d(minimum_filter1d(needed, size=span), size=span)
+        out[start:stop] = piece * np.minimum(gain, needed)
+    return out
+
+
+def _energy_change(before: np.ndarray, after: np.ndarray) -> float:
+    """dB of energy the limiter removed: it only trims brief peaks, so this is the loudness it cost."""
+    if after is before:
+        return 0.0
+    total = float(np.dot(before, before))
+    return 10 * math.log10(float(np.dot(after, after)) / total) if total > 0 else 0.0
+
+
+def _codec_loss(samples: np.ndarray, audio: Audio, scratch: Path, *, what: str) -> float:
+    """How many LU MP3 coding at this bitrate takes off this material (about 0.4 at 96 kbps for speech),
+    measured on a 30-second excerpt so the full episode is encoded once."""
+    excerpt_length = 30 * MASTER_RATE
+    start = max(0, (len(samples) - excerpt_length) // 2)
+    excerpt = samples[start:start + excerpt_length]
+    if len(excerpt) < 5 * MASTER_RATE:
+        return 0.0
+    before = measure_samples(excerpt, MASTER_RATE, what=f"{what}: codec probe").integrated
+    encode_mp3(excerpt, MASTER_RATE, audio.channels, audio.bitrate, scratch, what=f"{what}: codec probe")
+    after, _ = measure_file(scratch, what=f"{what}: codec probe", true_peak=False)
+    loss = before - after.integrated
+    return loss if math.isfinite(loss) and abs(loss) < 3.0 else 0.0
+
+
 def master(track: np.ndarray, audio: Audio, out: Path, *, what: str) -> LoudnessReport:
-    """Dynamics first, then one constant gain to the target measured on the final MP3, limited under the ceiling."""
-    raw_level = integrated_loudness(track, SAMPLE_RATE)
+    """Shape the dynamics, then one constant gain to the target as measured on the final MP3, under the ceiling."""
+    raw_level = speech_level(track)
     if not math.isfinite(raw_level):
         raise SynthesisError(f"{what}: the assembled audio is silent")
     leveled = track * np.float32(10 ** ((PRE_LEVEL - raw_level) / 20))
-    shaped = process(leveled, SAMPLE_RATE, MASTER_RATE, DYNAMICS + f",aresample={MASTER_RATE}:resampler=soxr",
-                     what=f"{what}: dynamics")
-    gain = audio.loudness - integrated_loudness(shaped, MASTER_RATE)
-    ceiling = audio.true_peak - 0.5  # sample-peak limiter; the margin covers inter-sample and MP3 overshoot
+    ffmpeg_log: list[str] = []
+    shaped = process(leveled, SAMPLE_RATE, MASTER_RATE,
+                     f"{DYNAMICS},aresample={MASTER_RATE}:resampler=soxr,ebur128=framelog=verbose",
+                     what=f"{what}: dynamics", stderr=ffmpeg_log)
+    compressed = parse_ebur128(ffmpeg_log[0]).integrated
+    headroom = min(PEAK_TO_LOUDNESS, audio.true_peak - 0.5 - audio.loudness)
+    limited = limit(shaped, 10 ** ((compressed + headroom) / 20), MASTER_RATE)
+    gain = audio.loudness - compressed - _energy_change(shaped, limited)
     tmp = temporary_sibling(out)
     try:
-        for _attempt in range(4):
-            limiter = f"alimiter=limit={10 ** (ceiling / 20):.5f}:attack=2:release=60:level=false:latency=true"
-            encode_mp3(shaped, MASTER_RATE, audio.channels, audio.bitrate, tmp,
-                       filters=f"volume={gain:.3f}dB,{limiter}", what=f"{what}: encoding")
-            final = decode(tmp, MASTER_RATE, what=f"{what}: reading back")
-            measured = integrated_loudness(final, MASTER_RATE)
-            peak = true_peak(final, MASTER_RATE)
-            off = audio.loudness - measured
+        gain += _codec_loss(limited, audio, tmp, what=what)
+        for _attempt in range(3):
+            encode_mp3(limited * np.float32(10 ** (gain / 20)), MASTER_RATE, audio.channels, audio.bitrate, tmp,
+                       what=f"{what}: encoding")
+            measured, seconds = measure_file(tmp, what=f"{what}: measuring")
+            peak = measured.true_peak if measured.true_peak is not None else 0.0
+            log.debug("%s: gain %.2f dB -> %.2f LUFS, %.2f dBTP", what, gain, measured.integrated, peak)
             if peak > audio.true_peak:
-                ceiling -= peak - audio.true_peak + 0.3
+                headroom -= peak - audio.true_peak + 0.3
+                limited = limit(shaped, 10 ** ((compressed + headroom) / 20), MASTER_RATE)
                 continue
+            off = audio.loudness - measured.integrated
             if abs(off) > 0.2:
                 gain += off
                 continue
             break
         else:
             raise SynthesisError(f"{what}: could not reach {audio.loudness} LUFS under {audio.true_peak} dBTP "
-                                 f"(measured {measured:.2f} LUFS, {peak:.2f} dBTP)")
-        report = LoudnessReport(integrated_lufs=measured, loudness_range_lu=loudness_range(final, MASTER_RATE),
-                                true_peak_dbtp=peak, duration_s=len(final) / MASTER_RATE,
-                                target_lufs=audio.loudness, gain_db=gain)
+                                 f"(measured {measured.integrated:.1f} LUFS, {peak:.1f} dBTP)")
         tmp.replace(out)
     finally:
         if tmp.exists():
             tmp.unlink()
-    return report
+    return LoudnessReport(integrated_lufs=measured.integrated, loudness_range_lu=measured.loudness_range,
+                          true_peak_dbtp=peak, duration_s=seconds, target_lufs=audio.loudness, gain_db=gain)
+
+
+@dataclass(frozen=True)
+class LoudnessReport:
+    """What `certquests report` shows, measured on the final MP3 by ffmpeg's EBU R128 meter."""
+
+    integrated_lufs: float
+    loudness_range_lu: float
+    true_peak_dbtp: float
+    duration_s: float
+    target_lufs: float
+    gain_db: float
+    normalization: str = "linear"
+
+    def as_dict(self) -> dict:
+        return {key: (round(value, 3) if isinstance(value, float) else value) for key, value in asdict(self).items()}
 
 
 def write_json(path: Path, data) -> None:

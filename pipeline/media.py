@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import re
 import shutil
 import subprocess
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +16,8 @@ import numpy as np
 from .errors import ToolError
 
 log = logging.getLogger(__name__)
+# LAME's algorithm quality (0 best .. 9 fastest): 7 encodes speech at constant bitrate nearly 3x faster than 2.
+LAME_QUALITY = 7
 
 
 @functools.cache
@@ -33,9 +39,12 @@ def ffmpeg_version() -> str:
     return out.stdout.split("\n", 1)[0].strip()
 
 
-def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None, what: str) -> bytes:
-    """Run ffmpeg with `args`; return its stdout. On failure raise ToolError with the tail of stderr."""
-    command = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None, what: str, stderr: list[str] | None = None) -> bytes:
+    """Run ffmpeg with `args`; return its stdout. On failure raise ToolError with the tail of stderr.
+
+    Pass a list as `stderr` to receive ffmpeg's log (at info level, for the ebur128 summary)."""
+    level = "info" if stderr is not None else "error"
+    command = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", level, *args]
     log.debug("ffmpeg: %s", " ".join(command))
     try:
         done = subprocess.run(command, input=input_bytes, capture_output=True, check=False)
@@ -44,32 +53,113 @@ def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None, what: str) 
     if done.returncode != 0:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
         raise ToolError(f"{what}: ffmpeg failed (exit {done.returncode}): {' | '.join(tail)}")
+    if stderr is not None:
+        stderr.append(done.stderr.decode("utf-8", "replace"))
     return done.stdout
 
 
-def decode(data: bytes | Path, sample_rate: int, *, channels: int = 1, what: str) -> np.ndarray:
-    """Any audio ffmpeg reads (bytes or a file) -> float32 samples at `sample_rate`, shape (n,) or (n, channels)."""
-    source = ["-i", str(data)] if isinstance(data, Path) else ["-i", "pipe:0"]
-    raw = run_ffmpeg([*source, "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(sample_rate),
-                      "pipe:1"], input_bytes=None if isinstance(data, Path) else data, what=what)
-    samples = np.frombuffer(raw, dtype="<f4").copy()
-    return samples.reshape(-1, channels) if channels > 1 else samples
+@dataclass(frozen=True)
+class Loudness:
+    """ffmpeg's EBU R128 meter: integrated loudness (LUFS), loudness range (LU), true peak (dBTP)."""
+
+    integrated: float
+    loudness_range: float
+    true_peak: float | None
 
 
-def process(samples: np.ndarray, rate_in: int, rate_out: int, filters: str, *, what: str) -> np.ndarray:
+def parse_ebur128(log: str) -> Loudness:
+    """Read the summary the ebur128 filter prints when it closes."""
+    if "Summary:" not in log:
+        raise ToolError("ffmpeg's ebur128 filter printed no summary; is this ffmpeg too old?")
+    summary = log[log.rindex("Summary:"):]
+
+    def number(pattern: str) -> float | None:
+        match = re.search(pattern, summary)
+        if not match:
+            return None
+        return float("-inf") if match.group(1) == "-inf" else float(match.group(1))
+
+    integrated = number(r"I:\s+(-?[\d.]+|-inf) LUFS")
+    if integrated is None:
+        raise ToolError("could not read the integrated loudness from ffmpeg's ebur128 summary")
+    return Loudness(integrated, number(r"LRA:\s+(-?[\d.]+) LU") or 0.0, number(r"Peak:\s+(-?[\d.]+|-inf) dBFS"))
+
+
+def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loudness, float]:
+    """Loudness (and true peak) of a finished audio file, and its decoded duration in seconds."""
+    log: list[str] = []
+    meter = "ebur128=peak=true:framelog=verbose" if true_peak else "ebur128=framelog=verbose"
+    run_ffmpeg(["-i", str(path), "-af", meter, "-f", "null", "-"], what=what, stderr=log)
+    stamps = re.findall(r"time=(\d+):(\d+):([\d.]+)", log[0])
+    seconds = int(stamps[-1][0]) * 3600 + int(stamps[-1][1]) * 60 + float(stamps[-1][2]) if stamps else 0.0
+    return parse_ebur128(log[0]), seconds
+
+
+def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray:
+    """Audio an engine returned ('mp3' or 'wav' bytes) -> mono float32 samples at `sample_rate`, via pydub."""
+    import io
+    import warnings
+
+    with warnings.catch_warnings():  # pydub looks for ffmpeg on PATH at import; it is told ours just below
+        warnings.simplefilter("ignore")
+        from pydub import AudioSegment
+        from pydub.exceptions import CouldntDecodeError
+
+    AudioSegment.converter = ffmpeg_path()
+    try:
+        if kind == "wav":  # read by pydub itself
+            segment = AudioSegment.from_file(io.BytesIO(data), format="wav")
+        else:  # naming the codec spares pydub an ffprobe call (imageio-ffmpeg ships no ffprobe)
+            segment = AudioSegment.from_file(io.BytesIO(data), format=kind, codec=kind,
+                                             parameters=["-ar", str(sample_rate), "-ac", "1"])
+    except (CouldntDecodeError, IndexError, OSError) as exc:
+        raise ToolError(f"{what}: could not decode the audio ({str(exc).strip().splitlines()[-1][:200]})") from None
+    segment = segment.set_channels(1)
+    scale = float(1 << (8 * segment.sample_width - 1))
+    samples = np.array(segment.get_array_of_samples(), dtype=np.float32) / scale
+    if segment.frame_rate != sample_rate:
+        from scipy.signal import resample_poly
+
+        divisor = math.gcd(sample_rate, segment.frame_rate)
+        samples = resample_poly(samples, sample_rate // divisor, segment.frame_rate // divisor)
+    return samples.astype(np.float32)
+
+
+# Samples go to and from ffmpeg through temporary files: a pipe would cost one system call per 512 bytes
+# (subprocess writes PIPE_BUF at a time) and hold several copies of the audio in memory.
+def _raw_input(samples: np.ndarray, rate: int, folder: str) -> list[str]:
+    path = Path(folder) / "input.f32"
+    np.ascontiguousarray(samples, dtype="<f4").tofile(path)
+    return ["-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", str(path)]
+
+
+def process(samples: np.ndarray, rate_in: int, rate_out: int, filters: str, *, what: str,
+            stderr: list[str] | None = None) -> np.ndarray:
     """Run mono float32 samples through an ffmpeg filter chain and read them back (mono float32)."""
-    raw = run_ffmpeg(["-f", "f32le", "-ar", str(rate_in), "-ac", "1", "-i", "pipe:0", "-af", filters,
-                      "-f", "f32le", "-acodec", "pcm_f32le", "-ar", str(rate_out), "-ac", "1", "pipe:1"],
-                     input_bytes=np.ascontiguousarray(samples, dtype="<f4").tobytes(), what=what)
-    return np.frombuffer(raw, dtype="<f4").copy()
+    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
+        target = Path(folder) / "output.f32"
+        run_ffmpeg([*_raw_input(samples, rate_in, folder), "-af", filters, "-f", "f32le", "-acodec", "pcm_f32le",
+                    "-ar", str(rate_out), "-ac", "1", "-y", str(target)], what=what, stderr=stderr)
+        return np.fromfile(target, dtype="<f4")
+
+
+def measure_samples(samples: np.ndarray, rate: int, *, what: str) -> Loudness:
+    """ffmpeg's EBU R128 meter on samples (integrated loudness and range; no true peak)."""
+    log: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
+        run_ffmpeg([*_raw_input(samples, rate, folder), "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+                   what=what, stderr=log)
+    return parse_ebur128(log[0])
 
 
 def encode_mp3(samples: np.ndarray, sample_rate: int, channels: int, bitrate: int, path: Path,
                filters: str | None = None, *, what: str) -> None:
     """Encode mono float32 samples to a CBR MP3 file with a Xing/LAME header (written only to seekable files)."""
-    args = ["-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
-    if filters:
-        args += ["-af", filters]
-    args += ["-ac", str(channels), "-ar", str(sample_rate), "-c:a", "libmp3lame", "-b:a", f"{bitrate}k",
-             "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-y", str(path)]
-    run_ffmpeg(args, input_bytes=np.ascontiguousarray(samples, dtype="<f4").tobytes(), what=what)
+    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
+        args = _raw_input(samples, sample_rate, folder)
+        if filters:
+            args += ["-af", filters]
+        args += ["-ac", str(channels), "-ar", str(sample_rate), "-c:a", "libmp3lame", "-b:a", f"{bitrate}k",
+                 "-compression_level", str(LAME_QUALITY),
+                 "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-y", str(path)]
+        run_ffmpeg(args, what=what)

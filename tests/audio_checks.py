@@ -1,23 +1,33 @@
 """Independent measurements of built files, as a listener's tools would make them."""
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.media import ffmpeg_path
 
 
-def ebur128(path: Path) -> dict[str, float]:
-    """ffmpeg's own EBU R128 meter (not the one the pipeline sets its gain with): I, LRA and true peak."""
-    done = subprocess.run([ffmpeg_path(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
-                           "-f", "null", "-"], capture_output=True, text=True, check=True)
-    summary = done.stderr[done.stderr.rindex("Summary:"):]
-    return {
-        "I": float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1)),
-        "LRA": float(re.search(r"LRA:\s+(-?[\d.]+) LU", summary).group(1)),
-        "TP": float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1)),
-    }
+def decode(path: Path, rate: int = 44100) -> np.ndarray:
+    """The file's samples as a player decodes them (ffmpeg only decodes here; it measures nothing)."""
+    done = subprocess.run([ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-i", str(path), "-f", "f32le",
+                           "-ac", "1", "-ar", str(rate), "-"], capture_output=True, check=True)
+    return np.frombuffer(done.stdout, dtype="<f4").astype(np.float64)
+
+
+def independent_loudness(path: Path) -> dict[str, float]:
+    """Integrated loudness by pyloudnorm (BS.1770-4) and true peak by 4x oversampling with scipy: a different
+    meter from the one the pipeline sets its gain with (ffmpeg's ebur128)."""
+    import pyloudnorm
+    from scipy.signal import resample_poly
+
+    samples = decode(path)
+    peak = max(float(np.max(np.abs(resample_poly(samples[i:i + 441000 + 64], 4, 1))))
+               for i in range(0, len(samples), 441000))
+    return {"I": float(pyloudnorm.Meter(44100).integrated_loudness(samples)), "TP": 20 * math.log10(peak)}
 
 
 def decoded_duration(path: Path) -> float:

@@ -12,7 +12,7 @@ from lxml import etree
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
-from .audio_checks import decoded_duration, ebur128, ffprobe_chapters
+from .audio_checks import decoded_duration, ffprobe_chapters, independent_loudness
 from .conftest import AS_OF, run
 
 pytestmark = pytest.mark.slow
@@ -43,11 +43,12 @@ def test_mp3_is_cbr_44k_mono_with_a_true_xing_length(built: Path):
 
 def test_loudness_on_target_by_an_independent_meter(built: Path):
     for path in mp3s(built):
-        measured = ebur128(path)
+        measured = independent_loudness(path)
         assert abs(measured["I"] - (-19.0)) <= 0.5, measured
         assert measured["TP"] <= -1.0, measured
         report = json.loads(path.with_name(path.stem + ".loudness.json").read_text())
         assert abs(report["integrated_lufs"] - measured["I"]) <= 0.3
+        assert abs(report["true_peak_dbtp"] - measured["TP"]) <= 0.5
         assert report["normalization"] == "linear"
 
 

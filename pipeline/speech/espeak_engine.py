@@ -41,4 +41,4 @@ class EspeakEngine:
                               capture_output=True, check=False)
         if done.returncode != 0 or not done.stdout:
             raise SynthesisError(f"espeak-ng failed on {text[:60]!r}: {done.stderr.decode(errors='replace')[-200:]}")
-        return decode(done.stdout, SAMPLE_RATE, what="espeak-ng output")
+        return decode(done.stdout, "wav", SAMPLE_RATE, what="espeak-ng output")

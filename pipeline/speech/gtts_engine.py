@@ -22,6 +22,7 @@ class GttsEngine:
     name = "gtts"
     attempts = ATTEMPTS
     backoff = BACKOFF_SECONDS
+    timeout = 15.0  # seconds per request
 
     def version(self) -> str:
         return "gtts " + metadata.version("gtts")
@@ -42,7 +43,7 @@ class GttsEngine:
         for attempt in range(1, self.attempts + 1):
             buffer = BytesIO()
             try:
-                gTTS(text, lang="en", tld=voice.voice).write_to_fp(buffer)
+                gTTS(text, lang="en", tld=voice.voice, timeout=self.timeout).write_to_fp(buffer)
                 data = buffer.getvalue()
                 if len(data) < 200 or not (data[:3] == b"ID3" or data[0] == 0xFF):
                     raise gTTSError(msg=f"the reply was not audio ({len(data)} bytes)")
@@ -58,7 +59,7 @@ class GttsEngine:
         raise AssertionError("unreachable")
 
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:
-        samples = decode(self.fetch(text, voice), SAMPLE_RATE, what="gTTS audio")
+        samples = decode(self.fetch(text, voice), "mp3", SAMPLE_RATE, what="gTTS audio")
         if abs(voice.rate - 1.0) > 1e-3:
             samples = process(samples, SAMPLE_RATE, SAMPLE_RATE, f"atempo={voice.rate:.3f}", what="gTTS rate")
         return samples
