@@ -94,9 +94,10 @@ def _silence(seconds: float) -> np.ndarray:
     return np.zeros(int(round(seconds * SAMPLE_RATE)), dtype=np.float32)
 
 
-def assemble(script: Script, keys: list[str], cache: SpeechCache,
-             cues: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, list[Timing], list[float]]:
-    """Join the sentence audio with its pauses; returns the track, line timings and chapter start times."""
+def assemble(script: Script, keys: list[str], cache: SpeechCache, cues: dict[str, np.ndarray] | None = None,
+             bed: bool = False) -> tuple[np.ndarray, list[Timing], list[float]]:
+    """Join the sentence audio with its pauses, the cues between chapters and the music bed under the
+    introduction; returns the track, line timings and chapter start times (seconds)."""
     cues = cues or {}
     parts: list[np.ndarray] = []
     cue_parts: list[int] = []
@@ -137,7 +138,21 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache,
             if math.isfinite(speech) and math.isfinite(cue):
                 parts[index] = parts[index] * np.float32(10 ** ((speech - 4.0 - cue) / 20))
     track = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    if bed and speech_parts and len(chapter_starts) > 1:
+        track = _add_bed(track, timings, int(chapter_starts[1] * SAMPLE_RATE), speech_level(track))
     return track, timings, chapter_starts
+
+
+def _add_bed(track: np.ndarray, timings: list[Timing], end: int, speech: float) -> np.ndarray:
+    """Mix the music bed under the introduction: 14 dB under the speech in the gaps, ducked 12 dB more under it."""
+    from .sound import ducking, music_bed
+
+    pad = music_bed(end / SAMPLE_RATE)
+    spoken = [(int(t.start * SAMPLE_RATE), int(t.end * SAMPLE_RATE)) for t in timings if t.chapter == 0]
+    level = 10 ** ((speech - 14.0 - speech_level(pad)) / 20)
+    mixed = track.copy()
+    mixed[:len(pad)] += pad * ducking(len(pad), spoken, -12.0) * np.float32(level)
+    return mixed
 
 
 def speech_level(samples: np.ndarray) -> float:

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 STAGES = ("script", "synth", "master", "tag", "feed", "site")
 EPISODE_STAGES = ("script", "synth", "master", "tag")
 # Bump a stage's version when its code changes what it writes.
-VERSIONS = {"script": 1, "synth": 1, "master": 1, "tag": 1, "feed": 1, "site": 1}
+VERSIONS = {"script": 1, "synth": 1, "master": 2, "tag": 1, "feed": 1, "site": 1}
 REGISTRY_NAME = "episodes/registry.json"
 
 
@@ -339,7 +339,8 @@ def _master(project: Project, item: EpisodePlan, show: Show) -> float:
     cache = SpeechCache(project.cache / "speech")
     # Usually all cached already; re-synthesizes anything removed from the cache since the synth step ran.
     keys, _ = synthesize_lines(item.script, show.voices, cache, lesson_path=item.lesson.path)
-    track, timings, starts = assemble(item.script, keys, cache, cues_for(show.audio) if show.audio.music else None)
+    track, timings, starts = assemble(item.script, keys, cache, cues_for(show.audio) if show.audio.music else None,
+                                      bed=show.audio.music)
     report = master(track, show.audio, folder / "master.mp3", what=item.lesson.path)
     names = {role: voice.name for role, voice in show.voices.items()}
     chapters = []

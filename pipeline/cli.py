@@ -192,14 +192,16 @@ def report(ctx: click.Context) -> None:
 @click.pass_context
 def serve(ctx: click.Context, port: int) -> None:
     """Preview the site from feed/ on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
-    import functools
-    import http.server
+    from .serve import make_server
 
     site = _project(ctx).site
     if not (site / "index.html").is_file():
         raise CertQuestsError("feed/index.html does not exist yet; run `certquests build` first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    try:
+        server = make_server(site, port)
+    except OSError as exc:
+        raise CertQuestsError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port {port + 1}") from None
+    with server:
         click.echo(f"Serving {site} on http://127.0.0.1:{port}/ (Ctrl-C stops)")
         try:
             server.serve_forever()

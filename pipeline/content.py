@@ -16,6 +16,7 @@ from .config import Project, Show
 from .errors import ContentError, Problem, relative
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+PAUSE_MARKER = re.compile(r"^\[pause(?:\s+(\d+(?:\.\d+)?)\s*s?)?\]$", re.IGNORECASE)
 MAX_LESSON_BYTES = 512 * 1024
 EPISODE_TYPES = ("full", "trailer", "bonus")
 FRONT_MATTER_KEYS = {"id", "module", "lesson", "title", "domain", "summary", "publish", "type", "retired"}
@@ -26,7 +27,7 @@ QUESTION_KEYS = {"id", "lesson", "domain", "question", "options", "answer", "exp
 class Block:
     """One spoken unit of a lesson: a paragraph, a list item or a sub-heading."""
 
-    kind: str  # paragraph | item | heading | code | table
+    kind: str  # paragraph | item | heading | code | table | pause (text: seconds, or "" for the show's default)
     role: str  # host, or cohost for blockquotes
     text: str
     line: int
@@ -301,7 +302,10 @@ def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], li
             heading_level = 0
         elif token.type == "inline" and tokens[index - 1].type == "paragraph_open" and table_line is None:
             text = _inline_text(token)
-            if text:
+            marker = PAUSE_MARKER.match(text)
+            if marker:
+                current.append(Block("pause", "host", marker.group(1) or "", line))
+            elif text:
                 kind = "item" if list_depth else "paragraph"
                 current.append(Block(kind, "cohost" if quote_depth else "host", text, line))
         elif token.type in ("fence", "code_block"):

@@ -95,7 +95,12 @@ class _Writer:
                 self.lines.append(Line(role, sentence, spoken, gap))
 
     def block(self, block: Block) -> None:
-        if block.kind == "code":
+        if block.kind == "pause":
+            if self.lines:
+                last = self.lines[-1]
+                seconds = float(block.text) if block.text else self.audio.answer_pause
+                self.lines[-1] = Line(last.role, last.text, last.spoken, max(last.pause, seconds))
+        elif block.kind == "code":
             self.say("host", "There is a code sample for this in the show notes.")
         elif block.kind == "table":
             self.say("host", "There is a table for this in the show notes.")
@@ -106,7 +111,9 @@ class _Writer:
     def close(self, title: str, kind: str, section_pause: float) -> Chapter:
         lines = self.lines
         if lines:
-            lines[-1] = Line(lines[-1].role, lines[-1].text, lines[-1].spoken, section_pause)
+            last = lines[-1]
+            lines[-1] = Line(last.role, last.text, last.spoken,
+                             max(last.pause, section_pause) if section_pause else 0.0)
         self.lines = []
         return Chapter(title, kind, tuple(lines))
 
@@ -132,7 +139,7 @@ def build_script(lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[
     for section in lesson.sections:
         writer.say("host", section.title if section.title[-1:] in ".!?" else section.title + ".")
         for block in section.blocks:
-            if block.role == "cohost":
+            if block.role == "cohost" and block.kind != "pause":
                 writer.say(cohost, block.text)
             else:
                 writer.block(block)

@@ -45,3 +45,32 @@ def _cues() -> dict[str, np.ndarray]:
 def cues_for(audio: Audio) -> dict[str, np.ndarray]:
     """Cues keyed by chapter kind; their level is matched to the speech when the episode is assembled."""
     return dict(_cues())
+
+
+def music_bed(seconds: float) -> np.ndarray:
+    """A soft sustained chord (C major with a slow shimmer) to sit under the introduction."""
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    pad = np.zeros_like(t)
+    for name, weight in (("C4", 1.0), ("E4", 0.7), ("G4", 0.6), ("C5", 0.3)):
+        frequency = NOTES[name]
+        shimmer = 1.0 + 0.2 * np.sin(2 * np.pi * 0.15 * t + frequency)
+        pad += weight * shimmer * (np.sin(2 * np.pi * frequency * t) + 0.15 * np.sin(4 * np.pi * frequency * t))
+    fade = min(len(t) // 2, int(1.5 * SAMPLE_RATE))
+    envelope = np.ones_like(t)
+    envelope[:fade] = np.linspace(0.0, 1.0, fade)
+    envelope[len(t) - fade:] = np.linspace(1.0, 0.0, fade)
+    pad *= envelope
+    return (pad / np.max(np.abs(pad))).astype(np.float32)
+
+
+def ducking(length: int, speech: list[tuple[int, int]], duck_db: float, ramp: float = 0.15) -> np.ndarray:
+    """Gain for a music bed: 1.0 in the gaps, `duck_db` lower while anyone speaks, with smooth ramps."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    low = 10 ** (duck_db / 20)
+    gain = np.ones(length, dtype=np.float32)
+    for start, end in speech:
+        gain[max(0, start):min(length, end)] = low
+    # Widen the ducked spans by one ramp on each side, then smooth: the bed is already down when a voice starts.
+    width = max(1, int(ramp * SAMPLE_RATE))
+    return uniform_filter1d(minimum_filter1d(gain, size=2 * width + 1), size=2 * width + 1)

@@ -78,3 +78,18 @@ def test_script_has_intro_sections_selftest_and_outro(project):
     text = render_script(script, lesson, show)
     assert "== Test yourself" in text and "GUEST: So the queue is a buffer?" in text
     assert "[pause 1.5 s]" in text
+
+
+def test_pause_marker_holds_silence_after_the_previous_sentence(project):
+    lesson_path = project / "content" / "lessons" / "02-topics.md"
+    lesson_path.write_text(lesson_path.read_text().replace("Each subscriber gets its own copy.",
+                                                           "Each subscriber gets its own copy.\n\n[pause 3]\n\n"
+                                                           "Think about it.\n\n[pause]"))
+    proj = Project(project)
+    show = load_show(proj)
+    course = load_course(proj, show)
+    script = build_script(course.lesson("topics-basics"), show, load_lexicon(project))
+    lines = {line.text: line.pause for line in script.lines}
+    assert lines["Each subscriber gets its own copy."] == 3.0
+    assert lines["Think about it."] == show.audio.answer_pause  # a marker with no length: the answer pause
+    assert "[pause" not in " ".join(line.text for line in script.lines)
