@@ -56,6 +56,16 @@ def _check_sentence(samples: np.ndarray, text: str) -> str | None:
     return None
 
 
+def trim_silence(samples: np.ndarray, margin: float = 0.02) -> np.ndarray:
+    """Cut the engine's leading and trailing silence (hibari adds about 0.3 s and 0.45 s), keeping 20 ms, so
+    pauses are exactly what the script asks for and cue times mark where speech starts and ends."""
+    loud = np.flatnonzero(np.abs(samples) > np.max(np.abs(samples)) * 10 ** (-40 / 20))
+    if loud.size == 0:
+        return samples
+    keep = int(margin * SAMPLE_RATE)
+    return samples[max(0, loud[0] - keep): loud[-1] + keep + 1]
+
+
 def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCache, *, lesson_path: str,
                      progress: Callable[[int, int], None] | None = None) -> tuple[list[str], int]:
     """Make sure every line's audio is in the cache; returns the keys in order and how many were synthesized."""
@@ -77,6 +87,7 @@ def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCach
         for _attempt in range(2):
             samples = np.asarray(engine.synthesize(line.spoken, voice), dtype=np.float32)
             problem = _check_sentence(samples, line.spoken)
+            samples = trim_silence(samples)
             if problem is None:
                 break
             log.warning("%s: retrying a sentence (%s)", lesson_path, problem)

@@ -19,6 +19,7 @@ from ..errors import ConfigError
 
 SAMPLE_RATE = 24000
 CACHE_MAGIC = b"CQA1"
+CACHE_FORMAT = 2  # bump when what is stored per sentence changes (2: engine silence trimmed)
 
 
 class Engine(Protocol):
@@ -67,7 +68,7 @@ def check_voices(voices: dict[str, Voice], roles: set[str]) -> None:
 
 def sentence_key(text: str, voice: Voice, engine_version: str) -> str:
     """The cache key of one synthesized sentence: text, engine, its version, voice and rate."""
-    payload = json.dumps([text, voice.engine, engine_version, voice.voice, round(voice.rate, 4)])
+    payload = json.dumps([CACHE_FORMAT, text, voice.engine, engine_version, voice.voice, round(voice.rate, 4)])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
