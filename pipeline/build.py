@@ -45,29 +45,32 @@ def digest(*parts) -> str:
 # ---------------------------------------------------------------- state, lock, registry
 
 class State:
-    """Keys of the steps that last succeeded (.cache/state.json)."""
+    """What the steps that last succeeded were built from (.cache/.../state.json): each step's key and the
+    digests of its named inputs, so a stale step can say which input changed."""
 
     def __init__(self, path: Path):
         self.path = path
         try:
-            self.data: dict[str, str] = json.loads(path.read_text("utf-8"))
+            self.data: dict[str, dict] = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             self.data = {}
 
-    def fresh(self, step: str, key: str, outputs: list[Path]) -> str | None:
+    def fresh(self, step: str, parts: dict[str, str], outputs: list[Path]) -> str | None:
         """None when the step is up to date, else the reason it must run."""
         previous = self.data.get(step)
-        if previous is None:
+        if not isinstance(previous, dict):
             return "never built"
         missing = [p for p in outputs if not p.exists()]
         if missing:
             return f"output missing: {missing[0].name}"
-        if previous != key:
-            return "inputs changed"
+        if previous.get("key") != digest(parts):
+            before = previous.get("parts", {})
+            changed = [name for name, value in parts.items() if before.get(name) != value]
+            return "changed: " + ", ".join(changed) if changed else "inputs changed"
         return None
 
-    def record(self, step: str, key: str) -> None:
-        self.data[step] = key
+    def record(self, step: str, parts: dict[str, str]) -> None:
+        self.data[step] = {"key": digest(parts), "parts": parts}
         write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))
 
 
@@ -161,7 +164,10 @@ class EpisodePlan:
     season: int | None
     number: int | None
     released: dt.datetime
-    keys: dict[str, str] = field(default_factory=dict)
+    parts: dict[str, dict[str, str]] = field(default_factory=dict)  # stage -> named input digests
+
+    def key(self, stage: str) -> str:
+        return digest(self.parts[stage])
 
     @property
     def id(self) -> str:
@@ -225,6 +231,9 @@ def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
     plans: list[EpisodePlan] = []
     versions = engine_versions(show)
     audio = show.audio
+    tools = digest(_tool_versions())
+    config_digest = hashlib.sha256(project.config_path.read_bytes()).hexdigest()
+    cover_digest = hashlib.sha256(show.cover.read_bytes()).hexdigest()
     for index, lesson in enumerate(lessons):
         following = lessons[index + 1] if index + 1 < len(lessons) else None
         script = build_script(lesson, show, lexicon, course.questions_for(lesson.id),
@@ -237,18 +246,26 @@ def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
             number = sum(1 for other in lessons[: index + 1] if other.episode_type != "trailer")
         item = EpisodePlan(lesson, script, text, registry.guid(lesson.id, show_guid), season, number,
                            release_time(show, lesson, index))
-        voices = {role: show.voices[role].settings for role in {line.role for line in script.lines}
-                  if role in show.voices}
-        item.keys["script"] = digest("script", VERSIONS["script"], text)
-        item.keys["synth"] = digest("synth", VERSIONS["synth"], [(line.role, line.spoken) for line in script.lines],
-                                    voices, versions)
-        item.keys["master"] = digest("master", VERSIONS["master"], item.keys["synth"],
-                                     [(line.pause, len(c.lines)) for c in script.chapters for line in c.lines],
-                                     [c.title for c in script.chapters], audio, _tool_versions())
-        item.keys["tag"] = digest("tag", VERSIONS["tag"], item.keys["master"], lesson.title, lesson.summary,
-                                  item.guid, season, number, item.released.isoformat(), show.title, show.author,
-                                  show.base_url, hashlib.sha256(show.cover.read_bytes()).hexdigest(),
-                                  [show.voices[r].name for r in sorted(voices)], __version__)
+        roles = sorted({line.role for line in script.lines} & set(show.voices))
+        item.parts["script"] = {
+            "stage code": str(VERSIONS["script"]), "lesson": lesson.digest, "lexicon": lexicon.digest,
+            "show config": config_digest, "quiz questions": digest(course.questions_for(lesson.id)),
+            "next lesson": digest(following.title if following else None), "script text": digest(text)}
+        item.parts["synth"] = {
+            "stage code": str(VERSIONS["synth"]), "sentences": digest([(line.role, line.spoken) for line in script.lines]),
+            "voices": digest([show.voices[r].settings for r in roles]), "engines": digest(versions)}
+        item.parts["master"] = {
+            "stage code": str(VERSIONS["master"]), "speech": item.key("synth"),
+            "pauses and chapters": digest([[line.pause for line in c.lines] for c in script.chapters],
+                                          [c.kind for c in script.chapters]),
+            "audio settings": digest(audio), "tools": tools}
+        item.parts["tag"] = {
+            "stage code": str(VERSIONS["tag"]), "audio": item.key("master"),
+            "episode details": digest(lesson.title, lesson.summary, item.guid, season, number,
+                                      item.released.isoformat(), [c.title for c in script.chapters]),
+            "show details": digest(show.title, show.author, show.base_url, show.feed_url),
+            "cover": cover_digest, "speaker names": digest([show.voices[r].name for r in roles]),
+            "version": __version__}
         plans.append(item)
     now = as_of or dt.datetime.now(dt.timezone.utc)
     return Context(project, show, course, lexicon, registry, show_guid, plans, now)
@@ -288,7 +305,7 @@ class EpisodeResult:
 
 
 def audio_name(plan_: EpisodePlan) -> str:
-    return f"{plan_.id}-{plan_.keys['master'][:10]}.mp3"
+    return f"{plan_.id}-{plan_.key('master')[:10]}.mp3"
 
 
 def run_episode(job: EpisodeJob) -> EpisodeResult:
@@ -310,7 +327,7 @@ def run_episode(job: EpisodeJob) -> EpisodeResult:
                 result.audio_seconds = _master(project, item, job.show)
             elif stage == "tag":
                 _tag(project, item, job.show, job.cover_name)
-            state.record(stage, item.keys[stage])
+            state.record(stage, item.parts[stage])
             result.ran.append(stage)
             log.debug("%s: %s took %.2f s", item.id, stage, time.perf_counter() - started)
             if stage == job.until:
@@ -417,7 +434,7 @@ def episode_staleness(context: Context, until: str = "tag") -> list[Staleness]:
         }
         reasons: dict[str, str] = {}
         for stage in stages:
-            reason = state.fresh(stage, item.keys[stage], outputs[stage])
+            reason = state.fresh(stage, item.parts[stage], outputs[stage])
             if reason:
                 reasons[stage] = reason
         out.append(Staleness(item.id, reasons))

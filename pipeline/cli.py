@@ -48,7 +48,7 @@ def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of: str | No
     minutes = report.audio_seconds / 60
     click.echo(f"Built in {report.seconds:.1f} s: {ran}; {report.synthesized} sentences synthesized"
                + (f", {minutes:.1f} min of audio mastered" if report.audio_seconds else "")
-               + (f"; published {' and '.join(report.published)} with {report.released} released episodes"
+               + (f"; published {' and '.join(report.published)} ({report.released} released episodes)"
                   if report.published else "") + ".")
 
 
@@ -84,6 +84,42 @@ _stage_command("master", "Assemble and master the episodes (runs the stages befo
 _stage_command("tag", "Tag the MP3s and write their sidecars into episodes/.")
 _stage_command("feed", "Publish feed/feed.xml (after the gate passes).")
 _stage_command("site", "Render the show-notes pages and the quiz into feed/.")
+
+
+@main.command()
+@_as_of
+@click.pass_context
+def status(ctx: click.Context, as_of: str | None) -> None:
+    """Show what a build would do and why, with the minutes of audio it would synthesize."""
+    from .publish import as_of_date
+    from .status import project_status
+
+    context, rows = project_status(_project(ctx), as_of_date(as_of))
+    stale = [row for row in rows if row.reasons]
+    for row in stale:
+        detail = "; ".join(f"{stage} ({reason})" for stage, reason in row.reasons.items())
+        click.echo(f"{row.id}: {detail}")
+        if row.new_sentences:
+            click.echo(f"    {row.new_sentences} of {row.sentences} sentences to synthesize, "
+                       f"about {row.minutes_to_synthesize:.1f} min of audio")
+    minutes = sum(row.minutes_to_synthesize for row in rows)
+    if stale:
+        click.echo(f"{len(stale)} of {len(rows)} episodes out of date; about {minutes:.1f} min of audio to "
+                   "synthesize. The feed and pages follow them.")
+    else:
+        click.echo(f"All {len(rows)} episodes are up to date.")
+
+
+@main.command()
+@click.argument("step")
+@click.pass_context
+def explain(ctx: click.Context, step: str) -> None:
+    """Say why STEP (an episode id, or STAGE:EPISODE like synth:lambda-basics) would run."""
+    from .build import plan
+    from .status import explain as explain_step
+
+    for line in explain_step(plan(_project(ctx)), step):
+        click.echo(line)
 
 
 @main.command()

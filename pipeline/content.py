@@ -7,7 +7,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt

@@ -29,53 +29,49 @@ def _record(episode: Episode) -> list:
 
 
 def publish(context: Context, until: str, cover_file: str) -> tuple[list[str], int]:
+    """Bring feed/ up to date: only the pages whose inputs changed are rendered; the feed passes the gate first."""
     from .feed import render_feed
-    from .site import Urls, publish_files, render_site, templates_digest
+    from .site import Urls, plan_pages, publish_files, remove_stale_pages, render_pages
     from .validate import validate_feed
 
     project, show = context.project, context.show
     episodes, upcoming = released_episodes(context)
     state = State(project.cache / "state.json")
-    records = [_record(e) for e in episodes]
-    show_digest = hashlib.sha256(project.config_path.read_bytes()).hexdigest()
-    cover_digest = hashlib.sha256(show.cover.read_bytes()).hexdigest()
     study_plan_path = project.content / "study-plan.md"
     study_plan = study_plan_path.read_text("utf-8") if study_plan_path.is_file() else None
-    published: list[str] = []
     site = project.site
     feed_path = site / "feed.xml"
 
-    site_key = digest("site", VERSIONS["site"], templates_digest(), records, show_digest, cover_digest,
-                      [(lesson.id, date.isoformat()) for lesson, date in upcoming], study_plan,
-                      [(q.id, q.lesson, q.domain, q.question, q.options, q.answer, q.explanation)
-                       for q in context.course.questions])
-    feed_key = digest("feed", VERSIONS["feed"], records, show_digest, cover_digest, context.show_guid)
-    site_reason = state.fresh("site", site_key, [site / "index.html"])
-    feed_reason = state.fresh("feed", feed_key, [feed_path]) if until == "site" or until == "feed" else None
-    if not site_reason and not feed_reason:
+    feed_parts = {"stage code": str(VERSIONS["feed"]), "episodes": digest([_record(e) for e in episodes]),
+                  "show config": hashlib.sha256(project.config_path.read_bytes()).hexdigest(),
+                  "cover": hashlib.sha256(show.cover.read_bytes()).hexdigest(), "show guid": context.show_guid}
+    pages = plan_pages(show, context.course, episodes, upcoming, f"certquests-quiz:{context.show_guid}", study_plan,
+                       digest) if until == "site" else []
+    stale_pages = [page for page in pages if state.fresh(f"page:{page.name}", page.parts, [site / page.name])]
+    feed_reason = state.fresh("feed", feed_parts, [feed_path])
+    if not stale_pages and not feed_reason:
         return [], len(episodes)
 
-    urls = Urls(show.base_url, cover_file)
-    xml = render_feed(show, episodes, urls, context.show_guid)
     # Files and pages first (new audio files have new names, so nothing live is touched)...
     publish_files(site, project.episodes, show, episodes)
-    if until == "site" and site_reason:
-        render_site(site, show, context.course, episodes, upcoming, f"certquests-quiz:{context.show_guid}",
-                    study_plan)
-        published.append("site")
+    render_pages(site, show, stale_pages)
     # ...then the gate, and the feed last, so apps never see a feed pointing at files that are not there.
+    xml = render_feed(show, episodes, Urls(show.base_url, cover_file), context.show_guid)
     problems = validate_feed(xml, show.base_url, site)
     if problems:
         raise ValidationError("the new feed breaks publishing rules; the published feed was left as it was",
                               problems)
-    if feed_reason or not feed_path.exists():
+    published = [f"{len(stale_pages)} page(s)"] if stale_pages else []
+    if feed_reason:
         write_atomic(feed_path, xml)
-        published.append("feed")
+        published.append("the feed")
     for episode in episodes:
         context.registry.published(episode.id, episode.guid, episode.released)
-    state.record("feed", feed_key)
-    if until == "site":
-        state.record("site", site_key)
+    state.record("feed", feed_parts)
+    for page in stale_pages:
+        state.record(f"page:{page.name}", page.parts)
+    if pages:
+        remove_stale_pages(site, pages)
     _prune(context, episodes)
     return published, len(episodes)
 

@@ -127,24 +127,27 @@ def publish_files(site: Path, episodes_dir: Path, show: Show, episodes: list[Epi
             _publish_file(episodes_dir / name, published / name)
 
 
-def render_site(site: Path, show: Show, course: Course, episodes: list[Episode],
-                upcoming: list[tuple[Lesson, object]], storage_key: str, study_plan: str | None) -> list[Path]:
-    """Write every page (atomically) and remove pages of episodes no longer released; returns the pages."""
-    env = _environment()
-    root_cover = cover_name(show)
-    common = {"show": show, "root": "", "cover_name": root_cover}
-    written: list[Path] = []
+@dataclass(frozen=True)
+class Page:
+    name: str
+    template: str
+    context: dict
+    parts: dict[str, str]  # named digests of everything the page shows: it is rendered again when one changes
 
-    def page(name: str, template: str, **context) -> None:
-        write_atomic(site / name, env.get_template(template).render(**common, **context))
-        written.append(site / name)
 
+def plan_pages(show: Show, course: Course, episodes: list[Episode], upcoming: list[tuple[Lesson, object]],
+               storage_key: str, study_plan: str | None, digest) -> list[Page]:
+    """Every page of the site with what it is made from; nothing is rendered here."""
+    common = {"templates": templates_digest(), "show": digest(show.title, show.subtitle, show.description,
+                                                             show.feed_url, show.language, show.copyright,
+                                                             cover_name(show))}
+    pages: list[Page] = []
     ordered = sorted(episodes, key=lambda e: e.lesson.sort_key)
     groups = []
     trailer = [e for e in ordered if e.lesson.episode_type == "trailer"]
     if trailer:
         groups.append({"key": "trailer", "title": "Start here", "episodes": trailer})
-    for module in show.modules or ():
+    for module in show.modules:
         members = [e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type != "trailer"]
         if members:
             groups.append({"key": str(module.number), "title": f"Module {module.number}: {module.title}",
@@ -153,26 +156,54 @@ def render_site(site: Path, show: Show, course: Course, episodes: list[Episode],
     rest = [e for e in ordered if e.id not in placed]
     if rest:
         groups.append({"key": "other", "title": "Episodes", "episodes": rest})
-    plan = render_markdown(study_plan) if study_plan else None
-    page("index.html", "index.html", groups=groups, upcoming=upcoming, study_plan=plan, questions=course.questions)
+    listing = [(e.id, e.lesson.title, e.lesson.summary, e.number, duration(e.duration), e.released.isoformat(),
+                e.page_name) for e in ordered]
+    pages.append(Page("index.html", "index.html",
+                      {"groups": groups, "upcoming": upcoming, "questions": course.questions,
+                       "study_plan": render_markdown(study_plan) if study_plan else None},
+                      {**common, "episodes": digest(listing, [g["title"] for g in groups]),
+                       "upcoming": digest([(lesson.id, lesson.title, str(day)) for lesson, day in upcoming]),
+                       "study plan": digest(study_plan), "quiz size": str(len(course.questions))}))
 
     for index, episode in enumerate(ordered):
-        page(episode.page_name, "episode.html", episode=episode, module=show.module(episode.lesson.module),
-             notes=render_markdown(episode.lesson.body), key_points=key_points(episode.lesson),
-             previous=ordered[index - 1] if index else None,
-             next=ordered[index + 1] if index + 1 < len(ordered) else None)
+        previous = ordered[index - 1] if index else None
+        following = ordered[index + 1] if index + 1 < len(ordered) else None
+        module = show.module(episode.lesson.module)
+        pages.append(Page(episode.page_name, "episode.html",
+                          {"episode": episode, "module": module, "notes": render_markdown(episode.lesson.body),
+                           "key_points": key_points(episode.lesson), "previous": previous, "next": following},
+                          {**common, "episode": digest(listing[index], episode.audio_name, episode.sidecars,
+                                                       episode.chapters, episode.cues, episode.lesson.digest),
+                           "module": digest(module),
+                           "neighbours": digest([(e.lesson.title, e.page_name) for e in (previous, following) if e])}))
 
-    released = {e.id for e in episodes}
-    lessons = [lesson for lesson in course.lessons if lesson.episode_type == "full" and lesson.id in released]
-    questions = [q for q in course.questions if q.lesson in released]
     if course.questions:
+        released = {e.id for e in episodes}
+        lessons = [lesson for lesson in course.lessons if lesson.episode_type == "full" and lesson.id in released]
+        questions = [q for q in course.questions if q.lesson in released]
         counts = {d.id: sum(1 for q in questions if q.domain == d.id) for d in show.domains}
-        page("quiz.html", "quiz.html", questions=questions, lessons=lessons, domains=show.domains, counts=counts,
-             domain_titles={d.id: d.title for d in show.domains},
-             lesson_titles={lesson.id: lesson.title for lesson in course.lessons},
-             pages={e.id: e.page_name for e in episodes}, storage_key=storage_key)
+        context = {"questions": questions, "lessons": lessons, "domains": show.domains, "counts": counts,
+                   "domain_titles": {d.id: d.title for d in show.domains},
+                   "lesson_titles": {lesson.id: lesson.title for lesson in course.lessons},
+                   "pages": {e.id: e.page_name for e in episodes}, "storage_key": storage_key}
+        pages.append(Page("quiz.html", "quiz.html", context,
+                          {**common, "questions": digest(questions), "domains": digest(show.domains),
+                           "lessons": digest([(lesson.id, lesson.title) for lesson in lessons]),
+                           "storage": storage_key}))
+    return pages
 
-    for stale in site.glob("*.html"):
-        if stale not in written:
-            stale.unlink()
-    return written
+
+def render_pages(site: Path, show: Show, pages: list[Page]) -> None:
+    """Write the given pages (atomically)."""
+    env = _environment()
+    common = {"show": show, "root": "", "cover_name": cover_name(show)}
+    for page in pages:
+        write_atomic(site / page.name, env.get_template(page.template).render(**common, **page.context))
+
+
+def remove_stale_pages(site: Path, pages: list[Page]) -> None:
+    """Pages of episodes that are no longer released go (after the new feed is in place)."""
+    live = {page.name for page in pages}
+    for path in site.glob("*.html"):
+        if path.name not in live:
+            path.unlink()

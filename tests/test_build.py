@@ -144,3 +144,33 @@ def test_editing_one_sentence_resynthesizes_only_that_sentence(project: Path):
     assert "topics-basics: script, synth, master, tag; 1 of" in result.output
     assert "queues-basics" not in result.output
     assert len(mp3s(project)) == 2  # the superseded MP3 was pruned
+
+
+def test_status_and_explain_say_what_would_run_and_why(project: Path):
+    assert run(project, "build", "--as-of", AS_OF, "--jobs", "1").exit_code == 0
+    assert run(project, "status", "--as-of", AS_OF).output.strip() == "All 2 episodes are up to date."
+    lexicon = project / "content" / "lexicon.toml"
+    lexicon.write_text(lexicon.read_text() + '"Topics" = "topix"\n')
+    status = run(project, "status", "--as-of", AS_OF).output
+    assert "topics-basics: script (changed: lexicon, script text); synth (changed: sentences)" in status
+    assert "queues-basics:" not in status
+    assert "of 22 sentences to synthesize, about" in status
+    explained = run(project, "explain", "synth:topics-basics").output
+    assert explained.startswith("synth:topics-basics: runs: changed: sentences")
+    assert re.search(r"sentences\s+[0-9a-f]{12}  changed", explained)
+    assert re.search(r"voices\s+[0-9a-f]{12}  same", explained)
+    assert "no episode 'nope'" in run(project, "explain", "nope").output
+
+
+def test_one_sentence_edit_rerenders_only_the_pages_it_appears_on(project: Path):
+    assert run(project, "build", "--as-of", AS_OF, "--jobs", "1").exit_code == 0
+    site = project / "feed"
+    before = {p.name: p.stat().st_mtime_ns for p in site.glob("*.html")}
+    lesson = project / "content" / "lessons" / "01-queues.md"
+    lesson.write_text(lesson.read_text().replace("A queue absorbs the difference.", "A queue soaks up the gap."))
+    result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
+    assert "1 of 30 sentences synthesized" in result.output and "and the feed" in result.output
+    after = {p.name: p.stat().st_mtime_ns for p in site.glob("*.html")}
+    changed = {name for name in after if after[name] != before[name]}
+    # The episode's own page always; the index only if the minutes it shows changed; never the others.
+    assert "queues-basics.html" in changed and changed <= {"queues-basics.html", "index.html"}
