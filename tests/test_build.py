@@ -150,7 +150,7 @@ def test_status_and_explain_say_what_would_run_and_why(project: Path):
     assert run(project, "build", "--as-of", AS_OF, "--jobs", "1").exit_code == 0
     assert run(project, "status", "--as-of", AS_OF).output.strip() == "All 2 episodes are up to date."
     lexicon = project / "content" / "lexicon.toml"
-    lexicon.write_text(lexicon.read_text() + '"Topics" = "topix"\n')
+    lexicon.write_text(lexicon.read_text() + '"subscriber" = "sub-scriber"\n')
     status = run(project, "status", "--as-of", AS_OF).output
     assert "topics-basics: script (changed: lexicon, script text); synth (changed: sentences)" in status
     assert "queues-basics:" not in status
