@@ -232,7 +232,6 @@ def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
     versions = engine_versions(show)
     audio = show.audio
     tools = digest(_tool_versions())
-    config_digest = hashlib.sha256(project.config_path.read_bytes()).hexdigest()
     cover_digest = hashlib.sha256(show.cover.read_bytes()).hexdigest()
     for index, lesson in enumerate(lessons):
         following = lessons[index + 1] if index + 1 < len(lessons) else None
@@ -247,10 +246,8 @@ def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
         item = EpisodePlan(lesson, script, text, registry.guid(lesson.id, show_guid), season, number,
                            release_time(show, lesson, index))
         roles = sorted({line.role for line in script.lines} & set(show.voices))
-        item.parts["script"] = {
-            "stage code": str(VERSIONS["script"]), "lesson": lesson.digest, "lexicon": lexicon.digest,
-            "show config": config_digest, "quiz questions": digest(course.questions_for(lesson.id)),
-            "next lesson": digest(following.title if following else None), "script text": digest(text)}
+        # The script is cheap to make and the file is all it writes: its text is its key.
+        item.parts["script"] = {"stage code": str(VERSIONS["script"]), "script text": digest(text)}
         item.parts["synth"] = {
             "stage code": str(VERSIONS["synth"]), "sentences": digest([(line.role, line.spoken) for line in script.lines]),
             "voices": digest([show.voices[r].settings for r in roles]), "engines": digest(versions)}

@@ -152,7 +152,7 @@ def test_status_and_explain_say_what_would_run_and_why(project: Path):
     lexicon = project / "content" / "lexicon.toml"
     lexicon.write_text(lexicon.read_text() + '"subscriber" = "sub-scriber"\n')
     status = run(project, "status", "--as-of", AS_OF).output
-    assert "topics-basics: script (changed: lexicon, script text); synth (changed: sentences)" in status
+    assert "topics-basics: script (changed: script text); synth (changed: sentences)" in status
     assert "queues-basics:" not in status
     assert "of 22 sentences to synthesize, about" in status
     explained = run(project, "explain", "synth:topics-basics").output
