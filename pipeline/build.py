@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import resource
 import time
 import uuid
 from collections.abc import Callable
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 STAGES = ("script", "synth", "master", "tag", "feed", "site")
 EPISODE_STAGES = ("script", "synth", "master", "tag")
 # Bump a stage's version when its code changes what it writes.
-VERSIONS = {"script": 1, "synth": 1, "master": 2, "tag": 1, "feed": 1, "site": 1}
+VERSIONS = {"script": 1, "synth": 1, "master": 3, "tag": 1, "feed": 1, "site": 1}
 REGISTRY_NAME = "episodes/registry.json"
 
 
@@ -98,6 +99,7 @@ class BuildLock:
         return self
 
     def __exit__(self, *exc):
+        self.handle.truncate(0)
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
 
@@ -299,6 +301,7 @@ class EpisodeResult:
     sentences: int = 0
     audio_seconds: float = 0.0
     error: str | None = None
+    stage_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds, this process and its ffmpeg runs
 
 
 def audio_name(plan_: EpisodePlan) -> str:
@@ -311,11 +314,12 @@ def run_episode(job: EpisodeJob) -> EpisodeResult:
     item = job.plan
     result = EpisodeResult(item.id, [], sentences=len(item.script.lines))
     state = State(project.cache / "episodes" / item.id / "state.json")
+    stages = [stage for stage in EPISODE_STAGES if stage in job.reasons]
+    if "tag" in stages and "master" not in stages and not _master_intact(project, item):
+        stages.insert(stages.index("tag"), "master")
     try:
-        for stage in EPISODE_STAGES:
-            if stage not in job.reasons:
-                continue
-            started = time.perf_counter()
+        for stage in stages:
+            started = _cpu_seconds()
             if stage == "script":
                 write_atomic(project.scripts / f"{item.id}.txt", item.script_text)
             elif stage == "synth":
@@ -326,12 +330,33 @@ def run_episode(job: EpisodeJob) -> EpisodeResult:
                 _tag(project, item, job.show, job.cover_name)
             state.record(stage, item.parts[stage])
             result.ran.append(stage)
-            log.debug("%s: %s took %.2f s", item.id, stage, time.perf_counter() - started)
+            result.stage_cpu[stage] = _cpu_seconds() - started
+            log.debug("%s: %s took %.2f s of CPU", item.id, stage, result.stage_cpu[stage])
             if stage == job.until:
                 break
     except CertQuestsError as exc:
         result.error = exc.format_message()
     return result
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _master_intact(project: Project, item: EpisodePlan) -> bool:
+    """The cached master is the one its record describes (a damaged file is made again, never published)."""
+    folder = project.cache / "episodes" / item.id
+    try:
+        recorded = json.loads((folder / "master.json").read_text("utf-8")).get("sha256")
+        return recorded == _file_digest(folder / "master.mp3")
+    except (OSError, ValueError):
+        return False
+
+
+def _cpu_seconds() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _synth(project: Project, item: EpisodePlan, show: Show) -> int:
@@ -363,7 +388,8 @@ def _master(project: Project, item: EpisodePlan, show: Show) -> float:
         chapters.append({"title": chapter.title, "start": round(starts[index], 3), "end": round(min(end, report.duration_s), 3)})
     cues_out = [{"speaker": names.get(t.role, t.role), "text": t.text, "start": round(t.start, 3),
                  "end": round(t.end, 3)} for t in timings]
-    write_json(folder / "master.json", {"chapters": chapters, "cues": cues_out, "loudness": report.as_dict()})
+    write_json(folder / "master.json", {"chapters": chapters, "cues": cues_out, "loudness": report.as_dict(),
+                                        "sha256": _file_digest(folder / "master.mp3")})
     return report.duration_s
 
 
@@ -448,6 +474,7 @@ class BuildReport:
     failures: list[str] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stage_cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def did_work(self) -> bool:
@@ -459,6 +486,7 @@ def build(project: Project, *, until: str = "site", jobs: int | None = None, as_
     """Bring the project up to date through stage `until`."""
     started = time.perf_counter()
     with BuildLock(project):
+        _remove_leftovers(project)
         context = plan(project, as_of)
         report = BuildReport(episodes=len(context.plans))
         stale = {s.id: s.reasons for s in episode_staleness(context, until if until in EPISODE_STAGES else "tag")}
@@ -482,6 +510,20 @@ def build(project: Project, *, until: str = "site", jobs: int | None = None, as_
     return report
 
 
+def _remove_leftovers(project: Project) -> None:
+    """A build that was killed may have left temporary files; finished files are never half-written."""
+    from .fsutil import remove_leftovers
+
+    folders = [project.scripts, project.episodes, project.site, project.site / "episodes", project.site / "assets",
+               project.cache]
+    episodes = project.cache / "episodes"
+    if episodes.is_dir():
+        folders.extend(path for path in episodes.iterdir() if path.is_dir())
+    removed = sum(remove_leftovers(folder) for folder in folders)
+    if removed:
+        log.info("removed %d temporary file(s) left by an interrupted build", removed)
+
+
 def _check_voices(context: Context, work: list[EpisodeJob]) -> None:
     if not any("synth" in job.reasons for job in work):
         return
@@ -502,6 +544,8 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
             report.ran[stage] = report.ran.get(stage, 0) + 1
         report.synthesized += result.synthesized
         report.audio_seconds += result.audio_seconds
+        for stage, seconds in result.stage_cpu.items():
+            report.stage_cpu[stage] = report.stage_cpu.get(stage, 0.0) + seconds
         if result.error:
             report.failures.append(result.error)
             progress(f"[{done}/{len(work)}] {result.id}: FAILED: {result.error.splitlines()[0]}")

@@ -18,7 +18,18 @@ def _project(ctx: click.Context) -> Project:
     return ctx.obj["project"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns operating-system failures (a full disk, a folder without write access) into one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise CertQuestsError(f"{where}{exc.strerror or exc}; nothing already published was changed") from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The project folder (holding content/show.toml).")
 @click.option("-v", "--verbose", count=True, help="Show detail (-vv: every ffmpeg command).")

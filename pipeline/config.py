@@ -119,6 +119,7 @@ class Show:
     voices: dict[str, Voice] = field(hash=False)
     modules: tuple[Module, ...] = ()
     domains: tuple[Domain, ...] = ()
+    selftest_questions: int = 3  # quiz questions read aloud at the end of each episode
 
     @property
     def feed_url(self) -> str:
@@ -326,6 +327,9 @@ def load_show(project: Project) -> Show:
         if domain_id and domain_title:
             domains.append(Domain(domain_id, domain_title, weight))
 
+    script_table = _Reader(shown, text, section("script"), "script", problems)
+    selftest = script_table.get("selftest_questions", int, 3, check=_between(0, 5))
+
     if not problems and not cover.is_file():
         problems.append(Problem(shown, _line_of(text, "show", "cover"),
                                 f"[show] cover: {cover_name} not found in content/; add the image or run "
@@ -355,4 +359,5 @@ def load_show(project: Project) -> Show:
         voices=voices,
         modules=tuple(sorted(modules, key=lambda m: m.number)),
         domains=tuple(domains),
+        selftest_questions=selftest,
     )

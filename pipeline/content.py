@@ -167,7 +167,7 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     if body_line == 1:
         return None, [Problem(shown, 1, "front matter is not closed; add a line '---' after it")]
     try:
-        meta = yaml.safe_load(front) or {}
+        meta = yaml.load(front, Loader=_BaseLoader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         return None, [_yaml_problem(shown, exc, 1, "front matter")]
     if not isinstance(meta, dict):
@@ -308,6 +308,10 @@ def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], li
                 kind = "item" if list_depth else "paragraph"
                 current.append(Block(kind, "cohost" if quote_depth else "host", text, line))
         elif token.type in ("fence", "code_block"):
+            if token.type == "fence" and not _fence_closed(body, token):
+                problems.append(Problem(shown, line, f"code block opened with {token.markup} is never closed, so the "
+                                                     f"rest of the lesson would be read as code; add a line "
+                                                     f"{token.markup} where the code ends"))
             current.append(Block("code", "host", token.content.rstrip("\n"), line))
         elif token.type == "table_open":
             table_line = line
@@ -322,12 +326,24 @@ def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], li
     return intro, frozen, problems
 
 
-class _LineLoader(yaml.SafeLoader):
+def _fence_closed(body: str, token) -> bool:
+    lines = body.split("\n")
+    start, end = token.map
+    if end - start < 2 or end > len(lines):
+        return False
+    closing = lines[end - 1].strip()
+    return closing.startswith(token.markup) and set(closing) == {token.markup[0]}
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
+
+
+class _LineLoader(_BaseLoader):
     """A YAML loader that records the line of every mapping as '__line__'."""
 
 
 def _construct_mapping(loader, node, deep=False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping = _BaseLoader.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 

@@ -11,6 +11,11 @@ FILE_MODE = 0o666 & ~_UMASK  # what open() would have given; mkstemp's 0600 woul
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
+    os.replace(write_staged(path, data), path)
+
+
+def write_staged(path: Path, data: bytes | str) -> Path:
+    """Write `data` to a temporary file beside `path` and return it; os.replace(returned, path) publishes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -20,11 +25,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
         raise
+    return Path(tmp)
 
 
 def temporary_sibling(path: Path) -> Path:
@@ -34,3 +38,18 @@ def temporary_sibling(path: Path) -> Path:
     os.close(fd)
     os.chmod(tmp, FILE_MODE)
     return Path(tmp)
+
+
+def remove_leftovers(folder: Path) -> int:
+    """Delete the temporary files a killed build left in `folder` (hidden names that write_atomic and
+    temporary_sibling make); only call this while holding the build lock."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.name.startswith(".") and entry.is_file() and entry.name.count(".") >= 3:
+            os.unlink(entry.path)
+            removed += 1
+    return removed

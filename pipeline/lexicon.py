@@ -10,6 +10,7 @@ It rewrites text before any engine sees it, so every engine says "DVA-C02" and "
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -37,19 +38,23 @@ class Lexicon:
     def known(self) -> set[str]:
         return set(self.say) | set(self.spell)
 
+    @functools.cached_property
     def _table(self) -> dict[str, str]:
         table = {word: spelled(word) for word in self.spell}
         table.update(self.say)
         return table
 
+    @functools.cached_property
+    def _matcher(self) -> re.Pattern[str] | None:
+        return _matcher(tuple(sorted(self._table, key=len, reverse=True))) if self._table else None
+
     def apply(self, text: str) -> str:
         """The text as the engines should hear it."""
         for pattern, replacement in self.patterns:
             text = pattern.sub(replacement, text)
-        table = self._table()
-        if not table:
+        table, matcher = self._table, self._matcher
+        if matcher is None:
             return text
-        matcher = _matcher(tuple(sorted(table, key=len, reverse=True)))
 
         def replace(match: re.Match[str]) -> str:
             spoken = table[match.group(0)]
@@ -86,19 +91,19 @@ def spelled(word: str) -> str:
     return "".join(out).replace("  ", " ").strip()
 
 
-_MATCHERS: dict[tuple[str, ...], re.Pattern[str]] = {}
-
-
 def _matcher(words: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation over all entries; a word boundary is required only where the entry has a word edge."""
-    if words not in _MATCHERS:
-        parts = []
-        for word in words:
-            left = r"(?<![\w$])" if re.match(r"[\w$]", word) else ""
-            right = r"(?![\w])" if re.search(r"\w$", word) else ""
-            parts.append(left + re.escape(word) + right)
-        _MATCHERS[words] = re.compile("|".join(parts))
-    return _MATCHERS[words]
+    """One regular expression for all entries (longest first); a word boundary is required only where the
+    entry has a word edge. Entries with word characters at both ends share one pair of boundary checks."""
+    plain = [re.escape(w) for w in words if re.match(r"[\w$]", w) and re.search(r"\w$", w)]
+    other = []
+    for word in words:
+        if re.match(r"[\w$]", word) and re.search(r"\w$", word):
+            continue
+        left = r"(?<![\w$])" if re.match(r"[\w$]", word) else ""
+        right = r"(?![\w])" if re.search(r"\w$", word) else ""
+        other.append(left + re.escape(word) + right)
+    alternatives = other + ([r"(?<![\w$])(?:" + "|".join(plain) + r")(?!\w)"] if plain else [])
+    return re.compile("|".join(alternatives))
 
 
 def load_lexicon(root: Path) -> Lexicon:

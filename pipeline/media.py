@@ -86,13 +86,46 @@ def parse_ebur128(log: str) -> Loudness:
 
 
 def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loudness, float]:
-    """Loudness (and true peak) of a finished audio file, and its decoded duration in seconds."""
+    """Loudness (and true peak) of a finished audio file, and its decoded duration in seconds.
+
+    One ffmpeg run decodes the file and meters it (ebur128); the true peak is then found from the decoded
+    samples by 4x oversampling around the loudest ones, which is where it lies, at a third of the cost of
+    oversampling the whole file."""
     log: list[str] = []
-    meter = "ebur128=peak=true:framelog=verbose" if true_peak else "ebur128=framelog=verbose"
-    run_ffmpeg(["-i", str(path), "-af", meter, "-f", "null", "-"], what=what, stderr=log)
+    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
+        decoded = Path(folder) / "decoded.f32"
+        output = ["-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-y", str(decoded)] if true_peak else \
+            ["-f", "null", "-"]
+        run_ffmpeg(["-i", str(path), "-af", "ebur128=framelog=verbose", *output], what=what, stderr=log)
+        peak = true_peak_of(np.fromfile(decoded, dtype="<f4")) if true_peak else None
     stamps = re.findall(r"time=(\d+):(\d+):([\d.]+)", log[0])
     seconds = int(stamps[-1][0]) * 3600 + int(stamps[-1][1]) * 60 + float(stamps[-1][2]) if stamps else 0.0
-    return parse_ebur128(log[0]), seconds
+    loudness = parse_ebur128(log[0])
+    return Loudness(loudness.integrated, loudness.loudness_range, peak), seconds
+
+
+def true_peak_of(samples: np.ndarray, oversampling: int = 4, window_db: float = 3.0) -> float:
+    """True peak in dBTP (ITU-R BS.1770-4 annex 2: the maximum of the 4x oversampled signal). Inter-sample
+    peaks of band-limited audio lie within a few dB above the highest samples, so only the stretches
+    within `window_db` of the sample peak are oversampled."""
+    from scipy.signal import resample_poly
+
+    if samples.size == 0:
+        return float("-inf")
+    magnitude = np.abs(samples)
+    sample_peak = float(magnitude.max())
+    if sample_peak == 0.0:
+        return float("-inf")
+    loud = np.flatnonzero(magnitude >= sample_peak * 10 ** (-window_db / 20))
+    pad = 32  # input samples around each stretch: well beyond the interpolation filter's reach
+    breaks = np.flatnonzero(np.diff(loud) > 2 * pad)
+    pieces = []
+    for first, last in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]]):
+        pieces.append(samples[max(0, first - pad): last + pad + 1])
+        pieces.append(np.zeros(2 * pad, dtype=samples.dtype))  # keeps neighbouring stretches apart
+    upsampled = resample_poly(np.concatenate(pieces).astype(np.float64), oversampling, 1)
+    peak = max(sample_peak, float(np.max(np.abs(upsampled))))
+    return 20 * math.log10(peak)
 
 
 def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray:

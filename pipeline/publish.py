@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from .build import VERSIONS, Context, State, audio_name, digest, load_episode
@@ -52,18 +53,26 @@ def publish(context: Context, until: str, cover_file: str) -> tuple[list[str], i
     if not stale_pages and not feed_reason:
         return [], len(episodes)
 
-    # Files and pages first (new audio files have new names, so nothing live is touched)...
+    # New audio files have new names, so putting them in place touches nothing live. The pages are rendered
+    # beside their places; the gate checks the feed; the feed goes live, then the pages.
     publish_files(site, project.episodes, show, episodes)
-    render_pages(site, show, stale_pages)
-    # ...then the gate, and the feed last, so apps never see a feed pointing at files that are not there.
-    xml = render_feed(show, episodes, Urls(show.base_url, cover_file), context.show_guid)
-    problems = validate_feed(xml, show.base_url, site)
-    if problems:
-        raise ValidationError("the new feed breaks publishing rules; the published feed was left as it was",
-                              problems)
+    staged = render_pages(site, show, stale_pages)
+    try:
+        xml = render_feed(show, episodes, Urls(show.base_url, cover_file), context.show_guid)
+        problems = validate_feed(xml, show.base_url, site)
+        if problems:
+            raise ValidationError("the new feed breaks publishing rules; the published feed was left as it was",
+                                  problems)
+        if feed_reason:
+            write_atomic(feed_path, xml)
+        for temporary, final in staged:
+            os.replace(temporary, final)
+    finally:
+        for temporary, _ in staged:
+            if temporary.exists():
+                temporary.unlink()
     published = [f"{len(stale_pages)} page(s)"] if stale_pages else []
     if feed_reason:
-        write_atomic(feed_path, xml)
         published.append("the feed")
     for episode in episodes:
         context.registry.published(episode.id, episode.guid, episode.released)

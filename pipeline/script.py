@@ -145,7 +145,7 @@ def build_script(lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[
                 writer.block(block)
         chapters.append(writer.close(section.title, "section", audio.section_pause))
 
-    chosen = questions[:3]
+    chosen = questions[:show.selftest_questions]
     if chosen:
         count = ORDINALS[len(chosen) - 1]
         writer.say("host", f"Time to test yourself. {count.capitalize()} questions from the quiz. "

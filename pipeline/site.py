@@ -193,12 +193,15 @@ def plan_pages(show: Show, course: Course, episodes: list[Episode], upcoming: li
     return pages
 
 
-def render_pages(site: Path, show: Show, pages: list[Page]) -> None:
-    """Write the given pages (atomically)."""
+def render_pages(site: Path, show: Show, pages: list[Page]) -> list[tuple[Path, Path]]:
+    """Render the given pages to temporary files beside their places; returns (temporary, final) pairs for
+    the caller to rename once the feed is in place, so a build that dies leaves the old pages whole."""
+    from .fsutil import write_staged
+
     env = _environment()
     common = {"show": show, "root": "", "cover_name": cover_name(show)}
-    for page in pages:
-        write_atomic(site / page.name, env.get_template(page.template).render(**common, **page.context))
+    return [(write_staged(site / page.name, env.get_template(page.template).render(**common, **page.context)),
+             site / page.name) for page in pages]
 
 
 def remove_stale_pages(site: Path, pages: list[Page]) -> None:

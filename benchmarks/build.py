@@ -1,0 +1,156 @@
+"""Build benchmark for the full course: prints the figures the README quotes.
+
+    python3 benchmarks/build.py [--project PATH]
+
+Each cold build runs in a fresh copy of the project's sources with an empty cache. Takes about ten minutes
+on a 2-core machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from pipeline.build import build, plan
+from pipeline.config import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class PeakMemory:
+    """Samples the memory of this process and all its descendants (workers, ffmpeg) every 50 ms."""
+
+    def __init__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(os.getpid())))
+            time.sleep(0.05)
+
+
+def _tree(pid: int) -> list[int]:
+    pids, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        pids.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                queue.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return pids
+
+
+def _rss(pid: int) -> int:
+    """Proportional set size: pages shared between the forked workers count once in the total."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def fresh_copy(source: Path, where: Path) -> Path:
+    target = where / "course"
+    shutil.copytree(source / "content", target / "content")
+    return target
+
+
+def cold_build(source: Path, jobs: int | None) -> tuple[float, object, int, Path]:
+    folder = Path(tempfile.mkdtemp(prefix="certquests-bench-"))
+    project = fresh_copy(source, folder)
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        report = build(Project(project), jobs=jobs)
+        wall = time.perf_counter() - started
+    return wall, report, memory.peak, project
+
+
+def raw_engine_seconds(project: Path) -> tuple[float, int]:
+    """Synthesize every distinct sentence of the course once with hibari on one thread: the floor."""
+    from pipeline.speech import get_engine
+
+    context = plan(Project(project))
+    sentences = {}
+    for item in context.plans:
+        for line in item.script.lines:
+            voice = context.show.voices[line.role]
+            sentences[(line.spoken, voice.settings)] = voice
+    engine = get_engine("hibari")
+    engine.synthesize("Warm up.", next(iter(sentences.values())))
+    started = time.process_time()
+    for (text, _), voice in sentences.items():
+        engine.synthesize(text, voice)
+    return time.process_time() - started, len(sentences)
+
+
+def cli(project: Path, *args: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "--project", str(project), *args],
+                          capture_output=True, text=True, check=True)
+    return time.perf_counter() - started, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, default=ROOT)
+    parser.add_argument("--skip-jobs-1", action="store_true", help="skip the single-process cold build")
+    args = parser.parse_args()
+    cores = os.cpu_count()
+    print(f"machine: {platform.processor() or platform.machine()}, {cores} cores, Python {platform.python_version()}")
+
+    wall, report, peak, project = cold_build(args.project, None)
+    audio_minutes = report.audio_seconds / 60
+    print(f"cold build (--jobs {cores}): {wall:.1f} s for {report.episodes} episodes, {audio_minutes:.1f} min of audio "
+          f"({report.synthesized} sentences)")
+    print(f"peak memory (all processes, proportional set size): {peak / 2**20:.0f} MB")
+    stage = report.stage_cpu
+    post = stage.get("master", 0) + stage.get("tag", 0)
+    print("CPU by stage: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stage.items()))
+    print(f"mastering + encoding + tagging: {report.audio_seconds / post:.0f}x realtime per core")
+
+    raw, count = raw_engine_seconds(project)
+    print(f"raw engine, one thread, the same {count} sentences: {raw:.1f} s "
+          f"({report.audio_seconds / raw:.0f}x realtime)")
+    print(f"cold build / raw engine time: {wall / raw:.2f}x")
+
+    noop = sorted(cli(project, "build")[0] for _ in range(3))[1]
+    print(f"no-op rebuild: {noop:.2f} s (median of 3, whole command)")
+
+    lesson = sorted((project / "content" / "lessons").rglob("*.md"))[5]
+    text = lesson.read_text()
+    body = text.split("---", 2)[2]
+    sentence = re.search(r"^[A-Z][^\n]*?\. ", body, re.M).group(0)
+    lesson.write_text(text.replace(sentence, sentence.replace(". ", ", indeed. ", 1), 1))
+    edit, output = cli(project, "build")
+    made = re.search(r"(\d+) sentences synthesized", output).group(1)
+    print(f"one-sentence edit: {edit:.2f} s ({100 * edit / wall:.1f}% of the cold build), {made} sentence(s) synthesized")
+
+    if not args.skip_jobs_1:
+        single, _, _, _ = cold_build(args.project, 1)
+        print(f"cold build --jobs 1: {single:.1f} s; --jobs {cores} is {single / wall:.2f}x faster")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Test helper: runs the certquests CLI in this process and SIGKILLs it at a chosen point of the build.
+
+    python killer.py POINT CLI-ARGS...     POINT: synthesis, mastering, tagging, pages or feed
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+POINTS = {
+    # (module, function): the process dies as that function starts (or, for the feed, just before the rename)
+    "synthesis": ("pipeline.speech.hibari_engine", "synthesize"),
+    "mastering": ("pipeline.media", "encode_mp3"),
+    "tagging": ("pipeline.tags", "write_tags"),
+    "pages": ("pipeline.site", "render_pages"),
+}
+
+
+def main() -> None:
+    point, args = sys.argv[1], sys.argv[2:]
+    calls = {"count": 0}
+
+    def profile(frame, event, arg):
+        if point == "feed":
+            # The new feed has been written to its temporary file; die before it replaces the old one.
+            if event == "c_call" and arg is os.replace and frame.f_code.co_name == "write_atomic" \
+                    and frame.f_locals["path"].name == "feed.xml":
+                os.kill(os.getpid(), signal.SIGKILL)
+            return
+        module, function = POINTS[point]
+        if event == "call" and frame.f_code.co_name == function and frame.f_globals.get("__name__") == module:
+            calls["count"] += 1
+            if point != "synthesis" or calls["count"] == 2:  # synthesis: after the first new sentence is cached
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    sys.setprofile(profile)
+    from pipeline.cli import main as cli
+
+    cli(args)
+
+
+if __name__ == "__main__":
+    main()

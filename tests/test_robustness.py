@@ -1,0 +1,218 @@
+"""Nothing lost: bad input, killed builds, concurrent builds and retired episodes never damage what is published."""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from .conftest import AS_OF, run
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES = tomllib.loads((CORPUS / "cases.toml").read_text())
+
+
+def published(project: Path) -> dict[str, str]:
+    """Every published file (site, episodes) with a digest of its bytes."""
+    out = {}
+    for folder in ("feed", "episodes"):
+        for path in sorted((project / folder).rglob("*")):
+            if path.is_file():
+                out[str(path.relative_to(project))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture
+def copy_of_built(built: Path, tmp_path: Path) -> Path:
+    project = tmp_path / "copy"
+    shutil.copytree(built, project)
+    return project
+
+
+@pytest.mark.parametrize("case", sorted(CASES), ids=sorted(CASES))
+def test_bad_input_is_reported_and_nothing_published_changes(case: str, copy_of_built: Path):
+    spec = CASES[case]
+    source = next(CORPUS.glob(f"{case}.*"))
+    target = copy_of_built / spec["place"]
+    before = published(copy_of_built)
+    shutil.copyfile(source, target)
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == spec["exit"], result.output
+    for fragment in spec["expect"]:
+        assert fragment in result.output, f"{fragment!r} not in:\n{result.output}"
+    assert "Traceback" not in result.output
+    assert published(copy_of_built) == before
+
+
+def test_enormous_lesson_is_refused(copy_of_built: Path):
+    before = published(copy_of_built)
+    text = (copy_of_built / "content/lessons/02-topics.md").read_text()
+    (copy_of_built / "content/lessons/02-topics.md").write_text(text + "Filler sentence. " * 40000)
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 3
+    assert "content/lessons/02-topics.md: file is 664 KiB; a lesson may be at most 512 KiB" in result.output
+    assert published(copy_of_built) == before
+
+
+@pytest.mark.parametrize("problem, expected", [
+    ("missing", "[show] cover: art/cover.png not found in content/; add the image or run `certquests cover`"),
+    ("small", "the cover is 600x600; it must be 1400 to 3000 pixels on a side"),
+    ("misnamed", "the cover is a JPEG file named cover.png; make the extension match the format"),
+    ("cmyk", "the cover uses colour mode CMYK; save it as RGB"),
+])
+def test_bad_cover_art(problem: str, expected: str, copy_of_built: Path):
+    from PIL import Image
+
+    cover = copy_of_built / "content/art/cover.png"
+    before = published(copy_of_built)
+    if problem == "missing":
+        cover.unlink()
+    elif problem == "small":
+        Image.new("RGB", (600, 600)).save(cover, format="PNG")
+    elif problem == "misnamed":
+        Image.new("RGB", (1400, 1400)).save(cover, format="JPEG")
+    else:
+        Image.new("CMYK", (1400, 1400)).save(cover, format="JPEG")
+        cover.rename(cover.with_suffix(".jpg"))
+        config = copy_of_built / "content/show.toml"
+        config.write_text(config.read_text().replace('base_url', 'cover = "art/cover.jpg"\nbase_url'))
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code in (2, 3) and expected in result.output, result.output
+    assert published(copy_of_built) == before
+
+
+@pytest.mark.slow
+def test_hostile_text_is_escaped_everywhere(copy_of_built: Path):
+    shutil.copyfile(CORPUS / "hostile-text.md", copy_of_built / "content/lessons/03-hostile.md")
+    quiz = copy_of_built / "content/quiz.yaml"
+    quiz.write_text(quiz.read_text() + "- id: q3\n  lesson: hostile\n  domain: basics\n  question: <b>Q</b>?\n"
+                    "  options:\n    A: '<script>alert(4)</script>'\n    B: two\n  answer: A\n  explanation: ']]>'\n")
+    result = run(copy_of_built, "build", "--as-of", "2026-12-31", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    feed = etree.parse(str(copy_of_built / "feed/feed.xml"), etree.XMLParser(resolve_entities=False))
+    titles = [t.text for t in feed.iterfind("channel/item/title")]
+    assert "Escapes ]]> and <script>alert(1)</script>" in titles
+    page = (copy_of_built / "feed/hostile.html").read_text()
+    assert "<script>alert" not in page and "<iframe" not in page and "<img src=x" not in page
+    quiz_page = (copy_of_built / "feed/quiz.html").read_text()
+    assert "<script>alert(4)" not in quiz_page and "&lt;b&gt;Q&lt;/b&gt;" in quiz_page
+    vtt = next((copy_of_built / "episodes").glob("hostile-*.vtt")).read_text()
+    assert "<script>" not in vtt and "&lt;script&gt;" in vtt
+
+
+KILLER = Path(__file__).parent / "killer.py"
+
+
+def killed_build(project: Path, point: str) -> subprocess.CompletedProcess:
+    """Run a build that SIGKILLs itself at `point` (see killer.py)."""
+    return subprocess.run([sys.executable, str(KILLER), point, "--project", str(project), "build", "--as-of", AS_OF,
+                           "--jobs", "1"], capture_output=True, text=True, cwd=project)
+
+
+def edit_both_lessons(project: Path) -> None:
+    for name, old, new in (("01-queues.md", "A queue absorbs the difference.", "A queue soaks up the gap."),
+                           ("02-topics.md", "Each subscriber gets its own copy.", "Every reader gets a copy.")):
+        path = project / "content/lessons" / name
+        path.write_text(path.read_text().replace(old, new))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["synthesis", "mastering", "tagging", "pages", "feed"])
+def test_killed_build_leaves_the_published_podcast_intact(point: str, copy_of_built: Path):
+    before = published(copy_of_built)
+    edit_both_lessons(copy_of_built)
+    status = run(copy_of_built, "status", "--as-of", AS_OF).output
+    to_make = sum(int(n) for n in re.findall(r"(\d+) of \d+ sentences to synthesize", status))
+    assert to_make == 2
+
+    crashed = killed_build(copy_of_built, point)
+    assert crashed.returncode == -9, crashed.stdout + crashed.stderr
+    after = published(copy_of_built)
+    # Nothing published changed: new files may have appeared beside the old ones, but nothing the old feed
+    # points at was touched, and the feed itself is the old one.
+    assert {name: digest for name, digest in after.items() if name in before} == before
+    assert run(copy_of_built, "validate").exit_code == 0
+
+    again = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "1")
+    assert again.exit_code == 0, again.output
+    made = int(re.search(r"; (\d+) sentences synthesized", again.output).group(1))
+    assert made < to_make  # the work that had finished before the kill is reused
+    if point == "tagging":  # the episode being tagged keeps its master and is only tagged again
+        assert re.search(r"^\[1/2\] [a-z-]+: tag$", again.output, re.M), again.output
+    if point in ("pages", "feed"):  # every episode had finished: only publishing is left
+        assert made == 0 and "[1/" not in again.output, again.output
+    assert not [p for p in copy_of_built.rglob(".*") if p.is_file() and p.name.count(".") >= 3]
+    assert run(copy_of_built, "validate").exit_code == 0
+
+
+def test_second_build_exits_while_one_is_running(copy_of_built: Path):
+    lock = copy_of_built / ".cache" / "build.lock"
+    with open(lock, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.truncate(0)
+        handle.write("pid 4242")
+        handle.flush()
+        result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 7
+    assert "another build of this project is running (pid 4242); wait for it to finish" in result.output
+
+
+def test_stale_lock_from_a_dead_process_is_recovered(copy_of_built: Path):
+    (copy_of_built / ".cache" / "build.lock").write_text("pid 999999")
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0 and result.output.startswith("Nothing to do")
+
+
+def test_corrupt_cache_entries_are_rebuilt_never_published(copy_of_built: Path):
+    speech = sorted((copy_of_built / ".cache" / "speech").rglob("*.f32"))
+    speech[0].write_bytes(speech[0].read_bytes()[:100])  # truncated
+    masters = sorted((copy_of_built / ".cache" / "episodes").rglob("master.mp3"))
+    masters[0].write_bytes(masters[0].read_bytes()[:5000])
+    lesson = copy_of_built / "content/lessons/01-queues.md"
+    lesson.write_text(lesson.read_text().replace("title: Queues in one minute", "title: Queues in sixty seconds"))
+    lesson = copy_of_built / "content/lessons/02-topics.md"
+    lesson.write_text(lesson.read_text().replace("title: Topics and fan-out", "title: Topics and fanning out"))
+    result = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "master" in result.output  # the damaged master was made again before tagging
+    assert run(copy_of_built, "validate").exit_code == 0
+    for mp3 in (copy_of_built / "episodes").glob("*.mp3"):
+        from mutagen.mp3 import MP3
+        assert MP3(mp3).info.length > 30
+
+
+def test_removed_lesson_needs_an_explicit_retire(copy_of_built: Path):
+    before = published(copy_of_built)
+    (copy_of_built / "content/lessons/02-topics.md").unlink()
+    quiz = copy_of_built / "content/quiz.yaml"
+    quiz.write_text(quiz.read_text().split("- id: q2")[0])
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 3
+    assert "'topics-basics' was published but no lesson has that id any more" in result.output
+    assert "certquests retire topics-basics" in result.output
+    assert published(copy_of_built) == before
+    assert run(copy_of_built, "retire", "topics-basics").exit_code == 0
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    feed = etree.parse(str(copy_of_built / "feed/feed.xml"))
+    assert [t.text for t in feed.iterfind("channel/item/title")] == ["Queues in one minute"]
+    assert not (copy_of_built / "feed/topics-basics.html").exists()
+
+
+def test_retired_front_matter_flag_drops_the_episode(copy_of_built: Path):
+    lesson = copy_of_built / "content/lessons/02-topics.md"
+    lesson.write_text(lesson.read_text().replace("domain: basics\n", "domain: basics\nretired: true\n", 1))
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    feed = etree.parse(str(copy_of_built / "feed/feed.xml"))
+    assert [t.text for t in feed.iterfind("channel/item/title")] == ["Queues in one minute"]
+
+
