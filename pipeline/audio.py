@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 from .config import Audio, Voice
 from .errors import SynthesisError
 from .fsutil import temporary_sibling, write_atomic
-from .media import encode_mp3, measure_file, measure_samples, parse_ebur128, process
+from .media import encode_mp3, filter_file, measure_file, measure_raw, parse_ebur128
 from .script import Script
 from .speech import SAMPLE_RATE, SpeechCache, get_engine, sentence_key
 
@@ -25,6 +26,8 @@ PRE_LEVEL = -24.0  # LUFS the raw speech is brought to before the compressor, so
 # plain gain to -19 LUFS would push through the -1 dBTP ceiling.
 PEAK_TO_LOUDNESS = 15.0
 DYNAMICS = "highpass=f=70:poles=2,acompressor=threshold=-30dB:ratio=3:attack=2:release=150:knee=4:makeup=1"
+RESAMPLE = f"aresample={MASTER_RATE}:resampler=soxr"
+BIG_FRAMES = "asetnsamples=n=16384"  # ffmpeg's default small frames cost more in hand-offs than in filtering
 
 
 @dataclass(frozen=True)
@@ -105,80 +108,112 @@ def _silence(seconds: float) -> np.ndarray:
     return np.zeros(int(round(seconds * SAMPLE_RATE)), dtype=np.float32)
 
 
-def assemble(script: Script, keys: list[str], cache: SpeechCache, cues: dict[str, np.ndarray] | None = None,
-             bed: bool = False) -> tuple[np.ndarray, list[Timing], list[float]]:
-    """Join the sentence audio with its pauses, the cues between chapters and the music bed under the
-    introduction; returns the track, line timings and chapter start times (seconds)."""
-    cues = cues or {}
-    parts: list[np.ndarray] = []
-    cue_parts: list[int] = []
-    speech_parts: list[int] = []
-    timings: list[Timing] = []
-    chapter_starts: list[float] = []
-    position = 0
-    lines = iter(zip(script.lines, keys))
-
-    def add(samples: np.ndarray) -> None:
-        nonlocal position
-        parts.append(samples)
-        position += len(samples)
-
-    for number, chapter in enumerate(script.chapters):
-        chapter_starts.append(position / SAMPLE_RATE)
-        cue = cues.get(chapter.kind if number else "intro")
-        if cue is not None:
-            cue_parts.append(len(parts))
-            add(cue)
-            add(_silence(0.25))
-        for _ in chapter.lines:
-            line, key = next(lines)
-            samples = cache.get(key)
-            if samples is None:
-                raise SynthesisError(f"sentence audio for {line.text[:50]!r} went missing from the cache; build again")
-            start = position
-            speech_parts.append(len(parts))
-            add(samples)
-            timings.append(Timing(number, line.role, line.text, start / SAMPLE_RATE, position / SAMPLE_RATE))
-            add(_silence(line.pause))
-    add(_silence(0.5))
-    if cue_parts and speech_parts:
-        # Cues sit a little under the speech: matched to its level, 4 dB lower.
-        speech = speech_level(np.concatenate([parts[i] for i in speech_parts]))
-        for index in cue_parts:
-            cue = speech_level(parts[index])
-            if math.isfinite(speech) and math.isfinite(cue):
-                parts[index] = parts[index] * np.float32(10 ** ((speech - 4.0 - cue) / 20))
-    track = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-    if bed and speech_parts and len(chapter_starts) > 1:
-        track = _add_bed(track, timings, int(chapter_starts[1] * SAMPLE_RATE), speech_level(track))
-    return track, timings, chapter_starts
+def _block_powers(samples: np.ndarray) -> np.ndarray:
+    """Mean square of each 400 ms block (the unit BS.1770 gates loudness on)."""
+    block = int(0.4 * SAMPLE_RATE)
+    usable = len(samples) // block * block
+    if usable == 0:
+        return np.zeros(0)
+    blocks = samples[:usable].reshape(-1, block)
+    return np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64) / block
 
 
-def _add_bed(track: np.ndarray, timings: list[Timing], end: int, speech: float) -> np.ndarray:
-    """Mix the music bed under the introduction: 14 dB under the speech in the gaps, ducked 12 dB more under it."""
-    from .sound import ducking, music_bed
-
-    pad = music_bed(end / SAMPLE_RATE)
-    spoken = [(int(t.start * SAMPLE_RATE), int(t.end * SAMPLE_RATE)) for t in timings if t.chapter == 0]
-    level = 10 ** ((speech - 14.0 - speech_level(pad)) / 20)
-    mixed = track.copy()
-    mixed[:len(pad)] += pad * ducking(len(pad), spoken, -12.0) * np.float32(level)
-    return mixed
+def _gated_level(powers: np.ndarray) -> float:
+    """dBFS of the blocks that carry sound: absolute gate at -70 dB, relative gate 10 dB under their mean."""
+    loud = powers[powers > 1e-7]
+    if loud.size == 0:
+        return float("-inf")
+    loud = loud[loud > np.mean(loud) / 10]
+    return float(10 * np.log10(np.mean(loud)))
 
 
 def speech_level(samples: np.ndarray) -> float:
     """A quick level estimate (dBFS RMS of the 400 ms blocks that carry speech), to set the compressor's input."""
-    block = int(0.4 * SAMPLE_RATE)
-    usable = len(samples) // block * block
-    if usable == 0:
-        return float("-inf")
-    blocks = samples[:usable].reshape(-1, block)
-    power = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64) / block
-    loud = power[power > 1e-7]
-    if loud.size == 0:
-        return float("-inf")
-    loud = loud[loud > np.mean(loud) / 10]  # relative gate: -10 dB, as BS.1770 gates quiet blocks
-    return float(10 * np.log10(np.mean(loud)))
+    return _gated_level(_block_powers(samples))
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """An episode's raw track, written to a file, and where everything in it is."""
+
+    path: Path  # mono float32 at SAMPLE_RATE
+    timings: list[Timing]
+    chapter_starts: list[float]  # seconds
+    speech_level: float  # dBFS, see speech_level()
+    seconds: float
+
+
+def assemble(script: Script, keys: list[str], cache: SpeechCache, out: Path,
+             cues: dict[str, np.ndarray] | None = None, bed: bool = False) -> Assembly:
+    """Join the sentence audio with its pauses, the cues between chapters and the music bed under the
+    introduction, straight into `out`: only one sentence (and the introduction) is held in memory at a time."""
+    cues = cues or {}
+    sentences = []
+    for line, key in zip(script.lines, keys):
+        samples = cache.get(key)
+        if samples is None:
+            raise SynthesisError(f"sentence audio for {line.text[:50]!r} went missing from the cache; build again")
+        sentences.append(_block_powers(samples))
+    level = _gated_level(np.concatenate(sentences)) if sentences else float("-inf")
+    scaled_cues = {}
+    for kind, cue in cues.items():
+        cue_level = speech_level(cue)
+        if math.isfinite(level) and math.isfinite(cue_level):
+            # Cues sit a little under the speech: matched to its level, 4 dB lower.
+            scaled_cues[kind] = cue * np.float32(10 ** ((level - 4.0 - cue_level) / 20))
+
+    timings: list[Timing] = []
+    chapter_starts: list[float] = []
+    position = 0
+    lines = iter(zip(script.lines, keys))
+    with open(out, "wb") as handle:
+        for number, chapter in enumerate(script.chapters):
+            chapter_starts.append(position / SAMPLE_RATE)
+            parts: list[np.ndarray] = []
+            cue = scaled_cues.get(chapter.kind if number else "intro")
+            if cue is not None:
+                parts += [cue, _silence(0.25)]
+            start_of_chapter = position
+            offset = sum(len(p) for p in parts)
+            for _ in chapter.lines:
+                line, key = next(lines)
+                samples = cache.get(key)
+                start = start_of_chapter + offset
+                timings.append(Timing(number, line.role, line.text, start / SAMPLE_RATE,
+                                      (start + len(samples)) / SAMPLE_RATE))
+                parts += [samples, _silence(line.pause)]
+                offset += len(samples) + len(parts[-1])
+                if number:  # later chapters stream out sentence by sentence
+                    _write(handle, parts)
+                    parts = []
+            if number == 0 and bed and math.isfinite(level):
+                intro = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+                parts = [_with_bed(intro, timings, level)]
+            _write(handle, parts)
+            position = start_of_chapter + offset
+        tail = _silence(0.5)
+        _write(handle, [tail])
+        position += len(tail)
+    return Assembly(out, timings, chapter_starts, level, position / SAMPLE_RATE)
+
+
+def _write(handle, parts: list[np.ndarray]) -> None:
+    for part in parts:
+        np.ascontiguousarray(part, dtype="<f4").tofile(handle)
+
+
+def _with_bed(intro: np.ndarray, timings: list[Timing], speech: float) -> np.ndarray:
+    """The introduction with the music bed under it: 14 dB under the speech in the gaps, ducked 12 dB more
+    while anyone speaks."""
+    from .sound import ducking, music_bed
+
+    pad = music_bed(len(intro) / SAMPLE_RATE)
+    spoken = [(int(t.start * SAMPLE_RATE), int(t.end * SAMPLE_RATE)) for t in timings if t.chapter == 0]
+    level = 10 ** ((speech - 14.0 - speech_level(pad)) / 20)
+    return intro + pad[:len(intro)] * ducking(len(intro), spoken, -12.0) * np.float32(level)
+
+
+CHUNK = 1 << 20  # samples per pass over a memory-mapped track
 
 
 def limit(samples: np.ndarray, ceiling: float, rate: int, lookahead: float = 0.008) -> None:
@@ -186,11 +221,12 @@ def limit(samples: np.ndarray, ceiling: float, rate: int, lookahead: float = 0.0
 
     Around each stretch of over-ceiling samples the gain is the running minimum of the needed reduction over
     +-lookahead, averaged over the same span: every average includes the sample's own need, so the ceiling
-    holds exactly. Elsewhere the audio is untouched (and not even visited)."""
+    holds exactly. Elsewhere the audio is untouched (and not even loaded, for a memory-mapped track)."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     span = 2 * max(1, int(lookahead * rate)) + 1
-    over = np.flatnonzero(np.abs(samples) > ceiling)
+    over = np.concatenate([np.flatnonzero(np.abs(samples[i:i + CHUNK]) > ceiling) + i
+                           for i in range(0, len(samples), CHUNK)] or [np.zeros(0, np.int64)])
     if over.size == 0:
         return
     gaps = np.flatnonzero(np.diff(over) > 2 * span)
@@ -203,67 +239,72 @@ def limit(samples: np.ndarray, ceiling: float, rate: int, lookahead: float = 0.0
 
 
 def _energy(samples: np.ndarray) -> float:
-    return float(np.dot(samples, samples))
+    return sum(float(np.dot(samples[i:i + CHUNK], samples[i:i + CHUNK])) for i in range(0, len(samples), CHUNK))
 
 
-def _codec_loss(samples: np.ndarray, audio: Audio, scratch: Path, *, what: str) -> float:
+def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch: Path, *, what: str) -> float:
     """How many LU MP3 coding at this bitrate takes off this material (about 0.4 at 96 kbps for speech),
     measured on a 20-second excerpt so the full episode is encoded once."""
-    excerpt_length = 20 * MASTER_RATE
-    start = max(0, (len(samples) - excerpt_length) // 2)
-    excerpt = samples[start:start + excerpt_length]
-    if len(excerpt) < 5 * MASTER_RATE:
+    if seconds < 10:
         return 0.0
-    before = measure_samples(excerpt, MASTER_RATE, what=f"{what}: codec probe").integrated
-    encode_mp3(excerpt, MASTER_RATE, audio.channels, audio.bitrate, scratch, what=f"{what}: codec probe")
+    window = (max(0.0, seconds / 2 - 10), min(20.0, seconds))
+    chain = f"volume={gain:.3f}dB,{RESAMPLE}"
+    before = measure_raw(shaped, SAMPLE_RATE, chain, what=f"{what}: codec probe", seconds=window).integrated
+    encode_mp3(shaped, SAMPLE_RATE, audio.channels, audio.bitrate, scratch, chain, what=f"{what}: codec probe",
+               seconds=window)
     after, _ = measure_file(scratch, what=f"{what}: codec probe", true_peak=False)
     loss = before - after.integrated
     return loss if math.isfinite(loss) and abs(loss) < 3.0 else 0.0
 
 
-def master(track: np.ndarray, audio: Audio, out: Path, *, what: str) -> LoudnessReport:
+def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> LoudnessReport:
     """Shape the dynamics, then one constant gain to the target as measured on the final MP3, under the ceiling.
 
-    Works on one 44.1 kHz copy of the episode in place, so memory stays near the size of the audio."""
-    raw_level = speech_level(track)
-    if not math.isfinite(raw_level):
+    The track stays on disk (memory-mapped), so memory does not grow with the episode's length."""
+    if not math.isfinite(assembly.speech_level):
         raise SynthesisError(f"{what}: the assembled audio is silent")
-    ffmpeg_log: list[str] = []
-    samples = process(track * np.float32(10 ** ((PRE_LEVEL - raw_level) / 20)), SAMPLE_RATE, MASTER_RATE,
-                      f"{DYNAMICS},aresample={MASTER_RATE}:resampler=soxr,ebur128=framelog=verbose",
-                      what=f"{what}: dynamics", stderr=ffmpeg_log)
-    compressed = parse_ebur128(ffmpeg_log[0]).integrated
-    headroom = min(PEAK_TO_LOUDNESS, audio.true_peak - 0.5 - audio.loudness)
-    energy = _energy(samples)
-    limit(samples, 10 ** ((compressed + headroom) / 20), MASTER_RATE)
-    # The limiter only trims brief peaks, so the energy it removed is the loudness it cost.
-    cost = 10 * math.log10(_energy(samples) / energy) if energy > 0 else 0.0
-    tmp = temporary_sibling(out)
-    try:
-        gain = audio.loudness - compressed - cost + _codec_loss(samples, audio, tmp, what=what)
-        applied = 0.0  # dB already multiplied into `samples`
-        for _attempt in range(3):
-            samples *= np.float32(10 ** ((gain - applied) / 20))
-            applied = gain
-            encode_mp3(samples, MASTER_RATE, audio.channels, audio.bitrate, tmp, what=f"{what}: encoding")
-            measured, seconds = measure_file(tmp, what=f"{what}: measuring")
-            peak = measured.true_peak if measured.true_peak is not None else 0.0
-            log.debug("%s: gain %.2f dB -> %.2f LUFS, %.2f dBTP", what, gain, measured.integrated, peak)
-            if peak > audio.true_peak:
-                limit(samples, 10 ** ((audio.true_peak - 0.8 - (peak - audio.true_peak)) / 20), MASTER_RATE)
-                continue
-            off = audio.loudness - measured.integrated
-            if abs(off) > 0.2:
-                gain += off
-                continue
-            break
-        else:
-            raise SynthesisError(f"{what}: could not reach {audio.loudness} LUFS under {audio.true_peak} dBTP "
-                                 f"(measured {measured.integrated:.1f} LUFS, {peak:.1f} dBTP)")
-        tmp.replace(out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
+        shaped = Path(folder) / "shaped.f32"
+        ffmpeg_log: list[str] = []
+        filter_file(assembly.path, SAMPLE_RATE, shaped,
+                    f"{BIG_FRAMES},volume={PRE_LEVEL - assembly.speech_level:.3f}dB,{DYNAMICS},"
+                    "ebur128=framelog=verbose",
+                    what=f"{what}: dynamics", stderr=ffmpeg_log)
+        compressed = parse_ebur128(ffmpeg_log[0]).integrated
+        samples = np.memmap(shaped, dtype="<f4", mode="r+")
+        energy = _energy(samples)
+        limit(samples, 10 ** ((compressed + min(PEAK_TO_LOUDNESS, audio.true_peak - 0.5 - audio.loudness)) / 20),
+              SAMPLE_RATE)
+        samples.flush()
+        # The limiter only trims brief peaks, so the energy it removed is the loudness it cost.
+        cost = 10 * math.log10(_energy(samples) / energy) if energy > 0 else 0.0
+        gain = audio.loudness - compressed - cost
+        tmp = temporary_sibling(out)
+        try:
+            gain += _codec_loss(shaped, assembly.seconds, gain, audio, tmp, what=what)
+            for _attempt in range(3):
+                encode_mp3(shaped, SAMPLE_RATE, audio.channels, audio.bitrate, tmp,
+                           f"volume={gain:.3f}dB,{RESAMPLE}", what=f"{what}: encoding")
+                measured, seconds = measure_file(tmp, what=f"{what}: measuring")
+                peak = measured.true_peak if measured.true_peak is not None else 0.0
+                log.debug("%s: gain %.2f dB -> %.2f LUFS, %.2f dBTP", what, gain, measured.integrated, peak)
+                if peak > audio.true_peak:
+                    limit(samples, 10 ** ((2 * audio.true_peak - 0.5 - peak - gain) / 20), SAMPLE_RATE)
+                    samples.flush()
+                    continue
+                off = audio.loudness - measured.integrated
+                if abs(off) > 0.2:
+                    gain += off
+                    continue
+                break
+            else:
+                raise SynthesisError(f"{what}: could not reach {audio.loudness} LUFS under {audio.true_peak} dBTP "
+                                     f"(measured {measured.integrated:.1f} LUFS, {peak:.1f} dBTP)")
+            tmp.replace(out)
+        finally:
+            del samples
+            if tmp.exists():
+                tmp.unlink()
     return LoudnessReport(integrated_lufs=measured.integrated, loudness_range_lu=measured.loudness_range,
                           true_peak_dbtp=peak, duration_s=seconds, target_lufs=audio.loudness, gain_db=gain)
 

@@ -13,10 +13,11 @@ import json
 import logging
 import os
 import resource
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 STAGES = ("script", "synth", "master", "tag", "feed", "site")
 EPISODE_STAGES = ("script", "synth", "master", "tag")
 # Bump a stage's version when its code changes what it writes.
-VERSIONS = {"script": 1, "synth": 1, "master": 3, "tag": 1, "feed": 1, "site": 1}
+VERSIONS = {"script": 1, "synth": 1, "master": 4, "tag": 1, "feed": 1, "site": 1}
 REGISTRY_NAME = "episodes/registry.json"
 
 
@@ -309,7 +310,7 @@ def audio_name(plan_: EpisodePlan) -> str:
 
 
 def run_episode(job: EpisodeJob) -> EpisodeResult:
-    """Run the stale stages of one episode in order. Safe to call in a worker process."""
+    """Run the stale stages of one episode in order. Safe to call from several threads at once."""
     project = Project(job.root)
     item = job.plan
     result = EpisodeResult(item.id, [], sentences=len(item.script.lines))
@@ -378,9 +379,11 @@ def _master(project: Project, item: EpisodePlan, show: Show) -> float:
     cache = SpeechCache(project.cache / "speech")
     # Usually all cached already; re-synthesizes anything removed from the cache since the synth step ran.
     keys, _ = synthesize_lines(item.script, show.voices, cache, lesson_path=item.lesson.path)
-    track, timings, starts = assemble(item.script, keys, cache, cues_for(show.audio) if show.audio.music else None,
-                                      bed=show.audio.music)
-    report = master(track, show.audio, folder / "master.mp3", what=item.lesson.path)
+    with tempfile.TemporaryDirectory(prefix="certquests-") as scratch:
+        assembly = assemble(item.script, keys, cache, Path(scratch) / "track.f32",
+                            cues_for(show.audio) if show.audio.music else None, bed=show.audio.music)
+        report = master(assembly, show.audio, folder / "master.mp3", what=item.lesson.path)
+    timings, starts = assembly.timings, assembly.chapter_starts
     names = {role: voice.name for role, voice in show.voices.items()}
     chapters = []
     for index, chapter in enumerate(item.script.chapters):
@@ -558,7 +561,9 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
         for job in work:
             collect(run_episode(job))
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Threads, not processes: the voice model is loaded once and shared, and the heavy work (the model's
+    # inference, numpy, and ffmpeg in its own processes) runs outside the interpreter lock.
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_episode, job) for job in work]
         for future in as_completed(futures):
             collect(future.result())

@@ -96,8 +96,9 @@ def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loud
         decoded = Path(folder) / "decoded.f32"
         output = ["-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-y", str(decoded)] if true_peak else \
             ["-f", "null", "-"]
-        run_ffmpeg(["-i", str(path), "-af", "ebur128=framelog=verbose", *output], what=what, stderr=log)
-        peak = true_peak_of(np.fromfile(decoded, dtype="<f4")) if true_peak else None
+        run_ffmpeg(["-i", str(path), "-af", "asetnsamples=n=16384,ebur128=framelog=verbose", *output], what=what,
+                   stderr=log)
+        peak = true_peak_of(np.memmap(decoded, dtype="<f4", mode="r")) if true_peak else None
     stamps = re.findall(r"time=(\d+):(\d+):([\d.]+)", log[0])
     seconds = int(stamps[-1][0]) * 3600 + int(stamps[-1][1]) * 60 + float(stamps[-1][2]) if stamps else 0.0
     loudness = parse_ebur128(log[0])
@@ -107,25 +108,28 @@ def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loud
 def true_peak_of(samples: np.ndarray, oversampling: int = 4, window_db: float = 3.0) -> float:
     """True peak in dBTP (ITU-R BS.1770-4 annex 2: the maximum of the 4x oversampled signal). Inter-sample
     peaks of band-limited audio lie within a few dB above the highest samples, so only the stretches
-    within `window_db` of the sample peak are oversampled."""
+    within `window_db` of the sample peak are oversampled. Works in chunks, so a memory-mapped file
+    is never loaded whole."""
     from scipy.signal import resample_poly
 
-    if samples.size == 0:
-        return float("-inf")
-    magnitude = np.abs(samples)
-    sample_peak = float(magnitude.max())
+    chunk = 1 << 20
+    sample_peak = max((float(np.max(np.abs(samples[i:i + chunk]))) for i in range(0, len(samples), chunk)),
+                      default=0.0)
     if sample_peak == 0.0:
         return float("-inf")
-    loud = np.flatnonzero(magnitude >= sample_peak * 10 ** (-window_db / 20))
+    threshold = sample_peak * 10 ** (-window_db / 20)
     pad = 32  # input samples around each stretch: well beyond the interpolation filter's reach
-    breaks = np.flatnonzero(np.diff(loud) > 2 * pad)
     pieces = []
-    for first, last in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]]):
-        pieces.append(samples[max(0, first - pad): last + pad + 1])
-        pieces.append(np.zeros(2 * pad, dtype=samples.dtype))  # keeps neighbouring stretches apart
-    upsampled = resample_poly(np.concatenate(pieces).astype(np.float64), oversampling, 1)
-    peak = max(sample_peak, float(np.max(np.abs(upsampled))))
-    return 20 * math.log10(peak)
+    for offset in range(0, len(samples), chunk):
+        loud = np.flatnonzero(np.abs(samples[offset:offset + chunk]) >= threshold) + offset
+        if loud.size == 0:
+            continue
+        breaks = np.flatnonzero(np.diff(loud) > 2 * pad)
+        for first, last in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]]):
+            pieces.append(np.asarray(samples[max(0, first - pad): last + pad + 1], dtype=np.float64))
+            pieces.append(np.zeros(2 * pad))  # keeps neighbouring stretches apart
+    upsampled = resample_poly(np.concatenate(pieces), oversampling, 1)
+    return 20 * math.log10(max(sample_peak, float(np.max(np.abs(upsampled)))))
 
 
 def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray:
@@ -158,41 +162,44 @@ def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray
     return samples.astype(np.float32)
 
 
-# Samples go to and from ffmpeg through temporary files: a pipe would cost one system call per 512 bytes
-# (subprocess writes PIPE_BUF at a time) and hold several copies of the audio in memory.
-def _raw_input(samples: np.ndarray, rate: int, folder: str) -> list[str]:
-    path = Path(folder) / "input.f32"
-    np.ascontiguousarray(samples, dtype="<f4").tofile(path)
+# Samples go to and from ffmpeg through files: a pipe would cost one system call per 512 bytes (subprocess
+# writes PIPE_BUF at a time) and hold several copies of the audio in memory.
+def _raw(path: Path, rate: int) -> list[str]:
     return ["-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", str(path)]
 
 
-def process(samples: np.ndarray, rate_in: int, rate_out: int, filters: str, *, what: str,
-            stderr: list[str] | None = None) -> np.ndarray:
-    """Run mono float32 samples through an ffmpeg filter chain and read them back (mono float32)."""
+def filter_file(source: Path, rate: int, target: Path, filters: str, *, what: str,
+                stderr: list[str] | None = None) -> None:
+    """Run a raw mono float32 file through an ffmpeg filter chain into another (same rate)."""
+    run_ffmpeg([*_raw(source, rate), "-af", filters, "-f", "f32le", "-acodec", "pcm_f32le", "-ar", str(rate),
+                "-ac", "1", "-y", str(target)], what=what, stderr=stderr)
+
+
+def process(samples: np.ndarray, rate: int, filters: str, *, what: str) -> np.ndarray:
+    """Run mono float32 samples through an ffmpeg filter chain and read them back."""
     with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
-        target = Path(folder) / "output.f32"
-        run_ffmpeg([*_raw_input(samples, rate_in, folder), "-af", filters, "-f", "f32le", "-acodec", "pcm_f32le",
-                    "-ar", str(rate_out), "-ac", "1", "-y", str(target)], what=what, stderr=stderr)
+        source, target = Path(folder) / "input.f32", Path(folder) / "output.f32"
+        np.ascontiguousarray(samples, dtype="<f4").tofile(source)
+        filter_file(source, rate, target, filters, what=what)
         return np.fromfile(target, dtype="<f4")
 
 
-def measure_samples(samples: np.ndarray, rate: int, *, what: str) -> Loudness:
-    """ffmpeg's EBU R128 meter on samples (integrated loudness and range; no true peak)."""
+def encode_mp3(source: Path, rate: int, channels: int, bitrate: int, path: Path, filters: str, *, what: str,
+               seconds: tuple[float, float] | None = None) -> None:
+    """Encode a raw mono float32 file (or the `seconds` (start, length) of it) to a 44.1 kHz CBR MP3 file with
+    a Xing/LAME header, which ffmpeg writes only to seekable files."""
+    window = ["-ss", f"{seconds[0]:.3f}", "-t", f"{seconds[1]:.3f}"] if seconds else []
+    run_ffmpeg([*window, *_raw(source, rate), "-af", filters, "-ac", str(channels), "-ar", "44100",
+                "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(LAME_QUALITY),
+                "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-y", str(path)],
+               what=what)
+
+
+def measure_raw(source: Path, rate: int, filters: str, *, what: str,
+                seconds: tuple[float, float] | None = None) -> Loudness:
+    """ffmpeg's EBU R128 meter on a raw file after `filters` (integrated loudness and range; no true peak)."""
     log: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
-        run_ffmpeg([*_raw_input(samples, rate, folder), "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
-                   what=what, stderr=log)
+    window = ["-ss", f"{seconds[0]:.3f}", "-t", f"{seconds[1]:.3f}"] if seconds else []
+    run_ffmpeg([*window, *_raw(source, rate), "-af", f"{filters},ebur128=framelog=verbose", "-f", "null", "-"],
+               what=what, stderr=log)
     return parse_ebur128(log[0])
-
-
-def encode_mp3(samples: np.ndarray, sample_rate: int, channels: int, bitrate: int, path: Path,
-               filters: str | None = None, *, what: str) -> None:
-    """Encode mono float32 samples to a CBR MP3 file with a Xing/LAME header (written only to seekable files)."""
-    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
-        args = _raw_input(samples, sample_rate, folder)
-        if filters:
-            args += ["-af", filters]
-        args += ["-ac", str(channels), "-ar", str(sample_rate), "-c:a", "libmp3lame", "-b:a", f"{bitrate}k",
-                 "-compression_level", str(LAME_QUALITY),
-                 "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-y", str(path)]
-        run_ffmpeg(args, what=what)

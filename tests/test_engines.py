@@ -29,9 +29,10 @@ def speech_mp3(tmp_path_factory) -> bytes:
     """A real MP3 of real speech, as Google would return for one sentence."""
     samples = get_engine("hibari").synthesize("Queues decouple producers from consumers.",
                                               Voice("host", "hibari", "heart", 1.0, "Host"))
-    path = tmp_path_factory.mktemp("gtts") / "reply.mp3"
-    encode_mp3(samples, SAMPLE_RATE, 1, 32, path, what="test")
-    return path.read_bytes()
+    folder = tmp_path_factory.mktemp("gtts")
+    samples.astype("<f4").tofile(folder / "speech.f32")
+    encode_mp3(folder / "speech.f32", SAMPLE_RATE, 1, 32, folder / "reply.mp3", "anull", what="test")
+    return (folder / "reply.mp3").read_bytes()
 
 
 class FakeGoogle:

@@ -61,5 +61,5 @@ class GttsEngine:
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:
         samples = decode(self.fetch(text, voice), "mp3", SAMPLE_RATE, what="gTTS audio")
         if abs(voice.rate - 1.0) > 1e-3:
-            samples = process(samples, SAMPLE_RATE, SAMPLE_RATE, f"atempo={voice.rate:.3f}", what="gTTS rate")
+            samples = process(samples, SAMPLE_RATE, f"atempo={voice.rate:.3f}", what="gTTS rate")
         return samples

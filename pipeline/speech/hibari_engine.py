@@ -1,19 +1,25 @@
 """The default voice: hibari, a small neural TTS whose default voice ships inside its wheel (fully offline)."""
 from __future__ import annotations
 
-import functools
+import threading
 from importlib import metadata
 
 import numpy as np
 
 from ..config import Voice
 
+_models: dict[str, object] = {}
+_loading = threading.Lock()
 
-@functools.cache
+
 def _model(voice: str):
-    from hibari import Hibari
+    """One model per voice for the whole process; its inference is thread-safe and releases the GIL."""
+    with _loading:
+        if voice not in _models:
+            from hibari import Hibari
 
-    return Hibari(voice=voice, threads=1)
+            _models[voice] = Hibari(voice=voice, threads=1)
+        return _models[voice]
 
 
 class HibariEngine:
