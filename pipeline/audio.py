@@ -27,7 +27,7 @@ PRE_LEVEL = -24.0  # LUFS the raw speech is brought to before the compressor, so
 PEAK_TO_LOUDNESS = 15.0
 DYNAMICS = "highpass=f=70:poles=2,acompressor=threshold=-30dB:ratio=3:attack=2:release=150:knee=4:makeup=1"
 RESAMPLE = f"aresample={MASTER_RATE}:resampler=soxr"
-BIG_FRAMES = "asetnsamples=n=16384"  # ffmpeg's default small frames cost more in hand-offs than in filtering
+BIG_FRAMES = "asetnsamples=n=16384:p=0"  # ffmpeg's default small frames cost more in hand-offs than in filtering
 
 
 @dataclass(frozen=True)
@@ -305,8 +305,11 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> Loudnes
             del samples
             if tmp.exists():
                 tmp.unlink()
+    if abs(seconds - assembly.seconds) > 0.5:
+        raise SynthesisError(f"{what}: the MP3 decodes to {seconds:.2f} s but the episode is {assembly.seconds:.2f} s")
     return LoudnessReport(integrated_lufs=measured.integrated, loudness_range_lu=measured.loudness_range,
-                          true_peak_dbtp=peak, duration_s=seconds, target_lufs=audio.loudness, gain_db=gain)
+                          true_peak_dbtp=peak, duration_s=assembly.seconds, target_lufs=audio.loudness,
+                          gain_db=gain)
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loud
         decoded = Path(folder) / "decoded.f32"
         output = ["-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-y", str(decoded)] if true_peak else \
             ["-f", "null", "-"]
-        run_ffmpeg(["-i", str(path), "-af", "asetnsamples=n=16384,ebur128=framelog=verbose", *output], what=what,
+        run_ffmpeg(["-i", str(path), "-af", "asetnsamples=n=16384:p=0,ebur128=framelog=verbose", *output], what=what,
                    stderr=log)
         peak = true_peak_of(np.memmap(decoded, dtype="<f4", mode="r")) if true_peak else None
     stamps = re.findall(r"time=(\d+):(\d+):([\d.]+)", log[0])
