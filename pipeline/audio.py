@@ -207,10 +207,10 @@ def _with_bed(intro: np.ndarray, timings: list[Timing], speech: float) -> np.nda
     while anyone speaks."""
     from .sound import ducking, music_bed
 
-    pad = music_bed(len(intro) / SAMPLE_RATE)
+    pad = music_bed(len(intro))
     spoken = [(int(t.start * SAMPLE_RATE), int(t.end * SAMPLE_RATE)) for t in timings if t.chapter == 0]
     level = 10 ** ((speech - 14.0 - speech_level(pad)) / 20)
-    return intro + pad[:len(intro)] * ducking(len(intro), spoken, -12.0) * np.float32(level)
+    return intro + pad * ducking(len(intro), spoken, -12.0) * np.float32(level)
 
 
 CHUNK = 1 << 20  # samples per pass over a memory-mapped track

@@ -47,9 +47,9 @@ def cues_for(audio: Audio) -> dict[str, np.ndarray]:
     return dict(_cues())
 
 
-def music_bed(seconds: float) -> np.ndarray:
-    """A soft sustained chord (C major with a slow shimmer) to sit under the introduction."""
-    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+def music_bed(length: int) -> np.ndarray:
+    """`length` samples of a soft sustained chord (C major with a slow shimmer) to sit under the introduction."""
+    t = np.arange(length) / SAMPLE_RATE
     pad = np.zeros_like(t)
     for name, weight in (("C4", 1.0), ("E4", 0.7), ("G4", 0.6), ("C5", 0.3)):
         frequency = NOTES[name]
