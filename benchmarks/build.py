@@ -125,10 +125,6 @@ def main() -> None:
     print(f"cold build (--jobs {cores}): {wall:.1f} s for {report.episodes} episodes, {audio_minutes:.1f} min of audio "
           f"({report.synthesized} sentences)")
     print(f"peak memory (all processes, proportional set size): {peak / 2**20:.0f} MB")
-    stage = report.stage_cpu
-    post = stage.get("master", 0) + stage.get("tag", 0)
-    print("CPU by stage: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stage.items()))
-    print(f"mastering + encoding + tagging: {report.audio_seconds / post:.0f}x realtime per core")
 
     raw, count = raw_engine_seconds(project)
     print(f"raw engine, one thread, the same {count} sentences: {raw:.1f} s "
@@ -144,12 +140,17 @@ def main() -> None:
     sentence = re.search(r"^[A-Z][^\n]*?\. ", body, re.M).group(0)
     lesson.write_text(text.replace(sentence, sentence.replace(". ", ", indeed. ", 1), 1))
     edit, output = cli(project, "build")
-    made = re.search(r"(\d+) sentences synthesized", output).group(1)
+    made = re.search(r"; (\d+) sentences synthesized", output).group(1)
     print(f"one-sentence edit: {edit:.2f} s ({100 * edit / wall:.1f}% of the cold build), {made} sentence(s) synthesized")
 
     if not args.skip_jobs_1:
-        single, _, _, _ = cold_build(args.project, 1)
+        single, report, _, _ = cold_build(args.project, 1)
         print(f"cold build --jobs 1: {single:.1f} s; --jobs {cores} is {single / wall:.2f}x faster")
+        # One thread: each stage's CPU (this process and its ffmpeg runs) is its own.
+        stage = report.stage_cpu
+        print("CPU by stage (--jobs 1): " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stage.items()))
+        post = stage.get("master", 0) + stage.get("tag", 0)
+        print(f"mastering + encoding + tagging: {report.audio_seconds / post:.0f}x realtime per core")
 
 
 if __name__ == "__main__":

@@ -213,33 +213,51 @@ def _with_bed(intro: np.ndarray, timings: list[Timing], speech: float) -> np.nda
     return intro + pad * ducking(len(intro), spoken, -12.0) * np.float32(level)
 
 
-CHUNK = 1 << 20  # samples per pass over a memory-mapped track
+class RawTrack:
+    """A mono float32 file read and patched a chunk at a time, so memory does not grow with its length."""
+
+    CHUNK = 1 << 20  # samples
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.length = path.stat().st_size // 4
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        return np.fromfile(self.path, dtype="<f4", count=max(0, min(stop, self.length) - start), offset=4 * start)
+
+    def write(self, start: int, samples: np.ndarray) -> None:
+        with open(self.path, "r+b") as handle:
+            handle.seek(4 * start)
+            np.ascontiguousarray(samples, dtype="<f4").tofile(handle)
+
+    def chunks(self):
+        for start in range(0, self.length, self.CHUNK):
+            yield start, self.read(start, start + self.CHUNK)
+
+    def energy(self) -> float:
+        return sum(float(np.dot(chunk, chunk)) for _, chunk in self.chunks())
 
 
-def limit(samples: np.ndarray, ceiling: float, rate: int, lookahead: float = 0.008) -> None:
+def limit(track: RawTrack, ceiling: float, rate: int, lookahead: float = 0.008) -> None:
     """A look-ahead peak limiter, in place: no sample exceeds `ceiling` (linear), and the gain moves smoothly.
 
     Around each stretch of over-ceiling samples the gain is the running minimum of the needed reduction over
     +-lookahead, averaged over the same span: every average includes the sample's own need, so the ceiling
-    holds exactly. Elsewhere the audio is untouched (and not even loaded, for a memory-mapped track)."""
+    holds exactly. Elsewhere the audio is untouched."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     span = 2 * max(1, int(lookahead * rate)) + 1
-    over = np.concatenate([np.flatnonzero(np.abs(samples[i:i + CHUNK]) > ceiling) + i
-                           for i in range(0, len(samples), CHUNK)] or [np.zeros(0, np.int64)])
+    over = np.concatenate([np.flatnonzero(np.abs(chunk) > ceiling) + start for start, chunk in track.chunks()]
+                          or [np.zeros(0, np.int64)])
     if over.size == 0:
         return
     gaps = np.flatnonzero(np.diff(over) > 2 * span)
     for first, last in zip(np.r_[over[0], over[gaps + 1]], np.r_[over[gaps], over[-1]]):
-        start, stop = max(0, first - 2 * span), min(len(samples), last + 2 * span + 1)
-        piece = samples[start:stop]
+        start, stop = max(0, first - 2 * span), min(track.length, last + 2 * span + 1)
+        piece = track.read(start, stop)
         needed = np.minimum(1.0, ceiling / np.maximum(np.abs(piece), 1e-12)).astype(np.float32)
         gain = uniform_filter1d(minimum_filter1d(needed, size=span), size=span)
-        piece *= np.minimum(gain, needed)
-
-
-def _energy(samples: np.ndarray) -> float:
-    return sum(float(np.dot(samples[i:i + CHUNK], samples[i:i + CHUNK])) for i in range(0, len(samples), CHUNK))
+        track.write(start, piece * np.minimum(gain, needed))
 
 
 def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch: Path, *, what: str) -> float:
@@ -257,10 +275,12 @@ def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch
     return loss if math.isfinite(loss) and abs(loss) < 3.0 else 0.0
 
 
-def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> LoudnessReport:
+def master(assembly: Assembly, audio: Audio, out: Path, *, what: str,
+           codec_loss: float | None = None) -> LoudnessReport:
     """Shape the dynamics, then one constant gain to the target as measured on the final MP3, under the ceiling.
 
-    The track stays on disk (memory-mapped), so memory does not grow with the episode's length."""
+    The track stays on disk and is worked on a chunk at a time, so memory does not grow with its length.
+    `codec_loss`, what MP3 coding took off an earlier episode, spares the probe when known."""
     if not math.isfinite(assembly.speech_level):
         raise SynthesisError(f"{what}: the assembled audio is silent")
     with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
@@ -271,17 +291,18 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> Loudnes
                     "ebur128=framelog=verbose",
                     what=f"{what}: dynamics", stderr=ffmpeg_log)
         compressed = parse_ebur128(ffmpeg_log[0]).integrated
-        samples = np.memmap(shaped, dtype="<f4", mode="r+")
-        energy = _energy(samples)
-        limit(samples, 10 ** ((compressed + min(PEAK_TO_LOUDNESS, audio.true_peak - 0.5 - audio.loudness)) / 20),
+        track = RawTrack(shaped)
+        energy = track.energy()
+        limit(track, 10 ** ((compressed + min(PEAK_TO_LOUDNESS, audio.true_peak - 0.5 - audio.loudness)) / 20),
               SAMPLE_RATE)
-        samples.flush()
         # The limiter only trims brief peaks, so the energy it removed is the loudness it cost.
-        cost = 10 * math.log10(_energy(samples) / energy) if energy > 0 else 0.0
+        cost = 10 * math.log10(track.energy() / energy) if energy > 0 else 0.0
         gain = audio.loudness - compressed - cost
         tmp = temporary_sibling(out)
         try:
-            gain += _codec_loss(shaped, assembly.seconds, gain, audio, tmp, what=what)
+            if codec_loss is None:
+                codec_loss = _codec_loss(shaped, assembly.seconds, gain, audio, tmp, what=what)
+            gain += codec_loss
             for _attempt in range(3):
                 encode_mp3(shaped, SAMPLE_RATE, audio.channels, audio.bitrate, tmp,
                            f"volume={gain:.3f}dB,{RESAMPLE}", what=f"{what}: encoding")
@@ -289,8 +310,7 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> Loudnes
                 peak = measured.true_peak if measured.true_peak is not None else 0.0
                 log.debug("%s: gain %.2f dB -> %.2f LUFS, %.2f dBTP", what, gain, measured.integrated, peak)
                 if peak > audio.true_peak:
-                    limit(samples, 10 ** ((2 * audio.true_peak - 0.5 - peak - gain) / 20), SAMPLE_RATE)
-                    samples.flush()
+                    limit(track, 10 ** ((2 * audio.true_peak - 0.5 - peak - gain) / 20), SAMPLE_RATE)
                     continue
                 off = audio.loudness - measured.integrated
                 if abs(off) > 0.2:
@@ -302,14 +322,13 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> Loudnes
                                      f"(measured {measured.integrated:.1f} LUFS, {peak:.1f} dBTP)")
             tmp.replace(out)
         finally:
-            del samples
             if tmp.exists():
                 tmp.unlink()
     if abs(seconds - assembly.seconds) > 0.5:
         raise SynthesisError(f"{what}: the MP3 decodes to {seconds:.2f} s but the episode is {assembly.seconds:.2f} s")
     return LoudnessReport(integrated_lufs=measured.integrated, loudness_range_lu=measured.loudness_range,
                           true_peak_dbtp=peak, duration_s=assembly.seconds, target_lufs=audio.loudness,
-                          gain_db=gain)
+                          gain_db=gain, codec_loss_lu=compressed + cost + gain - measured.integrated)
 
 
 @dataclass(frozen=True)
@@ -322,6 +341,7 @@ class LoudnessReport:
     duration_s: float
     target_lufs: float
     gain_db: float
+    codec_loss_lu: float = 0.0  # what MP3 coding took off, learned for the next episode
     normalization: str = "linear"
 
     def as_dict(self) -> dict:

@@ -382,7 +382,13 @@ def _master(project: Project, item: EpisodePlan, show: Show) -> float:
     with tempfile.TemporaryDirectory(prefix="certquests-") as scratch:
         assembly = assemble(item.script, keys, cache, Path(scratch) / "track.f32",
                             cues_for(show.audio) if show.audio.music else None, bed=show.audio.music)
-        report = master(assembly, show.audio, folder / "master.mp3", what=item.lesson.path)
+        learned = project.cache / f"codec-loss-{show.audio.bitrate}k-{show.audio.channels}ch.json"
+        try:
+            codec_loss = float(json.loads(learned.read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
+            codec_loss = None
+        report = master(assembly, show.audio, folder / "master.mp3", what=item.lesson.path, codec_loss=codec_loss)
+        write_atomic(learned, json.dumps(round(report.codec_loss_lu, 3)))
     timings, starts = assembly.timings, assembly.chapter_starts
     names = {role: voice.name for role, voice in show.voices.items()}
     chapters = []
@@ -564,7 +570,9 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
     # Threads, not processes: the voice model is loaded once and shared, and the heavy work (the model's
     # inference, numpy, and ffmpeg in its own processes) runs outside the interpreter lock.
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_episode, job) for job in work]
+        # Longest episodes first, so the last one to finish is a short one and no worker idles long at the end.
+        ordered = sorted(work, key=lambda job: -job.plan.script.word_count)
+        futures = [pool.submit(run_episode, job) for job in ordered]
         for future in as_completed(futures):
             collect(future.result())
 

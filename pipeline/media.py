@@ -98,35 +98,41 @@ def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loud
             ["-f", "null", "-"]
         run_ffmpeg(["-i", str(path), "-af", "asetnsamples=n=16384:p=0,ebur128=framelog=verbose", *output], what=what,
                    stderr=log)
-        peak = true_peak_of(np.memmap(decoded, dtype="<f4", mode="r")) if true_peak else None
+        peak = true_peak_of(decoded) if true_peak else None
     stamps = re.findall(r"time=(\d+):(\d+):([\d.]+)", log[0])
     seconds = int(stamps[-1][0]) * 3600 + int(stamps[-1][1]) * 60 + float(stamps[-1][2]) if stamps else 0.0
     loudness = parse_ebur128(log[0])
     return Loudness(loudness.integrated, loudness.loudness_range, peak), seconds
 
 
-def true_peak_of(samples: np.ndarray, oversampling: int = 4, window_db: float = 3.0) -> float:
-    """True peak in dBTP (ITU-R BS.1770-4 annex 2: the maximum of the 4x oversampled signal). Inter-sample
-    peaks of band-limited audio lie within a few dB above the highest samples, so only the stretches
-    within `window_db` of the sample peak are oversampled. Works in chunks, so a memory-mapped file
-    is never loaded whole."""
+def true_peak_of(path: Path, oversampling: int = 4, window_db: float = 3.0) -> float:
+    """True peak in dBTP of a raw mono float32 file (ITU-R BS.1770-4 annex 2: the maximum of the 4x
+    oversampled signal). Inter-sample peaks of band-limited audio lie within a few dB above the highest
+    samples, so only the stretches within `window_db` of the sample peak are oversampled. Reads the file a
+    chunk at a time."""
     from scipy.signal import resample_poly
 
-    chunk = 1 << 20
-    sample_peak = max((float(np.max(np.abs(samples[i:i + chunk]))) for i in range(0, len(samples), chunk)),
-                      default=0.0)
+    chunk, total = 1 << 20, path.stat().st_size // 4
+
+    def chunks():
+        for start in range(0, total, chunk):
+            yield start, np.fromfile(path, dtype="<f4", count=min(chunk, total - start), offset=4 * start)
+
+    sample_peak = max((float(np.max(np.abs(piece))) for _, piece in chunks() if piece.size), default=0.0)
     if sample_peak == 0.0:
         return float("-inf")
     threshold = sample_peak * 10 ** (-window_db / 20)
     pad = 32  # input samples around each stretch: well beyond the interpolation filter's reach
     pieces = []
-    for offset in range(0, len(samples), chunk):
-        loud = np.flatnonzero(np.abs(samples[offset:offset + chunk]) >= threshold) + offset
+    for start, piece in chunks():
+        loud = np.flatnonzero(np.abs(piece) >= threshold) + start
         if loud.size == 0:
             continue
         breaks = np.flatnonzero(np.diff(loud) > 2 * pad)
         for first, last in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]]):
-            pieces.append(np.asarray(samples[max(0, first - pad): last + pad + 1], dtype=np.float64))
+            low = max(0, first - pad)
+            pieces.append(np.fromfile(path, dtype="<f4", count=min(total, last + pad + 1) - low,
+                                      offset=4 * low).astype(np.float64))
             pieces.append(np.zeros(2 * pad))  # keeps neighbouring stretches apart
     upsampled = resample_poly(np.concatenate(pieces), oversampling, 1)
     return 20 * math.log10(max(sample_peak, float(np.max(np.abs(upsampled)))))
