@@ -10,11 +10,13 @@ os.umask(_UMASK)
 FILE_MODE = 0o666 & ~_UMASK  # what open() would have given; mkstemp's 0600 would hide published files
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    os.replace(write_staged(path, data), path)
+def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None:
+    """Replace `path` with `data` in one step. `durable=False` skips the flush to disk, for files whose
+    readers verify them anyway (the sentence cache)."""
+    os.replace(write_staged(path, data, durable=durable), path)
 
 
-def write_staged(path: Path, data: bytes | str) -> Path:
+def write_staged(path: Path, data: bytes | str, *, durable: bool = True) -> Path:
     """Write `data` to a temporary file beside `path` and return it; os.replace(returned, path) publishes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -22,8 +24,9 @@ def write_staged(path: Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)
     except BaseException:
         os.unlink(tmp)

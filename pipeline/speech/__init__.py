@@ -99,4 +99,5 @@ class SpeechCache:
         from ..fsutil import write_atomic
 
         body = np.ascontiguousarray(samples, dtype="<f4").tobytes()
-        write_atomic(self.path(key), CACHE_MAGIC + struct.pack("<II", zlib.crc32(body), len(body) // 4) + body)
+        write_atomic(self.path(key), CACHE_MAGIC + struct.pack("<II", zlib.crc32(body), len(body) // 4) + body,
+                     durable=False)  # a damaged entry fails its checksum on read and is made again
