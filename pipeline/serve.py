@@ -18,6 +18,12 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet: the CLI prints its own line
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # players drop connections when they seek; nothing to report
+
     def send_head(self):
         header = self.headers.get("Range")
         path = Path(self.translate_path(self.path))

@@ -158,12 +158,13 @@ def plan_pages(show: Show, course: Course, episodes: list[Episode], upcoming: li
         groups.append({"key": "other", "title": "Episodes", "episodes": rest})
     listing = [(e.id, e.lesson.title, e.lesson.summary, e.number, duration(e.duration), e.released.isoformat(),
                 e.page_name) for e in ordered]
+    released_questions = [q for q in course.questions if q.lesson in {e.id for e in episodes}]
     pages.append(Page("index.html", "index.html",
-                      {"groups": groups, "upcoming": upcoming, "questions": course.questions,
+                      {"groups": groups, "upcoming": upcoming, "questions": released_questions,
                        "study_plan": render_markdown(study_plan) if study_plan else None},
                       {**common, "episodes": digest(listing, [g["title"] for g in groups]),
                        "upcoming": digest([(lesson.id, lesson.title, str(day)) for lesson, day in upcoming]),
-                       "study plan": digest(study_plan), "quiz size": str(len(course.questions))}))
+                       "study plan": digest(study_plan), "quiz size": str(len(released_questions))}))
 
     for index, episode in enumerate(ordered):
         previous = ordered[index - 1] if index else None
