@@ -5,7 +5,7 @@ import json
 import logging
 import math
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -95,7 +95,7 @@ def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCach
                 break
             log.warning("%s: retrying a sentence (%s)", lesson_path, problem)
         if problem is not None:
-            raise SynthesisError(f"{lesson_path}: chapter sentence {index + 1} failed twice ({problem}): "
+            raise SynthesisError(f"{lesson_path}: sentence {index + 1} of the episode failed twice ({problem}): "
                                  f"{line.text!r}; reword it or add a lexicon entry for its odd tokens")
         cache.put(key, samples)
         made += 1
@@ -275,12 +275,10 @@ def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch
     return loss if math.isfinite(loss) and abs(loss) < 3.0 else 0.0
 
 
-def master(assembly: Assembly, audio: Audio, out: Path, *, what: str,
-           codec_loss: float | None = None) -> LoudnessReport:
+def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> LoudnessReport:
     """Shape the dynamics, then one constant gain to the target as measured on the final MP3, under the ceiling.
 
-    The track stays on disk and is worked on a chunk at a time, so memory does not grow with its length.
-    `codec_loss`, what MP3 coding took off an earlier episode, spares the probe when known."""
+    The track stays on disk and is worked on a chunk at a time, so memory does not grow with its length."""
     if not math.isfinite(assembly.speech_level):
         raise SynthesisError(f"{what}: the assembled audio is silent")
     with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
@@ -300,9 +298,7 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str,
         gain = audio.loudness - compressed - cost
         tmp = temporary_sibling(out)
         try:
-            if codec_loss is None:
-                codec_loss = _codec_loss(shaped, assembly.seconds, gain, audio, tmp, what=what)
-            gain += codec_loss
+            gain += _codec_loss(shaped, assembly.seconds, gain, audio, tmp, what=what)
             for _attempt in range(3):
                 encode_mp3(shaped, SAMPLE_RATE, audio.channels, audio.bitrate, tmp,
                            f"volume={gain:.3f}dB,{RESAMPLE}", what=f"{what}: encoding")
@@ -320,15 +316,16 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str,
             else:
                 raise SynthesisError(f"{what}: could not reach {audio.loudness} LUFS under {audio.true_peak} dBTP "
                                      f"(measured {measured.integrated:.1f} LUFS, {peak:.1f} dBTP)")
+            if abs(seconds - assembly.seconds) > 0.5:
+                raise SynthesisError(f"{what}: the MP3 decodes to {seconds:.2f} s but the episode is "
+                                     f"{assembly.seconds:.2f} s")
             tmp.replace(out)
         finally:
             if tmp.exists():
                 tmp.unlink()
-    if abs(seconds - assembly.seconds) > 0.5:
-        raise SynthesisError(f"{what}: the MP3 decodes to {seconds:.2f} s but the episode is {assembly.seconds:.2f} s")
     return LoudnessReport(integrated_lufs=measured.integrated, loudness_range_lu=measured.loudness_range,
                           true_peak_dbtp=peak, duration_s=assembly.seconds, target_lufs=audio.loudness,
-                          gain_db=gain, codec_loss_lu=compressed + cost + gain - measured.integrated)
+                          gain_db=gain)
 
 
 @dataclass(frozen=True)
@@ -340,9 +337,7 @@ class LoudnessReport:
     true_peak_dbtp: float
     duration_s: float
     target_lufs: float
-    gain_db: float
-    codec_loss_lu: float = 0.0  # what MP3 coding took off, learned for the next episode
-    normalization: str = "linear"
+    gain_db: float  # the one constant gain applied after the dynamics
 
     def as_dict(self) -> dict:
         return {key: (round(value, 3) if isinstance(value, float) else value) for key, value in asdict(self).items()}
@@ -350,8 +345,3 @@ class LoudnessReport:
 
 def write_json(path: Path, data) -> None:
     write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def iter_timings(data: list[dict]) -> Iterator[Timing]:
-    for item in data:
-        yield Timing(**item)

@@ -26,7 +26,7 @@ from . import __version__
 from .config import Project, Show, load_show
 from .content import Course, Lesson, load_course
 from .episode import ChapterMark, Cue, Episode
-from .errors import BuildError, CertQuestsError, ContentError, LockedError, Problem
+from .errors import BuildError, CertQuestsError, ContentError, LockedError, Problem, relative
 from .fsutil import write_atomic
 from .lexicon import Lexicon, load_lexicon
 from .script import Script, build_script, render_script
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 STAGES = ("script", "synth", "master", "tag", "feed", "site")
 EPISODE_STAGES = ("script", "synth", "master", "tag")
 # Bump a stage's version when its code changes what it writes.
-VERSIONS = {"script": 1, "synth": 1, "master": 4, "tag": 1, "feed": 1, "site": 1}
+VERSIONS = {"script": 1, "synth": 1, "master": 5, "tag": 2, "feed": 1, "site": 1}
 REGISTRY_NAME = "episodes/registry.json"
 
 
@@ -130,10 +130,15 @@ class Registry:
         return self.data["podcast_guid"]
 
     def guid(self, lesson_id: str, show_guid: str) -> str:
-        entry = self.data["episodes"].get(lesson_id)
-        if entry:
-            return entry["guid"]
-        return str(uuid.uuid5(uuid.UUID(show_guid), lesson_id))
+        entry = self.data["episodes"].get(lesson_id) or {}
+        return entry.get("guid") or str(uuid.uuid5(uuid.UUID(show_guid), lesson_id))
+
+    def first_published(self, lesson_id: str) -> dt.date | None:
+        entry = self.data["episodes"].get(lesson_id) or {}
+        return dt.date.fromisoformat(entry["first_published"]) if entry.get("first_published") else None
+
+    def retired(self, lesson_id: str) -> bool:
+        return bool((self.data["episodes"].get(lesson_id) or {}).get("retired"))
 
     def published(self, lesson_id: str, guid: str, when: dt.datetime) -> None:
         if lesson_id not in self.data["episodes"]:
@@ -141,7 +146,12 @@ class Registry:
             self.changed = True
 
     def retire(self, lesson_id: str) -> None:
-        self.data["episodes"].setdefault(lesson_id, {"guid": None})["retired"] = True
+        if lesson_id not in self.data["episodes"]:
+            known = ", ".join(sorted(self.data["episodes"])[:6])
+            raise ContentError(f"'{lesson_id}' was never published, so there is nothing to retire (published: "
+                               f"{known or 'none yet'}); to drop an unpublished lesson, delete its file or set "
+                               "'retired: true' in its front matter")
+        self.data["episodes"][lesson_id]["retired"] = True
         self.changed = True
 
     def orphans(self, course: Course) -> list[str]:
@@ -192,11 +202,25 @@ class Context:
         return self.project.cache / "episodes" / episode_id
 
 
-def release_time(show: Show, lesson: Lesson, index: int) -> dt.datetime:
-    """Front matter's publish date, else the schedule: the first episode on `start`, then one every N days."""
+def release_dates(show: Show, lessons: list[Lesson], registry: Registry) -> dict[str, dt.datetime]:
+    """When each episode is released. A publish date in the front matter wins; a published episode keeps the
+    date it was first published on; the rest follow the schedule (the first on `start`, then one every N
+    days), never before the next free slot after the last episode already out, so adding or retiring a lesson
+    never moves an episode that listeners already have."""
     start = show.schedule.start or dt.date(2000, 1, 1)
-    day = lesson.publish or start + dt.timedelta(days=show.schedule.every_days * index)
-    return dt.datetime.combine(day, show.schedule.time, tzinfo=dt.timezone.utc)
+    step = dt.timedelta(days=show.schedule.every_days)
+    published = [day for lesson in lessons if (day := registry.first_published(lesson.id))]
+    cursor = max(published) if published else None
+    days: dict[str, dt.date] = {}
+    for index, lesson in enumerate(lessons):
+        day = lesson.publish or registry.first_published(lesson.id)
+        if day is None:
+            day = start + step * index
+            if cursor is not None and day <= cursor:
+                day = cursor + step
+            cursor = day if cursor is None else max(cursor, day)
+        days[lesson.id] = day
+    return {key: dt.datetime.combine(day, show.schedule.time, tzinfo=dt.timezone.utc) for key, day in days.items()}
 
 
 def engine_versions(show: Show) -> dict[str, str]:
@@ -228,9 +252,10 @@ def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
 
     art = artwork_problem(show.cover)
     if art:
-        raise ContentError(f"content/{show.cover.relative_to(project.content)}: the cover {art}")
+        raise ContentError(f"{relative(show.cover, project.root)}: the cover {art}")
 
-    lessons = [lesson for lesson in course.lessons if not lesson.retired]
+    lessons = [lesson for lesson in course.lessons if not lesson.retired and not registry.retired(lesson.id)]
+    released = release_dates(show, lessons, registry)
     plans: list[EpisodePlan] = []
     versions = engine_versions(show)
     audio = show.audio
@@ -247,7 +272,7 @@ def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
         if show.show_type == "episodic" and not trailer:
             number = sum(1 for other in lessons[: index + 1] if other.episode_type != "trailer")
         item = EpisodePlan(lesson, script, text, registry.guid(lesson.id, show_guid), season, number,
-                           release_time(show, lesson, index))
+                           released[lesson.id])
         roles = sorted({line.role for line in script.lines} & set(show.voices))
         # The script is cheap to make and the file is all it writes: its text is its key.
         item.parts["script"] = {"stage code": str(VERSIONS["script"]), "script text": digest(text)}
@@ -272,9 +297,11 @@ def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
 
 
 def _tool_versions() -> list[str]:
-    """ffmpeg and the libraries that shape the audio; read from package metadata (no subprocess)."""
-    out = []
-    for package in ("imageio-ffmpeg", "numpy", "scipy", "pyloudnorm"):
+    """ffmpeg (the one that will run) and the libraries that shape the audio."""
+    from .media import ffmpeg_version
+
+    out = [ffmpeg_version()]
+    for package in ("numpy", "scipy"):
         try:
             out.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
@@ -282,7 +309,7 @@ def _tool_versions() -> list[str]:
     return out
 
 
-# ---------------------------------------------------------------- episode stages (run in worker processes)
+# ---------------------------------------------------------------- episode stages (run on worker threads)
 
 @dataclass(frozen=True)
 class EpisodeJob:
@@ -302,11 +329,13 @@ class EpisodeResult:
     sentences: int = 0
     audio_seconds: float = 0.0
     error: str | None = None
-    stage_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds, this process and its ffmpeg runs
+    # CPU seconds of this process and its ffmpeg runs; exact per stage only with --jobs 1
+    stage_cpu: dict[str, float] = field(default_factory=dict)
 
 
 def audio_name(plan_: EpisodePlan) -> str:
-    return f"{plan_.id}-{plan_.key('master')[:10]}.mp3"
+    # Any change to the file's bytes (audio or tags) gives it a new name, so apps fetch it again.
+    return f"{plan_.id}-{plan_.key('tag')[:10]}.mp3"
 
 
 def run_episode(job: EpisodeJob) -> EpisodeResult:
@@ -337,6 +366,10 @@ def run_episode(job: EpisodeJob) -> EpisodeResult:
                 break
     except CertQuestsError as exc:
         result.error = exc.format_message()
+    except Exception as exc:  # a bug: keep building the other episodes, report it with the rest
+        log.debug("%s: unexpected error", item.id, exc_info=True)
+        result.error = (f"{item.lesson.path}: internal error while building ({type(exc).__name__}: {exc}); "
+                        "run with -vv for the details")
     return result
 
 
@@ -372,7 +405,7 @@ def _synth(project: Project, item: EpisodePlan, show: Show) -> int:
 
 def _master(project: Project, item: EpisodePlan, show: Show) -> float:
     from .audio import assemble, master, synthesize_lines, write_json
-    from .sound import cues_for
+    from .sound import cues
     from .speech import SpeechCache
 
     folder = project.cache / "episodes" / item.id
@@ -381,14 +414,8 @@ def _master(project: Project, item: EpisodePlan, show: Show) -> float:
     keys, _ = synthesize_lines(item.script, show.voices, cache, lesson_path=item.lesson.path)
     with tempfile.TemporaryDirectory(prefix="certquests-") as scratch:
         assembly = assemble(item.script, keys, cache, Path(scratch) / "track.f32",
-                            cues_for(show.audio) if show.audio.music else None, bed=show.audio.music)
-        learned = project.cache / f"codec-loss-{show.audio.bitrate}k-{show.audio.channels}ch.json"
-        try:
-            codec_loss = float(json.loads(learned.read_text("utf-8")))
-        except (OSError, ValueError, TypeError):
-            codec_loss = None
-        report = master(assembly, show.audio, folder / "master.mp3", what=item.lesson.path, codec_loss=codec_loss)
-        write_atomic(learned, json.dumps(round(report.codec_loss_lu, 3)))
+                            cues() if show.audio.music else None, bed=show.audio.music)
+        report = master(assembly, show.audio, folder / "master.mp3", what=item.lesson.path)
     timings, starts = assembly.timings, assembly.chapter_starts
     names = {role: voice.name for role, voice in show.voices.items()}
     chapters = []
@@ -525,9 +552,9 @@ def _remove_leftovers(project: Project) -> None:
 
     folders = [project.scripts, project.episodes, project.site, project.site / "episodes", project.site / "assets",
                project.cache]
-    episodes = project.cache / "episodes"
-    if episodes.is_dir():
-        folders.extend(path for path in episodes.iterdir() if path.is_dir())
+    for parent in (project.cache / "episodes", project.cache / "speech"):
+        if parent.is_dir():
+            folders.extend(path for path in parent.iterdir() if path.is_dir())
     removed = sum(remove_leftovers(folder) for folder in folders)
     if removed:
         log.info("removed %d temporary file(s) left by an interrupted build", removed)
@@ -569,12 +596,17 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
         return
     # Threads, not processes: the voice model is loaded once and shared, and the heavy work (the model's
     # inference, numpy, and ffmpeg in its own processes) runs outside the interpreter lock.
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         # Longest episodes first, so the last one to finish is a short one and no worker idles long at the end.
         ordered = sorted(work, key=lambda job: -job.plan.script.word_count)
         futures = [pool.submit(run_episode, job) for job in ordered]
         for future in as_completed(futures):
             collect(future.result())
+    except BaseException:  # Ctrl-C: let the running episodes end, start no more
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def retire(project: Project, lesson_id: str) -> None:

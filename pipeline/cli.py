@@ -1,6 +1,7 @@
 """The certquests command: parses options, calls the build, maps errors to exit codes."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import sys
@@ -46,16 +47,10 @@ def main(ctx: click.Context, project_dir: Path, verbose: int) -> None:
     ctx.obj = {"project": Project(project_dir.resolve())}
 
 
-def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of: str | None) -> None:
+def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of) -> None:
     from .build import build
-    from .publish import as_of_date
 
-    project = _project(ctx)
-    try:
-        when = as_of_date(as_of)
-    except ValueError:
-        raise click.BadParameter(f"{as_of!r} is not a date like 2026-12-31", param_hint="--as-of") from None
-    report = build(project, until=until, jobs=jobs, as_of=when, progress=click.echo)
+    report = build(_project(ctx), until=until, jobs=jobs, as_of=as_of, progress=click.echo)
     if not report.did_work:
         click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")
         return
@@ -69,7 +64,16 @@ def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of: str | No
 
 _jobs = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
                      help="Episodes built in parallel [default: number of cores].")
-_as_of = click.option("--as-of", metavar="DATE", default=None,
+def _parse_date(ctx, param, value):
+    from .publish import as_of_date
+
+    try:
+        return as_of_date(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-12-31") from None
+
+
+_as_of = click.option("--as-of", metavar="DATE", default=None, callback=_parse_date,
                       help="Publish as if today were DATE (YYYY-MM-DD): previews the release schedule.")
 
 
@@ -77,7 +81,7 @@ _as_of = click.option("--as-of", metavar="DATE", default=None,
 @_jobs
 @_as_of
 @click.pass_context
-def build_command(ctx: click.Context, jobs: int | None, as_of: str | None) -> None:
+def build_command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None) -> None:
     """Build everything that is out of date: scripts, audio, tags, feed and site."""
     _run_build(ctx, "site", jobs, as_of)
 
@@ -86,7 +90,7 @@ def _stage_command(stage: str, help_text: str):
     @_jobs
     @_as_of
     @click.pass_context
-    def command(ctx: click.Context, jobs: int | None, as_of: str | None) -> None:
+    def command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None) -> None:
         _run_build(ctx, stage, jobs, as_of)
 
     command.__doc__ = help_text
@@ -104,12 +108,11 @@ _stage_command("site", "Render the show-notes pages and the quiz into feed/.")
 @main.command()
 @_as_of
 @click.pass_context
-def status(ctx: click.Context, as_of: str | None) -> None:
+def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
     """Show what a build would do and why, with the minutes of audio it would synthesize."""
-    from .publish import as_of_date
     from .status import project_status
 
-    context, rows = project_status(_project(ctx), as_of_date(as_of))
+    context, rows = project_status(_project(ctx), as_of)
     stale = [row for row in rows if row.reasons]
     for row in stale:
         detail = "; ".join(f"{stage} ({reason})" for stage, reason in row.reasons.items())
@@ -213,7 +216,10 @@ def cover(ctx: click.Context, size: int) -> None:
     from .cover import draw_cover
 
     project = _project(ctx)
-    data = tomllib.loads(project.config_path.read_text("utf-8")).get("show", {})
+    try:
+        data = tomllib.loads(project.config_path.read_text("utf-8")).get("show", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CertQuestsError(f"content/show.toml: cannot read it ({exc}); fix it, then draw the cover") from None
     target = project.content / data.get("cover", "art/cover.png")
     draw_cover(data.get("title", "Podcast"), data.get("subtitle", ""), target, size)
     click.echo(f"Wrote {target.relative_to(project.root)} ({size}x{size}).")

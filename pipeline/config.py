@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,19 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 ENGINES = ("hibari", "gtts", "espeak")
+BITRATES = {1: (64, 80, 96), 2: (128,)}  # constant bitrates podcast apps expect: mono 64-96, stereo 128
+KNOWN_KEYS = {
+    "show": {"title", "subtitle", "description", "author", "owner_name", "owner_email", "language", "base_url",
+             "category", "subcategory", "explicit", "copyright", "cover", "type", "podcast_guid"},
+    "audio": {"engine", "channels", "loudness", "true_peak", "bitrate", "sentence_pause", "paragraph_pause",
+              "section_pause", "answer_pause", "music"},
+    "voice": {"engine", "voice", "rate", "name"},
+    "schedule": {"start", "every_days", "time"},
+    "script": {"selftest_questions"},
+    "modules": {"number", "title"},
+    "domains": {"id", "title", "weight"},
+    "": {"show", "audio", "voices", "schedule", "script", "modules", "domains"},
+}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
@@ -198,8 +212,10 @@ class _Reader:
         if float in kinds and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            names = " or ".join(k.__name__ for k in kinds)
-            self.fail(key, f"must be a {names}, got {value!r}")
+            names = " or ".join({"bool": "true or false", "str": "text", "int": "whole number",
+                                 "float": "number", "date": "date (2026-09-07)",
+                                 "time": "time (06:00:00)"}.get(k.__name__, k.__name__) for k in kinds)
+            self.fail(key, f"must be {names}, got {value!r}")
             return None if default is ... else default
         if check is not None:
             message = check(value)
@@ -211,6 +227,31 @@ class _Reader:
 
 def _between(low: float, high: float):
     return lambda v: None if low <= v <= high else f"must be between {low} and {high}, got {v}"
+
+
+def _unknown_keys(data: dict, shown: str, text: str, problems: list[Problem]) -> None:
+    """A misspelt key would silently fall back to its default: name it, with the likely intended key."""
+    import difflib
+
+    def check(table: dict, known: set[str], where: str | None, label: str) -> None:
+        for key in table:
+            if key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
+                prefix = f"[{label}] " if label else ""
+                problems.append(Problem(shown, _line_of(text, where, key), f"{prefix}unknown key '{key}'{hint}"))
+
+    check(data, KNOWN_KEYS[""], None, "")
+    for name in ("show", "audio", "schedule", "script"):
+        if isinstance(data.get(name), dict):
+            check(data[name], KNOWN_KEYS[name], name, name)
+    for role, table in (data.get("voices") or {}).items() if isinstance(data.get("voices"), dict) else ():
+        if isinstance(table, dict):
+            check(table, KNOWN_KEYS["voice"], f"voices.{role}", f"voices.{role}")
+    for name in ("modules", "domains"):
+        for entry in data.get(name) or [] if isinstance(data.get(name), list) else []:
+            if isinstance(entry, dict):
+                check(entry, KNOWN_KEYS[name], name, name)
 
 
 def load_show(project: Project) -> Show:
@@ -258,6 +299,23 @@ def load_show(project: Project) -> Show:
     cover = project.content / cover_name if cover_name else project.content / "art/cover.png"
     show_type = show.get("type", str, "serial",
                          check=lambda v: None if v in ("serial", "episodic") else "must be 'serial' or 'episodic'")
+    author = show.get("author", str, title or "")
+    description = show.get("description", str, title or "",
+                           check=lambda v: None if len(v.encode()) <= 4000 else
+                           f"is {len(v.encode())} bytes; podcast apps take at most 4000")
+    subtitle = show.get("subtitle", str, "")
+    owner_name = show.get("owner_name", str, author)
+    explicit = show.get("explicit", bool, False)
+    copyright_line = show.get("copyright", str, "")
+
+    def guid_check(value: str):
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            return f"must be a UUID like 9b024349-ccf0-5f69-a609-6b82873eab3c, got {value!r}"
+        return None
+
+    podcast_guid = show.get("podcast_guid", str, None, check=guid_check)
 
     audio_table = _Reader(shown, text, section("audio"), "audio", problems)
     channels = audio_table.get("channels", int, 1, check=lambda v: None if v in (1, 2) else "must be 1 or 2")
@@ -267,8 +325,9 @@ def load_show(project: Project) -> Show:
         true_peak=audio_table.get("true_peak", float, -1.0, check=_between(-6.0, -0.5)),
         channels=channels,
         bitrate=audio_table.get("bitrate", int, 96 if channels == 1 else 128,
-                                check=lambda v: None if v in (64, 80, 96, 112, 128, 160, 192) else
-                                "must be one of 64, 80, 96, 112, 128, 160, 192 (kbps)"),
+                                check=lambda v: None if v in BITRATES[channels if channels in BITRATES else 1] else
+                                f"must be one of {', '.join(map(str, BITRATES[channels if channels in BITRATES else 1]))} "
+                                "(kbps) for this channel count, as podcast apps expect"),
         sample_rate=44100,
         sentence_pause=audio_table.get("sentence_pause", float, 0.35, check=_between(0.0, 5.0)),
         paragraph_pause=audio_table.get("paragraph_pause", float, 0.7, check=_between(0.0, 5.0)),
@@ -334,26 +393,27 @@ def load_show(project: Project) -> Show:
         problems.append(Problem(shown, _line_of(text, "show", "cover"),
                                 f"[show] cover: {cover_name} not found in content/; add the image or run "
                                 "`certquests cover` to draw one"))
+    _unknown_keys(data, shown, text, problems)
     if problems:
         raise ConfigError(f"{shown}: {len(problems)} problem(s) in the show config", problems)
 
     base = base_url if base_url.endswith("/") else base_url + "/"
     return Show(
         title=title.strip(),
-        subtitle=show.get("subtitle", str, ""),
-        description=show.get("description", str, title),
-        author=show.get("author", str, title),
-        owner_name=show.get("owner_name", str, show.get("author", str, title)),
+        subtitle=subtitle,
+        description=description,
+        author=author,
+        owner_name=owner_name,
         owner_email=email,
         language=language,
         base_url=base,
         category=category,
         subcategory=subcategory,
-        explicit=show.get("explicit", bool, False),
-        copyright=show.get("copyright", str, "") or f"© {dt.date.today().year} {show.get('author', str, title)}",
+        explicit=explicit,
+        copyright=copyright_line or f"© {dt.date.today().year} {author}",
         cover=cover,
         show_type=show_type,
-        podcast_guid=show.get("podcast_guid", str, None),
+        podcast_guid=podcast_guid,
         audio=audio,
         schedule=schedule,
         voices=voices,

@@ -107,8 +107,6 @@ def _inline_text(token) -> str:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif child.type == "image":
-            continue
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
@@ -225,6 +223,9 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
 
     title = string("title")
     summary = string("summary")
+    if len(summary.encode()) > 1000:
+        fail("summary", f"front matter: 'summary' is {len(summary.encode())} bytes; keep it to one sentence "
+                        "(at most 1000 bytes, so the feed's description stays under 4000)")
     domain = string("domain", required=not trailer and bool(show.domains))
     if domain and show.domains and show.domain(domain) is None:
         fail("domain", f"front matter: unknown domain {domain!r}; use one of "
@@ -331,19 +332,20 @@ def _fence_closed(body: str, token) -> bool:
     start, end = token.map
     if end - start < 2 or end > len(lines):
         return False
-    closing = lines[end - 1].strip()
+    closing = re.sub(r"^[\s>]*", "", lines[end - 1]).strip()  # a fence inside a blockquote keeps its '>'
     return closing.startswith(token.markup) and set(closing) == {token.markup[0]}
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
+_TextLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # every scalar stays text: 'Yes' is not True
 
 
-class _LineLoader(_BaseLoader):
-    """A YAML loader that records the line of every mapping as '__line__'."""
+class _LineLoader(_TextLoader):
+    """A YAML loader that keeps every value as written and records each mapping's line as '__line__'."""
 
 
 def _construct_mapping(loader, node, deep=False):
-    mapping = _BaseLoader.construct_mapping(loader, node, deep=True)
+    mapping = _TextLoader.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -383,8 +385,13 @@ def parse_quiz(path: Path, project: Project, show: Show) -> tuple[list[Question]
                 fail(f"unknown key '{key}'{_suggest(str(key), QUESTION_KEYS)}")
         for key in sorted(QUESTION_KEYS - set(item)):
             fail(f"'{key}' missing")
+        for key in ("id", "lesson", "domain", "answer", "question", "explanation"):
+            if key in item and not isinstance(item[key], str):
+                fail(f"'{key}' must be plain text, got {type(item[key]).__name__}; write it on one line "
+                     "(quote it if it holds ':' or '#')")
+                item[key] = None
         qid = item.get("id")
-        if qid is not None and (not isinstance(qid, str) or not ID_PATTERN.match(qid)):
+        if qid is not None and not ID_PATTERN.match(qid):
             fail(f"'id' must be lowercase letters, digits and '-', got {qid!r}")
         options = item.get("options")
         if isinstance(options, dict):
@@ -392,8 +399,8 @@ def parse_quiz(path: Path, project: Project, show: Show) -> tuple[list[Question]
             letters = list(options)
             if not 2 <= len(letters) <= 6 or letters != [chr(ord("A") + i) for i in range(len(letters))]:
                 fail(f"options must be lettered A, B, C, ... in order (2-6 of them), got {', '.join(map(str, letters))}")
-            if any(not isinstance(v, (str, int, float)) or not str(v).strip() for v in options.values()):
-                fail("every option needs text")
+            if any(not isinstance(v, str) or not v.strip() for v in options.values()):
+                fail("every option needs text (quote it if it holds ':' or '#')")
             option_pairs = tuple((str(k), " ".join(str(v).split())) for k, v in options.items())
             if len({text.lower() for _, text in option_pairs}) != len(option_pairs):
                 fail("two options have the same text; every option must differ")
@@ -409,7 +416,7 @@ def parse_quiz(path: Path, project: Project, show: Show) -> tuple[list[Question]
         if domain is not None and show.domains and show.domain(str(domain)) is None:
             fail(f"unknown domain {domain!r}; use one of {', '.join(d.id for d in show.domains)}")
         for key in ("question", "explanation"):
-            if key in item and (not isinstance(item[key], str) or not item[key].strip()):
+            if isinstance(item.get(key), str) and not item[key].strip():
                 fail(f"'{key}' must be non-empty text")
         if len(problems) == before:
             questions.append(Question(

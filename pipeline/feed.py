@@ -78,17 +78,13 @@ def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
     summary = f"<p>{html.escape(episode.lesson.summary)}</p>"
     links = (f'<p><a href="{html.escape(page_url)}">Transcript and show notes</a> · '
              f'<a href="{html.escape(quiz_url)}">Test yourself with the quiz</a></p>')
-    chapters = "".join(f"<li>{_clock(c.start)} {html.escape(c.title)}</li>" for c in episode.chapters)
+    from .site import clock
+
+    chapters = "".join(f"<li>{clock(c.start)} {html.escape(c.title)}</li>" for c in episode.chapters)
     text = summary + (f"<ul>{chapters}</ul>" if chapters else "") + links
     if len(text.encode("utf-8")) > DESCRIPTION_LIMIT:
         text = summary + links
     return text
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 3600:d}:{whole % 3600 // 60:02d}:{whole % 60:02d}" if whole >= 3600 else \
-        f"{whole // 60:d}:{whole % 60:02d}"
 
 
 def render_feed(show: Show, episodes: list[Episode], urls, show_guid: str) -> bytes:
@@ -100,7 +96,7 @@ def render_feed(show: Show, episodes: list[Episode], urls, show_guid: str) -> by
     feed.register_extension("podcastindex", _channel_extension(show, show_guid), _Entry.make(), rss=True,
                             atom=False)
     feed.title(show.title)
-    feed.description(show.description[:DESCRIPTION_LIMIT])
+    feed.description(show.description)
     feed.link(href=show.feed_url, rel="self", type="application/rss+xml")
     feed.link(href=urls.home, rel="alternate")  # feedgen's RSS <link> is the last one set
     feed.language(show.language)
@@ -112,7 +108,7 @@ def render_feed(show: Show, episodes: list[Episode], urls, show_guid: str) -> by
     feed.podcast.itunes_category(show.category, show.subcategory or None)
     feed.podcast.itunes_image(urls.cover)
     feed.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
-    feed.podcast.itunes_summary(show.description[:DESCRIPTION_LIMIT])
+    feed.podcast.itunes_summary(show.description)
     if show.subtitle:
         feed.podcast.itunes_subtitle(show.subtitle)
     feed.podcast.itunes_type(show.show_type)

@@ -125,9 +125,18 @@ def load_lexicon(root: Path) -> Lexicon:
         problems.append(Problem(LEXICON_NAME, None, "spell must be a list of words, e.g. spell = [\"AWS\"]"))
         spell = []
     patterns = []
-    for pattern, replacement in (data.get("patterns") or {}).items():
+    table = data.get("patterns") or {}
+    if not isinstance(table, dict):
+        problems.append(Problem(LEXICON_NAME, None, "[patterns] must be a table of 'regex' = 'replacement' lines"))
+        table = {}
+    for pattern, replacement in table.items():
         try:
-            patterns.append((re.compile(pattern), str(replacement)))
+            compiled = re.compile(pattern)
+            compiled.sub(str(replacement), "")  # compiles the replacement too
+            for group in re.findall(r"\\(\d+)|\\g<(\d+)>", str(replacement)):
+                if int(group[0] or group[1]) > compiled.groups:
+                    raise re.error(f"the replacement uses group {group[0] or group[1]}, which the pattern lacks")
+            patterns.append((compiled, str(replacement)))
         except re.error as exc:
             problems.append(Problem(LEXICON_NAME, None, f"[patterns] {pattern!r} is not a valid regular "
                                                         f"expression ({exc}); fix or remove it"))

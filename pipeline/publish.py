@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
-from pathlib import Path
 
 from .build import VERSIONS, Context, State, audio_name, digest, load_episode
 from .episode import Episode
@@ -55,11 +53,11 @@ def publish(context: Context, until: str, cover_file: str) -> tuple[list[str], i
 
     # New audio files have new names, so putting them in place touches nothing live. The pages are rendered
     # beside their places; the gate checks the feed; the feed goes live, then the pages.
-    publish_files(site, project.episodes, show, episodes)
-    staged = render_pages(site, show, stale_pages)
+    staged = publish_files(site, project.episodes, show, episodes) + render_pages(site, show, stale_pages)
     try:
         xml = render_feed(show, episodes, Urls(show.base_url, cover_file), context.show_guid)
-        problems = validate_feed(xml, show.base_url, site)
+        problems = validate_feed(xml, show.base_url, site,
+                                 pending={final: temporary for temporary, final in staged})
         if problems:
             raise ValidationError("the new feed breaks publishing rules; the published feed was left as it was",
                                   problems)
@@ -81,12 +79,13 @@ def publish(context: Context, until: str, cover_file: str) -> tuple[list[str], i
         state.record(f"page:{page.name}", page.parts)
     if pages:
         remove_stale_pages(site, pages)
-    _prune(context, episodes)
+    _prune(context, episodes, site_too=until == "site")
     return published, len(episodes)
 
 
-def _prune(context: Context, released: list[Episode]) -> None:
-    """Once the new feed is in place: drop superseded audio from episodes/, and unreleased files from the site."""
+def _prune(context: Context, released: list[Episode], *, site_too: bool) -> None:
+    """Once the new feed is in place: drop superseded audio from episodes/ and, when the pages were brought up
+    to date too, the files in feed/episodes/ that neither the feed nor the pages use."""
     current = {audio_name(item).removesuffix(".mp3") for item in context.plans}
     ids = {item.id for item in context.plans}
     for path in context.project.episodes.glob("*"):
@@ -94,6 +93,8 @@ def _prune(context: Context, released: list[Episode]) -> None:
         owner, _, _hash = stem.rpartition("-")
         if owner in ids and stem not in current:
             path.unlink()
+    if not site_too:
+        return
     live = {name for episode in released for name in (episode.audio_name, *episode.sidecars.values())}
     folder = context.project.site / "episodes"
     for path in folder.glob("*") if folder.is_dir() else ():
@@ -106,7 +107,3 @@ def as_of_date(value: str | None) -> dt.datetime | None:
         return None
     day = dt.date.fromisoformat(value)
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
-
-
-def read_json(path: Path):
-    return json.loads(path.read_text("utf-8"))

@@ -83,9 +83,11 @@ class _Writer:
     def __init__(self, show: Show, lexicon: Lexicon):
         self.audio = show.audio
         self.lexicon = lexicon
+        self.voices = show.voices
         self.lines: list[Line] = []
 
     def say(self, role: str, text: str, *, pause: float | None = None) -> None:
+        role = role if role in self.voices else "host"  # a show with one voice reads the co-host's lines too
         sentences = split_sentences(text)
         for index, sentence in enumerate(sentences):
             last = index == len(sentences) - 1
@@ -124,7 +126,7 @@ def build_script(lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[
     writer = _Writer(show, lexicon)
     audio = show.audio
     chapters: list[Chapter] = []
-    cohost = "cohost" if "cohost" in show.voices else "host"
+    cohost = "cohost"
 
     if lesson.episode_type == "trailer":
         writer.say("host", f"This is {show.title}.")
@@ -139,10 +141,7 @@ def build_script(lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[
     for section in lesson.sections:
         writer.say("host", section.title if section.title[-1:] in ".!?" else section.title + ".")
         for block in section.blocks:
-            if block.role == "cohost" and block.kind != "pause":
-                writer.say(cohost, block.text)
-            else:
-                writer.block(block)
+            writer.block(block)
         chapters.append(writer.close(section.title, "section", audio.section_pause))
 
     chosen = questions[:show.selftest_questions]

@@ -13,7 +13,6 @@ from markupsafe import Markup
 from .config import Show
 from .content import Course, Lesson, markdown_parser
 from .episode import Episode
-from .fsutil import write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -48,7 +47,8 @@ class Urls:
 
 
 def cover_name(show: Show) -> str:
-    return "cover" + show.cover.suffix.lower()
+    """The cover's name in the site: '.jpg' for any JPEG, as podcast apps and feedgen expect."""
+    return "cover.png" if show.cover.suffix.lower() == ".png" else "cover.jpg"
 
 
 def templates_digest() -> str:
@@ -110,21 +110,25 @@ def _publish_file(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def publish_files(site: Path, episodes_dir: Path, show: Show, episodes: list[Episode]) -> None:
-    """Put the released episodes' audio and sidecars, the cover and the assets into the site."""
+def publish_files(site: Path, episodes_dir: Path, show: Show, episodes: list[Episode]) -> list[tuple[Path, Path]]:
+    """Put the released episodes' audio and sidecars into the site (new names: nothing live changes), and stage
+    the cover and the assets beside their places; returns the staged (temporary, final) pairs."""
+    from .fsutil import write_staged
+
     site.mkdir(parents=True, exist_ok=True)
-    root_cover = cover_name(show)
-    assets = site / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
-    for path in STATIC.iterdir():
-        write_atomic(assets / path.name, path.read_bytes())
-    write_atomic(site / root_cover, show.cover.read_bytes())
+    staged = []
+    for source, target in [*((path, site / "assets" / path.name) for path in STATIC.iterdir()),
+                           (show.cover, site / cover_name(show))]:
+        data = source.read_bytes()
+        if not target.exists() or target.read_bytes() != data:
+            staged.append((write_staged(target, data), target))
 
     published = site / "episodes"
     published.mkdir(parents=True, exist_ok=True)
     for episode in episodes:
         for name in (episode.audio_name, *episode.sidecars.values()):
             _publish_file(episodes_dir / name, published / name)
+    return staged
 
 
 @dataclass(frozen=True)
@@ -158,13 +162,12 @@ def plan_pages(show: Show, course: Course, episodes: list[Episode], upcoming: li
         groups.append({"key": "other", "title": "Episodes", "episodes": rest})
     listing = [(e.id, e.lesson.title, e.lesson.summary, e.number, duration(e.duration), e.released.isoformat(),
                 e.page_name) for e in ordered]
-    released_questions = [q for q in course.questions if q.lesson in {e.id for e in episodes}]
     pages.append(Page("index.html", "index.html",
-                      {"groups": groups, "upcoming": upcoming, "questions": released_questions,
+                      {"groups": groups, "upcoming": upcoming, "questions": course.questions,
                        "study_plan": render_markdown(study_plan) if study_plan else None},
                       {**common, "episodes": digest(listing, [g["title"] for g in groups]),
                        "upcoming": digest([(lesson.id, lesson.title, str(day)) for lesson, day in upcoming]),
-                       "study plan": digest(study_plan), "quiz size": str(len(released_questions))}))
+                       "study plan": digest(study_plan), "quiz size": str(len(course.questions))}))
 
     for index, episode in enumerate(ordered):
         previous = ordered[index - 1] if index else None
@@ -179,9 +182,9 @@ def plan_pages(show: Show, course: Course, episodes: list[Episode], upcoming: li
                            "neighbours": digest([(e.lesson.title, e.page_name) for e in (previous, following) if e])}))
 
     if course.questions:
-        released = {e.id for e in episodes}
-        lessons = [lesson for lesson in course.lessons if lesson.episode_type == "full" and lesson.id in released]
-        questions = [q for q in course.questions if q.lesson in released]
+        # The whole bank, released episodes or not: a lesson's page is linked once its episode is out.
+        lessons = [lesson for lesson in course.lessons if lesson.episode_type == "full" and not lesson.retired]
+        questions = list(course.questions)
         counts = {d.id: sum(1 for q in questions if q.domain == d.id) for d in show.domains}
         context = {"questions": questions, "lessons": lessons, "domains": show.domains, "counts": counts,
                    "domain_titles": {d.id: d.title for d in show.domains},
@@ -190,7 +193,7 @@ def plan_pages(show: Show, course: Course, episodes: list[Episode], upcoming: li
         pages.append(Page("quiz.html", "quiz.html", context,
                           {**common, "questions": digest(questions), "domains": digest(show.domains),
                            "lessons": digest([(lesson.id, lesson.title) for lesson in lessons]),
-                           "storage": storage_key}))
+                           "released": digest(sorted(context["pages"].items())), "storage": storage_key}))
     return pages
 
 

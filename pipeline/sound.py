@@ -5,7 +5,6 @@ import functools
 
 import numpy as np
 
-from .config import Audio
 from .speech import SAMPLE_RATE
 
 # Equal-tempered frequencies of the notes used (A4 = 440 Hz).
@@ -42,8 +41,8 @@ def _cues() -> dict[str, np.ndarray]:
     }
 
 
-def cues_for(audio: Audio) -> dict[str, np.ndarray]:
-    """Cues keyed by chapter kind; their level is matched to the speech when the episode is assembled."""
+def cues() -> dict[str, np.ndarray]:
+    """Cues keyed by the chapter kind they open; assemble() matches their level to the speech."""
     return dict(_cues())
 
 

@@ -24,7 +24,7 @@ def _vtt_escape(text: str) -> str:
 def render_vtt(episode: Episode) -> str:
     out = ["WEBVTT", ""]
     for index, cue in enumerate(episode.cues, 1):
-        speaker = _vtt_escape(cue.speaker).replace(">", "")
+        speaker = _vtt_escape(cue.speaker)
         lines = textwrap.wrap(_vtt_escape(cue.text), LINE_LIMIT - len(speaker) - 4) or [""]
         out.append(str(index))
         out.append(f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}")

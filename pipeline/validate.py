@@ -7,16 +7,23 @@ from urllib.parse import urlparse
 
 from .errors import Problem
 
-ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-PODCAST = "https://podcastindex.org/namespace/1.0"
-ATOM = "http://www.w3.org/2005/Atom"
-NAMESPACES = {"itunes": ITUNES, "content": CONTENT, "podcast": PODCAST, "atom": ATOM}
+from .feed import ITUNES_NS, PODCAST_NS
+
+NAMESPACES = {"itunes": ITUNES_NS, "content": "http://purl.org/rss/1.0/modules/content/", "podcast": PODCAST_NS,
+              "atom": "http://www.w3.org/2005/Atom"}
 ALLOWED_DESCRIPTION_TAGS = {"p", "ol", "ul", "li", "a"}
 
 
-def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed.xml") -> list[Problem]:
-    """Every rule broken by this feed, checked against the files it points at under `site`."""
+def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed.xml",
+                  pending: dict[Path, Path] | None = None) -> list[Problem]:
+    """Every rule broken by this feed, checked against the files it points at under `site` (or, for files
+    about to replace them, `pending`: final path -> the staged file)."""
+    staged = {final.resolve(): temporary for final, temporary in (pending or {}).items()}
+
+    def local_file(url: str) -> Path | None:
+        target = _local(url, base_url, site)
+        return staged.get(target, target) if target is not None else None
+
     from lxml import etree, html
 
     problems: list[Problem] = []
@@ -60,15 +67,15 @@ def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed
     if image is None or not image.get("href"):
         fail("channel: <itunes:image href> missing")
     else:
-        local = _local(image.get("href"), base_url, site)
+        local = local_file(image.get("href"))
         if local is None or not local.is_file():
             fail(f"channel: artwork {image.get('href')} is not in the site")
         else:
             from .cover import artwork_problem
 
-            issue = artwork_problem(local)
+            issue = artwork_problem(local) if local.suffix.lower() in (".png", ".jpg", ".jpeg") else None
             if issue:
-                fail(f"channel: artwork {local.name} {issue}")
+                fail(f"channel: artwork {image.get('href').rsplit('/', 1)[-1]} {issue}")
     serial = text(channel, "itunes:type") == "serial"
 
     guids: set[str] = set()
@@ -116,7 +123,7 @@ def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed
         enclosures.add(url)
         if enclosure.get("type") != "audio/mpeg":
             fail(f"{where}: enclosure type must be audio/mpeg", line)
-        local = _local(url, base_url, site)
+        local = local_file(url)
         if local is None or not local.is_file():
             fail(f"{where}: enclosure {url} is not in the site", line)
             continue
@@ -130,7 +137,7 @@ def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed
         if not duration or not duration.isdigit() or abs(int(duration) - length) > 1.0:
             fail(f"{where}: <itunes:duration> {duration!r} is not within 1 s of the audio ({length:.1f} s)", line)
         for sidecar in item.findall("podcast:transcript", NAMESPACES) + item.findall("podcast:chapters", NAMESPACES):
-            target = _local(sidecar.get("url", ""), base_url, site)
+            target = local_file(sidecar.get("url", ""))
             if target is None or not target.is_file():
                 fail(f"{where}: {sidecar.tag.split('}')[1]} file {sidecar.get('url')} is not in the site", line)
     return problems

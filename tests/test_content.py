@@ -154,3 +154,13 @@ class TestShippedCourse:
         done = subprocess.run([str(tool), "content"], cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout
         assert " 0 passages" in done.stdout
+
+
+def test_a_closed_code_block_inside_a_quote_is_fine(project: Path):
+    write(project, "03-quote.md", "---\nid: quoted\nmodule: 1\nlesson: 3\ntitle: T\ndomain: basics\nsummary: S\n"
+                                  "---\n\nIntro.\n\n> ```\n> code\n> ```\n\nMore text.\n")
+    quiz = project / "content/quiz.yaml"
+    quiz.write_text(quiz.read_text() + "- id: q3\n  lesson: quoted\n  domain: basics\n  question: Q?\n"
+                    "  options:\n    A: one\n    B: two\n  answer: A\n  explanation: E.\n")
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output

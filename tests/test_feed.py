@@ -167,10 +167,14 @@ def test_release_schedule_and_as_of_preview(project: Path):
     assert not (project / "feed" / "topics-basics.html").exists()
     index = (project / "feed" / "index.html").read_text()
     assert "Coming up" in index and "Topics and fan-out" in index
+    quiz = (project / "feed" / "quiz.html").read_text()  # the whole bank; unreleased lessons are not linked
+    assert 'id="q2"' in quiz and "Topics and fan-out (episode coming soon)" in quiz
+    assert 'href="topics-basics.html"' not in quiz
     assert run(project, "build", "--as-of", "2026-01-13", "--jobs", "1").exit_code == 0
     feed = etree.parse(str(project / "feed" / "feed.xml"))
     assert [t.text for t in feed.iterfind("channel/item/title")] == ["Topics and fan-out", "Queues in one minute"]
     assert (project / "feed" / "topics-basics.html").is_file()
+    assert 'href="topics-basics.html"' in (project / "feed" / "quiz.html").read_text()
 
 
 @pytest.mark.slow

@@ -216,3 +216,104 @@ def test_retired_front_matter_flag_drops_the_episode(copy_of_built: Path):
     assert [t.text for t in feed.iterfind("channel/item/title")] == ["Queues in one minute"]
 
 
+
+
+def test_adding_a_lesson_never_moves_published_episodes(copy_of_built: Path):
+    def dates(project):
+        feed = etree.parse(str(project / "feed/feed.xml"))
+        return {i.findtext("title"): i.findtext("pubDate") for i in feed.iterfind("channel/item")}
+
+    before = dates(copy_of_built)
+    lesson = (copy_of_built / "content/lessons/01-queues.md").read_text()
+    (copy_of_built / "content/lessons/01b-new.md").write_text(
+        lesson.replace("id: queues-basics", "id: dead-letters").replace("lesson: 1", "lesson: 3")
+        .replace("title: Queues in one minute", "title: Dead letters"))
+    quiz = copy_of_built / "content/quiz.yaml"
+    quiz.write_text(quiz.read_text() + "- id: q3\n  lesson: dead-letters\n  domain: basics\n  question: Q?\n"
+                    "  options:\n    A: one\n    B: two\n  answer: A\n  explanation: E.\n")
+    result = run(copy_of_built, "build", "--as-of", "2026-02-28", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    after = dates(copy_of_built)
+    assert {title: after[title] for title in before} == before
+    assert after["Dead letters"] == "Mon, 19 Jan 2026 06:00:00 +0000"  # the next free weekly slot
+
+
+def test_retire_refuses_an_unpublished_id_and_drops_a_published_one(copy_of_built: Path):
+    result = run(copy_of_built, "retire", "no-such-lesson")
+    assert result.exit_code == 3 and "'no-such-lesson' was never published" in result.output
+    assert run(copy_of_built, "retire", "topics-basics").exit_code == 0
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    feed = etree.parse(str(copy_of_built / "feed/feed.xml"))
+    assert [t.text for t in feed.iterfind("channel/item/title")] == ["Queues in one minute"]
+
+
+def test_an_unexpected_error_in_one_episode_is_reported_with_the_rest(copy_of_built: Path, monkeypatch):
+    from pipeline import build
+
+    real = build._tag
+
+    def broken(project, item, show, cover_file):
+        if item.id == "topics-basics":
+            raise ValueError("boom")
+        return real(project, item, show, cover_file)
+
+    monkeypatch.setattr(build, "_tag", broken)
+    before = published(copy_of_built)
+    config = copy_of_built / "content/show.toml"
+    config.write_text(config.read_text().replace('author = "Test Author"', 'author = "Another Author"'))
+    result = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "2")
+    assert result.exit_code == 6
+    assert "content/lessons/02-topics.md: internal error while building (ValueError: boom)" in result.output
+    assert "queues-basics: tag" in result.output and "Traceback" not in result.output
+    assert {k: v for k, v in published(copy_of_built).items() if k in before} == before
+
+
+def test_a_tag_only_change_gets_a_new_url_without_new_audio_work(copy_of_built: Path):
+    old = etree.parse(str(copy_of_built / "feed/feed.xml")).xpath("//item/enclosure/@url")
+    lesson = copy_of_built / "content/lessons/02-topics.md"
+    lesson.write_text(lesson.read_text().replace("How one message reaches many subscribers.",
+                                                 "How a single message reaches every subscriber."))
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0 and "topics-basics: tag\n" in result.output, result.output
+    new = etree.parse(str(copy_of_built / "feed/feed.xml")).xpath("//item/enclosure/@url")
+    assert len(set(new) - set(old)) == 1
+    assert run(copy_of_built, "validate").exit_code == 0
+
+
+def test_feed_stage_alone_keeps_the_files_the_pages_use(copy_of_built: Path):
+    lesson = copy_of_built / "content/lessons/02-topics.md"
+    lesson.write_text(lesson.read_text().replace("How one message reaches many subscribers.", "Fan-out, explained."))
+    page = (copy_of_built / "feed/topics-basics.html").read_text()
+    audio = re.search(r'src="episodes/([^"]+\.mp3)"', page).group(1)
+    assert run(copy_of_built, "feed", "--as-of", AS_OF).exit_code == 0
+    assert (copy_of_built / "feed/episodes" / audio).is_file()
+    assert run(copy_of_built, "build", "--as-of", AS_OF).exit_code == 0
+    assert not (copy_of_built / "feed/episodes" / audio).exists()
+
+
+def test_quiz_values_stay_as_written_and_wrong_types_are_reported(copy_of_built: Path):
+    quiz = copy_of_built / "content/quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("A: Standard", "A: Yes").replace("B: FIFO", "B: No")
+                    .replace("answer: B\n  explanation: FIFO", "answer: [A, B]\n  explanation: FIFO"))
+    result = run(copy_of_built, "check")
+    assert result.exit_code == 3
+    assert "content/quiz.yaml:1: question q1: 'answer' must be plain text, got list" in result.output
+    quiz.write_text(quiz.read_text().replace("answer: [A, B]", "answer: B"))
+    assert run(copy_of_built, "build", "--as-of", AS_OF).exit_code == 0
+    page = (copy_of_built / "feed/quiz.html").read_text()
+    assert "<b>A.</b> Yes" in page and "<b>B.</b> No" in page
+
+
+def test_a_jpeg_cover_is_published_as_cover_jpg(copy_of_built: Path):
+    from PIL import Image
+
+    Image.new("RGB", (1400, 1400), "navy").save(copy_of_built / "content/art/cover.jpeg", format="JPEG")
+    config = copy_of_built / "content/show.toml"
+    config.write_text(config.read_text().replace("base_url", 'cover = "art/cover.jpeg"\nbase_url', 1))
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    feed = etree.parse(str(copy_of_built / "feed/feed.xml"))
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    assert feed.find("channel/itunes:image", ns).get("href") == "https://example.com/mini/cover.jpg"
+    assert (copy_of_built / "feed/cover.jpg").is_file()

@@ -18,7 +18,9 @@ def _model(voice: str):
         if voice not in _models:
             from hibari import Hibari
 
-            _models[voice] = Hibari(voice=voice, threads=1)
+            model = Hibari(voice=voice, threads=1)
+            model.g2p  # noqa: B018 - built lazily by hibari; build it here, once, under the lock
+            _models[voice] = model
         return _models[voice]
 
 
