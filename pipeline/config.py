@@ -366,7 +366,7 @@ def load_show(project: Project) -> Show:
 
     modules: list[Module] = []
     module_list = data.get("modules", [])
-    for index, entry in enumerate(module_list if isinstance(module_list, list) else []):
+    for entry in module_list if isinstance(module_list, list) else []:
         reader = _Reader(shown, text, entry if isinstance(entry, dict) else {}, "modules", problems)
         number = reader.get("number", int, check=_between(1, 99))
         module_title = reader.get("title", str)
