@@ -14,7 +14,7 @@ import numpy as np
 from .config import Audio, Voice
 from .errors import SynthesisError
 from .fsutil import temporary_sibling, write_atomic
-from .media import encode_mp3, filter_file, measure_file, measure_raw, parse_ebur128
+from .media import encode_mp3, filter_file, measure_file, parse_ebur128
 from .script import Script
 from .speech import SAMPLE_RATE, SpeechCache, get_engine, sentence_key
 
@@ -70,8 +70,10 @@ def trim_silence(samples: np.ndarray, margin: float = 0.02) -> np.ndarray:
 
 
 def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCache, *, lesson_path: str,
-                     progress: Callable[[int, int], None] | None = None) -> tuple[list[str], int]:
-    """Make sure every line's audio is in the cache; returns the keys in order and how many were synthesized."""
+                     progress: Callable[[int, int], None] | None = None,
+                     trust_cache: bool = False) -> tuple[list[str], int]:
+    """Make sure every line's audio is in the cache; returns the keys in order and how many were synthesized.
+    With `trust_cache`, an entry that exists is not read and verified here (assemble() verifies it)."""
     keys: list[str] = []
     made = 0
     engines: dict[str, tuple[object, str]] = {}
@@ -84,7 +86,7 @@ def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCach
         engine, version = engines[voice.engine]
         key = sentence_key(line.spoken, voice, version)
         keys.append(key)
-        if cache.get(key) is not None:
+        if (cache.path(key).exists() if trust_cache else cache.get(key) is not None):
             continue
         problem = None
         for _attempt in range(2):
@@ -102,6 +104,10 @@ def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCach
         if progress:
             progress(index + 1, len(lines))
     return keys, made
+
+
+class MissingSentence(SynthesisError):
+    """A cached sentence vanished or failed its checksum between synthesis and assembly."""
 
 
 def _silence(seconds: float) -> np.ndarray:
@@ -152,7 +158,7 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache, out: Path,
     for line, key in zip(script.lines, keys):
         samples = cache.get(key)
         if samples is None:
-            raise SynthesisError(f"sentence audio for {line.text[:50]!r} went missing from the cache; build again")
+            raise MissingSentence(f"sentence audio for {line.text[:50]!r} is missing from the cache or damaged")
         sentences.append(_block_powers(samples))
     level = _gated_level(np.concatenate(sentences)) if sentences else float("-inf")
     scaled_cues = {}
@@ -267,9 +273,8 @@ def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch
         return 0.0
     window = (max(0.0, seconds / 2 - 10), min(20.0, seconds))
     chain = f"volume={gain:.3f}dB,{RESAMPLE}"
-    before = measure_raw(shaped, SAMPLE_RATE, chain, what=f"{what}: codec probe", seconds=window).integrated
-    encode_mp3(shaped, SAMPLE_RATE, audio.channels, audio.bitrate, scratch, chain, what=f"{what}: codec probe",
-               seconds=window)
+    before = encode_mp3(shaped, SAMPLE_RATE, audio.channels, audio.bitrate, scratch, chain,
+                        what=f"{what}: codec probe", seconds=window, measure=True).integrated
     after, _ = measure_file(scratch, what=f"{what}: codec probe", true_peak=False)
     loss = before - after.integrated
     return loss if math.isfinite(loss) and abs(loss) < 3.0 else 0.0

@@ -404,17 +404,24 @@ def _synth(project: Project, item: EpisodePlan, show: Show) -> int:
 
 
 def _master(project: Project, item: EpisodePlan, show: Show) -> float:
-    from .audio import assemble, master, synthesize_lines, write_json
+    from .audio import MissingSentence, assemble, master, synthesize_lines, write_json
     from .sound import cues
     from .speech import SpeechCache
 
     folder = project.cache / "episodes" / item.id
     cache = SpeechCache(project.cache / "speech")
-    # Usually all cached already; re-synthesizes anything removed from the cache since the synth step ran.
-    keys, _ = synthesize_lines(item.script, show.voices, cache, lesson_path=item.lesson.path)
     with tempfile.TemporaryDirectory(prefix="certquests-") as scratch:
-        assembly = assemble(item.script, keys, cache, Path(scratch) / "track.f32",
+        def assembled(keys: list[str]):
+            return assemble(item.script, keys, cache, Path(scratch) / "track.f32",
                             cues() if show.audio.music else None, bed=show.audio.music)
+
+        # Usually every sentence is cached already; one removed or damaged since the synth step is made again.
+        keys, _ = synthesize_lines(item.script, show.voices, cache, lesson_path=item.lesson.path, trust_cache=True)
+        try:
+            assembly = assembled(keys)
+        except MissingSentence:
+            keys, _ = synthesize_lines(item.script, show.voices, cache, lesson_path=item.lesson.path)
+            assembly = assembled(keys)
         report = master(assembly, show.audio, folder / "master.mp3", what=item.lesson.path)
     timings, starts = assembly.timings, assembly.chapter_starts
     names = {role: voice.name for role, voice in show.voices.items()}

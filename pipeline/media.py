@@ -93,8 +93,8 @@ def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loud
     oversampling the whole file."""
     log: list[str] = []
     with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
-        decoded = Path(folder) / "decoded.f32"
-        output = ["-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-y", str(decoded)] if true_peak else \
+        decoded = Path(folder) / "decoded.s16"  # 16 bits resolve peaks to 0.0003 dB at the levels in question
+        output = ["-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-y", str(decoded)] if true_peak else \
             ["-f", "null", "-"]
         run_ffmpeg(["-i", str(path), "-af", "asetnsamples=n=16384:p=0,ebur128=framelog=verbose", *output], what=what,
                    stderr=log)
@@ -106,17 +106,20 @@ def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loud
 
 
 def true_peak_of(path: Path, oversampling: int = 4, window_db: float = 3.0) -> float:
-    """True peak in dBTP of a raw mono float32 file (ITU-R BS.1770-4 annex 2: the maximum of the 4x
+    """True peak in dBTP of a raw mono 16-bit file (ITU-R BS.1770-4 annex 2: the maximum of the 4x
     oversampled signal). Inter-sample peaks of band-limited audio lie within a few dB above the highest
     samples, so only the stretches within `window_db` of the sample peak are oversampled. Reads the file a
     chunk at a time."""
     from scipy.signal import resample_poly
 
-    chunk, total = 1 << 20, path.stat().st_size // 4
+    chunk, total = 1 << 20, path.stat().st_size // 2
+
+    def read(start: int, count: int) -> np.ndarray:
+        return np.fromfile(path, dtype="<i2", count=count, offset=2 * start).astype(np.float32) / 32768.0
 
     def chunks():
         for start in range(0, total, chunk):
-            yield start, np.fromfile(path, dtype="<f4", count=min(chunk, total - start), offset=4 * start)
+            yield start, read(start, min(chunk, total - start))
 
     sample_peak = max((float(np.max(np.abs(piece))) for _, piece in chunks() if piece.size), default=0.0)
     if sample_peak == 0.0:
@@ -131,8 +134,7 @@ def true_peak_of(path: Path, oversampling: int = 4, window_db: float = 3.0) -> f
         breaks = np.flatnonzero(np.diff(loud) > 2 * pad)
         for first, last in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]]):
             low = max(0, first - pad)
-            pieces.append(np.fromfile(path, dtype="<f4", count=min(total, last + pad + 1) - low,
-                                      offset=4 * low).astype(np.float64))
+            pieces.append(read(low, min(total, last + pad + 1) - low).astype(np.float64))
             pieces.append(np.zeros(2 * pad))  # keeps neighbouring stretches apart
     upsampled = resample_poly(np.concatenate(pieces), oversampling, 1)
     return 20 * math.log10(max(sample_peak, float(np.max(np.abs(upsampled)))))
@@ -191,21 +193,15 @@ def process(samples: np.ndarray, rate: int, filters: str, *, what: str) -> np.nd
 
 
 def encode_mp3(source: Path, rate: int, channels: int, bitrate: int, path: Path, filters: str, *, what: str,
-               seconds: tuple[float, float] | None = None) -> None:
+               seconds: tuple[float, float] | None = None, measure: bool = False) -> Loudness | None:
     """Encode a raw mono float32 file (or the `seconds` (start, length) of it) to a 44.1 kHz CBR MP3 file with
-    a Xing/LAME header, which ffmpeg writes only to seekable files."""
+    a Xing/LAME header, which ffmpeg writes only to seekable files. With `measure`, the same run also meters
+    what goes into the encoder and returns it."""
     window = ["-ss", f"{seconds[0]:.3f}", "-t", f"{seconds[1]:.3f}"] if seconds else []
+    meter = ["-af", f"{filters},ebur128=framelog=verbose", "-f", "null", "-"] if measure else []
+    log: list[str] | None = [] if measure else None
     run_ffmpeg([*window, *_raw(source, rate), "-af", filters, "-ac", str(channels), "-ar", "44100",
                 "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(LAME_QUALITY),
-                "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-y", str(path)],
-               what=what)
-
-
-def measure_raw(source: Path, rate: int, filters: str, *, what: str,
-                seconds: tuple[float, float] | None = None) -> Loudness:
-    """ffmpeg's EBU R128 meter on a raw file after `filters` (integrated loudness and range; no true peak)."""
-    log: list[str] = []
-    window = ["-ss", f"{seconds[0]:.3f}", "-t", f"{seconds[1]:.3f}"] if seconds else []
-    run_ffmpeg([*window, *_raw(source, rate), "-af", f"{filters},ebur128=framelog=verbose", "-f", "null", "-"],
-               what=what, stderr=log)
-    return parse_ebur128(log[0])
+                "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-y", str(path),
+                *meter], what=what, stderr=log)
+    return parse_ebur128(log[0]) if measure else None
