@@ -21,6 +21,13 @@ def make_project(tmp: Path) -> Path:
     return project
 
 
+def add_question(project: Path, lesson_id: str, question_id: str = "q3") -> None:
+    """Give a new lesson the quiz question every lesson needs."""
+    quiz = project / "content" / "quiz.yaml"
+    quiz.write_text(quiz.read_text() + f"- id: {question_id}\n  lesson: {lesson_id}\n  domain: basics\n"
+                    "  question: Q?\n  options:\n    A: one\n    B: two\n  answer: A\n  explanation: E.\n")
+
+
 def run(project: Path, *args: str):
     """Run the CLI as a producer would; returns click's Result (exit_code, output)."""
     return CliRunner().invoke(main, ["--project", str(project), *args], catch_exceptions=False)

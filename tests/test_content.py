@@ -9,7 +9,7 @@ import pytest
 from pipeline.config import Project, load_show
 from pipeline.content import load_course, parse_lesson
 
-from .conftest import run
+from .conftest import add_question, run
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -92,9 +92,7 @@ def test_lesson_without_question_is_reported(project: Path):
 def test_check_lists_words_missing_from_the_lexicon(project: Path):
     write(project, "03-acronyms.md", "---\nid: acr\nmodule: 1\nlesson: 3\ntitle: T\ndomain: basics\nsummary: S\n"
                                      "---\n\nUse SQS and FIFO with JSON.\n")
-    quiz = project / "content/quiz.yaml"
-    quiz.write_text(quiz.read_text() + "- id: q3\n  lesson: acr\n  domain: basics\n  question: Q?\n"
-                    "  options:\n    A: one\n    B: two\n  answer: A\n  explanation: E.\n")
+    add_question(project, "acr")
     result = run(project, "check")
     assert result.exit_code == 0, result.output
     assert "JSON  (content/lessons/03-acronyms.md)" in result.output
@@ -159,8 +157,6 @@ class TestShippedCourse:
 def test_a_closed_code_block_inside_a_quote_is_fine(project: Path):
     write(project, "03-quote.md", "---\nid: quoted\nmodule: 1\nlesson: 3\ntitle: T\ndomain: basics\nsummary: S\n"
                                   "---\n\nIntro.\n\n> ```\n> code\n> ```\n\nMore text.\n")
-    quiz = project / "content/quiz.yaml"
-    quiz.write_text(quiz.read_text() + "- id: q3\n  lesson: quoted\n  domain: basics\n  question: Q?\n"
-                    "  options:\n    A: one\n    B: two\n  answer: A\n  explanation: E.\n")
+    add_question(project, "quoted")
     result = run(project, "check")
     assert result.exit_code == 0, result.output

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from .conftest import AS_OF, run
+from .conftest import AS_OF, add_question, run
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text())
@@ -227,9 +227,7 @@ def test_adding_a_lesson_never_moves_published_episodes(copy_of_built: Path):
     (copy_of_built / "content/lessons/01b-new.md").write_text(
         lesson.replace("id: queues-basics", "id: dead-letters").replace("lesson: 1", "lesson: 3")
         .replace("title: Queues in one minute", "title: Dead letters"))
-    quiz = copy_of_built / "content/quiz.yaml"
-    quiz.write_text(quiz.read_text() + "- id: q3\n  lesson: dead-letters\n  domain: basics\n  question: Q?\n"
-                    "  options:\n    A: one\n    B: two\n  answer: A\n  explanation: E.\n")
+    add_question(copy_of_built, "dead-letters")
     result = run(copy_of_built, "build", "--as-of", "2026-02-28", "--jobs", "1")
     assert result.exit_code == 0, result.output
     after = dates(copy_of_built)
