@@ -197,6 +197,7 @@ class Context:
     show_guid: str
     plans: list[EpisodePlan]
     as_of: dt.datetime
+    cover_digest: str
 
     def cache_dir(self, episode_id: str) -> Path:
         return self.project.cache / "episodes" / episode_id
@@ -293,7 +294,7 @@ def plan(project: Project, as_of: dt.datetime | None = None) -> Context:
             "version": __version__}
         plans.append(item)
     now = as_of or dt.datetime.now(dt.timezone.utc)
-    return Context(project, show, course, lexicon, registry, show_guid, plans, now)
+    return Context(project, show, course, lexicon, registry, show_guid, plans, now, cover_digest)
 
 
 def _tool_versions() -> list[str]:
@@ -317,8 +318,7 @@ class EpisodeJob:
     plan: EpisodePlan
     show: Show
     cover_name: str
-    until: str
-    reasons: dict[str, str]  # stage -> why it runs; stages absent here are up to date
+    reasons: dict[str, str]  # stage -> why it runs (only stages up to the one asked for); others are up to date
 
 
 @dataclass
@@ -362,8 +362,6 @@ def run_episode(job: EpisodeJob) -> EpisodeResult:
             result.ran.append(stage)
             result.stage_cpu[stage] = _cpu_seconds() - started
             log.debug("%s: %s took %.2f s of CPU", item.id, stage, result.stage_cpu[stage])
-            if stage == job.until:
-                break
     except CertQuestsError as exc:
         result.error = exc.format_message()
     except Exception as exc:  # a bug: keep building the other episodes, report it with the rest
@@ -536,8 +534,8 @@ def build(project: Project, *, until: str = "site", jobs: int | None = None, as_
         from .site import cover_name
 
         cover_file = cover_name(context.show)
-        work = [EpisodeJob(project.root, item, context.show, cover_file, until if until in EPISODE_STAGES else "tag",
-                           stale[item.id]) for item in context.plans if stale[item.id]]
+        work = [EpisodeJob(project.root, item, context.show, cover_file, stale[item.id])
+                for item in context.plans if stale[item.id]]
         if work:
             _check_voices(context, work)
             _run_jobs(work, jobs, report, progress)

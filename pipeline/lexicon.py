@@ -31,9 +31,6 @@ class Lexicon:
     patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
     digest: str = ""
 
-    def __hash__(self) -> int:
-        return hash(self.digest)
-
     @property
     def known(self) -> set[str]:
         return set(self.say) | set(self.spell)

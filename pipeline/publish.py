@@ -43,7 +43,7 @@ def publish(context: Context, until: str, cover_file: str) -> tuple[list[str], i
 
     feed_parts = {"stage code": str(VERSIONS["feed"]), "episodes": digest([_record(e) for e in episodes]),
                   "show config": hashlib.sha256(project.config_path.read_bytes()).hexdigest(),
-                  "cover": hashlib.sha256(show.cover.read_bytes()).hexdigest(), "show guid": context.show_guid}
+                  "cover": context.cover_digest, "show guid": context.show_guid}
     pages = plan_pages(show, context.course, episodes, upcoming, f"certquests-quiz:{context.show_guid}", study_plan,
                        digest) if until == "site" else []
     stale_pages = [page for page in pages if state.fresh(f"page:{page.name}", page.parts, [site / page.name])]
