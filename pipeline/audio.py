@@ -14,19 +14,19 @@ import numpy as np
 from .config import Audio, Voice
 from .errors import SynthesisError
 from .fsutil import temporary_sibling, write_atomic
-from .media import encode_mp3, filter_file, measure_file, parse_ebur128
+from .media import filter_file, parse_ebur128
+from .mp3 import encode as encode_mp3
+from .mp3 import measure as measure_mp3
 from .script import Script
 from .speech import SAMPLE_RATE, SpeechCache, get_engine, sentence_key
 
 log = logging.getLogger(__name__)
-MASTER_RATE = 44100
 PRE_LEVEL = -24.0  # LUFS the raw speech is brought to before the compressor, so its threshold means the same for any engine
 # High-pass and gentle compression in ffmpeg, then a look-ahead limiter that holds peaks at most
 # PEAK_TO_LOUDNESS dB above the measured loudness: raw TTS has a peak-to-loudness ratio near 24 dB, which a
 # plain gain to -19 LUFS would push through the -1 dBTP ceiling.
 PEAK_TO_LOUDNESS = 15.0
 DYNAMICS = "highpass=f=70:poles=2,acompressor=threshold=-30dB:ratio=3:attack=2:release=150:knee=4:makeup=1"
-RESAMPLE = f"aresample={MASTER_RATE}:resampler=soxr"
 BIG_FRAMES = "asetnsamples=n=16384:p=0"  # ffmpeg's default small frames cost more in hand-offs than in filtering
 
 
@@ -266,16 +266,15 @@ def limit(track: RawTrack, ceiling: float, rate: int, lookahead: float = 0.008) 
         track.write(start, piece * np.minimum(gain, needed))
 
 
-def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch: Path, *, what: str) -> float:
+def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch: Path) -> float:
     """How many LU MP3 coding at this bitrate takes off this material (about 0.4 at 96 kbps for speech),
     measured on a 20-second excerpt so the full episode is encoded once."""
     if seconds < 10:
         return 0.0
     window = (max(0.0, seconds / 2 - 10), min(20.0, seconds))
-    chain = f"volume={gain:.3f}dB,{RESAMPLE}"
-    before = encode_mp3(shaped, SAMPLE_RATE, audio.channels, audio.bitrate, scratch, chain,
-                        what=f"{what}: codec probe", seconds=window, measure=True).integrated
-    after, _ = measure_file(scratch, what=f"{what}: codec probe", true_peak=False)
+    before = encode_mp3(shaped, SAMPLE_RATE, scratch, bitrate=audio.bitrate, channels=audio.channels, gain_db=gain,
+                        seconds=window, meter=True)
+    after, _ = measure_mp3(scratch, true_peak=False)
     loss = before - after.integrated
     return loss if math.isfinite(loss) and abs(loss) < 3.0 else 0.0
 
@@ -303,11 +302,10 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> Loudnes
         gain = audio.loudness - compressed - cost
         tmp = temporary_sibling(out)
         try:
-            gain += _codec_loss(shaped, assembly.seconds, gain, audio, tmp, what=what)
+            gain += _codec_loss(shaped, assembly.seconds, gain, audio, tmp)
             for _attempt in range(3):
-                encode_mp3(shaped, SAMPLE_RATE, audio.channels, audio.bitrate, tmp,
-                           f"volume={gain:.3f}dB,{RESAMPLE}", what=f"{what}: encoding")
-                measured, seconds = measure_file(tmp, what=f"{what}: measuring")
+                encode_mp3(shaped, SAMPLE_RATE, tmp, bitrate=audio.bitrate, channels=audio.channels, gain_db=gain)
+                measured, seconds = measure_mp3(tmp)
                 peak = measured.true_peak if measured.true_peak is not None else 0.0
                 log.debug("%s: gain %.2f dB -> %.2f LUFS, %.2f dBTP", what, gain, measured.integrated, peak)
                 if peak > audio.true_peak:
@@ -335,7 +333,7 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> Loudnes
 
 @dataclass(frozen=True)
 class LoudnessReport:
-    """What `certquests report` shows, measured on the final MP3 by ffmpeg's EBU R128 meter."""
+    """What `certquests report` shows, measured on the final MP3 as players decode it (libebur128's meter)."""
 
     integrated_lufs: float
     loudness_range_lu: float

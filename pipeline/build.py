@@ -302,7 +302,7 @@ def _tool_versions() -> list[str]:
     from .media import ffmpeg_version
 
     out = [ffmpeg_version()]
-    for package in ("numpy", "scipy"):
+    for package in ("numpy", "scipy", "soxr", "lameenc", "soundfile", "pyebur128"):
         try:
             out.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:

@@ -1,9 +1,8 @@
-"""Every ffmpeg call lives here: finding the binary, running it, turning its failures into ToolError."""
+"""Every ffmpeg call lives here: finding the binary, running it, turning its failures into ToolError; and the\ndecoding of what speech engines return."""
 from __future__ import annotations
 
 import functools
 import logging
-import math
 import re
 import shutil
 import subprocess
@@ -16,8 +15,6 @@ import numpy as np
 from .errors import ToolError
 
 log = logging.getLogger(__name__)
-# LAME's algorithm quality (0 best .. 9 fastest): 7 encodes speech at constant bitrate nearly 3x faster than 2.
-LAME_QUALITY = 7
 
 
 @functools.cache
@@ -85,61 +82,6 @@ def parse_ebur128(log: str) -> Loudness:
     return Loudness(integrated, number(r"LRA:\s+(-?[\d.]+) LU") or 0.0, number(r"Peak:\s+(-?[\d.]+|-inf) dBFS"))
 
 
-def measure_file(path: Path, *, what: str, true_peak: bool = True) -> tuple[Loudness, float]:
-    """Loudness (and true peak) of a finished audio file, and its decoded duration in seconds.
-
-    One ffmpeg run decodes the file and meters it (ebur128); the true peak is then found from the decoded
-    samples by 4x oversampling around the loudest ones, which is where it lies, at a third of the cost of
-    oversampling the whole file."""
-    log: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
-        decoded = Path(folder) / "decoded.s16"  # 16 bits resolve peaks to 0.0003 dB at the levels in question
-        output = ["-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-y", str(decoded)] if true_peak else \
-            ["-f", "null", "-"]
-        run_ffmpeg(["-i", str(path), "-af", "asetnsamples=n=16384:p=0,ebur128=framelog=verbose", *output], what=what,
-                   stderr=log)
-        peak = true_peak_of(decoded) if true_peak else None
-    stamps = re.findall(r"time=(\d+):(\d+):([\d.]+)", log[0])
-    seconds = int(stamps[-1][0]) * 3600 + int(stamps[-1][1]) * 60 + float(stamps[-1][2]) if stamps else 0.0
-    loudness = parse_ebur128(log[0])
-    return Loudness(loudness.integrated, loudness.loudness_range, peak), seconds
-
-
-def true_peak_of(path: Path, oversampling: int = 4, window_db: float = 3.0) -> float:
-    """True peak in dBTP of a raw mono 16-bit file (ITU-R BS.1770-4 annex 2: the maximum of the 4x
-    oversampled signal). Inter-sample peaks of band-limited audio lie within a few dB above the highest
-    samples, so only the stretches within `window_db` of the sample peak are oversampled. Reads the file a
-    chunk at a time."""
-    from scipy.signal import resample_poly
-
-    chunk, total = 1 << 20, path.stat().st_size // 2
-
-    def read(start: int, count: int) -> np.ndarray:
-        return np.fromfile(path, dtype="<i2", count=count, offset=2 * start).astype(np.float32) / 32768.0
-
-    def chunks():
-        for start in range(0, total, chunk):
-            yield start, read(start, min(chunk, total - start))
-
-    sample_peak = max((float(np.max(np.abs(piece))) for _, piece in chunks() if piece.size), default=0.0)
-    if sample_peak == 0.0:
-        return float("-inf")
-    threshold = sample_peak * 10 ** (-window_db / 20)
-    pad = 32  # input samples around each stretch: well beyond the interpolation filter's reach
-    pieces = []
-    for start, piece in chunks():
-        loud = np.flatnonzero(np.abs(piece) >= threshold) + start
-        if loud.size == 0:
-            continue
-        breaks = np.flatnonzero(np.diff(loud) > 2 * pad)
-        for first, last in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]]):
-            low = max(0, first - pad)
-            pieces.append(read(low, min(total, last + pad + 1) - low).astype(np.float64))
-            pieces.append(np.zeros(2 * pad))  # keeps neighbouring stretches apart
-    upsampled = resample_poly(np.concatenate(pieces), oversampling, 1)
-    return 20 * math.log10(max(sample_peak, float(np.max(np.abs(upsampled)))))
-
-
 def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray:
     """Audio an engine returned ('mp3' or 'wav' bytes) -> mono float32 samples at `sample_rate`, via pydub."""
     import io
@@ -163,10 +105,9 @@ def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray
     scale = float(1 << (8 * segment.sample_width - 1))
     samples = np.array(segment.get_array_of_samples(), dtype=np.float32) / scale
     if segment.frame_rate != sample_rate:
-        from scipy.signal import resample_poly
+        import soxr
 
-        divisor = math.gcd(sample_rate, segment.frame_rate)
-        samples = resample_poly(samples, sample_rate // divisor, segment.frame_rate // divisor)
+        samples = soxr.resample(samples, segment.frame_rate, sample_rate, quality="VHQ")
     return samples.astype(np.float32)
 
 
@@ -190,18 +131,3 @@ def process(samples: np.ndarray, rate: int, filters: str, *, what: str) -> np.nd
         np.ascontiguousarray(samples, dtype="<f4").tofile(source)
         filter_file(source, rate, target, filters, what=what)
         return np.fromfile(target, dtype="<f4")
-
-
-def encode_mp3(source: Path, rate: int, channels: int, bitrate: int, path: Path, filters: str, *, what: str,
-               seconds: tuple[float, float] | None = None, measure: bool = False) -> Loudness | None:
-    """Encode a raw mono float32 file (or the `seconds` (start, length) of it) to a 44.1 kHz CBR MP3 file with
-    a Xing/LAME header, which ffmpeg writes only to seekable files. With `measure`, the same run also meters
-    what goes into the encoder and returns it."""
-    window = ["-ss", f"{seconds[0]:.3f}", "-t", f"{seconds[1]:.3f}"] if seconds else []
-    meter = ["-af", f"{filters},ebur128=framelog=verbose", "-f", "null", "-"] if measure else []
-    log: list[str] | None = [] if measure else None
-    run_ffmpeg([*window, *_raw(source, rate), "-af", filters, "-ac", str(channels), "-ar", "44100",
-                "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(LAME_QUALITY),
-                "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-y", str(path),
-                *meter], what=what, stderr=log)
-    return parse_ebur128(log[0]) if measure else None

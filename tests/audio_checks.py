@@ -19,8 +19,8 @@ def decode(path: Path, rate: int = 44100) -> np.ndarray:
 
 
 def independent_loudness(path: Path) -> dict[str, float]:
-    """Integrated loudness by pyloudnorm (BS.1770-4) and true peak by 4x oversampling with scipy: a different
-    meter from the one the pipeline sets its gain with (ffmpeg's ebur128)."""
+    """Integrated loudness by pyloudnorm (BS.1770-4) and true peak by 4x oversampling with scipy, on ffmpeg's
+    decoding: different meters and a different decoder from the pipeline's (libebur128 on mpg123's output)."""
     import pyloudnorm
     from scipy.signal import resample_poly
 

@@ -11,7 +11,7 @@ import sys
 POINTS = {
     # (module, function): the process dies as that function starts (or, for the feed, just before the rename)
     "synthesis": ("pipeline.speech.hibari_engine", "synthesize"),
-    "mastering": ("pipeline.media", "encode_mp3"),
+    "mastering": ("pipeline.mp3", "encode"),
     "tagging": ("pipeline.tags", "write_tags"),
     "pages": ("pipeline.site", "render_pages"),
 }

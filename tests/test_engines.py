@@ -14,7 +14,7 @@ import requests
 
 from pipeline.config import Voice
 from pipeline.errors import SynthesisError
-from pipeline.media import encode_mp3
+from pipeline.mp3 import encode as encode_mp3
 from pipeline.script import Chapter, Line, Script
 from pipeline.speech import SAMPLE_RATE, SpeechCache, get_engine
 from pipeline.speech.gtts_engine import GttsEngine
@@ -31,7 +31,7 @@ def speech_mp3(tmp_path_factory) -> bytes:
                                               Voice("host", "hibari", "heart", 1.0, "Host"))
     folder = tmp_path_factory.mktemp("gtts")
     samples.astype("<f4").tofile(folder / "speech.f32")
-    encode_mp3(folder / "speech.f32", SAMPLE_RATE, 1, 32, folder / "reply.mp3", "anull", what="test")
+    encode_mp3(folder / "speech.f32", SAMPLE_RATE, folder / "reply.mp3", bitrate=32, channels=1, gain_db=0.0)
     return (folder / "reply.mp3").read_bytes()
 
 

@@ -1,0 +1,237 @@
+"""MP3 in-process: samples in, a 44.1 kHz CBR file with its Xing/LAME "Info" frame out, and the measurement
+of a finished file (decoded by mpg123, metered by libebur128), all without a subprocess.
+
+LAME (through lameenc) encodes; soxr resamples. LAME builds the Info frame only through an API lameenc does
+not expose, so it is written here after the audio, the way LAME itself does: the first frame of the file,
+silent, holding the frame and byte counts, a seek table, the encoder delay and padding that decoders trim
+(so the decoded audio lines up with our cue times to the sample), and the two CRC-16s of the LAME tag."""
+from __future__ import annotations
+
+import math
+import struct
+from pathlib import Path
+from typing import Self
+
+import numpy as np
+
+from .errors import ToolError
+from .media import Loudness
+
+OUT_RATE = 44100
+# LAME's algorithm quality (0 best .. 9 fastest): 7 encodes speech at a constant bitrate about 3x faster than 2.
+LAME_QUALITY = 7
+ENCODER_DELAY = 576  # samples LAME emits before the first input sample (lame_get_encoder_delay at 44.1 kHz)
+SAMPLES_PER_FRAME = 1152  # MPEG-1 layer III
+BITRATE_INDEX = {32: 1, 40: 2, 48: 3, 56: 4, 64: 5, 80: 6, 96: 7, 112: 8, 128: 9, 160: 10, 192: 11, 224: 12,
+                 256: 13, 320: 14}
+CHUNK = 1 << 18  # input samples per step: keeps memory flat whatever the episode's length
+
+
+def _crc16(data: bytes) -> int:
+    """CRC-16/ARC, the checksum of the LAME tag's two CRC fields."""
+    import fastcrc
+
+    return fastcrc.crc16.arc(data)
+
+
+class Meter:
+    """Integrated loudness and loudness range (libebur128) of samples fed a chunk at a time."""
+
+    def __init__(self, rate: int, channels: int = 1):
+        import pyebur128
+
+        self._module = pyebur128
+        mode = pyebur128.MeasurementMode
+        self._state = pyebur128.R128State(channels, rate, mode.MODE_I | mode.MODE_LRA)
+        self.channels = channels
+
+    def add(self, samples: np.ndarray) -> None:
+        # Fed in slices: the library holds the GIL while it works, so other threads get a turn in between.
+        flat = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
+        step = 1 << 16
+        for start in range(0, len(flat), step):
+            piece = flat[start:start + step]
+            self._state.add_frames(piece, len(piece) // self.channels)
+
+    def result(self) -> tuple[float, float]:
+        return (float(self._module.get_loudness_global(self._state)),
+                float(self._module.get_loudness_range(self._state)))
+
+
+class TruePeak:
+    """The true peak (ITU-R BS.1770-4 annex 2: the maximum of the 4x oversampled signal) of one channel fed a
+    chunk at a time. Inter-sample peaks lie within a few dB above the highest samples, so only the stretches
+    within `window_db` of the highest sample so far are oversampled (exact: the running maximum never exceeds
+    the final one, so every stretch near the final peak is among them). A stretch is oversampled with PAD
+    samples of real context on each side, so chunk edges change nothing."""
+
+    PAD = 256  # beyond the reach of soxr's interpolation filter
+
+    def __init__(self, rate: int, oversampling: int = 4, window_db: float = 3.0):
+        self.rate, self.oversampling = rate, oversampling
+        self.window = 10 ** (-window_db / 20)
+        self.sample_peak = 0.0
+        self.peak = 0.0
+        self._buffer = np.zeros(0, np.float32)  # context already scanned, then samples waiting for context
+        self._scanned = 0
+
+    def add(self, samples: np.ndarray) -> None:
+        samples = np.asarray(samples, dtype=np.float32)
+        if samples.size == 0:
+            return
+        self.sample_peak = max(self.sample_peak, float(np.max(np.abs(samples))))
+        buffer = np.concatenate([self._buffer, samples])
+        ready = max(self._scanned, len(buffer) - self.PAD)
+        self._scan(buffer, self._scanned, ready)
+        keep = min(len(buffer), 2 * self.PAD)
+        self._buffer, self._scanned = buffer[len(buffer) - keep:], ready - (len(buffer) - keep)
+
+    def _scan(self, buffer: np.ndarray, start: int, stop: int) -> None:
+        import soxr
+
+        loud = np.flatnonzero(np.abs(buffer[start:stop]) >= self.sample_peak * self.window) + start
+        if loud.size == 0:
+            return
+        breaks = np.flatnonzero(np.diff(loud) > 2 * self.PAD)
+        for first, last in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]]):
+            low, high = max(0, first - self.PAD), min(len(buffer), last + self.PAD + 1)
+            upsampled = soxr.resample(buffer[low:high], self.rate, self.rate * self.oversampling, quality="VHQ")
+            core = upsampled[(first - low) * self.oversampling:(last - low + 1) * self.oversampling]
+            if core.size:
+                self.peak = max(self.peak, float(np.max(np.abs(core))))
+
+    def dbtp(self) -> float:
+        self._scan(self._buffer, self._scanned, len(self._buffer))
+        self._scanned = len(self._buffer)
+        value = max(self.peak, self.sample_peak)
+        return 20 * math.log10(value) if value > 0 else float("-inf")
+
+
+class Mp3Writer:
+    """Mono float32 samples at `in_rate` -> a 44.1 kHz CBR MP3 file with an Info frame. With `meter`, the
+    44.1 kHz samples that go into the encoder are metered too (`input_loudness`)."""
+
+    def __init__(self, path: Path, in_rate: int, bitrate: int, channels: int = 1, *, meter: bool = False):
+        import lameenc
+        import soxr
+
+        if bitrate not in BITRATE_INDEX:
+            raise ToolError(f"MP3 bitrate {bitrate} kbps is not an MPEG-1 layer III bitrate")
+        self.path, self.bitrate, self.channels = path, bitrate, channels
+        self._resampler = soxr.ResampleStream(in_rate, OUT_RATE, 1, dtype="float32", quality="HQ")
+        self._lame = lameenc.Encoder()
+        self._lame.set_bit_rate(bitrate)
+        self._lame.set_in_sample_rate(OUT_RATE)
+        self._lame.set_channels(channels)
+        self._lame.set_quality(LAME_QUALITY)
+        self._meter = Meter(OUT_RATE) if meter else None
+        self.samples = 0  # at 44.1 kHz, per channel
+        self._info_size = 144 * bitrate * 1000 // OUT_RATE
+        self._file = open(path, "wb")  # noqa: SIM115 - closed by close() or __exit__
+        self._file.write(bytes(self._info_size))  # the Info frame's place, filled in by close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._file.close()
+
+    def write(self, samples: np.ndarray, *, last: bool = False) -> None:
+        resampled = self._resampler.resample_chunk(np.asarray(samples, dtype=np.float32), last=last)
+        if resampled.size == 0:
+            return
+        if self._meter:
+            self._meter.add(resampled)
+        self.samples += len(resampled)
+        pcm = np.clip(np.rint(resampled * 32768.0), -32768, 32767).astype("<i2")
+        if self.channels == 2:
+            pcm = np.repeat(pcm, 2)
+        self._file.write(self._lame.encode(pcm.tobytes()))
+
+    def close(self) -> None:
+        """Finish the stream and fill in the Info frame."""
+        self.write(np.zeros(0, np.float32), last=True)
+        self._file.write(self._lame.flush())
+        self._file.close()
+        self._write_info()
+
+    @property
+    def input_loudness(self) -> float:
+        return self._meter.result()[0] if self._meter else float("nan")
+
+    def _write_info(self) -> None:
+        data = self.path.read_bytes()
+        start = self._info_size
+        offsets = []
+        position = start
+        while position + 4 <= len(data):
+            header = data[position:position + 4]
+            if header[0] != 0xFF or (header[1] & 0xE0) != 0xE0:
+                raise ToolError(f"{self.path}: LAME wrote something that is not an MPEG frame at byte {position}")
+            offsets.append(position)
+            position += 144 * self.bitrate * 1000 // OUT_RATE + ((header[2] >> 1) & 1)
+        if not offsets or position != len(data):
+            raise ToolError(f"{self.path}: LAME's output does not end on a frame boundary")
+        frames, total = len(offsets), len(data)
+        padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - self.samples
+        if not 0 <= padding < 4096:
+            raise ToolError(f"{self.path}: LAME wrote {frames} frames for {self.samples} samples")
+        first = data[start:start + 4]
+        side_info = 17 if self.channels == 1 else 32
+        toc = bytes(min(255, 256 * offsets[min(frames - 1, frames * i // 100)] // total) for i in range(100))
+        xing = b"Info" + struct.pack(">III", 0x0F, frames, total) + toc + struct.pack(">I", 100 - 40 - LAME_QUALITY)
+        stereo_mode = 0 if self.channels == 1 else 3
+        lame = (b"LAME3.100" + bytes([0x01, 0]) + bytes(8) + bytes([0, min(255, self.bitrate)])
+                + ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
+                + bytes([(1 << 6) | (stereo_mode << 2), 0, 0, 0]) + struct.pack(">I", total)
+                + struct.pack(">H", _crc16(data[start:])))
+        frame = bytearray(self._info_size)
+        frame[0:4] = bytes([first[0], first[1], first[2] & ~0x02, first[3]])  # same stream, no padding slot
+        body = xing + lame
+        frame[4 + side_info:4 + side_info + len(body)] = body
+        end = 4 + side_info + len(body)
+        frame[end:end + 2] = struct.pack(">H", _crc16(bytes(frame[:end])))
+        with open(self.path, "r+b") as handle:
+            handle.write(frame)
+
+
+def encode(source: Path, in_rate: int, out: Path, *, bitrate: int, channels: int, gain_db: float,
+           seconds: tuple[float, float] | None = None, meter: bool = False) -> float:
+    """Encode a raw mono float32 file (or the (start, length) `seconds` of it), times a gain, to `out`.
+    Returns the loudness of what went into the encoder when `meter` is set (else NaN)."""
+    total = source.stat().st_size // 4
+    first, count = (0, total) if seconds is None else \
+        (int(seconds[0] * in_rate), min(total, int(seconds[1] * in_rate)))
+    count = min(count, total - first)
+    scale = np.float32(10 ** (gain_db / 20))
+    with Mp3Writer(out, in_rate, bitrate, channels, meter=meter) as writer:
+        for start in range(first, first + count, CHUNK):
+            piece = np.fromfile(source, dtype="<f4", count=min(CHUNK, first + count - start), offset=4 * start)
+            writer.write(piece * scale)
+    return writer.input_loudness
+
+
+def measure(path: Path, *, true_peak: bool = True) -> tuple[Loudness, float]:
+    """Loudness (and true peak) of an MP3 as players decode it (mpg123, trimming the encoder delay and padding
+    the Info frame declares), and its decoded duration in seconds. Reads a block at a time."""
+    import soundfile
+
+    try:
+        info = soundfile.info(str(path))
+        meter = Meter(info.samplerate, info.channels)
+        peaks = [TruePeak(info.samplerate) for _ in range(info.channels)] if true_peak else []
+        frames = 0
+        for block in soundfile.blocks(str(path), blocksize=1 << 18, dtype="float32", always_2d=True):
+            meter.add(block)
+            for channel, peak in enumerate(peaks):
+                peak.add(block[:, channel])
+            frames += len(block)
+    except (RuntimeError, soundfile.LibsndfileError) as exc:
+        raise ToolError(f"{path}: could not decode the MP3 ({exc})") from None
+    integrated, loudness_range = meter.result()
+    peak = max(p.dbtp() for p in peaks) if peaks else None
+    return Loudness(integrated, loudness_range, peak), frames / info.samplerate
+
