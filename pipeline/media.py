@@ -1,4 +1,5 @@
-"""Every ffmpeg call lives here: finding the binary, running it, turning its failures into ToolError; and the\ndecoding of what speech engines return."""
+"""Every ffmpeg call lives here: finding the binary, running it, turning its failures into ToolError; and the
+decoding of what speech engines return."""
 from __future__ import annotations
 
 import functools
@@ -9,10 +10,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .errors import ToolError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,8 @@ def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray
     import io
     import warnings
 
+    import numpy as np
+
     with warnings.catch_warnings():  # pydub looks for ffmpeg on PATH at import; it is told ours just below
         warnings.simplefilter("ignore")
         from pydub import AudioSegment
@@ -126,6 +131,8 @@ def filter_file(source: Path, rate: int, target: Path, filters: str, *, what: st
 
 def process(samples: np.ndarray, rate: int, filters: str, *, what: str) -> np.ndarray:
     """Run mono float32 samples through an ffmpeg filter chain and read them back."""
+    import numpy as np
+
     with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
         source, target = Path(folder) / "input.f32", Path(folder) / "output.f32"
         np.ascontiguousarray(samples, dtype="<f4").tofile(source)
