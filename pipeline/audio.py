@@ -142,7 +142,7 @@ def speech_level(samples: np.ndarray) -> float:
 class Assembly:
     """An episode's raw track, written to a file, and where everything in it is."""
 
-    path: Path  # mono float32 at SAMPLE_RATE
+    path: Path  # a mono float WAV at SAMPLE_RATE
     timings: list[Timing]
     chapter_starts: list[float]  # seconds
     speech_level: float  # dBFS, see speech_level()
@@ -153,6 +153,8 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache, out: Path,
              cues: dict[str, np.ndarray] | None = None, bed: bool = False) -> Assembly:
     """Join the sentence audio with its pauses, the cues between chapters and the music bed under the
     introduction, straight into `out`: only one sentence (and the introduction) is held in memory at a time."""
+    import soundfile
+
     cues = cues or {}
     sentences = []
     for line, key in zip(script.lines, keys):
@@ -172,7 +174,8 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache, out: Path,
     chapter_starts: list[float] = []
     position = 0
     lines = iter(zip(script.lines, keys))
-    with open(out, "wb") as handle:
+    # A float WAV rather than raw samples: ffmpeg reads it in large packets (see media.filter_file).
+    with soundfile.SoundFile(out, "w", SAMPLE_RATE, 1, subtype="FLOAT", format="WAV") as handle:
         for number, chapter in enumerate(script.chapters):
             chapter_starts.append(position / SAMPLE_RATE)
             parts: list[np.ndarray] = []
@@ -205,7 +208,7 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache, out: Path,
 
 def _write(handle, parts: list[np.ndarray]) -> None:
     for part in parts:
-        np.ascontiguousarray(part, dtype="<f4").tofile(handle)
+        handle.write(np.asarray(part, dtype=np.float32))
 
 
 def _with_bed(intro: np.ndarray, timings: list[Timing], speech: float) -> np.ndarray:

@@ -410,7 +410,7 @@ def _master(project: Project, item: EpisodePlan, show: Show) -> float:
     cache = SpeechCache(project.cache / "speech")
     with tempfile.TemporaryDirectory(prefix="certquests-") as scratch:
         def assembled(keys: list[str]):
-            return assemble(item.script, keys, cache, Path(scratch) / "track.f32",
+            return assemble(item.script, keys, cache, Path(scratch) / "track.wav",
                             cues() if show.audio.music else None, bed=show.audio.music)
 
         # Usually every sentence is cached already; one removed or damaged since the synth step is made again.

@@ -119,12 +119,14 @@ def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray
 # Samples go to and from ffmpeg through files: a pipe would cost one system call per 512 bytes (subprocess
 # writes PIPE_BUF at a time) and hold several copies of the audio in memory.
 def _raw(path: Path, rate: int) -> list[str]:
+    if path.suffix == ".wav":  # the WAV demuxer takes a packet size: large packets mean fewer hand-offs between ffmpeg's threads
+        return ["-max_size", "262144", "-i", str(path)]
     return ["-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", str(path)]
 
 
 def filter_file(source: Path, rate: int, target: Path, filters: str, *, what: str,
                 stderr: list[str] | None = None) -> None:
-    """Run a raw mono float32 file through an ffmpeg filter chain into another (same rate)."""
+    """Run a mono float32 file (raw, or a WAV) through an ffmpeg filter chain into a raw one (same rate)."""
     run_ffmpeg([*_raw(source, rate), "-af", filters, "-f", "f32le", "-acodec", "pcm_f32le", "-ar", str(rate),
                 "-ac", "1", "-y", str(target)], what=what, stderr=stderr)
 

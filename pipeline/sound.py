@@ -46,19 +46,27 @@ def cues() -> dict[str, np.ndarray]:
     return dict(_cues())
 
 
-def music_bed(length: int) -> np.ndarray:
-    """`length` samples of a soft sustained chord (C major with a slow shimmer) to sit under the introduction."""
-    t = np.arange(length) / SAMPLE_RATE
+@functools.lru_cache(maxsize=2)
+def _chord(seconds: int) -> np.ndarray:
+    """The music bed's chord (C major with a slow shimmer) from time 0, made once per length bucket."""
+    t = np.arange(seconds * SAMPLE_RATE) / SAMPLE_RATE
     pad = np.zeros_like(t)
     for name, weight in (("C4", 1.0), ("E4", 0.7), ("G4", 0.6), ("C5", 0.3)):
         frequency = NOTES[name]
         shimmer = 1.0 + 0.2 * np.sin(2 * np.pi * 0.15 * t + frequency)
         pad += weight * shimmer * (np.sin(2 * np.pi * frequency * t) + 0.15 * np.sin(4 * np.pi * frequency * t))
-    fade = min(len(t) // 2, int(1.5 * SAMPLE_RATE))
-    envelope = np.ones_like(t)
+    pad.flags.writeable = False  # shared between episodes (and threads)
+    return pad
+
+
+def music_bed(length: int) -> np.ndarray:
+    """`length` samples of a soft sustained chord to sit under the introduction, faded in and out."""
+    pad = _chord(-(-length // (60 * SAMPLE_RATE)) * 60)[:length]
+    fade = min(length // 2, int(1.5 * SAMPLE_RATE))
+    envelope = np.ones(length)
     envelope[:fade] = np.linspace(0.0, 1.0, fade)
-    envelope[len(t) - fade:] = np.linspace(1.0, 0.0, fade)
-    pad *= envelope
+    envelope[length - fade:] = np.linspace(1.0, 0.0, fade)
+    pad = pad * envelope
     return (pad / np.max(np.abs(pad))).astype(np.float32)
 
 
