@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,14 +26,50 @@ from pipeline.config import Project
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def peak_memory(jobs: int) -> int:
-    """An upper bound of the build's peak memory, from the kernel's own high-water marks (nothing samples
-    while the build runs): this process's peak resident set, plus `jobs` times the largest any ffmpeg child
-    reached (at most `jobs` run at once)."""
-    status = Path("/proc/self/status").read_text()
-    own = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) * 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return own + jobs * child
+class PeakMemory:
+    """Peak resident memory of this process and its children (ffmpeg): each process's VmRSS, read from
+    /proc/PID/status every 50 ms (a read costs microseconds, so the sampling does not slow the build), and
+    never less than this process's own high-water mark, which the kernel keeps exactly."""
+
+    def __init__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        own = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+        self.peak = max(self.peak, int(own.group(1)) * 1024)
+
+    def _run(self):
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, sum(_resident(pid) for pid in _tree(os.getpid())))
+
+
+def _tree(pid: int) -> list[int]:
+    pids, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        pids.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                queue.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return pids
+
+
+def _resident(pid: int) -> int:
+    try:
+        found = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    except OSError:
+        return 0
+    return int(found.group(1)) * 1024 if found else 0
 
 
 def cpu_seconds() -> float:
@@ -46,12 +83,14 @@ def fresh_copy(source: Path, where: Path) -> Path:
     return target
 
 
-def cold_build(source: Path, where: Path, jobs: int | None) -> tuple[float, float, object, Path]:
+def cold_build(source: Path, where: Path, jobs: int | None) -> tuple[float, float, int, object, Path]:
     """Wall and CPU seconds (this process and its ffmpeg runs) of a build from scratch."""
     project = fresh_copy(source, Path(tempfile.mkdtemp(prefix="cold-", dir=where)))
-    cpu, started = cpu_seconds(), time.perf_counter()
-    report = build(Project(project), jobs=jobs)
-    return time.perf_counter() - started, cpu_seconds() - cpu, report, project
+    with PeakMemory() as memory:
+        cpu, started = cpu_seconds(), time.perf_counter()
+        report = build(Project(project), jobs=jobs)
+        wall = time.perf_counter() - started
+    return wall, cpu_seconds() - cpu, memory.peak, report, project
 
 
 def raw_engine_seconds(project: Path) -> tuple[float, int]:
@@ -91,12 +130,11 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, cores: int, where: Path) -> None:
-    wall, cpu, report, project = cold_build(args.project, where, None)
+    wall, cpu, peak, report, project = cold_build(args.project, where, None)
     audio_minutes = report.audio_seconds / 60
     print(f"cold build (--jobs {cores}): {wall:.1f} s for {report.episodes} episodes, {audio_minutes:.1f} min of audio "
           f"({report.synthesized} sentences); {cpu:.1f} s of CPU")
-    print(f"peak memory (this process's peak resident set + {cores} x the largest ffmpeg run): "
-          f"{peak_memory(cores) / 2**20:.0f} MB")
+    print(f"peak memory (resident, this process and its ffmpeg runs): {peak / 2**20:.0f} MB")
 
     raw, count = raw_engine_seconds(project)
     print(f"raw engine, one thread, the same {count} sentences: {raw:.1f} s "
@@ -116,7 +154,7 @@ def run(args: argparse.Namespace, cores: int, where: Path) -> None:
     print(f"one-sentence edit: {edit:.2f} s ({100 * edit / wall:.1f}% of the cold build), {made} sentence(s) synthesized")
 
     if not args.skip_jobs_1:
-        single, cpu, report, _ = cold_build(args.project, where, 1)
+        single, cpu, _, report, _ = cold_build(args.project, where, 1)
         print(f"cold build --jobs 1: {single:.1f} s ({cpu:.1f} s of CPU); --jobs {cores} is {single / wall:.2f}x faster")
         # One thread: each stage's CPU (this process and its ffmpeg runs) is its own.
         stage = report.stage_cpu

@@ -5,7 +5,6 @@ import json
 import logging
 import math
 import tempfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from .fsutil import temporary_sibling, write_atomic
 from .media import filter_file, parse_ebur128
 from .mp3 import encode as encode_mp3
 from .mp3 import measure as measure_mp3
-from .script import Script
+from .script import Line, Script
 from .speech import SAMPLE_RATE, SpeechCache, get_engine, sentence_key
 
 log = logging.getLogger(__name__)
@@ -69,25 +68,32 @@ def trim_silence(samples: np.ndarray, margin: float = 0.02) -> np.ndarray:
     return samples[max(0, loud[0] - keep): loud[-1] + keep + 1]
 
 
-def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCache, *, lesson_path: str,
-                     progress: Callable[[int, int], None] | None = None,
-                     trust_cache: bool = False) -> tuple[list[str], int]:
-    """Make sure every line's audio is in the cache; returns the keys in order and how many were synthesized.
-    With `trust_cache`, an entry that exists is not read and verified here (assemble() verifies it)."""
-    keys: list[str] = []
-    made = 0
-    engines: dict[str, tuple[object, str]] = {}
-    lines = script.lines
-    for index, line in enumerate(lines):
-        voice = voices[line.role]
-        if voice.engine not in engines:
-            engine = get_engine(voice.engine)
-            engines[voice.engine] = (engine, engine.version())
-        engine, version = engines[voice.engine]
-        key = sentence_key(line.spoken, voice, version)
-        keys.append(key)
-        if (cache.path(key).exists() if trust_cache else cache.get(key) is not None):
-            continue
+class Voicer:
+    """Makes sure script lines' audio is in the speech cache, one line at a time (safe from several threads:
+    a line two threads make at once is made twice, and both write the same bytes)."""
+
+    def __init__(self, voices: dict[str, Voice], cache: SpeechCache):
+        self.voices, self.cache = voices, cache
+        self._engines: dict[str, tuple[object, str]] = {}
+
+    def _engine(self, name: str) -> tuple[object, str]:
+        if name not in self._engines:
+            engine = get_engine(name)
+            self._engines[name] = (engine, engine.version())
+        return self._engines[name]
+
+    def key(self, line: Line) -> str:
+        voice = self.voices[line.role]
+        return sentence_key(line.spoken, voice, self._engine(voice.engine)[1])
+
+    def ensure(self, line: Line, index: int, *, lesson_path: str, trust_cache: bool = False) -> bool:
+        """Synthesize the line unless the cache has it; True when it was synthesized now. With `trust_cache`,
+        an entry that exists is not read and verified here (assemble() verifies it)."""
+        key = self.key(line)
+        if self.cache.path(key).exists() if trust_cache else self.cache.get(key) is not None:
+            return False
+        voice = self.voices[line.role]
+        engine = self._engine(voice.engine)[0]
         problem = None
         for _attempt in range(2):
             samples = np.asarray(engine.synthesize(line.spoken, voice), dtype=np.float32)
@@ -99,11 +105,17 @@ def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCach
         if problem is not None:
             raise SynthesisError(f"{lesson_path}: sentence {index + 1} of the episode failed twice ({problem}): "
                                  f"{line.text!r}; reword it or add a lexicon entry for its odd tokens")
-        cache.put(key, samples)
-        made += 1
-        if progress:
-            progress(index + 1, len(lines))
-    return keys, made
+        self.cache.put(key, samples)
+        return True
+
+
+def synthesize_lines(script: Script, voices: dict[str, Voice], cache: SpeechCache, *, lesson_path: str,
+                     trust_cache: bool = False) -> tuple[list[str], int]:
+    """Make sure every line's audio is in the cache; returns the keys in order and how many were synthesized."""
+    voicer = Voicer(voices, cache)
+    made = sum(voicer.ensure(line, index, lesson_path=lesson_path, trust_cache=trust_cache)
+               for index, line in enumerate(script.lines))
+    return [voicer.key(line) for line in script.lines], made
 
 
 class MissingSentence(SynthesisError):

@@ -14,10 +14,10 @@ import logging
 import os
 import resource
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 STAGES = ("script", "synth", "master", "tag", "feed", "site")
 EPISODE_STAGES = ("script", "synth", "master", "tag")
 # Bump a stage's version when its code changes what it writes.
-VERSIONS = {"script": 1, "synth": 1, "master": 5, "tag": 2, "feed": 1, "site": 1}
+VERSIONS = {"script": 1, "synth": 1, "master": 6, "tag": 2, "feed": 1, "site": 1}
 REGISTRY_NAME = "episodes/registry.json"
 
 
@@ -338,37 +338,21 @@ def audio_name(plan_: EpisodePlan) -> str:
     return f"{plan_.id}-{plan_.key('tag')[:10]}.mp3"
 
 
-def run_episode(job: EpisodeJob) -> EpisodeResult:
-    """Run the stale stages of one episode in order. Safe to call from several threads at once."""
-    project = Project(job.root)
+def _run_stage(project: Project, job: EpisodeJob, stage: str, keys: list[str]) -> float | None:
+    """Run one stage of an episode (synthesis itself happens line by line before its "synth" stage, which
+    records the result). Returns the seconds of audio mastered, for the master stage."""
     item = job.plan
-    result = EpisodeResult(item.id, [], sentences=len(item.script.lines))
-    state = State(project.cache / "episodes" / item.id / "state.json")
-    stages = [stage for stage in EPISODE_STAGES if stage in job.reasons]
-    if "tag" in stages and "master" not in stages and not _master_intact(project, item):
-        stages.insert(stages.index("tag"), "master")
-    try:
-        for stage in stages:
-            started = _cpu_seconds()
-            if stage == "script":
-                write_atomic(project.scripts / f"{item.id}.txt", item.script_text)
-            elif stage == "synth":
-                result.synthesized = _synth(project, item, job.show)
-            elif stage == "master":
-                result.audio_seconds = _master(project, item, job.show)
-            elif stage == "tag":
-                _tag(project, item, job.show, job.cover_name)
-            state.record(stage, item.parts[stage])
-            result.ran.append(stage)
-            result.stage_cpu[stage] = _cpu_seconds() - started
-            log.debug("%s: %s took %.2f s of CPU", item.id, stage, result.stage_cpu[stage])
-    except CertQuestsError as exc:
-        result.error = exc.format_message()
-    except Exception as exc:  # a bug: keep building the other episodes, report it with the rest
-        log.debug("%s: unexpected error", item.id, exc_info=True)
-        result.error = (f"{item.lesson.path}: internal error while building ({type(exc).__name__}: {exc}); "
-                        "run with -vv for the details")
-    return result
+    if stage == "script":
+        write_atomic(project.scripts / f"{item.id}.txt", item.script_text)
+    elif stage == "synth":
+        from .audio import write_json
+
+        write_json(project.cache / "episodes" / item.id / "speech.json", keys)
+    elif stage == "master":
+        return _master(project, item, job.show)
+    elif stage == "tag":
+        _tag(project, item, job.show, job.cover_name)
+    return None
 
 
 def _file_digest(path: Path) -> str:
@@ -389,16 +373,6 @@ def _master_intact(project: Project, item: EpisodePlan) -> bool:
 def _cpu_seconds() -> float:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
-
-
-def _synth(project: Project, item: EpisodePlan, show: Show) -> int:
-    from .audio import synthesize_lines, write_json
-    from .speech import SpeechCache
-
-    keys, made = synthesize_lines(item.script, show.voices, SpeechCache(project.cache / "speech"),
-                                  lesson_path=item.lesson.path)
-    write_json(project.cache / "episodes" / item.id / "speech.json", keys)
-    return made
 
 
 def _master(project: Project, item: EpisodePlan, show: Show) -> float:
@@ -574,13 +548,129 @@ def _check_voices(context: Context, work: list[EpisodeJob]) -> None:
     check_voices(context.show.voices, roles)
 
 
-def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, progress) -> None:
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
-    done = 0
+@dataclass
+class _Voicing:
+    """One episode's progress through the workers."""
 
-    def collect(result: EpisodeResult) -> None:
-        nonlocal done
-        done += 1
+    job: EpisodeJob
+    result: EpisodeResult
+    stages: list[str]  # the stale stages after script, in order
+    keys: list[str] = field(default_factory=list)
+    todo: list[int] = field(default_factory=list)  # indices of lines not yet handed to a worker
+    running: int = 0  # lines a worker is on
+
+
+class _Scheduler:
+    """Hands work to the build's threads. Finishing an episode whose lines are all voiced (its master and tag
+    stages) comes first; otherwise the next line to voice, from the first episode still being voiced, so
+    threads share an episode's lines and episodes reach mastering one at a time. On two cores this keeps one
+    thread mastering while the other synthesizes, the pairing in which they slow each other least (two
+    syntheses at once contend for the memory bus), and no thread waits for another's episode."""
+
+    def __init__(self, work: list[EpisodeJob], report: BuildReport, progress: Callable[[str], None]):
+        from .audio import Voicer
+        from .speech import SpeechCache
+
+        self.report, self.progress, self.total, self.done = report, progress, len(work), 0
+        self.lock = threading.Condition()
+        self.stopping = False
+        self.ready: list[_Voicing] = []
+        self.voicing: list[_Voicing] = []
+        self.left = len(work)
+        self.project = Project(work[0].root)
+        self.voicer = Voicer(work[0].show.voices, SpeechCache(self.project.cache / "speech"))
+        # Longest episodes first: the last to be mastered, alone at the end, is a short one.
+        for job in sorted(work, key=lambda job: -job.plan.script.word_count):
+            item = job.plan
+            entry = _Voicing(job, EpisodeResult(item.id, [], sentences=len(item.script.lines)),
+                             [stage for stage in EPISODE_STAGES if stage in job.reasons])
+            if "script" in entry.stages:  # a text file: written at once, whatever becomes of the audio
+                self._run(entry, ["script"])
+                entry.stages.remove("script")
+                if entry.result.error:
+                    self._complete(entry)
+                    continue
+            if "synth" in entry.stages:
+                entry.keys = [self.voicer.key(line) for line in item.script.lines]
+                entry.todo = list(range(len(item.script.lines)))
+                self.voicing.append(entry)
+            else:
+                self.ready.append(entry)
+
+    def _next(self) -> tuple[_Voicing, int | None] | None:
+        with self.lock:
+            while True:
+                if self.stopping or self.left == 0:
+                    return None
+                if self.ready:
+                    return self.ready.pop(0), None
+                for entry in self.voicing:
+                    if entry.todo:
+                        entry.running += 1
+                        return entry, entry.todo.pop(0)
+                self.lock.wait()
+
+    def work(self) -> None:
+        while (task := self._next()) is not None:
+            entry, line = task
+            if line is None:
+                self._finish(entry)
+            else:
+                self._voice(entry, line)
+
+    def _voice(self, entry: _Voicing, index: int) -> None:
+        item = entry.job.plan
+        started, made, error = _cpu_seconds(), False, None
+        try:
+            made = self.voicer.ensure(item.script.lines[index], index, lesson_path=item.lesson.path)
+        except Exception as exc:  # noqa: BLE001 - reported with the episode, the others go on
+            error = _describe(item, exc)
+        with self.lock:
+            result = entry.result
+            result.stage_cpu["synth"] = result.stage_cpu.get("synth", 0.0) + _cpu_seconds() - started
+            result.synthesized += made
+            entry.running -= 1
+            if error and not result.error:
+                result.error, entry.todo = error, []
+            if not entry.todo and not entry.running:
+                self.voicing.remove(entry)
+                if result.error:
+                    self._complete(entry)
+                else:
+                    self.ready.append(entry)
+            self.lock.notify_all()
+
+    def _finish(self, entry: _Voicing) -> None:
+        stages = entry.stages
+        if "tag" in stages and "master" not in stages and not _master_intact(self.project, entry.job.plan):
+            stages.insert(stages.index("tag"), "master")
+        self._run(entry, stages)
+        with self.lock:
+            self._complete(entry)
+            self.lock.notify_all()
+
+    def _run(self, entry: _Voicing, stages: list[str]) -> None:
+        """Run stages of one episode in order, saving state after each; the first error ends the episode."""
+        item, result = entry.job.plan, entry.result
+        state = State(self.project.cache / "episodes" / item.id / "state.json")
+        try:
+            for stage in stages:
+                started = _cpu_seconds()
+                seconds = _run_stage(self.project, entry.job, stage, entry.keys)
+                if seconds is not None:
+                    result.audio_seconds = seconds
+                state.record(stage, item.parts[stage])
+                result.ran.append(stage)
+                result.stage_cpu[stage] = result.stage_cpu.get(stage, 0.0) + _cpu_seconds() - started
+                log.debug("%s: %s took %.2f s of CPU", item.id, stage, result.stage_cpu[stage])
+        except Exception as exc:  # noqa: BLE001 - reported with the episode, the others go on
+            result.error = _describe(item, exc)
+
+    def _complete(self, entry: _Voicing) -> None:
+        """Count a finished (or failed) episode into the report; called with the lock held."""
+        result, report = entry.result, self.report
+        self.left -= 1
+        self.done += 1
         for stage in result.ran:
             report.ran[stage] = report.ran.get(stage, 0) + 1
         report.synthesized += result.synthesized
@@ -589,29 +679,44 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
             report.stage_cpu[stage] = report.stage_cpu.get(stage, 0.0) + seconds
         if result.error:
             report.failures.append(result.error)
-            progress(f"[{done}/{len(work)}] {result.id}: FAILED: {result.error.splitlines()[0]}")
+            self.progress(f"[{self.done}/{self.total}] {result.id}: FAILED: {result.error.splitlines()[0]}")
             return
         detail = ", ".join(result.ran) or "nothing"
         extra = f"; {result.synthesized} of {result.sentences} sentences synthesized" if "synth" in result.ran else ""
-        progress(f"[{done}/{len(work)}] {result.id}: {detail}{extra}")
+        self.progress(f"[{self.done}/{self.total}] {result.id}: {detail}{extra}")
 
-    if jobs == 1:
-        for job in work:
-            collect(run_episode(job))
-        return
-    # Threads, not processes: the voice model is loaded once and shared, and the heavy work (the model's
-    # inference, numpy, and ffmpeg in its own processes) runs outside the interpreter lock.
-    pool = ThreadPoolExecutor(max_workers=jobs)
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping = True
+            self.lock.notify_all()
+
+
+def _describe(item: EpisodePlan, exc: Exception) -> str:
+    if isinstance(exc, CertQuestsError):
+        return exc.format_message()
+    log.debug("%s: unexpected error", item.id, exc_info=exc)  # a bug: keep building the other episodes
+    return (f"{item.lesson.path}: internal error while building ({type(exc).__name__}: {exc}); "
+            "run with -vv for the details")
+
+
+def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, progress) -> None:
+    """Build the stale episodes on `jobs` threads of this process: the voice model is loaded once and shared,
+    and the heavy work (the model's inference, numpy, LAME, soxr, mpg123, and ffmpeg in its own processes)
+    runs outside the interpreter lock."""
+    scheduler = _Scheduler(work, report, progress)
+    threads = [threading.Thread(target=scheduler.work, name=f"build-{n}", daemon=True)
+               for n in range(max(1, min(jobs or os.cpu_count() or 1, len(work))))]
+    for thread in threads:
+        thread.start()
     try:
-        # Longest episodes first, so the last one to finish is a short one and no worker idles long at the end.
-        ordered = sorted(work, key=lambda job: -job.plan.script.word_count)
-        futures = [pool.submit(run_episode, job) for job in ordered]
-        for future in as_completed(futures):
-            collect(future.result())
-    except BaseException:  # Ctrl-C: let the running episodes end, start no more
-        pool.shutdown(wait=True, cancel_futures=True)
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)
+    except BaseException:  # Ctrl-C: let the running tasks end, start no more
+        scheduler.stop()
+        for thread in threads:
+            thread.join()
         raise
-    pool.shutdown()
 
 
 def retire(project: Project, lesson_id: str) -> None:

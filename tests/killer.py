@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 
 POINTS = {
     # (module, function): the process dies as that function starts (or, for the feed, just before the rename)
@@ -35,6 +36,7 @@ def main() -> None:
                 os.kill(os.getpid(), signal.SIGKILL)
 
     sys.setprofile(profile)
+    threading.setprofile(profile)  # the build works on threads of its own
     from pipeline.cli import main as cli
 
     cli(args)

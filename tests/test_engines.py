@@ -161,3 +161,22 @@ def test_espeak_engine_speaks():
     samples = get_engine("espeak").synthesize("Queues decouple producers from consumers.",
                                               Voice("host", "espeak", "en-us", 1.0, "Host"))
     assert 1.0 < len(samples) / SAMPLE_RATE < 6.0
+
+
+def test_a_failing_sentence_stops_only_its_episode(project: Path, monkeypatch):
+    from pipeline.speech.hibari_engine import HibariEngine
+
+    real = HibariEngine.synthesize
+
+    def flaky(self, text, voice):
+        if "absorbs the difference" in text:
+            return np.zeros(100, np.float32)
+        return real(self, text, voice)
+
+    monkeypatch.setattr(HibariEngine, "synthesize", flaky)
+    result = run(project, "build", "--as-of", AS_OF, "--jobs", "2")
+    assert result.exit_code == 6
+    assert "content/lessons/01-queues.md: sentence" in result.output and "failed twice" in result.output
+    assert "topics-basics: script, synth, master, tag" in result.output  # the other episode was built
+    assert [p.name.split("-")[0] for p in (project / "episodes").glob("*.mp3")] == ["topics"]
+    assert "Traceback" not in result.output
