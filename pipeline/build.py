@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import resource
 import tempfile
 import threading
@@ -567,11 +568,12 @@ class _Scheduler:
     thread mastering while the other synthesizes, the pairing in which they slow each other least (two
     syntheses at once contend for the memory bus), and no thread waits for another's episode."""
 
-    def __init__(self, work: list[EpisodeJob], report: BuildReport, progress: Callable[[str], None]):
+    def __init__(self, work: list[EpisodeJob], report: BuildReport):
         from .audio import Voicer
         from .speech import SpeechCache
 
-        self.report, self.progress, self.total, self.done = report, progress, len(work), 0
+        self.report, self.total, self.done = report, len(work), 0
+        self.messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # progress lines, shown by the main thread
         self.lock = threading.Condition()
         self.stopping = False
         self.ready: list[_Voicing] = []
@@ -611,12 +613,16 @@ class _Scheduler:
                 self.lock.wait()
 
     def work(self) -> None:
-        while (task := self._next()) is not None:
-            entry, line = task
-            if line is None:
-                self._finish(entry)
-            else:
-                self._voice(entry, line)
+        try:
+            while (task := self._next()) is not None:
+                entry, line = task
+                if line is None:
+                    self._finish(entry)
+                else:
+                    self._voice(entry, line)
+        except BaseException:  # a bug in the scheduling itself: stop everyone rather than wait forever
+            log.debug("build thread failed", exc_info=True)
+            self.stop()
 
     def _voice(self, entry: _Voicing, index: int) -> None:
         item = entry.job.plan
@@ -679,11 +685,11 @@ class _Scheduler:
             report.stage_cpu[stage] = report.stage_cpu.get(stage, 0.0) + seconds
         if result.error:
             report.failures.append(result.error)
-            self.progress(f"[{self.done}/{self.total}] {result.id}: FAILED: {result.error.splitlines()[0]}")
+            self.messages.put(f"[{self.done}/{self.total}] {result.id}: FAILED: {result.error.splitlines()[0]}")
             return
         detail = ", ".join(result.ran) or "nothing"
         extra = f"; {result.synthesized} of {result.sentences} sentences synthesized" if "synth" in result.ran else ""
-        self.progress(f"[{self.done}/{self.total}] {result.id}: {detail}{extra}")
+        self.messages.put(f"[{self.done}/{self.total}] {result.id}: {detail}{extra}")
 
     def stop(self) -> None:
         with self.lock:
@@ -703,20 +709,30 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
     """Build the stale episodes on `jobs` threads of this process: the voice model is loaded once and shared,
     and the heavy work (the model's inference, numpy, LAME, soxr, mpg123, and ffmpeg in its own processes)
     runs outside the interpreter lock."""
-    scheduler = _Scheduler(work, report, progress)
+    scheduler = _Scheduler(work, report)
     threads = [threading.Thread(target=scheduler.work, name=f"build-{n}", daemon=True)
                for n in range(max(1, min(jobs or os.cpu_count() or 1, len(work))))]
     for thread in threads:
         thread.start()
+
+    def show_progress() -> None:
+        while not scheduler.messages.empty():
+            progress(scheduler.messages.get())
+
     try:
         for thread in threads:
             while thread.is_alive():
-                thread.join(0.2)
-    except BaseException:  # Ctrl-C: let the running tasks end, start no more
+                thread.join(0.1)
+                show_progress()
+        show_progress()
+    except BaseException:  # Ctrl-C, or the terminal went away: let the running tasks end, start no more
         scheduler.stop()
         for thread in threads:
             thread.join()
         raise
+    if scheduler.left:
+        raise BuildError(f"{scheduler.left} episode(s) were not built: a build thread stopped unexpectedly; "
+                         "run with -vv for the details")
 
 
 def retire(project: Project, lesson_id: str) -> None:

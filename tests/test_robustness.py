@@ -266,6 +266,21 @@ def test_an_unexpected_error_in_one_episode_is_reported_with_the_rest(copy_of_bu
     assert {k: v for k, v in published(copy_of_built).items() if k in before} == before
 
 
+def test_a_broken_build_thread_stops_the_build_instead_of_hanging(copy_of_built: Path, monkeypatch):
+    from pipeline import build
+
+    def broken(self, entry, index):
+        raise RuntimeError("scheduler bug")
+
+    monkeypatch.setattr(build._Scheduler, "_voice", broken)
+    before = published(copy_of_built)
+    edit_both_lessons(copy_of_built)
+    result = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "2")
+    assert result.exit_code != 0
+    assert "a build thread stopped unexpectedly" in result.output and "Traceback" not in result.output
+    assert {k: v for k, v in published(copy_of_built).items() if k in before} == before
+
+
 def test_a_tag_only_change_gets_a_new_url_without_new_audio_work(copy_of_built: Path):
     old = etree.parse(str(copy_of_built / "feed/feed.xml")).xpath("//item/enclosure/@url")
     lesson = copy_of_built / "content/lessons/02-topics.md"
