@@ -498,7 +498,8 @@ class BuildReport:
 
 
 def build(project: Project, *, until: str = "site", jobs: int | None = None, as_of: dt.datetime | None = None,
-          progress: Callable[[str], None] = lambda message: None) -> BuildReport:
+          progress: Callable[[str], None] = lambda message: None,
+          status: Callable[[str], None] | None = None) -> BuildReport:
     """Bring the project up to date through stage `until`."""
     started = time.perf_counter()
     with BuildLock(project):
@@ -513,7 +514,7 @@ def build(project: Project, *, until: str = "site", jobs: int | None = None, as_
                 for item in context.plans if stale[item.id]]
         if work:
             _check_voices(context, work)
-            _run_jobs(work, jobs, report, progress)
+            _run_jobs(work, jobs, report, progress, status)
         if report.failures:
             raise BuildError(f"{len(report.failures)} of {len(context.plans)} episode(s) failed; the published "
                              "feed and pages were left as they were:\n  " + "\n  ".join(report.failures))
@@ -579,6 +580,8 @@ class _Scheduler:
         self.ready: list[_Voicing] = []
         self.voicing: list[_Voicing] = []
         self.left = len(work)
+        self.lines = self.voiced = 0  # lines to voice in this build, and voiced so far
+        self.started = time.perf_counter()
         self.project = Project(work[0].root)
         self.voicer = Voicer(work[0].show.voices, SpeechCache(self.project.cache / "speech"))
         # Longest episodes first: the last to be mastered, alone at the end, is a short one.
@@ -595,6 +598,7 @@ class _Scheduler:
             if "synth" in entry.stages:
                 entry.keys = [self.voicer.key(line) for line in item.script.lines]
                 entry.todo = list(range(len(item.script.lines)))
+                self.lines += len(entry.todo)
                 self.voicing.append(entry)
             else:
                 self.ready.append(entry)
@@ -635,6 +639,7 @@ class _Scheduler:
             result = entry.result
             result.stage_cpu["synth"] = result.stage_cpu.get("synth", 0.0) + _cpu_seconds() - started
             result.synthesized += made
+            self.voiced += 1
             entry.running -= 1
             if error and not result.error:
                 result.error, entry.todo = error, []
@@ -691,6 +696,11 @@ class _Scheduler:
         extra = f"; {result.synthesized} of {result.sentences} sentences synthesized" if "synth" in result.ran else ""
         self.messages.put(f"[{self.done}/{self.total}] {result.id}: {detail}{extra}")
 
+    def summary(self) -> str:
+        """The one-line state of the build, for a live display."""
+        lines = f"sentences {self.voiced}/{self.lines}, " if self.lines else ""
+        return f"{lines}episodes {self.done}/{self.total} ({time.perf_counter() - self.started:.0f} s)"
+
     def stop(self) -> None:
         with self.lock:
             self.stopping = True
@@ -705,7 +715,8 @@ def _describe(item: EpisodePlan, exc: Exception) -> str:
             "run with -vv for the details")
 
 
-def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, progress) -> None:
+def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, progress: Callable[[str], None],
+              status: Callable[[str], None] | None = None) -> None:
     """Build the stale episodes on `jobs` threads of this process: the voice model is loaded once and shared,
     and the heavy work (the model's inference, numpy, LAME, soxr, mpg123, and ffmpeg in its own processes)
     runs outside the interpreter lock."""
@@ -716,8 +727,12 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
         thread.start()
 
     def show_progress() -> None:
+        if status and not scheduler.messages.empty():
+            status("")
         while not scheduler.messages.empty():
             progress(scheduler.messages.get())
+        if status:
+            status(scheduler.summary())
 
     try:
         for thread in threads:
@@ -730,6 +745,9 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
         for thread in threads:
             thread.join()
         raise
+    finally:
+        if status:
+            status("")
     if scheduler.left:
         raise BuildError(f"{scheduler.left} episode(s) were not built: a build thread stopped unexpectedly; "
                          "run with -vv for the details")

@@ -47,10 +47,22 @@ def main(ctx: click.Context, project_dir: Path, verbose: int) -> None:
     ctx.obj = {"project": Project(project_dir.resolve())}
 
 
+def _live_line():
+    """On a terminal, one line on stderr that the build keeps rewriting with where it stands."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(text: str) -> None:
+        sys.stderr.write("\r\033[K" + text)
+        sys.stderr.flush()
+
+    return show
+
+
 def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of) -> None:
     from .build import build
 
-    report = build(_project(ctx), until=until, jobs=jobs, as_of=as_of, progress=click.echo)
+    report = build(_project(ctx), until=until, jobs=jobs, as_of=as_of, progress=click.echo, status=_live_line())
     if not report.did_work:
         click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")
         return

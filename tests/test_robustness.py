@@ -281,6 +281,21 @@ def test_a_broken_build_thread_stops_the_build_instead_of_hanging(copy_of_built:
     assert {k: v for k, v in published(copy_of_built).items() if k in before} == before
 
 
+def test_live_status_line_follows_the_build_and_is_cleared(copy_of_built: Path):
+    from pipeline.build import build
+    from pipeline.config import Project
+    from pipeline.publish import as_of_date
+
+    edit_both_lessons(copy_of_built)
+    lines, statuses = [], []
+    build(Project(copy_of_built), as_of=as_of_date(AS_OF), jobs=2, progress=lines.append, status=statuses.append)
+    assert len(lines) == 2 and all("sentences synthesized" in line for line in lines)
+    shown = [s for s in statuses if s]
+    assert shown and re.fullmatch(r"sentences \d+/52, episodes [0-2]/2 \(\d+ s\)", shown[0])
+    assert "sentences 52/52, episodes 2/2" in shown[-1]
+    assert statuses[-1] == ""  # the line is wiped before the summary is printed
+
+
 def test_a_tag_only_change_gets_a_new_url_without_new_audio_work(copy_of_built: Path):
     old = etree.parse(str(copy_of_built / "feed/feed.xml")).xpath("//item/enclosure/@url")
     lesson = copy_of_built / "content/lessons/02-topics.md"
