@@ -154,6 +154,9 @@ class Mp3Writer:
     def close(self) -> None:
         """Finish the stream and fill in the Info frame."""
         self.write(np.zeros(0, np.float32), last=True)
+        if self.samples == 0:
+            self._file.close()
+            raise ToolError(f"{self.path}: there is no audio to encode")
         self._file.write(self._lame.flush())
         self._file.close()
         self._write_info()

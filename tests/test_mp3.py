@@ -106,6 +106,13 @@ def test_measure_reads_what_ffmpeg_decodes(tmp_path):
     assert loudness.true_peak >= 20 * math.log10(np.max(np.abs(decoded))) - 0.01
 
 
+def test_empty_input_is_refused(tmp_path):
+    source = tmp_path / "in.f32"
+    source.write_bytes(b"")
+    with pytest.raises(mp3.ToolError, match="no audio to encode"):
+        mp3.encode(source, 24000, tmp_path / "out.mp3", bitrate=96, channels=1, gain_db=0.0)
+
+
 def test_bad_bitrate_is_refused(tmp_path):
     source = tmp_path / "in.f32"
     _speechlike(1.0).tofile(source)
