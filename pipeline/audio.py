@@ -282,8 +282,8 @@ def limit(track: RawTrack, ceiling: float, rate: int, lookahead: float = 0.008) 
 
 
 def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch: Path) -> float:
-    """How many LU MP3 coding at this bitrate takes off this material (about 0.4 at 96 kbps for speech),
-    measured on a 20-second excerpt so the full episode is encoded once."""
+    """How many LU the way from the shaped track to the MP3 takes off this material (resampling, and MP3
+    coding: about 0.4 at 96 kbps for speech), measured on a 20-second excerpt so the episode is encoded once."""
     if seconds < 10:
         return 0.0
     window = (max(0.0, seconds / 2 - 10), min(20.0, seconds))
@@ -314,7 +314,8 @@ def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> Loudnes
               SAMPLE_RATE)
         # The limiter only trims brief peaks, so the energy it removed is the loudness it cost.
         cost = 10 * math.log10(track.energy() / energy) if energy > 0 else 0.0
-        gain = audio.loudness - compressed - cost
+        # A stereo file carries the mono track on both channels, which meters 3 dB louder than the track.
+        gain = audio.loudness - (compressed + 10 * math.log10(audio.channels)) - cost
         tmp = temporary_sibling(out)
         try:
             gain += _codec_loss(shaped, assembly.seconds, gain, audio, tmp)

@@ -599,9 +599,7 @@ class _Scheduler:
                 entry.keys = [self.voicer.key(line) for line in item.script.lines]
                 entry.todo = list(range(len(item.script.lines)))
                 self.lines += len(entry.todo)
-                self.voicing.append(entry)
-            else:
-                self.ready.append(entry)
+            (self.voicing if entry.todo else self.ready).append(entry)
 
     def _next(self) -> tuple[_Voicing, int | None] | None:
         with self.lock:
@@ -721,8 +719,10 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
     and the heavy work (the model's inference, numpy, LAME, soxr, mpg123, and ffmpeg in its own processes)
     runs outside the interpreter lock."""
     scheduler = _Scheduler(work, report)
-    threads = [threading.Thread(target=scheduler.work, name=f"build-{n}", daemon=True)
-               for n in range(max(1, min(jobs or os.cpu_count() or 1, len(work))))]
+    count = jobs or os.cpu_count() or 1
+    if not scheduler.lines:  # threads share sentences, not a master: no more threads than episodes
+        count = min(count, len(work))
+    threads = [threading.Thread(target=scheduler.work, name=f"build-{n}", daemon=True) for n in range(count)]
     for thread in threads:
         thread.start()
 

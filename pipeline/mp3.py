@@ -25,13 +25,14 @@ SAMPLES_PER_FRAME = 1152  # MPEG-1 layer III
 BITRATE_INDEX = {32: 1, 40: 2, 48: 3, 56: 4, 64: 5, 80: 6, 96: 7, 112: 8, 128: 9, 160: 10, 192: 11, 224: 12,
                  256: 13, 320: 14}
 CHUNK = 1 << 18  # input samples per step: keeps memory flat whatever the episode's length
+INFO_TAG = 120 + 36  # bytes of the Xing part and the LAME extension
 
 
-def _crc16(data: bytes) -> int:
-    """CRC-16/ARC, the checksum of the LAME tag's two CRC fields."""
+def _crc16(data: bytes, initial: int = 0) -> int:
+    """CRC-16/ARC, the checksum of the LAME tag's two CRC fields (`initial`: the CRC of the data before)."""
     import fastcrc
 
-    return fastcrc.crc16.arc(data)
+    return fastcrc.crc16.arc(data, initial=initial)
 
 
 class Meter:
@@ -60,14 +61,15 @@ class Meter:
 
 class TruePeak:
     """The true peak (ITU-R BS.1770-4 annex 2: the maximum of the 4x oversampled signal) of one channel fed a
-    chunk at a time. Inter-sample peaks lie within a few dB above the highest samples, so only the stretches
-    within `window_db` of the highest sample so far are oversampled (exact: the running maximum never exceeds
-    the final one, so every stretch near the final peak is among them). A stretch is oversampled with PAD
-    samples of real context on each side, so chunk edges change nothing."""
+    chunk at a time. The inter-sample peaks of programme material lie a few dB at most above the samples around
+    them, so only the stretches within `window_db` of the highest sample so far are oversampled, together with
+    the gaps on both sides of each stretch. The running maximum never exceeds the final one, so every stretch
+    near the final peak is among them; each is oversampled with PAD samples of real context on each side, so
+    chunk edges change nothing."""
 
     PAD = 256  # beyond the reach of soxr's interpolation filter
 
-    def __init__(self, rate: int, oversampling: int = 4, window_db: float = 3.0):
+    def __init__(self, rate: int, oversampling: int = 4, window_db: float = 6.0):
         self.rate, self.oversampling = rate, oversampling
         self.window = 10 ** (-window_db / 20)
         self.sample_peak = 0.0
@@ -96,7 +98,8 @@ class TruePeak:
         for first, last in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]]):
             low, high = max(0, first - self.PAD), min(len(buffer), last + self.PAD + 1)
             upsampled = soxr.resample(buffer[low:high], self.rate, self.rate * self.oversampling, quality="VHQ")
-            core = upsampled[(first - low) * self.oversampling:(last - low + 1) * self.oversampling]
+            # From just after the sample before the stretch to just before the sample after it
+            core = upsampled[max(0, (first - low - 1) * self.oversampling + 1):(last - low + 1) * self.oversampling]
             if core.size:
                 self.peak = max(self.peak, float(np.max(np.abs(core))))
 
@@ -109,24 +112,27 @@ class TruePeak:
 
 class Mp3Writer:
     """Mono float32 samples at `in_rate` -> a 44.1 kHz CBR MP3 file with an Info frame. With `meter`, the
-    44.1 kHz samples that go into the encoder are metered too (`input_loudness`)."""
+    samples given are metered too, at their own rate (`input_loudness`), so that comparing it with the
+    finished file measures everything between them: resampling and MP3 coding."""
 
     def __init__(self, path: Path, in_rate: int, bitrate: int, channels: int = 1, *, meter: bool = False):
         import lameenc
         import soxr
 
-        if bitrate not in BITRATE_INDEX:
-            raise ToolError(f"MP3 bitrate {bitrate} kbps is not an MPEG-1 layer III bitrate")
-        self.path, self.bitrate, self.channels = path, bitrate, channels
+        self._info_size = 144 * bitrate * 1000 // OUT_RATE
+        side_info = 17 if channels == 1 else 32
+        if bitrate not in BITRATE_INDEX or 4 + side_info + INFO_TAG > self._info_size:
+            raise ToolError(f"MP3 bitrate {bitrate} kbps: use one of 64, 80, 96 (mono) or 128 and up (stereo)")
+        self.path, self.bitrate, self.channels, self._side_info = path, bitrate, channels, side_info
         self._resampler = soxr.ResampleStream(in_rate, OUT_RATE, 1, dtype="float32", quality="HQ")
         self._lame = lameenc.Encoder()
         self._lame.set_bit_rate(bitrate)
         self._lame.set_in_sample_rate(OUT_RATE)
+        self._lame.set_out_sample_rate(OUT_RATE)  # LAME would pick a lower rate for low bitrates
         self._lame.set_channels(channels)
         self._lame.set_quality(LAME_QUALITY)
-        self._meter = Meter(OUT_RATE) if meter else None
+        self._meter = Meter(in_rate) if meter else None
         self.samples = 0  # at 44.1 kHz, per channel
-        self._info_size = 144 * bitrate * 1000 // OUT_RATE
         self._file = open(path, "wb")  # noqa: SIM115 - closed by close() or __exit__
         self._file.write(bytes(self._info_size))  # the Info frame's place, filled in by close()
 
@@ -140,11 +146,12 @@ class Mp3Writer:
             self._file.close()
 
     def write(self, samples: np.ndarray, *, last: bool = False) -> None:
-        resampled = self._resampler.resample_chunk(np.asarray(samples, dtype=np.float32), last=last)
+        samples = np.asarray(samples, dtype=np.float32)
+        if self._meter and samples.size:
+            self._meter.add(samples)
+        resampled = self._resampler.resample_chunk(samples, last=last)
         if resampled.size == 0:
             return
-        if self._meter:
-            self._meter.add(resampled)
         self.samples += len(resampled)
         pcm = np.clip(np.rint(resampled * 32768.0), -32768, 32767).astype("<i2")
         if self.channels == 2:
@@ -153,49 +160,65 @@ class Mp3Writer:
 
     def close(self) -> None:
         """Finish the stream and fill in the Info frame."""
-        self.write(np.zeros(0, np.float32), last=True)
-        if self.samples == 0:
+        try:
+            self.write(np.zeros(0, np.float32), last=True)
+            if self.samples == 0:
+                raise ToolError(f"{self.path}: there is no audio to encode")
+            self._file.write(self._lame.flush())
+        finally:
             self._file.close()
-            raise ToolError(f"{self.path}: there is no audio to encode")
-        self._file.write(self._lame.flush())
-        self._file.close()
         self._write_info()
 
     @property
     def input_loudness(self) -> float:
-        return self._meter.result()[0] if self._meter else float("nan")
+        """Of the file's channels: the mono signal metered once, plus 3 dB when both stereo channels carry it."""
+        if not self._meter:
+            return float("nan")
+        return self._meter.result()[0] + 10 * math.log10(self.channels)
+
+    def _frames(self) -> tuple[list[int], int]:
+        """Where each MPEG frame LAME wrote starts, and the CRC-16 of all of them, reading a block at a time."""
+        offsets: list[int] = []
+        crc, position, start, buffer = 0, self._info_size, self._info_size, b""  # buffer holds bytes from start
+        with open(self.path, "rb") as handle:
+            handle.seek(self._info_size)
+            while block := handle.read(1 << 20):
+                crc = _crc16(block, crc)
+                buffer += block
+                while position + 4 <= start + len(buffer):
+                    header = buffer[position - start:position - start + 4]
+                    if header[0] != 0xFF or (header[1] & 0xE0) != 0xE0:
+                        raise ToolError(f"{self.path}: LAME wrote something that is not an MPEG frame at byte "
+                                        f"{position}")
+                    offsets.append(position)
+                    position += self._info_size + ((header[2] >> 1) & 1)
+                cut = min(position, start + len(buffer)) - start
+                buffer, start = buffer[cut:], start + cut
+        if not offsets or position != start + len(buffer):
+            raise ToolError(f"{self.path}: LAME's output does not end on a frame boundary")
+        return offsets, crc
 
     def _write_info(self) -> None:
-        data = self.path.read_bytes()
-        start = self._info_size
-        offsets = []
-        position = start
-        while position + 4 <= len(data):
-            header = data[position:position + 4]
-            if header[0] != 0xFF or (header[1] & 0xE0) != 0xE0:
-                raise ToolError(f"{self.path}: LAME wrote something that is not an MPEG frame at byte {position}")
-            offsets.append(position)
-            position += 144 * self.bitrate * 1000 // OUT_RATE + ((header[2] >> 1) & 1)
-        if not offsets or position != len(data):
-            raise ToolError(f"{self.path}: LAME's output does not end on a frame boundary")
-        frames, total = len(offsets), len(data)
+        offsets, music_crc = self._frames()
+        frames, total = len(offsets), self.path.stat().st_size
         padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - self.samples
         if not 0 <= padding < 4096:
             raise ToolError(f"{self.path}: LAME wrote {frames} frames for {self.samples} samples")
-        first = data[start:start + 4]
-        side_info = 17 if self.channels == 1 else 32
+        with open(self.path, "rb") as handle:
+            handle.seek(self._info_size)
+            first = handle.read(4)
         toc = bytes(min(255, 256 * offsets[min(frames - 1, frames * i // 100)] // total) for i in range(100))
         xing = b"Info" + struct.pack(">III", 0x0F, frames, total) + toc + struct.pack(">I", 100 - 40 - LAME_QUALITY)
         stereo_mode = 0 if self.channels == 1 else 3
         lame = (b"LAME3.100" + bytes([0x01, 0]) + bytes(8) + bytes([0, min(255, self.bitrate)])
                 + ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
                 + bytes([(1 << 6) | (stereo_mode << 2), 0, 0, 0]) + struct.pack(">I", total)
-                + struct.pack(">H", _crc16(data[start:])))
+                + struct.pack(">H", music_crc))
         frame = bytearray(self._info_size)
         frame[0:4] = bytes([first[0], first[1], first[2] & ~0x02, first[3]])  # same stream, no padding slot
-        body = xing + lame
-        frame[4 + side_info:4 + side_info + len(body)] = body
-        end = 4 + side_info + len(body)
+        start = 4 + self._side_info
+        frame[start:start + len(xing) + len(lame)] = xing + lame
+        end = start + len(xing) + len(lame)
         frame[end:end + 2] = struct.pack(">H", _crc16(bytes(frame[:end])))
         with open(self.path, "r+b") as handle:
             handle.write(frame)

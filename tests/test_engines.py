@@ -31,7 +31,7 @@ def speech_mp3(tmp_path_factory) -> bytes:
                                               Voice("host", "hibari", "heart", 1.0, "Host"))
     folder = tmp_path_factory.mktemp("gtts")
     samples.astype("<f4").tofile(folder / "speech.f32")
-    encode_mp3(folder / "speech.f32", SAMPLE_RATE, folder / "reply.mp3", bitrate=32, channels=1, gain_db=0.0)
+    encode_mp3(folder / "speech.f32", SAMPLE_RATE, folder / "reply.mp3", bitrate=64, channels=1, gain_db=0.0)
     return (folder / "reply.mp3").read_bytes()
 
 

@@ -113,8 +113,39 @@ def test_empty_input_is_refused(tmp_path):
         mp3.encode(source, 24000, tmp_path / "out.mp3", bitrate=96, channels=1, gain_db=0.0)
 
 
-def test_bad_bitrate_is_refused(tmp_path):
+@pytest.mark.parametrize(("bitrate", "channels"), [(100, 1), (32, 1), (56, 2)])
+def test_bitrates_without_room_for_the_info_frame_are_refused(tmp_path, bitrate, channels):
     source = tmp_path / "in.f32"
     _speechlike(1.0).tofile(source)
-    with pytest.raises(mp3.ToolError, match="not an MPEG-1 layer III bitrate"):
-        mp3.encode(source, 24000, tmp_path / "out.mp3", bitrate=100, channels=1, gain_db=0.0)
+    with pytest.raises(mp3.ToolError, match="use one of 64, 80, 96"):
+        mp3.encode(source, 24000, tmp_path / "out.mp3", bitrate=bitrate, channels=channels, gain_db=0.0)
+
+
+@pytest.mark.parametrize(("channels", "bitrate", "target"), [(1, 96, -19.0), (2, 128, -16.0)])
+def test_master_hits_the_target_with_one_full_encode(tmp_path, monkeypatch, channels, bitrate, target):
+    import subprocess
+
+    import pyloudnorm
+    import soundfile
+
+    from pipeline import audio
+    from pipeline.config import Audio
+    from pipeline.media import ffmpeg_path
+
+    samples = _speechlike(40.0)
+    track = tmp_path / "track.wav"
+    soundfile.write(track, samples, 24000, subtype="FLOAT")
+    assembly = audio.Assembly(track, [], [0.0], audio.speech_level(samples), len(samples) / 24000)
+    full_encodes = []
+    real = audio.encode_mp3
+    monkeypatch.setattr(audio, "encode_mp3", lambda *a, **k: full_encodes.append(k.get("seconds") is None)
+                        or real(*a, **k))
+    settings = Audio(target, -1.0, channels, bitrate, 44100, 0.5, 0.8, 1.2, 5.0, False)
+    report = audio.master(assembly, settings, tmp_path / "out.mp3", what="test")
+
+    assert full_encodes.count(True) == 1  # the gain, codec loss included, was right the first time
+    done = subprocess.run([ffmpeg_path(), "-v", "error", "-i", str(tmp_path / "out.mp3"), "-f", "f32le", "-"],
+                          capture_output=True, check=True)
+    decoded = np.frombuffer(done.stdout, dtype="<f4").reshape(-1, channels).astype(np.float64)
+    assert pyloudnorm.Meter(44100).integrated_loudness(decoded) == pytest.approx(target, abs=0.3)
+    assert report.integrated_lufs == pytest.approx(target, abs=0.2)
