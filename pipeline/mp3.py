@@ -61,11 +61,11 @@ class Meter:
 
 class TruePeak:
     """The true peak (ITU-R BS.1770-4 annex 2: the maximum of the 4x oversampled signal) of one channel fed a
-    chunk at a time. Between two samples a band-limited signal rises at most 1/cos(pi f / rate) above the larger
-    of them (6 dB for content up to a third of the rate: 14.7 kHz here, above the 12 kHz the voices reach), so the
-    only stretches oversampled are those within `window_db` of the highest sample so far, with the gaps on both
-    sides of each. The running maximum never exceeds the final one, so every stretch near the final peak is among them;
-    each is oversampled with PAD samples of real context on each side, so chunk edges change nothing."""
+    chunk at a time. Only the stretches within `window_db` of the highest sample so far are oversampled, with
+    the gaps on both sides of each: between its two samples a sinusoid of frequency f peaks at most
+    1/cos(pi f / rate) above the larger one, 6 dB at a third of the rate (14.7 kHz here; the voices stop at
+    12 kHz). The running maximum never exceeds the final one, so every stretch near the final peak is among
+    them; each is oversampled with PAD samples of real context on each side, so chunk edges change nothing."""
 
     PAD = 64  # samples: soxr's interpolation at this quality changes the result by under 1e-5 of full scale
 
