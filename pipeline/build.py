@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 STAGES = ("script", "synth", "master", "tag", "feed", "site")
 EPISODE_STAGES = ("script", "synth", "master", "tag")
 # Bump a stage's version when its code changes what it writes.
-VERSIONS = {"script": 1, "synth": 1, "master": 7, "tag": 2, "feed": 1, "site": 1}
+VERSIONS = {"script": 1, "synth": 1, "master": 8, "tag": 2, "feed": 1, "site": 1}
 REGISTRY_NAME = "episodes/registry.json"
 
 
