@@ -75,7 +75,7 @@ def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of) -> None:
 
 
 _jobs = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-                     help="Episodes built in parallel [default: number of cores].")
+                     help="Worker threads that build episodes in parallel [default: number of cores].")
 def _parse_date(ctx, param, value):
     from .publish import as_of_date
 
