@@ -11,7 +11,6 @@ import argparse
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from pipeline.build import build, plan
+from pipeline.build import build, cpu_seconds, plan
 from pipeline.config import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,11 +69,6 @@ def _resident(pid: int) -> int:
     except OSError:
         return 0
     return int(found.group(1)) * 1024 if found else 0
-
-
-def cpu_seconds() -> float:
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def fresh_copy(source: Path, where: Path) -> Path:

@@ -371,7 +371,8 @@ def _master_intact(project: Project, item: EpisodePlan) -> bool:
         return False
 
 
-def _cpu_seconds() -> float:
+def cpu_seconds() -> float:
+    """CPU seconds of this process (all its threads) and of its finished children (ffmpeg)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
 
@@ -579,7 +580,6 @@ class _Scheduler:
         self.stopping = False
         self.ready: list[_Voicing] = []
         self.voicing: list[_Voicing] = []
-        self.left = len(work)
         self.lines = self.voiced = 0  # lines to voice in this build, and voiced so far
         self.started = time.perf_counter()
         self.project = Project(work[0].root)
@@ -604,7 +604,7 @@ class _Scheduler:
     def _next(self) -> tuple[_Voicing, int | None] | None:
         with self.lock:
             while True:
-                if self.stopping or self.left == 0:
+                if self.stopping or self.done == self.total:
                     return None
                 if self.ready:
                     return self.ready.pop(0), None
@@ -628,14 +628,14 @@ class _Scheduler:
 
     def _voice(self, entry: _Voicing, index: int) -> None:
         item = entry.job.plan
-        started, made, error = _cpu_seconds(), False, None
+        started, made, error = cpu_seconds(), False, None
         try:
             made = self.voicer.ensure(item.script.lines[index], index, lesson_path=item.lesson.path)
         except Exception as exc:  # noqa: BLE001 - reported with the episode, the others go on
             error = _describe(item, exc)
         with self.lock:
             result = entry.result
-            result.stage_cpu["synth"] = result.stage_cpu.get("synth", 0.0) + _cpu_seconds() - started
+            result.stage_cpu["synth"] = result.stage_cpu.get("synth", 0.0) + cpu_seconds() - started
             result.synthesized += made
             self.voiced += 1
             entry.running -= 1
@@ -664,13 +664,13 @@ class _Scheduler:
         state = State(self.project.cache / "episodes" / item.id / "state.json")
         try:
             for stage in stages:
-                started = _cpu_seconds()
+                started = cpu_seconds()
                 seconds = _run_stage(self.project, entry.job, stage, entry.keys)
                 if seconds is not None:
                     result.audio_seconds = seconds
                 state.record(stage, item.parts[stage])
                 result.ran.append(stage)
-                result.stage_cpu[stage] = result.stage_cpu.get(stage, 0.0) + _cpu_seconds() - started
+                result.stage_cpu[stage] = result.stage_cpu.get(stage, 0.0) + cpu_seconds() - started
                 log.debug("%s: %s took %.2f s of CPU", item.id, stage, result.stage_cpu[stage])
         except Exception as exc:  # noqa: BLE001 - reported with the episode, the others go on
             result.error = _describe(item, exc)
@@ -678,7 +678,6 @@ class _Scheduler:
     def _complete(self, entry: _Voicing) -> None:
         """Count a finished (or failed) episode into the report; called with the lock held."""
         result, report = entry.result, self.report
-        self.left -= 1
         self.done += 1
         for stage in result.ran:
             report.ran[stage] = report.ran.get(stage, 0) + 1
@@ -748,8 +747,8 @@ def _run_jobs(work: list[EpisodeJob], jobs: int | None, report: BuildReport, pro
     finally:
         if status:
             status("")
-    if scheduler.left:
-        raise BuildError(f"{scheduler.left} episode(s) were not built: a build thread stopped unexpectedly; "
+    if scheduler.done < scheduler.total:
+        raise BuildError(f"{scheduler.total - scheduler.done} episode(s) were not built: a build thread stopped unexpectedly; "
                          "run with -vv for the details")
 
 

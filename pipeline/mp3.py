@@ -22,8 +22,7 @@ OUT_RATE = 44100
 LAME_QUALITY = 7
 ENCODER_DELAY = 576  # samples LAME emits before the first input sample (lame_get_encoder_delay at 44.1 kHz)
 SAMPLES_PER_FRAME = 1152  # MPEG-1 layer III
-BITRATE_INDEX = {32: 1, 40: 2, 48: 3, 56: 4, 64: 5, 80: 6, 96: 7, 112: 8, 128: 9, 160: 10, 192: 11, 224: 12,
-                 256: 13, 320: 14}
+BITRATES = frozenset((32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320))  # kbps
 CHUNK = 1 << 18  # input samples per step: keeps memory flat whatever the episode's length
 INFO_TAG = 120 + 36  # bytes of the Xing part and the LAME extension
 
@@ -129,7 +128,7 @@ class Mp3Writer:
 
         self._info_size = 144 * bitrate * 1000 // OUT_RATE
         side_info = 17 if channels == 1 else 32
-        if bitrate not in BITRATE_INDEX or 4 + side_info + INFO_TAG > self._info_size:
+        if bitrate not in BITRATES or 4 + side_info + INFO_TAG > self._info_size:
             raise ToolError(f"MP3 bitrate {bitrate} kbps: use one of 64, 80, 96 (mono) or 128 and up (stereo)")
         self.path, self.bitrate, self.channels, self._side_info = path, bitrate, channels, side_info
         self._resampler = soxr.ResampleStream(in_rate, OUT_RATE, 1, dtype="float32", quality="HQ")
@@ -184,9 +183,11 @@ class Mp3Writer:
             return float("nan")
         return self._meter.result()[0] + 10 * math.log10(self.channels)
 
-    def _frames(self) -> tuple[list[int], int]:
-        """Where each MPEG frame LAME wrote starts, and the CRC-16 of all of them, reading a block at a time."""
+    def _frames(self) -> tuple[list[int], int, int, bytes]:
+        """Where each MPEG frame LAME wrote starts, the CRC-16 of all of them, the file's size and the first
+        frame's header, reading the file once, a block at a time."""
         offsets: list[int] = []
+        first = b""
         crc, position, start, buffer = 0, self._info_size, self._info_size, b""  # buffer holds bytes from start
         with open(self.path, "rb") as handle:
             handle.seek(self._info_size)
@@ -199,22 +200,20 @@ class Mp3Writer:
                         raise ToolError(f"{self.path}: LAME wrote something that is not an MPEG frame at byte "
                                         f"{position}")
                     offsets.append(position)
+                    first = first or header
                     position += self._info_size + ((header[2] >> 1) & 1)
                 cut = min(position, start + len(buffer)) - start
                 buffer, start = buffer[cut:], start + cut
         if not offsets or position != start + len(buffer):
             raise ToolError(f"{self.path}: LAME's output does not end on a frame boundary")
-        return offsets, crc
+        return offsets, crc, position, first
 
     def _write_info(self) -> None:
-        offsets, music_crc = self._frames()
-        frames, total = len(offsets), self.path.stat().st_size
+        offsets, music_crc, total, first = self._frames()
+        frames = len(offsets)
         padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - self.samples
         if not 0 <= padding < 4096:
             raise ToolError(f"{self.path}: LAME wrote {frames} frames for {self.samples} samples")
-        with open(self.path, "rb") as handle:
-            handle.seek(self._info_size)
-            first = handle.read(4)
         toc = bytes(min(255, 256 * offsets[min(frames - 1, frames * i // 100)] // total) for i in range(100))
         xing = b"Info" + struct.pack(">III", 0x0F, frames, total) + toc + struct.pack(">I", 100 - 40 - LAME_QUALITY)
         stereo_mode = 0 if self.channels == 1 else 3

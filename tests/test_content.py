@@ -20,6 +20,12 @@ def write(project: Path, name: str, text: str) -> Path:
     return path
 
 
+def write_third_lesson(project: Path, name: str, lesson_id: str, body: str = "") -> Path:
+    """A minimal lesson 3 of module 1 with `body` under its front matter."""
+    front = f"---\nid: {lesson_id}\nmodule: 1\nlesson: 3\ntitle: T\ndomain: basics\nsummary: S\n---\n"
+    return write(project, name, front + (f"\n{body}" if body else ""))
+
+
 def test_lesson_parses_sections_quotes_and_lines(project: Path):
     proj = Project(project)
     show = load_show(proj)
@@ -68,7 +74,7 @@ def test_duplicate_ids_and_numbers_are_rejected(project: Path):
 
 
 def test_empty_section_and_empty_lesson(project: Path):
-    write(project, "03-empty.md", "---\nid: empty\nmodule: 1\nlesson: 3\ntitle: T\ndomain: basics\nsummary: S\n---\n")
+    write_third_lesson(project, "03-empty.md", "empty")
     result = run(project, "check")
     assert "03-empty.md:9: the lesson has no text to speak" in result.output
 
@@ -90,8 +96,7 @@ def test_lesson_without_question_is_reported(project: Path):
 
 
 def test_check_lists_words_missing_from_the_lexicon(project: Path):
-    write(project, "03-acronyms.md", "---\nid: acr\nmodule: 1\nlesson: 3\ntitle: T\ndomain: basics\nsummary: S\n"
-                                     "---\n\nUse SQS and FIFO with JSON.\n")
+    write_third_lesson(project, "03-acronyms.md", "acr", "Use SQS and FIFO with JSON.\n")
     add_question(project, "acr")
     result = run(project, "check")
     assert result.exit_code == 0, result.output
@@ -155,8 +160,7 @@ class TestShippedCourse:
 
 
 def test_a_closed_code_block_inside_a_quote_is_fine(project: Path):
-    write(project, "03-quote.md", "---\nid: quoted\nmodule: 1\nlesson: 3\ntitle: T\ndomain: basics\nsummary: S\n"
-                                  "---\n\nIntro.\n\n> ```\n> code\n> ```\n\nMore text.\n")
+    write_third_lesson(project, "03-quote.md", "quoted", "Intro.\n\n> ```\n> code\n> ```\n\nMore text.\n")
     add_question(project, "quoted")
     result = run(project, "check")
     assert result.exit_code == 0, result.output
