@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import Project
+from .model.project import Project
 from .errors import CertQuestsError
+from .stages import NAMES as STAGE_NAMES
+from .stages import STAGES
 
 log = logging.getLogger("pipeline")
 
@@ -59,8 +61,8 @@ def _live_line():
     return show
 
 
-def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of) -> None:
-    from .build import build
+def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of: dt.datetime | None) -> None:
+    from .graph.build import build
 
     report = build(_project(ctx), until=until, jobs=jobs, as_of=as_of, progress=click.echo, status=_live_line())
     if not report.did_work:
@@ -76,13 +78,17 @@ def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of) -> None:
 
 _jobs = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
                      help="Worker threads that build episodes in parallel [default: number of cores].")
-def _parse_date(ctx, param, value):
-    from .publish import as_of_date
 
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | None:
+    """The end of that day, UTC: everything released on it is out."""
+    if value is None:
+        return None
     try:
-        return as_of_date(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-12-31") from None
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
 
 
 _as_of = click.option("--as-of", metavar="DATE", default=None, callback=_parse_date,
@@ -95,10 +101,10 @@ _as_of = click.option("--as-of", metavar="DATE", default=None, callback=_parse_d
 @click.pass_context
 def build_command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None) -> None:
     """Build everything that is out of date: scripts, audio, tags, feed and site."""
-    _run_build(ctx, "site", jobs, as_of)
+    _run_build(ctx, STAGE_NAMES[-1], jobs, as_of)
 
 
-def _stage_command(stage: str, help_text: str):
+def _stage_command(stage: str, help_text: str) -> None:
     @_jobs
     @_as_of
     @click.pass_context
@@ -106,15 +112,11 @@ def _stage_command(stage: str, help_text: str):
         _run_build(ctx, stage, jobs, as_of)
 
     command.__doc__ = help_text
-    return main.command(name=stage)(command)
+    main.command(name=stage)(command)
 
 
-_stage_command("script", "Write the episode scripts to scripts/ (and nothing else).")
-_stage_command("synth", "Synthesize every sentence that is not cached yet (runs script first if needed).")
-_stage_command("master", "Assemble and master the episodes (runs the stages before it if needed).")
-_stage_command("tag", "Tag the MP3s and write their sidecars into episodes/.")
-_stage_command("feed", "Publish feed/feed.xml (after the gate passes).")
-_stage_command("site", "Render the show-notes pages and the quiz into feed/.")
+for _stage in STAGES:
+    _stage_command(_stage.NAME, _stage.HELP)
 
 
 @main.command()
@@ -122,33 +124,39 @@ _stage_command("site", "Render the show-notes pages and the quiz into feed/.")
 @click.pass_context
 def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
     """Show what a build would do and why, with the minutes of audio it would synthesize."""
-    from .status import project_status
+    from .graph.explain import episode_status, plan_everything, show_status
 
-    context, rows = project_status(_project(ctx), as_of)
+    plan, waiting = plan_everything(_project(ctx), as_of)
+    rows = episode_status(plan)
     stale = [row for row in rows if row.reasons]
     for row in stale:
         detail = "; ".join(f"{stage} ({reason})" for stage, reason in row.reasons.items())
         click.echo(f"{row.id}: {detail}")
-        if row.new_sentences:
-            click.echo(f"    {row.new_sentences} of {row.sentences} sentences to synthesize, "
-                       f"about {row.minutes_to_synthesize:.1f} min of audio")
-    minutes = sum(row.minutes_to_synthesize for row in rows)
+        if row.estimate and row.estimate.todo:
+            click.echo(f"    {row.estimate.todo} of {row.estimate.total} sentences to synthesize, "
+                       f"about {row.estimate.minutes:.1f} min of audio")
+    minutes = sum(row.estimate.minutes for row in rows if row.estimate)
     if stale:
         click.echo(f"{len(stale)} of {len(rows)} episodes out of date; about {minutes:.1f} min of audio to "
                    "synthesize. The feed and pages follow them.")
     else:
-        click.echo(f"All {len(rows)} episodes are up to date.")
+        shown = show_status(plan)
+        for name, reason in shown.items():
+            click.echo(f"{name}: {reason}")
+        click.echo(f"All {len(rows)} episodes are up to date" + (
+            f"; {len(shown)} show step(s) to publish." if shown else "."))
 
 
 @main.command()
 @click.argument("step")
 @click.pass_context
 def explain(ctx: click.Context, step: str) -> None:
-    """Say why STEP (an episode id, or STAGE:EPISODE like synth:lambda-basics) would run."""
-    from .build import plan
-    from .status import explain as explain_step
+    """Say why STEP would run: an episode id, STAGE:EPISODE like synth:lambda-basics, feed, or site:index."""
+    from .graph.explain import explain as explain_step
+    from .graph.explain import plan_everything
 
-    for line in explain_step(plan(_project(ctx)), step):
+    plan, waiting = plan_everything(_project(ctx))
+    for line in explain_step(plan, step, waiting):
         click.echo(line)
 
 
@@ -156,14 +164,10 @@ def explain(ctx: click.Context, step: str) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
-    from .config import load_show
-    from .content import load_course
-    from .lexicon import load_lexicon
+    from .graph.plan import read_project
 
-    project = _project(ctx)
-    show = load_show(project)
-    lexicon = load_lexicon(project.root)
-    course = load_course(project, show)
+    context = read_project(_project(ctx))
+    show, lexicon, course = context.show, context.lexicon, context.course
     unknown: dict[str, set[str]] = {}
     for lesson in course.lessons:
         texts = [lesson.title, *(b.text for b in lesson.intro),
@@ -192,9 +196,9 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def validate(ctx: click.Context) -> None:
     """Check the published feed against the publishing rules (the same gate `build` uses)."""
-    from .config import load_show
     from .errors import ValidationError
-    from .validate import validate_feed
+    from .model.show import load_show
+    from .publish.gate import validate_feed
 
     project = _project(ctx)
     show = load_show(project)
@@ -212,7 +216,7 @@ def validate(ctx: click.Context) -> None:
 @click.pass_context
 def retire(ctx: click.Context, lesson_id: str) -> None:
     """Drop a published episode from the feed on purpose (its lesson file may then be deleted)."""
-    from .build import retire as retire_episode
+    from .graph.build import retire as retire_episode
 
     retire_episode(_project(ctx), lesson_id)
     click.echo(f"'{lesson_id}' is retired: the next build leaves it out of the feed.")
@@ -225,7 +229,7 @@ def cover(ctx: click.Context, size: int) -> None:
     """Draw cover art from the show's title into the path the show config names."""
     import tomllib
 
-    from .cover import draw_cover
+    from .model.art import draw_cover
 
     project = _project(ctx)
     try:

@@ -1,25 +1,34 @@
-"""Text-to-speech engines behind one small interface, and the per-sentence audio cache.
+"""Text-to-speech engines behind one small interface, found by name in one registry.
 
-Every engine returns mono float32 samples at SAMPLE_RATE, so the rest of the pipeline never
-cares which one spoke a line.
+Every engine returns mono float32 samples at SAMPLE_RATE, so the rest of the pipeline never cares which
+one spoke a line. An engine is a module here with a class that has `name`, `version()` (cheap: no model is
+loaded, since no-op builds ask for it), `problem(voice)` and `synthesize(text, voice)`, plus one line in
+ENGINES.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import json
-import struct
-import zlib
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+from ..errors import ConfigError, Problem
+from ..model.project import CONFIG_NAME
+from ..model.show import Show, Voice
 
-from ..config import Voice
-from ..errors import ConfigError
+if TYPE_CHECKING:
+    import numpy as np
 
 SAMPLE_RATE = 24000
-CACHE_MAGIC = b"CQA1"
 CACHE_FORMAT = 2  # bump when what is stored per sentence changes (2: engine silence trimmed)
+
+# name -> "module:class", imported on first use so a no-op build loads no engine.
+ENGINES = {
+    "hibari": "pipeline.speech.hibari:HibariEngine",
+    "gtts": "pipeline.speech.google:GttsEngine",
+    "espeak": "pipeline.speech.espeak:EspeakEngine",
+}
 
 
 class Engine(Protocol):
@@ -35,20 +44,31 @@ class Engine(Protocol):
         """Mono float32 samples at SAMPLE_RATE."""
 
 
+def _unknown(name: str) -> ConfigError:
+    return ConfigError(f"unknown engine {name!r}; use {', '.join(ENGINES)}")
+
+
+@functools.cache
 def get_engine(name: str) -> Engine:
-    if name == "hibari":
-        from .hibari_engine import HibariEngine
+    """The engine's one instance in this process."""
+    if name not in ENGINES:
+        raise _unknown(name)
+    module, _, cls = ENGINES[name].partition(":")
+    engine: Engine = getattr(importlib.import_module(module), cls)()
+    return engine
 
-        return HibariEngine()
-    if name == "gtts":
-        from .gtts_engine import GttsEngine
 
-        return GttsEngine()
-    if name == "espeak":
-        from .espeak_engine import EspeakEngine
+@functools.cache
+def engine_version(name: str) -> str:
+    """The one place engine versions come from: sentence keys, and so every key after them, are made of it."""
+    return get_engine(name).version()
 
-        return EspeakEngine()
-    raise ConfigError(f"unknown engine {name!r}; use hibari, gtts or espeak")
+
+def engine_problems(show: Show) -> list[Problem]:
+    """Voices whose engine does not exist, with the line that names it."""
+    return [Problem(CONFIG_NAME, show.line_of(f"voices.{role}", "engine"),
+                    f"[voices.{role}] engine: unknown engine {voice.engine!r}; use one of {', '.join(ENGINES)}")
+            for role, voice in show.voices.items() if voice.engine not in ENGINES]
 
 
 def check_voices(voices: dict[str, Voice], roles: set[str]) -> None:
@@ -57,47 +77,16 @@ def check_voices(voices: dict[str, Voice], roles: set[str]) -> None:
     for role in sorted(roles):
         voice = voices.get(role)
         if voice is None:
-            problems.append(f"role '{role}' has no voice; add [voices.{role}] to content/show.toml")
+            problems.append(f"role '{role}' has no voice; add [voices.{role}] to {CONFIG_NAME}")
             continue
         reason = get_engine(voice.engine).problem(voice)
         if reason:
             problems.append(f"[voices.{role}] {reason}")
     if problems:
-        raise ConfigError("content/show.toml: voices cannot be used:\n  " + "\n  ".join(problems))
+        raise ConfigError(f"{CONFIG_NAME}: voices cannot be used:\n  " + "\n  ".join(problems))
 
 
 def sentence_key(text: str, voice: Voice, engine_version: str) -> str:
     """The cache key of one synthesized sentence: text, engine, its version, voice and rate."""
     payload = json.dumps([CACHE_FORMAT, text, voice.engine, engine_version, voice.voice, round(voice.rate, 4)])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-class SpeechCache:
-    """Sentence audio on disk, one file per key, checked on every read (a damaged entry is a miss)."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.f32"
-
-    def get(self, key: str) -> np.ndarray | None:
-        path = self.path(key)
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            return None
-        if len(raw) < 12 or raw[:4] != CACHE_MAGIC:
-            return None
-        checksum, count = struct.unpack("<II", raw[4:12])
-        body = raw[12:]
-        if len(body) != count * 4 or zlib.crc32(body) != checksum:
-            return None
-        return np.frombuffer(body, dtype="<f4")
-
-    def put(self, key: str, samples: np.ndarray) -> None:
-        from ..fsutil import write_atomic
-
-        body = np.ascontiguousarray(samples, dtype="<f4").tobytes()
-        write_atomic(self.path(key), CACHE_MAGIC + struct.pack("<II", zlib.crc32(body), len(body) // 4) + body,
-                     durable=False)  # a damaged entry fails its checksum on read and is made again

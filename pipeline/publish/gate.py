@@ -5,9 +5,9 @@ import email.utils
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import Problem
+from ..errors import Problem
 
-from .feed import ITUNES_NS, PODCAST_NS
+from ..formats.rss import ITUNES_NS, PODCAST_NS
 
 NAMESPACES = {"itunes": ITUNES_NS, "content": "http://purl.org/rss/1.0/modules/content/", "podcast": PODCAST_NS,
               "atom": "http://www.w3.org/2005/Atom"}
@@ -71,7 +71,7 @@ def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed
         if local is None or not local.is_file():
             fail(f"channel: artwork {image.get('href')} is not in the site")
         else:
-            from .cover import artwork_problem
+            from ..model.art import artwork_problem
 
             issue = artwork_problem(local) if local.suffix.lower() in (".png", ".jpg", ".jpeg") else None
             if issue:

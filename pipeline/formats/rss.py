@@ -2,23 +2,15 @@
 from __future__ import annotations
 
 import html
-import uuid
 
 import lxml.etree  # noqa: F401 - feedgen.util uses lxml.etree without importing it
 
-from .config import Show
-from .episode import Episode
+from ..model.show import Show
+from ..model.episode import Episode, Urls
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 DESCRIPTION_LIMIT = 4000
-
-
-def podcast_guid(feed_url: str) -> str:
-    """The Podcasting 2.0 show GUID: uuid5 of the feed URL without scheme and trailing slashes."""
-    bare = feed_url.split("://", 1)[-1].rstrip("/")
-    return str(uuid.uuid5(GUID_NAMESPACE, bare))
 
 
 def _channel_extension(show: Show, guid: str):
@@ -78,7 +70,7 @@ def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
     summary = f"<p>{html.escape(episode.lesson.summary)}</p>"
     links = (f'<p><a href="{html.escape(page_url)}">Transcript and show notes</a> · '
              f'<a href="{html.escape(quiz_url)}">Test yourself with the quiz</a></p>')
-    from .site import clock
+    from .pages import clock
 
     chapters = "".join(f"<li>{clock(c.start)} {html.escape(c.title)}</li>" for c in episode.chapters)
     text = summary + (f"<ul>{chapters}</ul>" if chapters else "") + links
@@ -87,7 +79,7 @@ def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
     return text
 
 
-def render_feed(show: Show, episodes: list[Episode], urls, show_guid: str) -> bytes:
+def render_feed(show: Show, episodes: list[Episode], urls: Urls, show_guid: str) -> bytes:
     """The feed as UTF-8 bytes. `urls` maps an episode to its public URLs (see site.Urls)."""
     from feedgen.feed import FeedGenerator
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .errors import ConfigError, Problem
+from ..errors import ConfigError, Problem
+from .project import CONFIG_NAME, Project
 
-CONFIG_NAME = "content/show.toml"
 
 # Apple Podcasts' category names (top level -> allowed subcategories), as the directory spells them.
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -42,7 +42,7 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
 }
 
-ENGINES = ("hibari", "gtts", "espeak")
+ENGINE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")  # which engines exist is the speech registry's business
 BITRATES = {1: (64, 80, 96), 2: (128,)}  # constant bitrates podcast apps expect: mono 64-96, stereo 128
 KNOWN_KEYS = {
     "show": {"title", "subtitle", "description", "author", "owner_name", "owner_email", "language", "base_url",
@@ -134,6 +134,11 @@ class Show:
     modules: tuple[Module, ...] = ()
     domains: tuple[Domain, ...] = ()
     selftest_questions: int = 3  # quiz questions read aloud at the end of each episode
+    source: str = field(default="", repr=False, compare=False)  # the config's text, for line numbers
+
+    def line_of(self, table: str | None, key: str) -> int | None:
+        """The line of `key` in `[table]` of the config, for messages about values checked later."""
+        return _line_of(self.source, table, key)
 
     @property
     def feed_url(self) -> str:
@@ -144,37 +149,6 @@ class Show:
 
     def domain(self, domain_id: str) -> Domain | None:
         return next((d for d in self.domains if d.id == domain_id), None)
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a project's sources and outputs live."""
-
-    root: Path
-
-    @property
-    def content(self) -> Path:
-        return self.root / "content"
-
-    @property
-    def config_path(self) -> Path:
-        return self.root / CONFIG_NAME
-
-    @property
-    def scripts(self) -> Path:
-        return self.root / "scripts"
-
-    @property
-    def episodes(self) -> Path:
-        return self.root / "episodes"
-
-    @property
-    def site(self) -> Path:
-        return self.root / "feed"
-
-    @property
-    def cache(self) -> Path:
-        return self.root / ".cache"
 
 
 def _line_of(text: str, table: str | None, key: str) -> int | None:
@@ -336,7 +310,7 @@ def load_show(project: Project) -> Show:
         music=audio_table.get("music", bool, True),
     )
     default_engine = audio_table.get("engine", str, "hibari",
-                                     check=lambda v: None if v in ENGINES else f"unknown engine {v!r}; use one of {', '.join(ENGINES)}")
+                                     check=lambda v: None if ENGINE_NAME.match(v) else f"not an engine name: {v!r}")
 
     voices: dict[str, Voice] = {}
     voice_tables = data.get("voices", {})
@@ -347,7 +321,7 @@ def load_show(project: Project) -> Show:
     for role, table in voice_tables.items():
         reader = _Reader(shown, text, table if isinstance(table, dict) else {}, f"voices.{role}", problems)
         engine = reader.get("engine", str, default_engine or "hibari",
-                            check=lambda v: None if v in ENGINES else f"unknown engine {v!r}; use one of {', '.join(ENGINES)}")
+                            check=lambda v: None if ENGINE_NAME.match(v) else f"not an engine name: {v!r}")
         voices[role] = Voice(
             role=role,
             engine=engine or "hibari",
@@ -420,4 +394,5 @@ def load_show(project: Project) -> Show:
         modules=tuple(sorted(modules, key=lambda m: m.number)),
         domains=tuple(domains),
         selftest_questions=selftest,
+        source=text,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .fsutil import write_atomic
+from ..fsutil import write_atomic
 
 SIZE = 1400
 

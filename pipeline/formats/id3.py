@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import Show
-from .episode import Episode
-from .errors import ToolError
+from ..model.show import Show
+from ..model.episode import Episode
+from ..errors import ToolError
 
 
 def write_tags(path: Path, episode: Episode, show: Show, *, page_url: str, quiz_url: str) -> None:

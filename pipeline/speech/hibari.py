@@ -6,7 +6,7 @@ from importlib import metadata
 
 import numpy as np
 
-from ..config import Voice
+from ..model.show import Voice
 
 _models: dict[str, object] = {}
 _loading = threading.Lock()

@@ -7,9 +7,9 @@ from importlib import metadata
 
 import numpy as np
 
-from ..config import Voice
+from ..model.show import Voice
 from ..errors import SynthesisError
-from ..media import decode, process
+from ..ffmpeg import decode, process
 from . import SAMPLE_RATE
 
 log = logging.getLogger(__name__)

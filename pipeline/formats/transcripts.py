@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from .episode import Episode
+from ..model.episode import Episode
 
 LINE_LIMIT = 65
 

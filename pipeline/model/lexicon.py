@@ -17,7 +17,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, Problem
+from ..errors import ConfigError, Problem
 
 LEXICON_NAME = "content/lexicon.toml"
 # Upper-case tokens a listener would hear spelled or said oddly: two or more capitals, maybe with digits.

@@ -7,9 +7,9 @@ import subprocess
 
 import numpy as np
 
-from ..config import Voice
+from ..model.show import Voice
 from ..errors import SynthesisError, ToolError
-from ..media import decode
+from ..ffmpeg import decode
 from . import SAMPLE_RATE
 
 

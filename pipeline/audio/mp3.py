@@ -14,8 +14,8 @@ from typing import Self
 
 import numpy as np
 
-from .errors import ToolError
-from .media import Loudness
+from ..errors import ToolError
+from ..ffmpeg import Loudness
 
 OUT_RATE = 44100
 # LAME's algorithm quality (0 best .. 9 fastest): 7 encodes speech at a constant bitrate about 3x faster than 2.

@@ -11,8 +11,9 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
-from .config import Project, Show
-from .errors import ContentError, Problem, relative
+from ..errors import Problem, relative
+from .project import Project
+from .show import Show
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 PAUSE_MARKER = re.compile(r"^\[pause(?:\s+(\d+(?:\.\d+)?)\s*s?)?\]$", re.IGNORECASE)
@@ -60,38 +61,6 @@ class Lesson:
     @property
     def sort_key(self) -> tuple[int, int, int]:
         return (0 if self.episode_type == "trailer" else 1, self.module, self.number)
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    lesson: str
-    domain: str
-    question: str
-    options: tuple[tuple[str, str], ...]  # (letter, text)
-    answer: str
-    explanation: str
-    line: int
-
-    @property
-    def answer_text(self) -> str:
-        return dict(self.options)[self.answer]
-
-
-@dataclass(frozen=True)
-class Course:
-    lessons: tuple[Lesson, ...]
-    questions: tuple[Question, ...]
-
-    def lesson(self, lesson_id: str) -> Lesson | None:
-        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
-
-    def questions_for(self, lesson_id: str) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if q.lesson == lesson_id)
-
-    @property
-    def published(self) -> tuple[Lesson, ...]:
-        return tuple(lesson for lesson in self.lessons if not lesson.retired)
 
 
 def markdown_parser() -> MarkdownIt:
@@ -265,6 +234,9 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     ), []
 
 
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
+
+
 def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], list[Section], list[Problem]]:
     problems: list[Problem] = []
     tokens = markdown_parser().parse(body)
@@ -336,148 +308,3 @@ def _fence_closed(body: str, token) -> bool:
     return closing.startswith(token.markup) and set(closing) == {token.markup[0]}
 
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
-_TextLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # every scalar stays text: 'Yes' is not True
-
-
-class _LineLoader(_TextLoader):
-    """A YAML loader that keeps every value as written and records each mapping's line as '__line__'."""
-
-
-def _construct_mapping(loader, node, deep=False):
-    mapping = _TextLoader.construct_mapping(loader, node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def parse_quiz(path: Path, project: Project, show: Show) -> tuple[list[Question], list[Problem]]:
-    shown = relative(path, project.root)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [Problem(shown, None, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")]
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        return [], [_yaml_problem(shown, exc, 0, "quiz")]
-    if data is None:
-        return [], []
-    if not isinstance(data, list):
-        return [], [Problem(shown, 1, "the quiz bank must be a YAML list of questions ('- id: q01 ...')")]
-    problems: list[Problem] = []
-    questions: list[Question] = []
-    for item in data:
-        if not isinstance(item, dict):
-            problems.append(Problem(shown, None, f"quiz entry {item!r} is not a mapping; each question needs "
-                                                 "id, lesson, domain, question, options, answer, explanation"))
-            continue
-        line = item.pop("__line__", None)
-        before = len(problems)
-
-        def fail(message: str) -> None:
-            problems.append(Problem(shown, line, f"question {item.get('id', '?')}: {message}"))
-
-        for key in item:
-            if key not in QUESTION_KEYS:
-                fail(f"unknown key '{key}'{_suggest(str(key), QUESTION_KEYS)}")
-        for key in sorted(QUESTION_KEYS - set(item)):
-            fail(f"'{key}' missing")
-        for key in ("id", "lesson", "domain", "answer", "question", "explanation"):
-            if key in item and not isinstance(item[key], str):
-                fail(f"'{key}' must be plain text, got {type(item[key]).__name__}; write it on one line "
-                     "(quote it if it holds ':' or '#')")
-                item[key] = None
-        qid = item.get("id")
-        if qid is not None and not ID_PATTERN.match(qid):
-            fail(f"'id' must be lowercase letters, digits and '-', got {qid!r}")
-        options = item.get("options")
-        if isinstance(options, dict):
-            options.pop("__line__", None)
-            letters = list(options)
-            if not 2 <= len(letters) <= 6 or letters != [chr(ord("A") + i) for i in range(len(letters))]:
-                fail(f"options must be lettered A, B, C, ... in order (2-6 of them), got {', '.join(map(str, letters))}")
-            if any(not isinstance(v, str) or not v.strip() for v in options.values()):
-                fail("every option needs text (quote it if it holds ':' or '#')")
-            option_pairs = tuple((str(k), " ".join(str(v).split())) for k, v in options.items())
-            if len({text.lower() for _, text in option_pairs}) != len(option_pairs):
-                fail("two options have the same text; every option must differ")
-        else:
-            if options is not None:
-                fail("'options' must be a mapping of letters to text (A: ..., B: ...)")
-            option_pairs = ()
-        answer = item.get("answer")
-        if answer is not None and answer not in dict(option_pairs):
-            fail(f"'answer' must be exactly one of the option letters ({', '.join(k for k, _ in option_pairs)}), "
-                 f"got {answer!r}")
-        domain = item.get("domain")
-        if domain is not None and show.domains and show.domain(str(domain)) is None:
-            fail(f"unknown domain {domain!r}; use one of {', '.join(d.id for d in show.domains)}")
-        for key in ("question", "explanation"):
-            if isinstance(item.get(key), str) and not item[key].strip():
-                fail(f"'{key}' must be non-empty text")
-        if len(problems) == before:
-            questions.append(Question(
-                id=qid, lesson=str(item["lesson"]), domain=str(domain), question=" ".join(item["question"].split()),
-                options=option_pairs, answer=str(answer), explanation=" ".join(item["explanation"].split()),
-                line=line or 0))
-    return questions, problems
-
-
-def lesson_files(project: Project) -> list[Path]:
-    folder = project.content / "lessons"
-    return sorted(p for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else []
-
-
-def load_course(project: Project, show: Show) -> Course:
-    """Parse every lesson and the quiz bank; raise ContentError listing every problem at once."""
-    problems: list[Problem] = []
-    lessons: list[Lesson] = []
-    files = lesson_files(project)
-    if not files:
-        raise ContentError(f"no lessons found; add Markdown files under {relative(project.content, project.root)}/lessons/")
-    for path in files:
-        lesson, found = parse_lesson(path, project, show)
-        problems.extend(found)
-        if lesson:
-            lessons.append(lesson)
-    seen_ids: dict[str, Lesson] = {}
-    seen_numbers: dict[tuple[int, int], Lesson] = {}
-    for lesson in lessons:
-        if lesson.id in seen_ids:
-            problems.append(Problem(lesson.path, 2, f"id '{lesson.id}' is also used by {seen_ids[lesson.id].path}; "
-                                                    "every lesson needs its own id"))
-        seen_ids.setdefault(lesson.id, lesson)
-        if lesson.episode_type != "trailer":
-            key = (lesson.module, lesson.number)
-            if key in seen_numbers:
-                problems.append(Problem(lesson.path, 2, f"module {key[0]} lesson {key[1]} is also "
-                                                        f"{seen_numbers[key].path}; give each lesson its own number"))
-            seen_numbers.setdefault(key, lesson)
-
-    questions: list[Question] = []
-    quiz_path = project.content / "quiz.yaml"
-    if quiz_path.is_file():
-        questions, found = parse_quiz(quiz_path, project, show)
-        problems.extend(found)
-        shown = relative(quiz_path, project.root)
-        seen_questions: set[str] = set()
-        for question in questions:
-            if question.id in seen_questions:
-                problems.append(Problem(shown, question.line, f"question id '{question.id}' is used twice"))
-            seen_questions.add(question.id)
-            if question.lesson not in seen_ids:
-                problems.append(Problem(shown, question.line, f"question {question.id}: lesson '{question.lesson}' "
-                                                              "does not exist; use a lesson id from content/lessons"))
-        if not any(p.path == shown for p in problems):
-            tested = {q.lesson for q in questions}
-            for lesson in lessons:
-                if lesson.episode_type == "full" and not lesson.retired and lesson.id not in tested:
-                    problems.append(Problem(shown, None, f"lesson '{lesson.id}' ({lesson.path}) has no quiz "
-                                                         "question; add at least one with 'lesson: " + lesson.id + "'"))
-    if problems:
-        raise ContentError(f"{len(problems)} problem(s) in the content; nothing was built", problems)
-    lessons.sort(key=lambda lesson: lesson.sort_key)
-    return Course(tuple(lessons), tuple(questions))

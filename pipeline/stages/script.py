@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from .config import Show
-from .content import Block, Lesson, Question
-from .lexicon import Lexicon
+from ..fsutil import write_atomic
+from ..model.lesson import Block, Lesson
+from ..model.lexicon import Lexicon
+from ..model.quiz import Question
+from ..model.script import Chapter, Line, Script
+from ..model.show import Show
+from .base import Context, EpisodeWork, Step, digest
 
 # Abbreviations after which a period does not end a sentence.
 ABBREVIATIONS = {"e.g", "i.e", "vs", "etc", "approx", "mr", "mrs", "ms", "dr", "st", "no", "fig", "cf", "inc", "ltd"}
@@ -23,36 +26,6 @@ SYMBOLS = [
     (re.compile(r"\s{2,}"), " "),
 ]
 ORDINALS = ["one", "two", "three", "four", "five", "six"]
-
-
-@dataclass(frozen=True)
-class Line:
-    role: str
-    text: str  # as the transcript shows it
-    spoken: str  # as the engine hears it (symbols spoken, lexicon applied)
-    pause: float  # seconds of silence after the line
-
-
-@dataclass(frozen=True)
-class Chapter:
-    title: str
-    kind: str  # intro | section | selftest | outro
-    lines: tuple[Line, ...]
-
-
-@dataclass(frozen=True)
-class Script:
-    lesson_id: str
-    title: str
-    chapters: tuple[Chapter, ...]
-
-    @property
-    def lines(self) -> tuple[Line, ...]:
-        return tuple(line for chapter in self.chapters for line in chapter.lines)
-
-    @property
-    def word_count(self) -> int:
-        return sum(len(line.text.split()) for line in self.lines)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -191,3 +164,26 @@ def render_script(script: Script, lesson: Lesson, show: Show) -> str:
                 out.append("")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+NAME = "script"
+VERSION = 1
+SCOPE = "episode"
+HELP = "Write the episode scripts to scripts/ (and nothing else)."
+
+
+def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+    assert episode is not None
+    show = context.show
+    script = build_script(episode.lesson, show, context.lexicon, context.course.questions_for(episode.id),
+                          episode.following)
+    episode.script = script
+    episode.script_text = text = render_script(script, episode.lesson, show)
+    target = context.project.scripts / f"{episode.id}.txt"
+
+    def run() -> None:
+        write_atomic(target, text)
+
+    # The script is cheap to make and the file is all it writes: its text is its key.
+    return [Step(NAME, episode.id, {"stage code": str(VERSION), "script text": digest(text)}, run, (target,),
+                 episode=episode.id)]

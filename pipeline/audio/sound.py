@@ -5,7 +5,7 @@ import functools
 
 import numpy as np
 
-from .speech import SAMPLE_RATE
+from ..speech import SAMPLE_RATE
 
 # Equal-tempered frequencies of the notes used (A4 = 440 Hz).
 NOTES = {"C4": 261.63, "E4": 329.63, "G4": 392.00, "A4": 440.0, "C5": 523.25, "E5": 659.25, "G5": 783.99}

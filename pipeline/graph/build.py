@@ -1,0 +1,182 @@
+"""The build: plan the episode steps, run the stale ones on threads, then plan and run the show's steps.
+
+Per episode:  script -> synth -> master -> tag      then for the show:  feed, site -> publish
+A step runs when its key (a digest of its named inputs) changed or an output is missing; its state is saved
+only after it succeeds. The show's steps go live together, so their state is saved once publish succeeds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..errors import BuildError
+from ..fsutil import remove_leftovers
+from ..model.project import Project
+from ..model.registry import Registry
+from ..speech import check_voices
+from .lock import BuildLock
+from .plan import Plan, plan_episodes, plan_show, read_project
+from .scheduler import Chain, ChainResult, Scheduler
+from .state import State
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildReport:
+    episodes: int = 0
+    ran: dict[str, int] = field(default_factory=dict)
+    synthesized: int = 0
+    audio_seconds: float = 0.0
+    released: int = 0
+    failures: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    stage_cpu: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def did_work(self) -> bool:
+        return bool(self.ran) or bool(self.published)
+
+    def add(self, result: ChainResult) -> None:
+        for stage in result.ran:
+            self.ran[stage] = self.ran.get(stage, 0) + 1
+        self.synthesized += result.made
+        self.audio_seconds += result.audio_seconds
+        for stage, seconds in result.stage_cpu.items():
+            self.stage_cpu[stage] = self.stage_cpu.get(stage, 0.0) + seconds
+        if result.error:
+            self.failures.append(result.error)
+
+
+def episode_chains(plan: Plan) -> list[Chain]:
+    """Each episode's stale steps. A step that is up to date but whose outputs a stale later step reads is
+    checked: a damaged output (a cached master that no longer matches its record) is made again."""
+    chains = []
+    context = plan.context
+    for episode in context.episodes:
+        steps = plan.episodes[episode.id]
+        state = State(context.cache_dir(episode.id) / "state.json")
+        stale = [state.reason(step) is not None for step in steps]
+        for index in range(len(steps) - 1):
+            check = steps[index].intact
+            if not stale[index] and any(stale[index + 1:]) and check is not None and not check():
+                stale[index] = True
+        chosen = [step for step, run in zip(steps, stale) if run]
+        if chosen:
+            chains.append(Chain(chosen, state, ChainResult(episode.id, episode.lesson.path)))
+    return chains
+
+
+def build(project: Project, *, until: str = "publish", jobs: int | None = None, as_of: dt.datetime | None = None,
+          progress: Callable[[str], None] = lambda message: None,
+          status: Callable[[str], None] | None = None) -> BuildReport:
+    """Bring the project up to date through stage `until`."""
+    started = time.perf_counter()
+    with BuildLock(project):
+        _remove_leftovers(project)
+        context = read_project(project, as_of)
+        plan = plan_episodes(context, until)
+        report = BuildReport(episodes=len(context.episodes))
+        chains = episode_chains(plan)
+        if chains:
+            if any(step.units for chain in chains for step in chain.steps):
+                check_voices(context.show.voices, {line.role for e in context.episodes for line in e.spoken.lines})
+            _run_chains(plan, chains, jobs, report, progress, status)
+        if report.failures:
+            raise BuildError(f"{len(report.failures)} of {len(context.episodes)} episode(s) failed; the published "
+                             "feed and pages were left as they were:\n  " + "\n  ".join(report.failures))
+        if any(stage.SCOPE == "show" for stage in plan.stages):
+            _run_show(plan, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_show(plan: Plan, report: BuildReport) -> None:
+    plan_show(plan)
+    context = plan.context
+    state = State(context.project.cache / "state.json")
+    stale = [step for step in plan.show if step.stage != "publish" and state.reason(step)]
+    report.released = len(context.released)
+    if not stale:
+        return
+    for step in stale:
+        step.run()
+    for step in plan.show:
+        if step.stage == "publish":
+            step.run()
+    for step in stale:
+        state.record(step)
+    pages = sum(1 for step in stale if step.stage == "site")
+    report.published = ([f"{pages} page(s)"] if pages else []) + (["the feed"] if any(
+        step.stage == "feed" for step in stale) else [])
+
+
+def _remove_leftovers(project: Project) -> None:
+    """A build that was killed may have left temporary files; finished files are never half-written."""
+    folders = [project.scripts, project.episodes, project.site, project.site / "episodes", project.site / "assets",
+               project.cache]
+    for parent in (project.cache / "episodes", project.cache / "speech"):
+        if parent.is_dir():
+            folders.extend(path for path in parent.iterdir() if path.is_dir())
+    removed = sum(remove_leftovers(folder) for folder in folders)
+    if removed:
+        log.info("removed %d temporary file(s) left by an interrupted build", removed)
+
+
+def _run_chains(plan: Plan, chains: list[Chain], jobs: int | None, report: BuildReport,
+                progress: Callable[[str], None], status: Callable[[str], None] | None = None) -> None:
+    """Build the stale episodes on `jobs` threads of this process: the voice model is loaded once and shared,
+    and the heavy work (the model's inference, numpy, LAME, soxr, mpg123, and ffmpeg in its own processes)
+    runs outside the interpreter lock."""
+    words = {episode.id: episode.spoken.word_count for episode in plan.context.episodes}
+    # Longest episodes first: the last to be mastered, alone at the end, is a short one.
+    chains.sort(key=lambda chain: -words[chain.result.id])
+    plan.context.voicer  # noqa: B018 - made here, once, before the threads share it
+    scheduler = Scheduler(chains)
+    count = jobs or os.cpu_count() or 1
+    if not scheduler.units:  # threads share units, not a master: no more threads than episodes
+        count = min(count, len(chains))
+    threads = [threading.Thread(target=scheduler.work, name=f"build-{n}", daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+
+    def show_progress() -> None:
+        if status and not scheduler.messages.empty():
+            status("")
+        while not scheduler.messages.empty():
+            progress(scheduler.messages.get())
+        if status:
+            status(scheduler.summary())
+
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.1)
+                show_progress()
+        show_progress()
+    except BaseException:  # Ctrl-C, or the terminal went away: let the running tasks end, start no more
+        scheduler.stop()
+        for thread in threads:
+            thread.join()
+        raise
+    finally:
+        if status:
+            status("")
+    for result in scheduler.finished:
+        report.add(result)
+    if scheduler.done < scheduler.total:
+        raise BuildError(f"{scheduler.total - scheduler.done} episode(s) were not built: a build thread stopped "
+                         "unexpectedly; run with -vv for the details")
+
+
+def retire(project: Project, lesson_id: str) -> None:
+    with BuildLock(project):
+        registry = Registry(project)
+        registry.retire(lesson_id)
+        registry.save()

@@ -1,0 +1,96 @@
+"""What a build would do, and why: `certquests status` and `certquests explain STEP`, for every step."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..model.project import Project
+from ..stages import NAMES
+from ..stages.base import Estimate, Step
+from .plan import Plan, plan_episodes, plan_show, read_project
+from .state import State
+
+
+@dataclass(frozen=True)
+class EpisodeStatus:
+    id: str
+    reasons: dict[str, str]  # stage -> why it would run
+    estimate: Estimate | None  # the sentences left to synthesize
+
+
+def _state(plan: Plan, step: Step) -> State:
+    folder = plan.context.cache_dir(step.episode) if step.episode else plan.context.project.cache
+    return State(folder / "state.json")
+
+
+def plan_everything(project: Project, as_of: dt.datetime | None = None) -> tuple[Plan, str | None]:
+    """Every step; the show's steps only once every episode is built (they are planned from the built files).
+    Returns the plan and, when the show's steps could not be planned, why."""
+    plan = plan_episodes(read_project(project, as_of))
+    waiting = [episode.id for episode in plan.context.episodes
+               if not (plan.context.cache_dir(episode.id) / "master.json").is_file()]
+    if waiting:
+        return plan, f"the feed and pages are planned once every episode is built ({len(waiting)} not yet)"
+    plan_show(plan)
+    return plan, None
+
+
+def episode_status(plan: Plan) -> list[EpisodeStatus]:
+    rows = []
+    for episode_id, steps in plan.episodes.items():
+        state = _state(plan, steps[0]) if steps else None
+        reasons: dict[str, str] = {}
+        estimate = None
+        for step in steps:
+            reason = state.reason(step) if state else None
+            if reason:
+                reasons[step.stage] = reason
+                if step.estimate is not None:
+                    estimate = step.estimate()
+        rows.append(EpisodeStatus(episode_id, reasons, estimate))
+    return rows
+
+
+def show_status(plan: Plan) -> dict[str, str]:
+    """Show step name -> why it would run."""
+    reasons = {}
+    for step in plan.show:
+        reason = _state(plan, step).reason(step) if step.stage != "publish" else None
+        if reason:
+            reasons[step.name] = reason
+    return reasons
+
+
+def explain(plan: Plan, name: str, waiting: str | None = None) -> list[str]:
+    """Lines saying whether the named step would run, and which of its inputs changed since it last ran.
+    NAME is STAGE:SUBJECT (synth:lambda-basics, site:index.html or site:index), a show step (feed), or an
+    episode id (all its steps)."""
+    stage, _, subject = name.partition(":")
+    steps = plan.steps
+    if subject:
+        found = [s for s in steps if s.stage == stage and s.subject in (subject, f"{subject}.html")]
+    elif stage in NAMES:
+        found = [s for s in steps if s.name == stage]
+    else:
+        found = [s for s in steps if s.episode == stage]
+    if not found:
+        if waiting and stage in ("feed", "site", "publish"):
+            return [f"{name}: {waiting}"]
+        known = ", ".join(episode.id for episode in plan.context.episodes[:3])
+        pages = ", ".join(f"site:{s.subject}" for s in plan.show if s.stage == "site")
+        return [f"no step '{name}'; steps are STAGE:EPISODE (stages: {', '.join(NAMES)}), an episode id such as "
+                f"{known}, feed{', or a page such as ' + pages if pages else ''}"]
+    out = []
+    for step in found:
+        state = _state(plan, step)
+        reason = state.reason(step)
+        out.append(f"{step.name}: {'runs: ' + reason if reason else 'up to date'}")
+        previous = state.previous(step)
+        for part, value in step.parts.items():
+            mark = "changed" if previous.get(part) != value else "same"
+            out.append(f"    {part:20} {value[:12]}  {mark}")
+    episodes = {step.episode for step in found if step.episode}
+    for episode in plan.context.episodes:
+        if episode.id in episodes and not subject:
+            out.append(f"audio file: episodes/{episode.audio_name}")
+    return out

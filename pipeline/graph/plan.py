@@ -1,0 +1,90 @@
+"""Planning: read and check everything, then ask each stage for its steps. No audio work happens here."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from ..errors import ConfigError, ContentError, Problem, relative
+from ..model.art import artwork_problem
+from ..model.course import load_course
+from ..model.lexicon import load_lexicon
+from ..model.project import CONFIG_NAME, Project
+from ..model.registry import REGISTRY_NAME, Registry, numbering, release_dates
+from ..model.show import load_show
+from ..speech import engine_problems
+from ..stages import STAGES, Stage, selected
+from ..stages.base import Context, EpisodeWork, Step
+from ..stages.tag import load_episode
+
+
+@dataclass
+class Plan:
+    context: Context
+    stages: tuple[Stage, ...]
+    episodes: dict[str, list[Step]] = field(default_factory=dict)  # episode id -> its steps, in stage order
+    show: list[Step] = field(default_factory=list)  # planned once the episodes are built
+
+    @property
+    def steps(self) -> list[Step]:
+        return [step for steps in self.episodes.values() for step in steps] + self.show
+
+
+def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
+    """Everything a build plans from, with every problem in the sources reported before any work starts."""
+    show = load_show(project)
+    problems = engine_problems(show)
+    if problems:
+        raise ConfigError(f"{CONFIG_NAME}: {len(problems)} problem(s) in the show config", problems)
+    lexicon = load_lexicon(project.root)
+    course = load_course(project, show)
+    registry = Registry(project)
+    orphans = registry.orphans(course)
+    if orphans:
+        raise ContentError("published episodes have lost their lesson files", [
+            Problem(REGISTRY_NAME, None, f"'{lesson_id}' was published but no lesson has that id any more; "
+                                         f"restore the lesson, or run `certquests retire {lesson_id}` to drop it "
+                                         "from the feed on purpose") for lesson_id in orphans])
+    show_guid = registry.show_guid(show)
+    art = artwork_problem(show.cover)
+    if art:
+        raise ConfigError(f"{relative(show.cover, project.root)}: the cover {art}")
+
+    lessons = [lesson for lesson in course.lessons if not lesson.retired and not registry.retired(lesson.id)]
+    released = release_dates(show, lessons, registry)
+    episodes = []
+    for index, (lesson, (season, number)) in enumerate(zip(lessons, numbering(show, lessons))):
+        following = lessons[index + 1] if index + 1 < len(lessons) else None
+        episodes.append(EpisodeWork(lesson, registry.guid(lesson.id, show_guid), season, number, released[lesson.id],
+                                    following.title if following and following.episode_type != "trailer" else None))
+    return Context(project, show, course, lexicon, registry, show_guid, as_of or dt.datetime.now(dt.timezone.utc),
+                   hashlib.sha256(show.cover.read_bytes()).hexdigest(), episodes)
+
+
+def plan_episodes(context: Context, until: str = "publish") -> Plan:
+    """Every episode step up to `until` (the episode stages always plan in full: later ones read earlier keys)."""
+    context.until = until
+    plan = Plan(context, selected(until))
+    episode_stages = [stage for stage in STAGES if stage.SCOPE == "episode"]
+    chosen = {stage.NAME for stage in plan.stages}
+    for episode in context.episodes:
+        steps = []
+        for stage in episode_stages:
+            for step in stage.plan(context, episode):
+                episode.keys[stage.NAME] = step.key
+                if stage.NAME in chosen:
+                    steps.append(step)
+        plan.episodes[episode.id] = steps
+    return plan
+
+
+def plan_show(plan: Plan) -> None:
+    """The show's steps, from the episodes as built: call once their steps are done."""
+    context = plan.context
+    context.released, context.upcoming = [], []
+    for episode in context.episodes:
+        if episode.released <= context.as_of:
+            context.released.append(load_episode(context, episode))
+        else:
+            context.upcoming.append((episode.lesson, episode.released.date()))
+    plan.show = [step for stage in plan.stages if stage.SCOPE == "show" for step in stage.plan(context, None)]

@@ -1,0 +1,44 @@
+"""What the steps that last succeeded were built from, so a stale step can say which input changed."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..fsutil import write_atomic
+from ..stages.base import Step, digest
+
+
+class State:
+    """One state file (.cache/.../state.json): each step's key and the digests of its named inputs."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+
+    def previous(self, step: Step) -> dict[str, str]:
+        entry = self.data.get(step.record_name)
+        parts = entry.get("parts") if isinstance(entry, dict) else None
+        return parts if isinstance(parts, dict) else {}
+
+    def reason(self, step: Step) -> str | None:
+        """None when the step is up to date, else why it must run."""
+        entry = self.data.get(step.record_name)
+        if not isinstance(entry, dict):
+            return "never built"
+        missing = [path for path in step.outputs if not path.exists()]
+        if missing:
+            return f"output missing: {missing[0].name}"
+        if entry.get("key") != step.key:
+            before = self.previous(step)
+            changed = [name for name, value in step.parts.items() if before.get(name) != value]
+            return "changed: " + ", ".join(changed) if changed else "inputs changed"
+        return None
+
+    def record(self, step: Step) -> None:
+        self.data[step.record_name] = {"key": digest(step.parts), "parts": step.parts}
+        write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))

@@ -1,0 +1,84 @@
+"""The whole course: every lesson and the quiz bank, checked together (ids, numbers, questions per lesson)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ContentError, Problem, relative
+from .lesson import Lesson, parse_lesson
+from .project import Project
+from .quiz import Question, parse_quiz
+from .show import Show
+
+
+@dataclass(frozen=True)
+class Course:
+    lessons: tuple[Lesson, ...]
+    questions: tuple[Question, ...]
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def questions_for(self, lesson_id: str) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.lesson == lesson_id)
+
+    @property
+    def published(self) -> tuple[Lesson, ...]:
+        return tuple(lesson for lesson in self.lessons if not lesson.retired)
+
+
+def lesson_files(project: Project) -> list[Path]:
+    folder = project.content / "lessons"
+    return sorted(p for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else []
+
+
+def load_course(project: Project, show: Show) -> Course:
+    """Parse every lesson and the quiz bank; raise ContentError listing every problem at once."""
+    problems: list[Problem] = []
+    lessons: list[Lesson] = []
+    files = lesson_files(project)
+    if not files:
+        raise ContentError(f"no lessons found; add Markdown files under {relative(project.content, project.root)}/lessons/")
+    for path in files:
+        lesson, found = parse_lesson(path, project, show)
+        problems.extend(found)
+        if lesson:
+            lessons.append(lesson)
+    seen_ids: dict[str, Lesson] = {}
+    seen_numbers: dict[tuple[int, int], Lesson] = {}
+    for lesson in lessons:
+        if lesson.id in seen_ids:
+            problems.append(Problem(lesson.path, 2, f"id '{lesson.id}' is also used by {seen_ids[lesson.id].path}; "
+                                                    "every lesson needs its own id"))
+        seen_ids.setdefault(lesson.id, lesson)
+        if lesson.episode_type != "trailer":
+            key = (lesson.module, lesson.number)
+            if key in seen_numbers:
+                problems.append(Problem(lesson.path, 2, f"module {key[0]} lesson {key[1]} is also "
+                                                        f"{seen_numbers[key].path}; give each lesson its own number"))
+            seen_numbers.setdefault(key, lesson)
+
+    questions: list[Question] = []
+    quiz_path = project.content / "quiz.yaml"
+    if quiz_path.is_file():
+        questions, found = parse_quiz(quiz_path, project, show)
+        problems.extend(found)
+        shown = relative(quiz_path, project.root)
+        seen_questions: set[str] = set()
+        for question in questions:
+            if question.id in seen_questions:
+                problems.append(Problem(shown, question.line, f"question id '{question.id}' is used twice"))
+            seen_questions.add(question.id)
+            if question.lesson not in seen_ids:
+                problems.append(Problem(shown, question.line, f"question {question.id}: lesson '{question.lesson}' "
+                                                              "does not exist; use a lesson id from content/lessons"))
+        if not any(p.path == shown for p in problems):
+            tested = {q.lesson for q in questions}
+            for lesson in lessons:
+                if lesson.episode_type == "full" and not lesson.retired and lesson.id not in tested:
+                    problems.append(Problem(shown, None, f"lesson '{lesson.id}' ({lesson.path}) has no quiz "
+                                                         "question; add at least one with 'lesson: " + lesson.id + "'"))
+    if problems:
+        raise ContentError(f"{len(problems)} problem(s) in the content; nothing was built", problems)
+    lessons.sort(key=lambda lesson: lesson.sort_key)
+    return Course(tuple(lessons), tuple(questions))

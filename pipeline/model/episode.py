@@ -1,0 +1,152 @@
+"""What an episode is once built, and the naming rules for its files and URLs: the data every publishing
+stage (tags, sidecars, feed, site) reads."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .lesson import Lesson
+from .show import Show
+
+GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    title: str
+    start: float  # seconds
+    end: float
+
+
+@dataclass(frozen=True)
+class Cue:
+    speaker: str
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class LoudnessReport:
+    """What `certquests report` shows, measured on the final MP3 as players decode it."""
+
+    integrated_lufs: float
+    loudness_range_lu: float
+    true_peak_dbtp: float
+    duration_s: float
+    target_lufs: float
+    gain_db: float  # the one constant gain applied after the dynamics
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: (round(value, 3) if isinstance(value, float) else value) for key, value in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class MasterRecord:
+    """What the master stage hands the tag stage: where everything is in the audio, and how loud it is."""
+
+    chapters: tuple[ChapterMark, ...]
+    cues: tuple[Cue, ...]
+    loudness: LoudnessReport
+    sha256: str  # of the mastered MP3, so a damaged file is made again rather than published
+
+    def encode(self) -> str:
+        data = {"chapters": [asdict(c) for c in self.chapters], "cues": [asdict(c) for c in self.cues],
+                "loudness": self.loudness.as_dict(), "sha256": self.sha256}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def decode(cls, text: str) -> MasterRecord:
+        data = json.loads(text)
+        return cls(chapters=tuple(ChapterMark(**c) for c in data["chapters"]),
+                   cues=tuple(Cue(**c) for c in data["cues"]), loudness=LoudnessReport(**data["loudness"]),
+                   sha256=data["sha256"])
+
+
+@dataclass(frozen=True)
+class Episode:
+    lesson: Lesson
+    guid: str
+    season: int | None
+    number: int | None
+    released: dt.datetime  # timezone-aware
+    audio_name: str  # file name in episodes/, with a content hash
+    page_name: str  # show-notes page in feed/
+    length: int  # bytes of the tagged MP3
+    duration: float  # seconds
+    chapters: tuple[ChapterMark, ...]
+    cues: tuple[Cue, ...]
+    loudness: LoudnessReport
+
+    @property
+    def id(self) -> str:
+        return self.lesson.id
+
+    @property
+    def stem(self) -> str:
+        return self.audio_name.removesuffix(".mp3")
+
+    @property
+    def sidecars(self) -> dict[str, str]:
+        """Files published beside the MP3: kind -> file name."""
+        return sidecar_names(self.stem)
+
+
+def audio_name(episode_id: str, tag_key: str) -> str:
+    """Any change to the file's bytes (audio or tags) changes its tag key, so it gets a new name and podcast
+    apps fetch it again; the GUID stays."""
+    return f"{episode_id}-{tag_key[:10]}.mp3"
+
+
+def sidecar_names(stem: str) -> dict[str, str]:
+    return {"vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "chapters": f"{stem}.chapters.json"}
+
+
+def page_name(episode_id: str) -> str:
+    return f"{episode_id}.html"
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 show GUID: uuid5 of the feed URL without scheme and trailing slashes."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(GUID_NAMESPACE, bare))
+
+
+def cover_name(show: Show) -> str:
+    """The cover's name in the site: '.jpg' for any JPEG, as podcast apps and feedgen expect."""
+    return "cover.png" if show.cover.suffix.lower() == ".png" else "cover.jpg"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Public URLs, all under the show's base URL (where feed/ is hosted)."""
+
+    base: str
+    cover_name: str
+
+    @classmethod
+    def of(cls, show: Show) -> Urls:
+        return cls(show.base_url, cover_name(show))
+
+    @property
+    def home(self) -> str:
+        return self.base
+
+    @property
+    def cover(self) -> str:
+        return self.base + self.cover_name
+
+    def page(self, episode: Episode) -> str:
+        return self.base + episode.page_name
+
+    def quiz(self, episode: Episode) -> str:
+        return self.base + f"quiz.html?lesson={episode.id}"
+
+    def audio(self, episode: Episode) -> str:
+        return self.base + "episodes/" + episode.audio_name
+
+    def sidecar(self, episode: Episode, kind: str) -> str:
+        return self.base + "episodes/" + episode.sidecars[kind]

@@ -1,0 +1,115 @@
+"""The show's identities and release calendar: GUIDs that never change once published (episodes/registry.json,
+kept in version control) and the day each episode comes out."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import ContentError
+from ..fsutil import write_atomic
+from .course import Course
+from .episode import podcast_guid
+from .lesson import Lesson
+from .project import Project
+from .show import Show
+
+REGISTRY_NAME = "episodes/registry.json"
+
+
+class Registry:
+    def __init__(self, project: Project):
+        self.path = project.root / REGISTRY_NAME
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            data = {}
+        except ValueError as exc:
+            raise ContentError(f"{REGISTRY_NAME}: not valid JSON ({exc}); restore it from version control") from None
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        self.data.setdefault("episodes", {})
+        self.changed = False
+
+    def _entry(self, lesson_id: str) -> dict[str, Any]:
+        return self.data["episodes"].get(lesson_id) or {}
+
+    def show_guid(self, show: Show) -> str:
+        if show.podcast_guid:
+            return show.podcast_guid
+        if "podcast_guid" not in self.data:
+            self.data["podcast_guid"] = podcast_guid(show.feed_url)
+            self.changed = True
+        return str(self.data["podcast_guid"])
+
+    def guid(self, lesson_id: str, show_guid: str) -> str:
+        return str(self._entry(lesson_id).get("guid") or uuid.uuid5(uuid.UUID(show_guid), lesson_id))
+
+    def first_published(self, lesson_id: str) -> dt.date | None:
+        day = self._entry(lesson_id).get("first_published")
+        return dt.date.fromisoformat(day) if day else None
+
+    def retired(self, lesson_id: str) -> bool:
+        return bool(self._entry(lesson_id).get("retired"))
+
+    def published(self, lesson_id: str, guid: str, when: dt.datetime) -> None:
+        if lesson_id not in self.data["episodes"]:
+            self.data["episodes"][lesson_id] = {"guid": guid, "first_published": when.date().isoformat()}
+            self.changed = True
+
+    def retire(self, lesson_id: str) -> None:
+        if lesson_id not in self.data["episodes"]:
+            known = ", ".join(sorted(self.data["episodes"])[:6])
+            raise ContentError(f"'{lesson_id}' was never published, so there is nothing to retire (published: "
+                               f"{known or 'none yet'}); to drop an unpublished lesson, delete its file or set "
+                               "'retired: true' in its front matter")
+        self.data["episodes"][lesson_id]["retired"] = True
+        self.changed = True
+
+    def orphans(self, course: Course) -> list[str]:
+        """Published episodes whose lesson has gone without being retired."""
+        present = {lesson.id for lesson in course.lessons}
+        return sorted(lesson_id for lesson_id, entry in self.data["episodes"].items()
+                      if lesson_id not in present and not entry.get("retired"))
+
+    def save(self) -> None:
+        if self.changed:
+            write_atomic(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n")
+            self.changed = False
+
+
+def release_dates(show: Show, lessons: Sequence[Lesson], registry: Registry) -> dict[str, dt.datetime]:
+    """When each episode is released. A publish date in the front matter wins; a published episode keeps the
+    date it was first published on; the rest follow the schedule (the first on `start`, then one every N
+    days), never before the next free slot after the last episode already out, so adding or retiring a lesson
+    never moves an episode that listeners already have."""
+    start = show.schedule.start or dt.date(2000, 1, 1)
+    step = dt.timedelta(days=show.schedule.every_days)
+    published = [day for lesson in lessons if (day := registry.first_published(lesson.id))]
+    cursor = max(published) if published else None
+    days: dict[str, dt.date] = {}
+    for index, lesson in enumerate(lessons):
+        day = lesson.publish or registry.first_published(lesson.id)
+        if day is None:
+            day = start + step * index
+            if cursor is not None and day <= cursor:
+                day = cursor + step
+            cursor = day if cursor is None else max(cursor, day)
+        days[lesson.id] = day
+    return {key: dt.datetime.combine(day, show.schedule.time, tzinfo=dt.timezone.utc) for key, day in days.items()}
+
+
+def numbering(show: Show, lessons: Sequence[Lesson]) -> list[tuple[int | None, int | None]]:
+    """Each episode's (season, number) in the feed: the module is the season; a trailer has no number and
+    takes the first lesson's season; an episodic show numbers its episodes in order."""
+    out: list[tuple[int | None, int | None]] = []
+    counted = 0
+    for lesson in lessons:
+        trailer = lesson.episode_type == "trailer"
+        if trailer:
+            out.append((lessons[1].module if len(lessons) > 1 else 1, None))
+            continue
+        counted += 1
+        out.append((lesson.module or None, counted if show.show_type == "episodic" else lesson.number))
+    return out

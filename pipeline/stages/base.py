@@ -1,0 +1,135 @@
+"""What every stage shares: the Step it plans, the episode it plans for and the context it plans from.
+
+A stage module declares NAME, VERSION (bump it when its code changes what it writes), SCOPE ("episode" or
+"show"), HELP (its command's help) and `plan(context, episode) -> list[Step]` (show stages get None for the
+episode). A Step names the digests of everything that changes its output; the graph turns them into its
+key, decides whether it is stale, runs it and records its state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from ..model.course import Course
+from ..model.episode import Episode
+from ..model.lesson import Lesson
+from ..model.lexicon import Lexicon
+from ..model.project import Project
+from ..model.registry import Registry
+from ..model.script import Script
+from ..model.show import Show
+
+if TYPE_CHECKING:
+    from ..speech.voicer import Voicer
+
+Scope = Literal["episode", "show"]
+
+
+def digest(*parts: object) -> str:
+    """The one digest every key is made of: JSON of the parts, sorted, hashed."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Work a stale step has left, for `certquests status`."""
+
+    todo: int
+    total: int
+    minutes: float
+
+
+@dataclass
+class Step:
+    stage: str
+    subject: str | None  # the episode id or page it is for; None for a step of the whole show (the feed)
+    parts: dict[str, str]  # named digests of everything that changes what the step writes
+    run: Callable[[], float | None]  # returns the seconds of audio it made, when it makes audio
+    outputs: tuple[Path, ...] = ()
+    episode: str | None = None  # set for the steps of one episode: they share its state file
+    units: int = 0  # independent pieces of work done before `run`, shared by the build threads
+    run_unit: Callable[[int], bool] | None = None  # does piece i; True when it made something new
+    intact: Callable[[], bool] | None = None  # whether the outputs are undamaged, checked before a later step reads them
+    estimate: Callable[[], Estimate] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.stage}:{self.subject}" if self.subject else self.stage
+
+    @property
+    def key(self) -> str:
+        return digest(self.parts)
+
+    @property
+    def record_name(self) -> str:
+        """Its entry in the state file (an episode's file holds one entry per stage)."""
+        return self.stage if self.episode else self.name
+
+
+@dataclass
+class EpisodeWork:
+    """One episode as the stages plan it; each stage adds what later ones read (the script, the keys)."""
+
+    lesson: Lesson
+    guid: str
+    season: int | None
+    number: int | None
+    released: dt.datetime
+    following: str | None  # the next lesson's title, for the outro
+    script: Script | None = None
+    script_text: str = ""
+    sentence_keys: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # stage -> the key of its step
+    audio_name: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.lesson.id
+
+    @property
+    def spoken(self) -> Script:
+        if self.script is None:
+            raise RuntimeError(f"{self.id}: the script stage has not been planned")
+        return self.script
+
+
+@dataclass
+class Context:
+    """Everything a stage plans from, read once per build."""
+
+    project: Project
+    show: Show
+    course: Course
+    lexicon: Lexicon
+    registry: Registry
+    show_guid: str
+    as_of: dt.datetime
+    cover_digest: str
+    episodes: list[EpisodeWork]
+    until: str = "publish"  # the last stage asked for
+    released: list[Episode] = field(default_factory=list)  # filled once the episode steps are done
+    upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
+    staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
+    page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
+
+    def cache_dir(self, episode_id: str) -> Path:
+        return self.project.cache / "episodes" / episode_id
+
+    @functools.cached_property
+    def voicer(self) -> Voicer:
+        # Loaded only when a sentence is voiced: a no-op build never imports an engine or numpy.
+        from ..speech.cache import SpeechCache
+        from ..speech.voicer import Voicer
+
+        return Voicer(self.show.voices, SpeechCache(self.project.cache / "speech"))

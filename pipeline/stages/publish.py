@@ -1,0 +1,69 @@
+"""Publish: the staged feed and pages pass the gate, then go live in feed/ (pages and assets after the feed);
+superseded files are removed last, and the episodes' first-published dates are saved with them."""
+from __future__ import annotations
+
+import os
+
+from ..errors import ValidationError
+from ..publish.gate import validate_feed
+from ..publish.local import publish_files, remove_stale_pages
+from ..model.episode import Episode
+from .base import Context, EpisodeWork, Step
+
+NAME = "publish"
+VERSION = 1
+SCOPE = "show"
+HELP = "Build everything, pass the gate and put the feed and pages live in feed/."
+
+
+def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+    return [Step(NAME, None, {"stage code": str(VERSION)}, lambda: publish(context))]
+
+
+def publish(context: Context) -> None:
+    """New audio files have new names, so putting them in place touches nothing live. The gate checks the
+    feed (staged, or the live one when only pages changed); the feed goes live, then the pages."""
+    project, show = context.project, context.show
+    site, feed_path = project.site, project.site / "feed.xml"
+    staged = context.staged
+    staged.extend(publish_files(site, project.episodes, show, context.released))
+    try:
+        pending = {final: temporary for temporary, final in staged}
+        xml = pending.get(feed_path, feed_path).read_bytes()
+        problems = validate_feed(xml, show.base_url, site, pending=pending)
+        if problems:
+            raise ValidationError("the new feed breaks publishing rules; the published feed was left as it was",
+                                  problems)
+        # The feed first: the pages and assets it points at are already in place or named anew.
+        for temporary, final in sorted(staged, key=lambda pair: pair[1] != feed_path):
+            os.replace(temporary, final)
+    finally:
+        for temporary, _ in staged:
+            if temporary.exists():
+                temporary.unlink()
+        staged.clear()
+    for built in context.released:
+        context.registry.published(built.id, built.guid, built.released)
+    context.registry.save()
+    if context.page_names:
+        remove_stale_pages(site, set(context.page_names))
+    prune(context, context.released, site_too=bool(context.page_names))
+
+
+def prune(context: Context, released: list[Episode], *, site_too: bool) -> None:
+    """Once the new feed is in place: drop superseded audio from episodes/ and, when the pages were brought up
+    to date too, the files in feed/episodes/ that neither the feed nor the pages use."""
+    current = {item.audio_name.removesuffix(".mp3") for item in context.episodes}
+    ids = {item.id for item in context.episodes}
+    for path in context.project.episodes.glob("*"):
+        stem = path.name.split(".", 1)[0]
+        owner, _, _hash = stem.rpartition("-")
+        if owner in ids and stem not in current:
+            path.unlink()
+    if not site_too:
+        return
+    live = {name for episode in released for name in (episode.audio_name, *episode.sidecars.values())}
+    folder = context.project.site / "episodes"
+    for path in folder.glob("*") if folder.is_dir() else ():
+        if path.name not in live:
+            path.unlink()
