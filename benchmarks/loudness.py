@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import Project, load_show
-from pipeline.media import ffmpeg_path
+from pipeline.model.project import Project
+from pipeline.model.show import load_show
+from pipeline.ffmpeg import ffmpeg_path
 
 
 def measure(path: Path) -> tuple[float, float, float]:

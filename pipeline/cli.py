@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .model.project import Project
+from .model.registry import end_of_day
 from .errors import CertQuestsError
 from .stages import NAMES as STAGE_NAMES
 from .stages import STAGES
@@ -88,7 +89,7 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-12-31") from None
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+    return end_of_day(day)
 
 
 _as_of = click.option("--as-of", metavar="DATE", default=None, callback=_parse_date,
@@ -149,13 +150,14 @@ def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
 
 @main.command()
 @click.argument("step")
+@_as_of
 @click.pass_context
-def explain(ctx: click.Context, step: str) -> None:
+def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
     """Say why STEP would run: an episode id, STAGE:EPISODE like synth:lambda-basics, feed, or site:index."""
     from .graph.explain import explain as explain_step
     from .graph.explain import plan_everything
 
-    plan, waiting = plan_everything(_project(ctx))
+    plan, waiting = plan_everything(_project(ctx), as_of)
     for line in explain_step(plan, step, waiting):
         click.echo(line)
 

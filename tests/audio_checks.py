@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.media import ffmpeg_path
+from pipeline.ffmpeg import ffmpeg_path
 
 
 def decode(path: Path, rate: int = 44100) -> np.ndarray:

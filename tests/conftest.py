@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.cover import draw_cover
+from pipeline.model.art import draw_cover
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"
 AS_OF = "2026-12-01"

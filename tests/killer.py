@@ -11,10 +11,10 @@ import threading
 
 POINTS = {
     # (module, function): the process dies as that function starts (or, for the feed, just before the rename)
-    "synthesis": ("pipeline.speech.hibari_engine", "synthesize"),
-    "mastering": ("pipeline.mp3", "encode"),
-    "tagging": ("pipeline.tags", "write_tags"),
-    "pages": ("pipeline.site", "render_pages"),
+    "synthesis": ("pipeline.speech.hibari", "synthesize"),
+    "mastering": ("pipeline.audio.mp3", "encode"),
+    "tagging": ("pipeline.formats.id3", "write_tags"),
+    "pages": ("pipeline.formats.pages", "render_pages"),
 }
 
 
@@ -24,9 +24,9 @@ def main() -> None:
 
     def profile(frame, event, arg):
         if point == "feed":
-            # The new feed has been written to its temporary file; die before it replaces the old one.
-            if event == "c_call" and arg is os.replace and frame.f_code.co_name == "write_atomic" \
-                    and frame.f_locals["path"].name == "feed.xml":
+            # The new feed has been staged beside its place; die before it replaces the old one.
+            if event == "c_call" and arg is os.replace and frame.f_code.co_name == "publish" \
+                    and frame.f_locals.get("final") == frame.f_locals.get("feed_path"):
                 os.kill(os.getpid(), signal.SIGKILL)
             return
         module, function = POINTS[point]

@@ -158,8 +158,13 @@ def test_status_and_explain_say_what_would_run_and_why(project: Path):
     explained = run(project, "explain", "synth:topics-basics").output
     assert explained.startswith("synth:topics-basics: runs: changed: sentences")
     assert re.search(r"sentences\s+[0-9a-f]{12}  changed", explained)
-    assert re.search(r"voices\s+[0-9a-f]{12}  same", explained)
-    assert "no episode 'nope'" in run(project, "explain", "nope").output
+    assert re.search(r"stage code\s+1  same", explained)
+    # The show's steps are explained the same way: the edit gives the episode a new file, which the feed lists.
+    feed = run(project, "explain", "feed", "--as-of", AS_OF).output
+    assert feed.startswith("feed: runs: changed: episodes") and re.search(r"cover\s+[0-9a-f]{12}  same", feed)
+    quiz = run(project, "explain", "site:quiz", "--as-of", AS_OF).output
+    assert quiz.startswith("site:quiz.html: up to date") and re.search(r"templates\s+[0-9a-f]{12}  same", quiz)
+    assert "no step 'nope'" in run(project, "explain", "nope").output
 
 
 def test_one_sentence_edit_rerenders_only_the_pages_it_appears_on(project: Path):

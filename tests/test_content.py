@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Project, load_show
-from pipeline.content import load_course, parse_lesson
+from pipeline.model.project import Project
+from pipeline.model.show import load_show
+from pipeline.model.course import load_course, parse_lesson
 
 from .conftest import add_question, run
 

@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 import requests
 
-from pipeline.config import Voice
+from pipeline.model.show import Voice
 from pipeline.errors import SynthesisError
-from pipeline.mp3 import encode as encode_mp3
-from pipeline.script import Chapter, Line, Script
-from pipeline.speech import SAMPLE_RATE, SpeechCache, get_engine
-from pipeline.speech.gtts_engine import GttsEngine
+from pipeline.audio.mp3 import encode as encode_mp3
+from pipeline.model.script import Chapter, Line, Script
+from pipeline.speech import SAMPLE_RATE, get_engine, sentence_key
+from pipeline.speech.cache import SpeechCache
+from pipeline.speech.google import GttsEngine
 
 from .conftest import AS_OF, run
 
@@ -71,7 +72,7 @@ def fake_google(monkeypatch):
         return fake
     monkeypatch.setattr(GttsEngine, "backoff", 0.01)
     sleeps: list[float] = []
-    monkeypatch.setattr("pipeline.speech.gtts_engine.time.sleep", lambda seconds: sleeps.append(seconds))
+    monkeypatch.setattr("pipeline.speech.google.time.sleep", lambda seconds: sleeps.append(seconds))
     install.sleeps = sleeps
     return install
 
@@ -112,13 +113,14 @@ def test_gtts_recovers_after_a_transient_fault(fake_google, speech_mp3):
 
 
 def test_failed_sentence_leaves_nothing_in_the_cache(fake_google, tmp_path):
-    from pipeline.audio import synthesize_lines
+    from pipeline.speech.voicer import Voicer
 
     fake_google((500, b"oops"))
-    script = Script("x", "X", (Chapter("Intro", "intro", (Line("cohost", "Hello there.", "Hello there.", 0.3),)),))
+    line = Line("cohost", "Hello there.", "Hello there.", 0.3)
     cache = SpeechCache(tmp_path / "speech")
     with pytest.raises(SynthesisError):
-        synthesize_lines(script, {"cohost": GTTS_VOICE}, cache, lesson_path="content/lessons/x.md")
+        Voicer({"cohost": GTTS_VOICE}, cache).ensure(line, sentence_key(line.spoken, GTTS_VOICE, "test"), 0,
+                                                     lesson_path="content/lessons/x.md")
     assert not (tmp_path / "speech").exists() or not any((tmp_path / "speech").rglob("*.f32"))
 
 
@@ -145,7 +147,7 @@ def test_unavailable_hibari_voice_stops_before_synthesis(project: Path, tmp_path
 
 
 def test_silent_engine_output_fails_naming_lesson_and_sentence(project: Path, monkeypatch):
-    from pipeline.speech.hibari_engine import HibariEngine
+    from pipeline.speech.hibari import HibariEngine
 
     monkeypatch.setattr(HibariEngine, "synthesize", lambda self, text, voice: np.zeros(100, np.float32))
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
@@ -164,7 +166,7 @@ def test_espeak_engine_speaks():
 
 
 def test_a_failing_sentence_stops_only_its_episode(project: Path, monkeypatch):
-    from pipeline.speech.hibari_engine import HibariEngine
+    from pipeline.speech.hibari import HibariEngine
 
     real = HibariEngine.synthesize
 

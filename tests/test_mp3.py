@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
-from pipeline import mp3
+from pipeline.audio import mp3
 
 from .audio_checks import decode
 
@@ -128,14 +128,15 @@ def test_master_hits_the_target_with_one_full_encode(tmp_path, monkeypatch, chan
     import pyloudnorm
     import soundfile
 
-    from pipeline import audio
-    from pipeline.config import Audio
-    from pipeline.media import ffmpeg_path
+    from pipeline.audio import assemble
+    from pipeline.audio import master as audio
+    from pipeline.model.show import Audio
+    from pipeline.ffmpeg import ffmpeg_path
 
     samples = _speechlike(40.0)
     track = tmp_path / "track.wav"
     soundfile.write(track, samples, 24000, subtype="FLOAT")
-    assembly = audio.Assembly(track, [], [0.0], audio.speech_level(samples), len(samples) / 24000)
+    assembly = assemble.Assembly(track, [], [0.0], assemble.speech_level(samples), len(samples) / 24000)
     full_encodes = []
     real = audio.encode_mp3
     monkeypatch.setattr(audio, "encode_mp3", lambda *a, **k: full_encodes.append(k.get("seconds") is None)

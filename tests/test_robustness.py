@@ -1,6 +1,7 @@
 """Nothing lost: bad input, killed builds, concurrent builds and retired episodes never damage what is published."""
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import re
@@ -16,6 +17,15 @@ from lxml import etree
 from .conftest import AS_OF, add_question, run
 
 CORPUS = Path(__file__).parent / "bad_inputs"
+HOLD_LOCK = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a+")
+fcntl.flock(handle, fcntl.LOCK_EX)
+handle.write("pid of a process about to be killed")
+handle.flush()
+print("locked", flush=True)
+time.sleep(60)
+"""
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text())
 
 
@@ -164,8 +174,13 @@ def test_second_build_exits_while_one_is_running(copy_of_built: Path):
     assert "another build of this project is running (pid 4242); wait for it to finish" in result.output
 
 
-def test_stale_lock_from_a_dead_process_is_recovered(copy_of_built: Path):
-    (copy_of_built / ".cache" / "build.lock").write_text("pid 999999")
+def test_a_lock_held_by_a_killed_process_is_released_with_it(copy_of_built: Path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(copy_of_built / ".cache" / "build.lock")],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    assert run(copy_of_built, "build", "--as-of", AS_OF).exit_code == 7  # held: the build refuses
+    holder.kill()
+    holder.wait()
     result = run(copy_of_built, "build", "--as-of", AS_OF)
     assert result.exit_code == 0 and result.output.startswith("Nothing to do")
 
@@ -246,16 +261,16 @@ def test_retire_refuses_an_unpublished_id_and_drops_a_published_one(copy_of_buil
 
 
 def test_an_unexpected_error_in_one_episode_is_reported_with_the_rest(copy_of_built: Path, monkeypatch):
-    from pipeline import build
+    from pipeline.stages import tag
 
-    real = build._tag
+    real = tag.tag_episode
 
-    def broken(project, item, show, cover_file):
-        if item.id == "topics-basics":
+    def broken(context, episode):
+        if episode.id == "topics-basics":
             raise ValueError("boom")
-        return real(project, item, show, cover_file)
+        return real(context, episode)
 
-    monkeypatch.setattr(build, "_tag", broken)
+    monkeypatch.setattr(tag, "tag_episode", broken)
     before = published(copy_of_built)
     config = copy_of_built / "content/show.toml"
     config.write_text(config.read_text().replace('author = "Test Author"', 'author = "Another Author"'))
@@ -267,12 +282,12 @@ def test_an_unexpected_error_in_one_episode_is_reported_with_the_rest(copy_of_bu
 
 
 def test_a_broken_build_thread_stops_the_build_instead_of_hanging(copy_of_built: Path, monkeypatch):
-    from pipeline import build
+    from pipeline.graph.scheduler import Scheduler
 
-    def broken(self, entry, index):
+    def broken(self, chain, unit):
         raise RuntimeError("scheduler bug")
 
-    monkeypatch.setattr(build._Scheduler, "_voice", broken)
+    monkeypatch.setattr(Scheduler, "run_unit", broken)
     before = published(copy_of_built)
     edit_both_lessons(copy_of_built)
     result = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "2")
@@ -282,13 +297,13 @@ def test_a_broken_build_thread_stops_the_build_instead_of_hanging(copy_of_built:
 
 
 def test_live_status_line_follows_the_build_and_is_cleared(copy_of_built: Path):
-    from pipeline.build import build
-    from pipeline.config import Project
-    from pipeline.publish import as_of_date
+    from pipeline.graph.build import build
+    from pipeline.model.project import Project
+    from pipeline.model.registry import end_of_day
 
     edit_both_lessons(copy_of_built)
     lines, statuses = [], []
-    build(Project(copy_of_built), as_of=as_of_date(AS_OF), jobs=2, progress=lines.append, status=statuses.append)
+    build(Project(copy_of_built), as_of=end_of_day(dt.date.fromisoformat(AS_OF)), jobs=2, progress=lines.append, status=statuses.append)
     assert len(lines) == 2 and all("sentences synthesized" in line for line in lines)
     shown = [s for s in statuses if s]
     assert shown and re.fullmatch(r"sentences \d+/52, episodes [0-2]/2 \(\d+ s\)", shown[0])

@@ -5,10 +5,11 @@ import re
 
 import pytest
 
-from pipeline.config import Project, load_show
-from pipeline.content import load_course
-from pipeline.lexicon import Lexicon, load_lexicon, spelled
-from pipeline.script import build_script, render_script, speakable, split_sentences
+from pipeline.model.project import Project
+from pipeline.model.show import load_show
+from pipeline.model.course import load_course
+from pipeline.model.lexicon import Lexicon, load_lexicon, spelled
+from pipeline.stages.script import build_script, render_script, speakable, split_sentences
 
 
 @pytest.mark.parametrize("text, expected", [

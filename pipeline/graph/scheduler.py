@@ -79,14 +79,14 @@ class Scheduler:
             while (task := self._next()) is not None:
                 chain, unit = task
                 if unit is None:
-                    self._advance(chain)
+                    self.advance(chain)
                 else:
-                    self._unit(chain, unit)
+                    self.run_unit(chain, unit)
         except BaseException:  # a bug in the scheduling itself: stop everyone rather than wait forever
             log.debug("build thread failed", exc_info=True)
             self.stop()
 
-    def _advance(self, chain: Chain) -> None:
+    def advance(self, chain: Chain) -> None:
         """Run the chain's steps in order, saving state after each, until one has units to share."""
         result = chain.result
         while (step := chain.current) is not None:
@@ -114,7 +114,7 @@ class Scheduler:
             self._complete(chain)
             self.lock.notify_all()
 
-    def _unit(self, chain: Chain, unit: int) -> None:
+    def run_unit(self, chain: Chain, unit: int) -> None:
         step, result = chain.current, chain.result
         assert step is not None and step.run_unit is not None
         started, made, error = cpu_seconds(), False, None

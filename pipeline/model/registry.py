@@ -100,6 +100,11 @@ def release_dates(show: Show, lessons: Sequence[Lesson], registry: Registry) -> 
     return {key: dt.datetime.combine(day, show.schedule.time, tzinfo=dt.timezone.utc) for key, day in days.items()}
 
 
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last second of `day`, UTC: a build "as of" that day publishes everything released on it."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+
+
 def numbering(show: Show, lessons: Sequence[Lesson]) -> list[tuple[int | None, int | None]]:
     """Each episode's (season, number) in the feed: the module is the season; a trailer has no number and
     takes the first lesson's season; an episodic show numbers its episodes in order."""
