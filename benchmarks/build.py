@@ -5,6 +5,7 @@
 Each cold build runs in a fresh copy of the project's sources with an empty cache, in a temporary folder
 removed at the end. Takes about seven minutes on a 2-core machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -107,8 +108,12 @@ def raw_engine_seconds(project: Path) -> tuple[float, int]:
 
 def cli(project: Path, *args: str) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "--project", str(project), *args],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "--project", str(project), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return time.perf_counter() - started, done.stdout
 
 
@@ -118,7 +123,10 @@ def main() -> None:
     parser.add_argument("--skip-jobs-1", action="store_true", help="skip the single-process cold build")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
-    print(f"machine: {platform.processor() or platform.machine()}, {cores} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {cores} cores, "
+        f"Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory(prefix="certquests-bench-") as where:
         run(args, cores, Path(where))
 
@@ -126,13 +134,18 @@ def main() -> None:
 def run(args: argparse.Namespace, cores: int, where: Path) -> None:
     wall, cpu, peak, report, project = cold_build(args.project, where, None)
     audio_minutes = report.audio_seconds / 60
-    print(f"cold build (--jobs {cores}): {wall:.1f} s for {report.episodes} episodes, {audio_minutes:.1f} min of audio "
-          f"({report.synthesized} sentences); {cpu:.1f} s of CPU")
+    print(
+        f"cold build (--jobs {cores}): {wall:.1f} s for {report.episodes} episodes, "
+        f"{audio_minutes:.1f} min of audio "
+        f"({report.synthesized} sentences); {cpu:.1f} s of CPU"
+    )
     print(f"peak memory (resident, this process and its ffmpeg runs): {peak / 2**20:.0f} MB")
 
     raw, count = raw_engine_seconds(project)
-    print(f"raw engine, one thread, the same {count} sentences: {raw:.1f} s "
-          f"({report.audio_seconds / raw:.0f}x realtime)")
+    print(
+        f"raw engine, one thread, the same {count} sentences: {raw:.1f} s "
+        f"({report.audio_seconds / raw:.0f}x realtime)"
+    )
     print(f"cold build / raw engine time: {wall / raw:.2f}x")
 
     noop = sorted(cli(project, "build")[0] for _ in range(3))[1]
@@ -145,14 +158,23 @@ def run(args: argparse.Namespace, cores: int, where: Path) -> None:
     lesson.write_text(text.replace(sentence, sentence.replace(". ", ", indeed. ", 1), 1))
     edit, output = cli(project, "build")
     made = re.search(r"; (\d+) sentences synthesized", output).group(1)
-    print(f"one-sentence edit: {edit:.2f} s ({100 * edit / wall:.1f}% of the cold build), {made} sentence(s) synthesized")
+    print(
+        f"one-sentence edit: {edit:.2f} s ({100 * edit / wall:.1f}% of the cold build), "
+        f"{made} sentence(s) synthesized"
+    )
 
     if not args.skip_jobs_1:
         single, cpu, _, report, _ = cold_build(args.project, where, 1)
-        print(f"cold build --jobs 1: {single:.1f} s ({cpu:.1f} s of CPU); --jobs {cores} is {single / wall:.2f}x faster")
+        print(
+            f"cold build --jobs 1: {single:.1f} s ({cpu:.1f} s of CPU); "
+            f"--jobs {cores} is {single / wall:.2f}x faster"
+        )
         # One thread: each stage's CPU (this process and its ffmpeg runs) is its own.
         stage = report.stage_cpu
-        print("CPU by stage (--jobs 1): " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stage.items()))
+        print(
+            "CPU by stage (--jobs 1): "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stage.items())
+        )
         post = stage.get("master", 0) + stage.get("tag", 0)
         print(f"mastering + encoding + tagging: {report.audio_seconds / post:.0f}x realtime per core")
 

@@ -3,6 +3,7 @@ loudness, 4x oversampling with scipy for true peak) and print them against the s
 
     python3 benchmarks/loudness.py [--project PATH]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,21 +14,40 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.ffmpeg import ffmpeg_path
 from pipeline.model.project import Project
 from pipeline.model.show import load_show
-from pipeline.ffmpeg import ffmpeg_path
 
 
 def measure(path: Path) -> tuple[float, float, float]:
     import pyloudnorm
     from scipy.signal import resample_poly
 
-    raw = subprocess.run([ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-i", str(path), "-f", "f32le",
-                          "-ac", "1", "-ar", "44100", "-"], capture_output=True, check=True).stdout
+    raw = subprocess.run(
+        [
+            ffmpeg_path(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "f32le",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     samples = np.frombuffer(raw, dtype="<f4").astype(np.float64)
     loudness = pyloudnorm.Meter(44100).integrated_loudness(samples)
-    peak = max(float(np.max(np.abs(resample_poly(samples[i:i + 441064], 4, 1))))
-               for i in range(0, len(samples), 441000))
+    peak = max(
+        float(np.max(np.abs(resample_poly(samples[i : i + 441064], 4, 1))))
+        for i in range(0, len(samples), 441000)
+    )
     return loudness, 20 * math.log10(peak), len(samples) / 44100
 
 
@@ -44,9 +64,15 @@ def main() -> int:
         ok = abs(loudness - audio.loudness) <= 0.5 and peak <= audio.true_peak
         failures += not ok
         worst_offset, worst_peak = max(worst_offset, abs(loudness - audio.loudness)), max(worst_peak, peak)
-        print(f"{path.name:52} {loudness:7.2f} LUFS {peak:6.2f} dBTP {seconds / 60:5.1f} min {'ok' if ok else 'OUT'}")
-    print(f"target {audio.loudness} LUFS, ceiling {audio.true_peak} dBTP: largest offset {worst_offset:.2f} LU, "
-          f"highest true peak {worst_peak:.2f} dBTP, {failures} outside")
+        print(
+            f"{path.name:52} {loudness:7.2f} LUFS {peak:6.2f} dBTP {seconds / 60:5.1f} min "
+            f"{'ok' if ok else 'OUT'}"
+        )
+    print(
+        f"target {audio.loudness} LUFS, ceiling {audio.true_peak} dBTP: "
+        f"largest offset {worst_offset:.2f} LU, "
+        f"highest true peak {worst_peak:.2f} dBTP, {failures} outside"
+    )
     return 1 if failures else 0
 
 

@@ -1,18 +1,21 @@
 """The certquests command: parses options, calls the build, maps errors to exit codes."""
+
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .errors import CertQuestsError
 from .model.project import Project
 from .model.registry import end_of_day
-from .errors import CertQuestsError
 from .stages import NAMES as STAGE_NAMES
 from .stages import STAGES
 
@@ -26,7 +29,7 @@ def _project(ctx: click.Context) -> Project:
 class _Group(click.Group):
     """Turns operating-system failures (a full disk, a folder without write access) into one clear line."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
@@ -34,12 +37,21 @@ class _Group(click.Group):
             raise SystemExit(1) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            raise CertQuestsError(f"{where}{exc.strerror or exc}; nothing already published was changed") from None
+            raise CertQuestsError(
+                f"{where}{exc.strerror or exc}; nothing already published was changed"
+            ) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="The project folder (holding content/show.toml).")
+@click.option(
+    "--project",
+    "-p",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder (holding content/show.toml).",
+)
 @click.option("-v", "--verbose", count=True, help="Show detail (-vv: every ffmpeg command).")
 @click.version_option(__version__, prog_name="certquests")
 @click.pass_context
@@ -50,7 +62,7 @@ def main(ctx: click.Context, project_dir: Path, verbose: int) -> None:
     ctx.obj = {"project": Project(project_dir.resolve())}
 
 
-def _live_line():
+def _live_line() -> Callable[[str], None] | None:
     """On a terminal, one line on stderr that the build keeps rewriting with where it stands."""
     if not sys.stderr.isatty():
         return None
@@ -65,20 +77,33 @@ def _live_line():
 def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of: dt.datetime | None) -> None:
     from .graph.build import build
 
-    report = build(_project(ctx), until=until, jobs=jobs, as_of=as_of, progress=click.echo, status=_live_line())
+    report = build(
+        _project(ctx), until=until, jobs=jobs, as_of=as_of, progress=click.echo, status=_live_line()
+    )
     if not report.did_work:
         click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")
         return
     ran = ", ".join(f"{stage} {count}" for stage, count in report.ran.items()) or "no episode stages"
     minutes = report.audio_seconds / 60
-    click.echo(f"Built in {report.seconds:.1f} s: {ran}; {report.synthesized} sentences synthesized"
-               + (f", {minutes:.1f} min of audio mastered" if report.audio_seconds else "")
-               + (f"; published {' and '.join(report.published)} ({report.released} released episodes)"
-                  if report.published else "") + ".")
+    click.echo(
+        f"Built in {report.seconds:.1f} s: {ran}; {report.synthesized} sentences synthesized"
+        + (f", {minutes:.1f} min of audio mastered" if report.audio_seconds else "")
+        + (
+            f"; published {' and '.join(report.published)} ({report.released} released episodes)"
+            if report.published
+            else ""
+        )
+        + "."
+    )
 
 
-_jobs = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-                     help="Worker threads that build episodes in parallel [default: number of cores].")
+_jobs = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker threads that build episodes in parallel [default: number of cores].",
+)
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | None:
@@ -92,8 +117,13 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     return end_of_day(day)
 
 
-_as_of = click.option("--as-of", metavar="DATE", default=None, callback=_parse_date,
-                      help="Publish as if today were DATE (YYYY-MM-DD): previews the release schedule.")
+_as_of = click.option(
+    "--as-of",
+    metavar="DATE",
+    default=None,
+    callback=_parse_date,
+    help="Publish as if today were DATE (YYYY-MM-DD): previews the release schedule.",
+)
 
 
 @main.command(name="build")
@@ -127,25 +157,31 @@ def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
     """Show what a build would do and why, with the minutes of audio it would synthesize."""
     from .graph.explain import episode_status, plan_everything, show_status
 
-    plan, waiting = plan_everything(_project(ctx), as_of)
+    plan, _waiting = plan_everything(_project(ctx), as_of)
     rows = episode_status(plan)
     stale = [row for row in rows if row.reasons]
     for row in stale:
         detail = "; ".join(f"{stage} ({reason})" for stage, reason in row.reasons.items())
         click.echo(f"{row.id}: {detail}")
         if row.estimate and row.estimate.todo:
-            click.echo(f"    {row.estimate.todo} of {row.estimate.total} sentences to synthesize, "
-                       f"about {row.estimate.minutes:.1f} min of audio")
+            click.echo(
+                f"    {row.estimate.todo} of {row.estimate.total} sentences to synthesize, "
+                f"about {row.estimate.minutes:.1f} min of audio"
+            )
     minutes = sum(row.estimate.minutes for row in rows if row.estimate)
     if stale:
-        click.echo(f"{len(stale)} of {len(rows)} episodes out of date; about {minutes:.1f} min of audio to "
-                   "synthesize. The feed and pages follow them.")
+        click.echo(
+            f"{len(stale)} of {len(rows)} episodes out of date; about {minutes:.1f} min of audio to "
+            "synthesize. The feed and pages follow them."
+        )
     else:
         shown = show_status(plan)
         for name, reason in shown.items():
             click.echo(f"{name}: {reason}")
-        click.echo(f"All {len(rows)} episodes are up to date" + (
-            f"; {len(shown)} show step(s) to publish." if shown else "."))
+        click.echo(
+            f"All {len(rows)} episodes are up to date"
+            + (f"; {len(shown)} show step(s) to publish." if shown else ".")
+        )
 
 
 @main.command()
@@ -172,8 +208,11 @@ def check(ctx: click.Context) -> None:
     show, lexicon, course = context.show, context.lexicon, context.course
     unknown: dict[str, set[str]] = {}
     for lesson in course.lessons:
-        texts = [lesson.title, *(b.text for b in lesson.intro),
-                 *(t for s in lesson.sections for t in (s.title, *(b.text for b in s.blocks if b.kind != "code")))]
+        texts = [
+            lesson.title,
+            *(b.text for b in lesson.intro),
+            *(t for s in lesson.sections for t in (s.title, *(b.text for b in s.blocks if b.kind != "code"))),
+        ]
         for token in lexicon.unknown_tokens("\n".join(texts)):
             unknown.setdefault(token, set()).add(lesson.path)
     for question in course.questions:
@@ -185,7 +224,9 @@ def check(ctx: click.Context) -> None:
         total = len(course.questions)
         for domain in show.domains:
             count = sum(1 for q in course.questions if q.domain == domain.id)
-            click.echo(f"  {domain.title}: {count} questions ({100 * count / total:.0f}%, target {domain.weight:g}%)")
+            click.echo(
+                f"  {domain.title}: {count} questions ({100 * count / total:.0f}%, target {domain.weight:g}%)"
+            )
     if unknown:
         click.echo(f"{len(unknown)} all-caps word(s) have no entry in content/lexicon.toml yet:")
         for token in sorted(unknown):
@@ -237,7 +278,9 @@ def cover(ctx: click.Context, size: int) -> None:
     try:
         data = tomllib.loads(project.config_path.read_text("utf-8")).get("show", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CertQuestsError(f"content/show.toml: cannot read it ({exc}); fix it, then draw the cover") from None
+        raise CertQuestsError(
+            f"content/show.toml: cannot read it ({exc}); fix it, then draw the cover"
+        ) from None
     target = project.content / data.get("cover", "art/cover.png")
     draw_cover(data.get("title", "Podcast"), data.get("subtitle", ""), target, size)
     click.echo(f"Wrote {target.relative_to(project.root)} ({size}x{size}).")
@@ -258,8 +301,10 @@ def report(ctx: click.Context) -> None:
     for path in rows:
         data = json.loads(path.read_text("utf-8"))
         minutes, seconds = divmod(int(data["duration_s"]), 60)
-        click.echo(f"{path.name.removesuffix('.loudness.json'):48} {data['integrated_lufs']:7.2f} "
-                   f"{data['loudness_range_lu']:5.1f} {data['true_peak_dbtp']:6.2f} {minutes:5d}:{seconds:02d}")
+        click.echo(
+            f"{path.name.removesuffix('.loudness.json'):48} {data['integrated_lufs']:7.2f} "
+            f"{data['loudness_range_lu']:5.1f} {data['true_peak_dbtp']:6.2f} {minutes:5d}:{seconds:02d}"
+        )
 
 
 @main.command()
@@ -275,13 +320,13 @@ def serve(ctx: click.Context, port: int) -> None:
     try:
         server = make_server(site, port)
     except OSError as exc:
-        raise CertQuestsError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port {port + 1}") from None
+        raise CertQuestsError(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port {port + 1}"
+        ) from None
     with server:
         click.echo(f"Serving {site} on http://127.0.0.1:{port}/ (Ctrl-C stops)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The error tree: every message names where the problem is, what is wrong and the fix."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Every ffmpeg call lives here: finding the binary, running it, turning its failures into ToolError; and the
 decoding of what speech engines return."""
+
 from __future__ import annotations
 
 import functools
@@ -29,17 +30,23 @@ def ffmpeg_path() -> str:
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise ToolError("ffmpeg not found; install it (apt-get install ffmpeg) or `pip install imageio-ffmpeg`") from None
+        raise ToolError(
+            "ffmpeg not found; install it (apt-get install ffmpeg) or `pip install imageio-ffmpeg`"
+        ) from None
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 @functools.cache
 def ffmpeg_version() -> str:
-    out = subprocess.run([ffmpeg_path(), "-hide_banner", "-version"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [ffmpeg_path(), "-hide_banner", "-version"], capture_output=True, text=True, check=False
+    )
     return out.stdout.split("\n", 1)[0].strip()
 
 
-def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None, what: str, stderr: list[str] | None = None) -> bytes:
+def run_ffmpeg(
+    args: list[str], *, input_bytes: bytes | None = None, what: str, stderr: list[str] | None = None
+) -> bytes:
     """Run ffmpeg with `args`; return its stdout. On failure raise ToolError with the tail of stderr.
 
     Pass a list as `stderr` to receive ffmpeg's log (at info level, for the ebur128 summary)."""
@@ -71,7 +78,7 @@ def parse_ebur128(log: str) -> Loudness:
     """Read the summary the ebur128 filter prints when it closes."""
     if "Summary:" not in log:
         raise ToolError("ffmpeg's ebur128 filter printed no summary; is this ffmpeg too old?")
-    summary = log[log.rindex("Summary:"):]
+    summary = log[log.rindex("Summary:") :]
 
     def number(pattern: str) -> float | None:
         match = re.search(pattern, summary)
@@ -82,7 +89,9 @@ def parse_ebur128(log: str) -> Loudness:
     integrated = number(r"I:\s+(-?[\d.]+|-inf) LUFS")
     if integrated is None:
         raise ToolError("could not read the integrated loudness from ffmpeg's ebur128 summary")
-    return Loudness(integrated, number(r"LRA:\s+(-?[\d.]+) LU") or 0.0, number(r"Peak:\s+(-?[\d.]+|-inf) dBFS"))
+    return Loudness(
+        integrated, number(r"LRA:\s+(-?[\d.]+) LU") or 0.0, number(r"Peak:\s+(-?[\d.]+|-inf) dBFS")
+    )
 
 
 def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray:
@@ -102,10 +111,13 @@ def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray
         if kind == "wav":  # read by pydub itself
             segment = AudioSegment.from_file(io.BytesIO(data), format="wav")
         else:  # naming the codec spares pydub an ffprobe call (imageio-ffmpeg ships no ffprobe)
-            segment = AudioSegment.from_file(io.BytesIO(data), format=kind, codec=kind,
-                                             parameters=["-ar", str(sample_rate), "-ac", "1"])
+            segment = AudioSegment.from_file(
+                io.BytesIO(data), format=kind, codec=kind, parameters=["-ar", str(sample_rate), "-ac", "1"]
+            )
     except (CouldntDecodeError, IndexError, OSError) as exc:
-        raise ToolError(f"{what}: could not decode the audio ({str(exc).strip().splitlines()[-1][:200]})") from None
+        raise ToolError(
+            f"{what}: could not decode the audio ({str(exc).strip().splitlines()[-1][:200]})"
+        ) from None
     segment = segment.set_channels(1)
     scale = float(1 << (8 * segment.sample_width - 1))
     samples = np.array(segment.get_array_of_samples(), dtype=np.float32) / scale
@@ -119,16 +131,36 @@ def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray
 # Samples go to and from ffmpeg through files: a pipe would cost one system call per 512 bytes (subprocess
 # writes PIPE_BUF at a time) and hold several copies of the audio in memory.
 def _raw(path: Path, rate: int) -> list[str]:
-    if path.suffix == ".wav":  # the WAV demuxer takes a packet size: large packets mean fewer hand-offs between ffmpeg's threads
+    if (
+        path.suffix == ".wav"
+    ):  # the WAV demuxer takes a packet size: large packets mean fewer hand-offs between ffmpeg's threads
         return ["-max_size", "262144", "-i", str(path)]
     return ["-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", str(path)]
 
 
-def filter_file(source: Path, rate: int, target: Path, filters: str, *, what: str,
-                stderr: list[str] | None = None) -> None:
+def filter_file(
+    source: Path, rate: int, target: Path, filters: str, *, what: str, stderr: list[str] | None = None
+) -> None:
     """Run a mono float32 file (raw, or a WAV) through an ffmpeg filter chain into a raw one (same rate)."""
-    run_ffmpeg([*_raw(source, rate), "-af", filters, "-f", "f32le", "-acodec", "pcm_f32le", "-ar", str(rate),
-                "-ac", "1", "-y", str(target)], what=what, stderr=stderr)
+    run_ffmpeg(
+        [
+            *_raw(source, rate),
+            "-af",
+            filters,
+            "-f",
+            "f32le",
+            "-acodec",
+            "pcm_f32le",
+            "-ar",
+            str(rate),
+            "-ac",
+            "1",
+            "-y",
+            str(target),
+        ],
+        what=what,
+        stderr=stderr,
+    )
 
 
 def process(samples: np.ndarray, rate: int, filters: str, *, what: str) -> np.ndarray:

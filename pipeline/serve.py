@@ -1,30 +1,36 @@
 """A local preview server for feed/ that answers Range requests, so players can seek as on a real host."""
+
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
 import re
 from pathlib import Path
+from typing import Any, BinaryIO
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".vtt": "text/vtt",
-                      ".srt": "application/x-subrip", ".xml": "application/rss+xml", ".mp3": "audio/mpeg",
-                      ".json": "application/json"}
+    extensions_map = {  # noqa: RUF012 - the base class declares it per instance
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".vtt": "text/vtt",
+        ".srt": "application/x-subrip",
+        ".xml": "application/rss+xml",
+        ".mp3": "audio/mpeg",
+        ".json": "application/json",
+    }
 
-    def log_message(self, format, *args):  # quiet: the CLI prints its own line
+    def log_message(self, format: str, *args: object) -> None:  # quiet: the CLI prints its own line
         pass
 
-    def handle(self):
-        try:
+    def handle(self) -> None:
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # players drop connections to seek
             super().handle()
-        except (ConnectionResetError, BrokenPipeError):
-            pass  # players drop connections when they seek; nothing to report
 
-    def send_head(self):
+    def send_head(self) -> BinaryIO | None:
         header = self.headers.get("Range")
         path = Path(self.translate_path(self.path))
         match = RANGE.match(header or "")
@@ -39,7 +45,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if start >= size or start > end:
             self.send_error(416, "Requested range not satisfiable")
             return None
-        handle = open(path, "rb")
+        handle = open(path, "rb")  # noqa: SIM115 - the request handler closes what send_head returns
         handle.seek(start)
         self.send_response(206)
         self.send_header("Content-Type", self.guess_type(str(path)))
@@ -47,13 +53,14 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
         self.send_header("Content-Length", str(end - start + 1))
         self.end_headers()
-        self._remaining = end - start + 1
+        self._remaining: int | None = end - start + 1
         return handle
 
-    def copyfile(self, source, outputfile):
+    def copyfile(self, source: Any, outputfile: Any) -> None:
         remaining = getattr(self, "_remaining", None)
         if remaining is None:
-            return super().copyfile(source, outputfile)
+            super().copyfile(source, outputfile)
+            return
         while remaining > 0:
             chunk = source.read(min(64 * 1024, remaining))
             if not chunk:
@@ -62,7 +69,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             remaining -= len(chunk)
         self._remaining = None
 
-    def end_headers(self):
+    def end_headers(self) -> None:
         if not self.headers.get("Range"):
             self.send_header("Accept-Ranges", "bytes")
         super().end_headers()

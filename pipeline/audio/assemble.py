@@ -1,10 +1,12 @@
 """An episode's raw track: the sentence audio joined with its pauses, the cues between chapters and the
 music bed under the introduction, with where every line sits."""
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +32,7 @@ class MissingSentence(SynthesisError):
 
 
 def _silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(round(seconds * SAMPLE_RATE)), dtype=np.float32)
+    return np.zeros(round(seconds * SAMPLE_RATE), dtype=np.float32)
 
 
 def _block_powers(samples: np.ndarray) -> np.ndarray:
@@ -53,7 +55,7 @@ def _gated_level(powers: np.ndarray) -> float:
 
 
 def speech_level(samples: np.ndarray) -> float:
-    """A quick level estimate (dBFS RMS of the 400 ms blocks that carry speech), to set the compressor's input."""
+    """A quick level estimate (dBFS RMS of the 400 ms blocks that carry speech), for the compressor."""
     return _gated_level(_block_powers(samples))
 
 
@@ -68,19 +70,27 @@ class Assembly:
     seconds: float
 
 
-def assemble(script: Script, keys: list[str], cache: SpeechCache, out: Path,
-             cues: dict[str, np.ndarray] | None = None, bed: bool = False) -> Assembly:
+def assemble(
+    script: Script,
+    keys: list[str],
+    cache: SpeechCache,
+    out: Path,
+    cues: dict[str, np.ndarray] | None = None,
+    bed: bool = False,
+) -> Assembly:
     """Join the sentence audio with its pauses, the cues between chapters and the music bed under the
-    introduction, straight into `out`: only one sentence (and the introduction) is held in memory at a time."""
+    introduction, straight into `out`: one sentence (and the introduction) is held in memory at a time."""
     import soundfile
 
     cues = cues or {}
     sentences = []
     for line, key in zip(script.lines, keys):
-        samples = cache.get(key)
-        if samples is None:
-            raise MissingSentence(f"sentence audio for {line.text[:50]!r} is missing from the cache or damaged")
-        sentences.append(_block_powers(samples))
+        cached = cache.get(key)
+        if cached is None:
+            raise MissingSentence(
+                f"sentence audio for {line.text[:50]!r} is missing from the cache or damaged"
+            )
+        sentences.append(_block_powers(cached))
     level = _gated_level(np.concatenate(sentences)) if sentences else float("-inf")
     scaled_cues = {}
     for kind, cue in cues.items():
@@ -98,17 +108,26 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache, out: Path,
         for number, chapter in enumerate(script.chapters):
             chapter_starts.append(position / SAMPLE_RATE)
             parts: list[np.ndarray] = []
-            cue = scaled_cues.get(chapter.kind if number else "intro")
-            if cue is not None:
-                parts += [cue, _silence(0.25)]
+            chime = scaled_cues.get(chapter.kind if number else "intro")
+            if chime is not None:
+                parts += [chime, _silence(0.25)]
             start_of_chapter = position
             offset = sum(len(p) for p in parts)
             for _ in chapter.lines:
                 line, key = next(lines)
                 samples = cache.get(key)
+                if samples is None:
+                    raise MissingSentence(f"sentence audio for {line.text[:50]!r} vanished from the cache")
                 start = start_of_chapter + offset
-                timings.append(Timing(number, line.role, line.text, start / SAMPLE_RATE,
-                                      (start + len(samples)) / SAMPLE_RATE))
+                timings.append(
+                    Timing(
+                        number,
+                        line.role,
+                        line.text,
+                        start / SAMPLE_RATE,
+                        (start + len(samples)) / SAMPLE_RATE,
+                    )
+                )
                 parts += [samples, _silence(line.pause)]
                 offset += len(samples) + len(parts[-1])
                 if number:  # later chapters stream out sentence by sentence
@@ -125,7 +144,7 @@ def assemble(script: Script, keys: list[str], cache: SpeechCache, out: Path,
     return Assembly(out, timings, chapter_starts, level, position / SAMPLE_RATE)
 
 
-def _write(handle, parts: list[np.ndarray]) -> None:
+def _write(handle: Any, parts: list[np.ndarray]) -> None:
     for part in parts:
         handle.write(np.asarray(part, dtype=np.float32))
 
@@ -139,5 +158,3 @@ def _with_bed(intro: np.ndarray, timings: list[Timing], speech: float) -> np.nda
     spoken = [(int(t.start * SAMPLE_RATE), int(t.end * SAMPLE_RATE)) for t in timings if t.chapter == 0]
     level = 10 ** ((speech - 14.0 - speech_level(pad)) / 20)
     return intro + pad * ducking(len(intro), spoken, -12.0) * np.float32(level)
-
-

@@ -5,6 +5,7 @@ LAME (through lameenc) encodes; soxr resamples. LAME builds the Info frame only 
 not expose, so it is written here after the audio, the way LAME itself does: the first frame of the file,
 silent, holding the frame and byte counts, a seek table, the encoder delay and padding that decoders trim
 (so the decoded audio lines up with our cue times to the sample), and the two CRC-16s of the LAME tag."""
+
 from __future__ import annotations
 
 import math
@@ -18,7 +19,7 @@ from ..errors import ToolError
 from ..ffmpeg import Loudness
 
 OUT_RATE = 44100
-# LAME's algorithm quality (0 best .. 9 fastest): 7 encodes speech at a constant bitrate about 3x faster than 2.
+# LAME's algorithm quality (0 best .. 9 fastest): 7 encodes speech at a constant bitrate 3x faster than 2.
 LAME_QUALITY = 7
 ENCODER_DELAY = 576  # samples LAME emits before the first input sample (lame_get_encoder_delay at 44.1 kHz)
 SAMPLES_PER_FRAME = 1152  # MPEG-1 layer III
@@ -50,12 +51,14 @@ class Meter:
         flat = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
         step = 1 << 16
         for start in range(0, len(flat), step):
-            piece = flat[start:start + step]
+            piece = flat[start : start + step]
             self._state.add_frames(piece, len(piece) // self.channels)
 
     def result(self) -> tuple[float, float]:
-        return (float(self._module.get_loudness_global(self._state)),
-                float(self._module.get_loudness_range(self._state)))
+        return (
+            float(self._module.get_loudness_global(self._state)),
+            float(self._module.get_loudness_range(self._state)),
+        )
 
 
 class TruePeak:
@@ -85,7 +88,7 @@ class TruePeak:
         ready = max(self._scanned, len(buffer) - self.PAD)
         self._scan(buffer, self._scanned, ready)
         keep = min(len(buffer), 2 * self.PAD)
-        self._buffer, self._scanned = buffer[len(buffer) - keep:], ready - (len(buffer) - keep)
+        self._buffer, self._scanned = buffer[len(buffer) - keep :], ready - (len(buffer) - keep)
 
     def _scan(self, buffer: np.ndarray, start: int, stop: int) -> None:
         import soxr
@@ -129,7 +132,9 @@ class Mp3Writer:
         self._info_size = 144 * bitrate * 1000 // OUT_RATE
         side_info = 17 if channels == 1 else 32
         if bitrate not in BITRATES or 4 + side_info + INFO_TAG > self._info_size:
-            raise ToolError(f"MP3 bitrate {bitrate} kbps: use one of 64, 80, 96 (mono) or 128 and up (stereo)")
+            raise ToolError(
+                f"MP3 bitrate {bitrate} kbps: use one of 64, 80, 96 (mono) or 128 and up (stereo)"
+            )
         self.path, self.bitrate, self.channels, self._side_info = path, bitrate, channels, side_info
         self._resampler = soxr.ResampleStream(in_rate, OUT_RATE, 1, dtype="float32", quality="HQ")
         self._lame = lameenc.Encoder()
@@ -146,7 +151,7 @@ class Mp3Writer:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, kind, *_) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if kind is None:
             self.close()
         else:
@@ -178,7 +183,8 @@ class Mp3Writer:
 
     @property
     def input_loudness(self) -> float:
-        """Of the file's channels: the mono signal metered once, plus 3 dB when both stereo channels carry it."""
+        """Of the file's channels: the mono signal metered once, plus 3 dB when both stereo channels carry it.
+        """
         if not self._meter:
             return float("nan")
         return self._meter.result()[0] + 10 * math.log10(self.channels)
@@ -188,17 +194,23 @@ class Mp3Writer:
         frame's header, reading the file once, a block at a time."""
         offsets: list[int] = []
         first = b""
-        crc, position, start, buffer = 0, self._info_size, self._info_size, b""  # buffer holds bytes from start
+        crc, position, start, buffer = (
+            0,
+            self._info_size,
+            self._info_size,
+            b"",
+        )  # buffer holds bytes from start
         with open(self.path, "rb") as handle:
             handle.seek(self._info_size)
             while block := handle.read(1 << 20):
                 crc = _crc16(block, crc)
                 buffer += block
                 while position + 4 <= start + len(buffer):
-                    header = buffer[position - start:position - start + 4]
+                    header = buffer[position - start : position - start + 4]
                     if header[0] != 0xFF or (header[1] & 0xE0) != 0xE0:
-                        raise ToolError(f"{self.path}: LAME wrote something that is not an MPEG frame at byte "
-                                        f"{position}")
+                        raise ToolError(
+                            f"{self.path}: LAME wrote something that is not an MPEG frame at byte {position}"
+                        )
                     offsets.append(position)
                     first = first or header
                     position += self._info_size + ((header[2] >> 1) & 1)
@@ -215,34 +227,57 @@ class Mp3Writer:
         if not 0 <= padding < 4096:
             raise ToolError(f"{self.path}: LAME wrote {frames} frames for {self.samples} samples")
         toc = bytes(min(255, 256 * offsets[min(frames - 1, frames * i // 100)] // total) for i in range(100))
-        xing = b"Info" + struct.pack(">III", 0x0F, frames, total) + toc + struct.pack(">I", 100 - 40 - LAME_QUALITY)
+        xing = (
+            b"Info"
+            + struct.pack(">III", 0x0F, frames, total)
+            + toc
+            + struct.pack(">I", 100 - 40 - LAME_QUALITY)
+        )
         stereo_mode = 0 if self.channels == 1 else 3
-        lame = (b"LAME3.100" + bytes([0x01, 0]) + bytes(8) + bytes([0, min(255, self.bitrate)])
-                + ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
-                + bytes([(1 << 6) | (stereo_mode << 2), 0, 0, 0]) + struct.pack(">I", total)
-                + struct.pack(">H", music_crc))
+        lame = (
+            b"LAME3.100"
+            + bytes([0x01, 0])
+            + bytes(8)
+            + bytes([0, min(255, self.bitrate)])
+            + ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
+            + bytes([(1 << 6) | (stereo_mode << 2), 0, 0, 0])
+            + struct.pack(">I", total)
+            + struct.pack(">H", music_crc)
+        )
         frame = bytearray(self._info_size)
         frame[0:4] = bytes([first[0], first[1], first[2] & ~0x02, first[3]])  # same stream, no padding slot
         start = 4 + self._side_info
-        frame[start:start + len(xing) + len(lame)] = xing + lame
+        frame[start : start + len(xing) + len(lame)] = xing + lame
         end = start + len(xing) + len(lame)
-        frame[end:end + 2] = struct.pack(">H", _crc16(bytes(frame[:end])))
+        frame[end : end + 2] = struct.pack(">H", _crc16(bytes(frame[:end])))
         with open(self.path, "r+b") as handle:
             handle.write(frame)
 
 
-def encode(source: Path, in_rate: int, out: Path, *, bitrate: int, channels: int, gain_db: float,
-           seconds: tuple[float, float] | None = None, meter: bool = False) -> float:
+def encode(
+    source: Path,
+    in_rate: int,
+    out: Path,
+    *,
+    bitrate: int,
+    channels: int,
+    gain_db: float,
+    seconds: tuple[float, float] | None = None,
+    meter: bool = False,
+) -> float:
     """Encode a raw mono float32 file (or the (start, length) `seconds` of it), times a gain, to `out`.
     Returns the loudness of what went into the encoder when `meter` is set (else NaN)."""
     total = source.stat().st_size // 4
-    first, count = (0, total) if seconds is None else \
-        (int(seconds[0] * in_rate), min(total, int(seconds[1] * in_rate)))
+    first, count = (
+        (0, total) if seconds is None else (int(seconds[0] * in_rate), min(total, int(seconds[1] * in_rate)))
+    )
     count = min(count, total - first)
     scale = np.float32(10 ** (gain_db / 20))
     with Mp3Writer(out, in_rate, bitrate, channels, meter=meter) as writer:
         for start in range(first, first + count, CHUNK):
-            piece = np.fromfile(source, dtype="<f4", count=min(CHUNK, first + count - start), offset=4 * start)
+            piece = np.fromfile(
+                source, dtype="<f4", count=min(CHUNK, first + count - start), offset=4 * start
+            )
             writer.write(piece * scale)
     return writer.input_loudness
 
@@ -265,6 +300,5 @@ def measure(path: Path, *, true_peak: bool = True) -> tuple[Loudness, float]:
     except (RuntimeError, soundfile.LibsndfileError) as exc:
         raise ToolError(f"{path}: could not decode the MP3 ({exc})") from None
     integrated, loudness_range = meter.result()
-    peak = max(p.dbtp() for p in peaks) if peaks else None
-    return Loudness(integrated, loudness_range, peak), frames / info.samplerate
-
+    worst = max(p.dbtp() for p in peaks) if peaks else None
+    return Loudness(integrated, loudness_range, worst), frames / info.samplerate

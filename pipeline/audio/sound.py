@@ -1,4 +1,6 @@
-"""Sound design made by code: an intro sting, a section transition and an outro, as short synthesized chimes."""
+"""Sound design made by code: an intro sting, a section transition and an outro, as short synthesized chimes.
+"""
+
 from __future__ import annotations
 
 import functools
@@ -14,8 +16,11 @@ NOTES = {"C4": 261.63, "E4": 329.63, "G4": 392.00, "A4": 440.0, "C5": 523.25, "E
 def _tone(frequency: float, seconds: float, decay: float) -> np.ndarray:
     """A soft bell-like note: a sine with two quiet overtones, 10 ms attack and exponential decay."""
     t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
-    wave = (np.sin(2 * np.pi * frequency * t) + 0.3 * np.sin(4 * np.pi * frequency * t)
-            + 0.1 * np.sin(6 * np.pi * frequency * t))
+    wave = (
+        np.sin(2 * np.pi * frequency * t)
+        + 0.3 * np.sin(4 * np.pi * frequency * t)
+        + 0.1 * np.sin(6 * np.pi * frequency * t)
+    )
     envelope = np.minimum(1.0, t / 0.01) * np.exp(-t / decay)
     return (wave * envelope).astype(np.float32)
 
@@ -25,7 +30,7 @@ def _sequence(notes: list[tuple[str, float]], length: float, decay: float) -> np
     for name, at in notes:
         tone = _tone(NOTES[name], length - at, decay)
         start = int(at * SAMPLE_RATE)
-        out[start:start + len(tone)] += tone
+        out[start : start + len(tone)] += tone
     fade = int(0.05 * SAMPLE_RATE)
     out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
     return out / np.max(np.abs(out))
@@ -54,7 +59,9 @@ def _chord(seconds: int) -> np.ndarray:
     for name, weight in (("C4", 1.0), ("E4", 0.7), ("G4", 0.6), ("C5", 0.3)):
         frequency = NOTES[name]
         shimmer = 1.0 + 0.2 * np.sin(2 * np.pi * 0.15 * t + frequency)
-        pad += weight * shimmer * (np.sin(2 * np.pi * frequency * t) + 0.15 * np.sin(4 * np.pi * frequency * t))
+        pad += (
+            weight * shimmer * (np.sin(2 * np.pi * frequency * t) + 0.15 * np.sin(4 * np.pi * frequency * t))
+        )
     pad.flags.writeable = False  # shared between episodes (and threads)
     return pad
 
@@ -65,7 +72,7 @@ def music_bed(length: int) -> np.ndarray:
     fade = min(length // 2, int(1.5 * SAMPLE_RATE))
     envelope = np.ones(length)
     envelope[:fade] = np.linspace(0.0, 1.0, fade)
-    envelope[length - fade:] = np.linspace(1.0, 0.0, fade)
+    envelope[length - fade :] = np.linspace(1.0, 0.0, fade)
     pad = pad * envelope
     return (pad / np.max(np.abs(pad))).astype(np.float32)
 
@@ -77,7 +84,7 @@ def ducking(length: int, speech: list[tuple[int, int]], duck_db: float, ramp: fl
     low = 10 ** (duck_db / 20)
     gain = np.ones(length, dtype=np.float32)
     for start, end in speech:
-        gain[max(0, start):min(length, end)] = low
-    # Widen the ducked spans by one ramp on each side, then smooth: the bed is already down when a voice starts.
+        gain[max(0, start) : min(length, end)] = low
+    # Widen the ducked spans by one ramp on each side, then smooth: the bed is down before a voice starts.
     width = max(1, int(ramp * SAMPLE_RATE))
     return uniform_filter1d(minimum_filter1d(gain, size=2 * width + 1), size=2 * width + 1)

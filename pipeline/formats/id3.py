@@ -1,17 +1,36 @@
 """ID3v2.3 tags, the one place that talks to mutagen's ID3 API: text frames, cover, URLs, GUID, chapters."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..model.show import Show
-from ..model.episode import Episode
 from ..errors import ToolError
+from ..model.episode import Episode
+from ..model.show import Show
 
 
 def write_tags(path: Path, episode: Episode, show: Show, *, page_url: str, quiz_url: str) -> None:
     """Tag a finished MP3 in place (after all audio work, so nothing strips the cover or chapters)."""
-    from mutagen.id3 import (APIC, CHAP, COMM, CTOC, PCST, TALB, TCON, TDES, TGID, TIT2, TPE1, TRCK, TXXX, TYER,
-                             WFED, WOAR, WXXX, CTOCFlags)
+    from mutagen.id3 import (
+        APIC,
+        CHAP,
+        COMM,
+        CTOC,
+        PCST,
+        TALB,
+        TCON,
+        TDES,
+        TGID,
+        TIT2,
+        TPE1,
+        TRCK,
+        TXXX,
+        TYER,
+        WFED,
+        WOAR,
+        WXXX,
+        CTOCFlags,
+    )
 
     lesson = episode.lesson
     tags: list = []
@@ -36,13 +55,28 @@ def write_tags(path: Path, episode: Episode, show: Show, *, page_url: str, quiz_
     tags.append(APIC(encoding=0, mime=mime, type=3, desc="Cover", data=cover))
 
     ids = [f"chp{index}" for index in range(len(episode.chapters))]
-    tags.append(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
-                  sub_frames=[TIT2(encoding=1, text="Chapters")]))
+    tags.append(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=1, text="Chapters")],
+        )
+    )
     for element_id, chapter in zip(ids, episode.chapters):
-        tags.append(CHAP(element_id=element_id, start_time=int(round(chapter.start * 1000)),
-                      end_time=int(round(chapter.end * 1000)), start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
-                      sub_frames=[TIT2(encoding=1, text=chapter.title),
-                                  WXXX(encoding=1, desc="Show notes", url=page_url)]))
+        tags.append(
+            CHAP(
+                element_id=element_id,
+                start_time=round(chapter.start * 1000),
+                end_time=round(chapter.end * 1000),
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=[
+                    TIT2(encoding=1, text=chapter.title),
+                    WXXX(encoding=1, desc="Show notes", url=page_url),
+                ],
+            )
+        )
     try:
         audio = path.read_bytes()
         if audio[:3] == b"ID3":

@@ -1,20 +1,22 @@
 """The show-notes site in feed/: index, one page per episode, the quiz page, assets and published audio."""
+
 from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from ..fsutil import write_staged
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
-from ..model.show import Show
-from ..model.lesson import Lesson, markdown_parser
+from ..fsutil import write_staged
 from ..model.episode import cover_name
+from ..model.lesson import Lesson, markdown_parser
+from ..model.show import Show
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 STATIC = Path(__file__).parent.parent / "static"
@@ -29,11 +31,16 @@ def templates_digest() -> str:
 
 
 @functools.cache
-def _environment():
+def _environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals.update(clock=clock, duration=duration)
     return env
 
@@ -52,7 +59,7 @@ def duration(seconds: float) -> str:
 
 def render_markdown(text: str) -> Markup:
     """Lesson Markdown as HTML; raw HTML in the source comes out as text, never as markup."""
-    return Markup(markdown_parser().render(text))
+    return Markup(markdown_parser().render(text))  # noqa: S704 - html=False: the source's HTML is escaped
 
 
 def key_points(lesson: Lesson) -> list[str]:
@@ -62,7 +69,9 @@ def key_points(lesson: Lesson) -> list[str]:
             items = [block.text for block in section.blocks if block.kind == "item"]
             if items:
                 return items
-    return [s.title for s in lesson.sections if not s.title.lower().startswith(("recap", "worked", "exam traps"))]
+    return [
+        s.title for s in lesson.sections if not s.title.lower().startswith(("recap", "worked", "exam traps"))
+    ]
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,10 @@ def render_pages(site: Path, show: Show, pages: list[Page]) -> list[tuple[Path, 
     the caller to rename once the feed is in place, so a build that dies leaves the old pages whole."""
     env = _environment()
     common = {"show": show, "root": "", "cover_name": cover_name(show)}
-    return [(write_staged(site / page.name, env.get_template(page.template).render(**common, **page.context)),
-             site / page.name) for page in pages]
-
-
+    return [
+        (
+            write_staged(site / page.name, env.get_template(page.template).render(**common, **page.context)),
+            site / page.name,
+        )
+        for page in pages
+    ]

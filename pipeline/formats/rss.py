@@ -1,27 +1,29 @@
-"""The RSS feed: feedgen with its podcast (itunes) extension, plus an extension for the Podcasting 2.0 tags."""
+"""The RSS feed: feedgen with its podcast (itunes) extension, plus one for the Podcasting 2.0 tags."""
+
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import lxml.etree  # noqa: F401 - feedgen.util uses lxml.etree without importing it
 
-from ..model.show import Show
 from ..model.episode import Episode, Urls
+from ..model.show import Show
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 DESCRIPTION_LIMIT = 4000
 
 
-def _channel_extension(show: Show, guid: str):
+def _channel_extension(show: Show, guid: str) -> type:
     from feedgen.ext.base import BaseExtension
     from feedgen.util import xml_elem
 
     class PodcastIndexChannel(BaseExtension):
-        def extend_ns(self):
+        def extend_ns(self) -> dict[str, str]:
             return {"podcast": PODCAST_NS}
 
-        def extend_rss(self, rss):
+        def extend_rss(self, rss: Any) -> Any:
             channel = rss[0]
             # feedgen only knows yes/no/clean; Apple now asks for true/false.
             xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if show.explicit else "false"
@@ -41,18 +43,18 @@ class _Entry:
     """Per-item Podcasting 2.0 tags; feedgen hands each entry's extension its <item>."""
 
     @staticmethod
-    def make():
+    def make() -> type:
         from feedgen.ext.base import BaseEntryExtension
         from feedgen.util import xml_elem
 
         class PodcastIndexItem(BaseEntryExtension):
-            def __init__(self):
+            def __init__(self) -> None:
                 self.tags: list[tuple[str, str | None, dict[str, str]]] = []
 
             def add(self, tag: str, text: str | None = None, **attributes: str) -> None:
                 self.tags.append((tag, text, attributes))
 
-            def extend_rss(self, item):
+            def extend_rss(self, item: Any) -> Any:
                 for name, text, attributes in self.tags:
                     namespace = ITUNES_NS if name == "explicit" else PODCAST_NS
                     element = xml_elem(f"{{{namespace}}}{name}", item)
@@ -68,8 +70,10 @@ class _Entry:
 def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
     """Plain notes for the <description>: only <p>, <ul>, <li> and <a>, at most 4000 bytes."""
     summary = f"<p>{html.escape(episode.lesson.summary)}</p>"
-    links = (f'<p><a href="{html.escape(page_url)}">Transcript and show notes</a> · '
-             f'<a href="{html.escape(quiz_url)}">Test yourself with the quiz</a></p>')
+    links = (
+        f'<p><a href="{html.escape(page_url)}">Transcript and show notes</a> · '
+        f'<a href="{html.escape(quiz_url)}">Test yourself with the quiz</a></p>'
+    )
     from .pages import clock
 
     chapters = "".join(f"<li>{clock(c.start)} {html.escape(c.title)}</li>" for c in episode.chapters)
@@ -85,8 +89,9 @@ def render_feed(show: Show, episodes: list[Episode], urls: Urls, show_guid: str)
 
     feed = FeedGenerator()
     feed.load_extension("podcast")
-    feed.register_extension("podcastindex", _channel_extension(show, show_guid), _Entry.make(), rss=True,
-                            atom=False)
+    feed.register_extension(
+        "podcastindex", _channel_extension(show, show_guid), _Entry.make(), rss=True, atom=False
+    )
     feed.title(show.title)
     feed.description(show.description)
     feed.link(href=show.feed_url, rel="self", type="application/rss+xml")
@@ -121,7 +126,7 @@ def render_feed(show: Show, episodes: list[Episode], urls: Urls, show_guid: str)
         entry.content(description, type="CDATA")
         entry.enclosure(urls.audio(episode), str(episode.length), "audio/mpeg")
         entry.pubDate(episode.released)
-        entry.podcast.itunes_duration(int(round(episode.duration)))
+        entry.podcast.itunes_duration(round(episode.duration))
         entry.podcast.itunes_episode_type(lesson.episode_type)
         entry.podcast.itunes_image(urls.cover)
         if episode.season:
@@ -130,10 +135,19 @@ def render_feed(show: Show, episodes: list[Episode], urls: Urls, show_guid: str)
             entry.podcast.itunes_episode(episode.number)
         extra = entry.podcastindex
         extra.add("explicit", "true" if show.explicit else "false")
-        extra.add("transcript", url=urls.sidecar(episode, "vtt"), type="text/vtt", language=show.language,
-                  rel="captions")
-        extra.add("transcript", url=urls.sidecar(episode, "srt"), type="application/x-subrip",
-                  language=show.language)
+        extra.add(
+            "transcript",
+            url=urls.sidecar(episode, "vtt"),
+            type="text/vtt",
+            language=show.language,
+            rel="captions",
+        )
+        extra.add(
+            "transcript",
+            url=urls.sidecar(episode, "srt"),
+            type="application/x-subrip",
+            language=show.language,
+        )
         extra.add("chapters", url=urls.sidecar(episode, "chapters"), type="application/json+chapters")
         if episode.season:
             module = show.module(episode.season)

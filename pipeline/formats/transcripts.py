@@ -1,4 +1,6 @@
-"""Sidecars beside each MP3: WebVTT and SRT transcripts and Podcasting 2.0 JSON chapters, from one set of times."""
+"""Sidecars beside each MP3: WebVTT and SRT transcripts and Podcasting 2.0 JSON chapters, from one set of
+times."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +12,7 @@ LINE_LIMIT = 65
 
 
 def _clock(seconds: float, separator: str) -> str:
-    millis = int(round(seconds * 1000))
+    millis = round(seconds * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
@@ -45,6 +47,8 @@ def render_srt(episode: Episode) -> str:
 
 
 def render_chapters(episode: Episode, page_url: str) -> str:
-    chapters = [{"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title, "url": page_url}
-                for c in episode.chapters]
+    chapters = [
+        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title, "url": page_url}
+        for c in episode.chapters
+    ]
     return json.dumps({"version": "1.2.0", "chapters": chapters}, indent=2, ensure_ascii=False) + "\n"

@@ -4,6 +4,7 @@ Per episode:  script -> synth -> master -> tag      then for the show:  feed, si
 A step runs when its key (a digest of its named inputs) changed or an output is missing; its state is saved
 only after it succeeds. The show's steps go live together, so their state is saved once publish succeeds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,7 +66,7 @@ def episode_chains(plan: Plan) -> list[Chain]:
         stale = [state.reason(step) is not None for step in steps]
         for index in range(len(steps) - 1):
             check = steps[index].intact
-            if not stale[index] and any(stale[index + 1:]) and check is not None and not check():
+            if not stale[index] and any(stale[index + 1 :]) and check is not None and not check():
                 stale[index] = True
         chosen = [step for step, run in zip(steps, stale) if run]
         if chosen:
@@ -73,9 +74,15 @@ def episode_chains(plan: Plan) -> list[Chain]:
     return chains
 
 
-def build(project: Project, *, until: str = "publish", jobs: int | None = None, as_of: dt.datetime | None = None,
-          progress: Callable[[str], None] = lambda message: None,
-          status: Callable[[str], None] | None = None) -> BuildReport:
+def build(
+    project: Project,
+    *,
+    until: str = "publish",
+    jobs: int | None = None,
+    as_of: dt.datetime | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    status: Callable[[str], None] | None = None,
+) -> BuildReport:
     """Bring the project up to date through stage `until`."""
     started = time.perf_counter()
     with BuildLock(project):
@@ -86,11 +93,15 @@ def build(project: Project, *, until: str = "publish", jobs: int | None = None, 
         chains = episode_chains(plan)
         if chains:
             if any(step.units for chain in chains for step in chain.steps):
-                check_voices(context.show.voices, {line.role for e in context.episodes for line in e.spoken.lines})
+                check_voices(
+                    context.show.voices, {line.role for e in context.episodes for line in e.spoken.lines}
+                )
             _run_chains(plan, chains, jobs, report, progress, status)
         if report.failures:
-            raise BuildError(f"{len(report.failures)} of {len(context.episodes)} episode(s) failed; the published "
-                             "feed and pages were left as they were:\n  " + "\n  ".join(report.failures))
+            raise BuildError(
+                f"{len(report.failures)} of {len(context.episodes)} episode(s) failed; the published "
+                "feed and pages were left as they were:\n  " + "\n  ".join(report.failures)
+            )
         if any(stage.SCOPE == "show" for stage in plan.stages):
             _run_show(plan, report)
     report.seconds = time.perf_counter() - started
@@ -113,14 +124,21 @@ def _run_show(plan: Plan, report: BuildReport) -> None:
     for step in stale:
         state.record(step)
     pages = sum(1 for step in stale if step.stage == "site")
-    report.published = ([f"{pages} page(s)"] if pages else []) + (["the feed"] if any(
-        step.stage == "feed" for step in stale) else [])
+    report.published = ([f"{pages} page(s)"] if pages else []) + (
+        ["the feed"] if any(step.stage == "feed" for step in stale) else []
+    )
 
 
 def _remove_leftovers(project: Project) -> None:
     """A build that was killed may have left temporary files; finished files are never half-written."""
-    folders = [project.scripts, project.episodes, project.site, project.site / "episodes", project.site / "assets",
-               project.cache]
+    folders = [
+        project.scripts,
+        project.episodes,
+        project.site,
+        project.site / "episodes",
+        project.site / "assets",
+        project.cache,
+    ]
     for parent in (project.cache / "episodes", project.cache / "speech"):
         if parent.is_dir():
             folders.extend(path for path in parent.iterdir() if path.is_dir())
@@ -129,8 +147,14 @@ def _remove_leftovers(project: Project) -> None:
         log.info("removed %d temporary file(s) left by an interrupted build", removed)
 
 
-def _run_chains(plan: Plan, chains: list[Chain], jobs: int | None, report: BuildReport,
-                progress: Callable[[str], None], status: Callable[[str], None] | None = None) -> None:
+def _run_chains(
+    plan: Plan,
+    chains: list[Chain],
+    jobs: int | None,
+    report: BuildReport,
+    progress: Callable[[str], None],
+    status: Callable[[str], None] | None = None,
+) -> None:
     """Build the stale episodes on `jobs` threads of this process: the voice model is loaded once and shared,
     and the heavy work (the model's inference, numpy, LAME, soxr, mpg123, and ffmpeg in its own processes)
     runs outside the interpreter lock."""
@@ -171,8 +195,10 @@ def _run_chains(plan: Plan, chains: list[Chain], jobs: int | None, report: Build
     for result in scheduler.finished:
         report.add(result)
     if scheduler.done < scheduler.total:
-        raise BuildError(f"{scheduler.total - scheduler.done} episode(s) were not built: a build thread stopped "
-                         "unexpectedly; run with -vv for the details")
+        raise BuildError(
+            f"{scheduler.total - scheduler.done} episode(s) were not built: a build thread stopped "
+            "unexpectedly; run with -vv for the details"
+        )
 
 
 def retire(project: Project, lesson_id: str) -> None:

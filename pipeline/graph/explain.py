@@ -1,4 +1,5 @@
 """What a build would do, and why: `certquests status` and `certquests explain STEP`, for every step."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,11 @@ def plan_everything(project: Project, as_of: dt.datetime | None = None) -> tuple
     """Every step; the show's steps only once every episode is built (they are planned from the built files).
     Returns the plan and, when the show's steps could not be planned, why."""
     plan = plan_episodes(read_project(project, as_of))
-    waiting = [episode.id for episode in plan.context.episodes
-               if not (plan.context.cache_dir(episode.id) / "master.json").is_file()]
+    waiting = [
+        episode.id
+        for episode in plan.context.episodes
+        if not (plan.context.cache_dir(episode.id) / "master.json").is_file()
+    ]
     if waiting:
         return plan, f"the feed and pages are planned once every episode is built ({len(waiting)} not yet)"
     plan_show(plan)
@@ -78,8 +82,10 @@ def explain(plan: Plan, name: str, waiting: str | None = None) -> list[str]:
             return [f"{name}: {waiting}"]
         known = ", ".join(episode.id for episode in plan.context.episodes[:3])
         pages = ", ".join(f"site:{s.subject}" for s in plan.show if s.stage == "site")
-        return [f"no step '{name}'; steps are STAGE:EPISODE (stages: {', '.join(NAMES)}), an episode id such as "
-                f"{known}, feed{', or a page such as ' + pages if pages else ''}"]
+        return [
+            f"no step '{name}'; steps are STAGE:EPISODE (stages: {', '.join(NAMES)}), an episode id such as "
+            f"{known}, feed{', or a page such as ' + pages if pages else ''}"
+        ]
     out = []
     for step in found:
         state = _state(plan, step)

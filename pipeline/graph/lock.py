@@ -1,4 +1,5 @@
 """One build at a time per project; the kernel drops the lock when its process dies, so none goes stale."""
+
 from __future__ import annotations
 
 import fcntl
@@ -17,14 +18,16 @@ class BuildLock:
 
     def __enter__(self) -> BuildLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held until __exit__
+        handle = open(self.path, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             handle.close()
-            raise LockedError(f"another build of this project is running ({holder}); wait for it to finish") from None
+            raise LockedError(
+                f"another build of this project is running ({holder}); wait for it to finish"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
@@ -32,8 +35,9 @@ class BuildLock:
         self.handle = handle
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if self.handle is not None:
             self.handle.truncate(0)
             fcntl.flock(self.handle, fcntl.LOCK_UN)

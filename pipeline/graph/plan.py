@@ -1,4 +1,5 @@
 """Planning: read and check everything, then ask each stage for its steps. No audio work happens here."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,10 +42,19 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     registry = Registry(project)
     orphans = registry.orphans(course)
     if orphans:
-        raise ContentError("published episodes have lost their lesson files", [
-            Problem(REGISTRY_NAME, None, f"'{lesson_id}' was published but no lesson has that id any more; "
-                                         f"restore the lesson, or run `certquests retire {lesson_id}` to drop it "
-                                         "from the feed on purpose") for lesson_id in orphans])
+        raise ContentError(
+            "published episodes have lost their lesson files",
+            [
+                Problem(
+                    REGISTRY_NAME,
+                    None,
+                    f"'{lesson_id}' was published but no lesson has that id any more; "
+                    f"restore the lesson, or run `certquests retire {lesson_id}` to drop it "
+                    "from the feed on purpose",
+                )
+                for lesson_id in orphans
+            ],
+        )
     show_guid = registry.show_guid(show)
     art = artwork_problem(show.cover)
     if art:
@@ -55,14 +65,31 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     episodes = []
     for index, (lesson, (season, number)) in enumerate(zip(lessons, numbering(show, lessons))):
         following = lessons[index + 1] if index + 1 < len(lessons) else None
-        episodes.append(EpisodeWork(lesson, registry.guid(lesson.id, show_guid), season, number, released[lesson.id],
-                                    following.title if following and following.episode_type != "trailer" else None))
-    return Context(project, show, course, lexicon, registry, show_guid, as_of or dt.datetime.now(dt.timezone.utc),
-                   hashlib.sha256(show.cover.read_bytes()).hexdigest(), episodes)
+        episodes.append(
+            EpisodeWork(
+                lesson,
+                registry.guid(lesson.id, show_guid),
+                season,
+                number,
+                released[lesson.id],
+                following.title if following and following.episode_type != "trailer" else None,
+            )
+        )
+    return Context(
+        project,
+        show,
+        course,
+        lexicon,
+        registry,
+        show_guid,
+        as_of or dt.datetime.now(dt.UTC),
+        hashlib.sha256(show.cover.read_bytes()).hexdigest(),
+        episodes,
+    )
 
 
 def plan_episodes(context: Context, until: str = "publish") -> Plan:
-    """Every episode step up to `until` (the episode stages always plan in full: later ones read earlier keys)."""
+    """Every episode step up to `until` (every episode stage is planned: later ones read earlier keys)."""
     context.until = until
     plan = Plan(context, selected(until))
     episode_stages = [stage for stage in STAGES if stage.SCOPE == "episode"]

@@ -3,6 +3,7 @@
 first, otherwise the next unit of the first chain still in progress: threads share an episode's sentences and
 episodes reach mastering one at a time. On two cores that keeps one thread mastering while the other
 synthesizes, the pairing in which they slow each other least, and no thread waits for another's episode."""
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,9 @@ class Scheduler:
     def __init__(self, chains: list[Chain]):
         self.chains, self.total, self.done = chains, len(chains), 0
         self.finished: list[ChainResult] = []
-        self.messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # progress lines, shown by the main thread
+        self.messages: queue.SimpleQueue[str] = (
+            queue.SimpleQueue()
+        )  # progress lines, shown by the main thread
         self.lock = threading.Condition()
         self.stopping = False
         self.ready: list[Chain] = list(chains)  # chains whose next step runs on one thread
@@ -144,7 +147,9 @@ class Scheduler:
         self.done += 1
         self.finished.append(result)
         if result.error:
-            self.messages.put(f"[{self.done}/{self.total}] {result.id}: FAILED: {result.error.splitlines()[0]}")
+            self.messages.put(
+                f"[{self.done}/{self.total}] {result.id}: FAILED: {result.error.splitlines()[0]}"
+            )
             return
         detail = ", ".join(result.ran) or "nothing"
         extra = f"; {result.made} of {result.units} sentences synthesized" if result.units else ""
@@ -165,4 +170,6 @@ def describe(where: str, exc: Exception) -> str:
     if isinstance(exc, CertQuestsError):
         return exc.format_message()
     log.debug("%s: unexpected error", where, exc_info=exc)  # a bug: keep building the other episodes
-    return f"{where}: internal error while building ({type(exc).__name__}: {exc}); run with -vv for the details"
+    return (
+        f"{where}: internal error while building ({type(exc).__name__}: {exc}); run with -vv for the details"
+    )

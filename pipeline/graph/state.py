@@ -1,4 +1,5 @@
 """What the steps that last succeeded were built from, so a stale step can say which input changed."""
+
 from __future__ import annotations
 
 import json

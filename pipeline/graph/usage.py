@@ -1,4 +1,5 @@
 """What a build costs, for its report and the benchmark."""
+
 from __future__ import annotations
 
 import resource

@@ -1,4 +1,5 @@
 """Cover art drawn by code: a square RGB PNG that meets Apple's artwork rules (1400-3000 px)."""
+
 from __future__ import annotations
 
 import io
@@ -17,7 +18,7 @@ def draw_cover(title: str, subtitle: str, path: Path, size: int = SIZE) -> None:
     top, bottom = (16, 32, 64), (232, 110, 28)
     for y in range(size):
         t = y / (size - 1)
-        color = tuple(int(a + (b - a) * t ** 1.6) for a, b in zip(top, bottom))
+        color = tuple(int(a + (b - a) * t**1.6) for a, b in zip(top, bottom))
         draw.line([(0, y), (size, y)], fill=color)
     # Sound waves: concentric arcs in the upper half.
     center = (size // 2, int(size * 0.30))
@@ -30,7 +31,7 @@ def draw_cover(title: str, subtitle: str, path: Path, size: int = SIZE) -> None:
     dot = size // 28
     draw.ellipse([center[0] - dot, center[1] - dot, center[0] + dot, center[1] + dot], fill=(255, 255, 255))
 
-    def fitted(text: str, limit: int, start: int):
+    def fitted(text: str, limit: int, start: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         font_size = start
         while font_size > 12:
             font = ImageFont.load_default(size=font_size)

@@ -1,5 +1,6 @@
 """What an episode is once built, and the naming rules for its files and URLs: the data every publishing
 stage (tags, sidecars, feed, site) reads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +42,10 @@ class LoudnessReport:
     gain_db: float  # the one constant gain applied after the dynamics
 
     def as_dict(self) -> dict[str, Any]:
-        return {key: (round(value, 3) if isinstance(value, float) else value) for key, value in asdict(self).items()}
+        return {
+            key: (round(value, 3) if isinstance(value, float) else value)
+            for key, value in asdict(self).items()
+        }
 
 
 @dataclass(frozen=True)
@@ -54,16 +58,23 @@ class MasterRecord:
     sha256: str  # of the mastered MP3, so a damaged file is made again rather than published
 
     def encode(self) -> str:
-        data = {"chapters": [asdict(c) for c in self.chapters], "cues": [asdict(c) for c in self.cues],
-                "loudness": self.loudness.as_dict(), "sha256": self.sha256}
+        data = {
+            "chapters": [asdict(c) for c in self.chapters],
+            "cues": [asdict(c) for c in self.cues],
+            "loudness": self.loudness.as_dict(),
+            "sha256": self.sha256,
+        }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
     def decode(cls, text: str) -> MasterRecord:
         data = json.loads(text)
-        return cls(chapters=tuple(ChapterMark(**c) for c in data["chapters"]),
-                   cues=tuple(Cue(**c) for c in data["cues"]), loudness=LoudnessReport(**data["loudness"]),
-                   sha256=data["sha256"])
+        return cls(
+            chapters=tuple(ChapterMark(**c) for c in data["chapters"]),
+            cues=tuple(Cue(**c) for c in data["cues"]),
+            loudness=LoudnessReport(**data["loudness"]),
+            sha256=data["sha256"],
+        )
 
 
 @dataclass(frozen=True)

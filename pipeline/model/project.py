@@ -1,4 +1,5 @@
 """Where a project's sources and outputs live."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """The show's identities and release calendar: GUIDs that never change once published (episodes/registry.json,
 kept in version control) and the day each episode comes out."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,9 @@ class Registry:
         except FileNotFoundError:
             data = {}
         except ValueError as exc:
-            raise ContentError(f"{REGISTRY_NAME}: not valid JSON ({exc}); restore it from version control") from None
+            raise ContentError(
+                f"{REGISTRY_NAME}: not valid JSON ({exc}); restore it from version control"
+            ) from None
         self.data: dict[str, Any] = data if isinstance(data, dict) else {}
         self.data.setdefault("episodes", {})
         self.changed = False
@@ -61,17 +64,22 @@ class Registry:
     def retire(self, lesson_id: str) -> None:
         if lesson_id not in self.data["episodes"]:
             known = ", ".join(sorted(self.data["episodes"])[:6])
-            raise ContentError(f"'{lesson_id}' was never published, so there is nothing to retire (published: "
-                               f"{known or 'none yet'}); to drop an unpublished lesson, delete its file or set "
-                               "'retired: true' in its front matter")
+            raise ContentError(
+                f"'{lesson_id}' was never published, so there is nothing to retire (published: "
+                f"{known or 'none yet'}); to drop an unpublished lesson, delete its file or set "
+                "'retired: true' in its front matter"
+            )
         self.data["episodes"][lesson_id]["retired"] = True
         self.changed = True
 
     def orphans(self, course: Course) -> list[str]:
         """Published episodes whose lesson has gone without being retired."""
         present = {lesson.id for lesson in course.lessons}
-        return sorted(lesson_id for lesson_id, entry in self.data["episodes"].items()
-                      if lesson_id not in present and not entry.get("retired"))
+        return sorted(
+            lesson_id
+            for lesson_id, entry in self.data["episodes"].items()
+            if lesson_id not in present and not entry.get("retired")
+        )
 
     def save(self) -> None:
         if self.changed:
@@ -97,12 +105,12 @@ def release_dates(show: Show, lessons: Sequence[Lesson], registry: Registry) -> 
                 day = cursor + step
             cursor = day if cursor is None else max(cursor, day)
         days[lesson.id] = day
-    return {key: dt.datetime.combine(day, show.schedule.time, tzinfo=dt.timezone.utc) for key, day in days.items()}
+    return {key: dt.datetime.combine(day, show.schedule.time, tzinfo=dt.UTC) for key, day in days.items()}
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
     """The last second of `day`, UTC: a build "as of" that day publishes everything released on it."""
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC)
 
 
 def numbering(show: Show, lessons: Sequence[Lesson]) -> list[tuple[int | None, int | None]]:

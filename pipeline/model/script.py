@@ -1,4 +1,5 @@
 """An episode's script: speaker-tagged lines with their pauses, grouped into chapters."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,21 +1,31 @@
 """The publishing gate: a feed is only put in place when it passes every rule podcast apps depend on."""
+
 from __future__ import annotations
 
 import email.utils
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import Problem
-
 from ..formats.rss import ITUNES_NS, PODCAST_NS
 
-NAMESPACES = {"itunes": ITUNES_NS, "content": "http://purl.org/rss/1.0/modules/content/", "podcast": PODCAST_NS,
-              "atom": "http://www.w3.org/2005/Atom"}
+NAMESPACES = {
+    "itunes": ITUNES_NS,
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "podcast": PODCAST_NS,
+    "atom": "http://www.w3.org/2005/Atom",
+}
 ALLOWED_DESCRIPTION_TAGS = {"p", "ol", "ul", "li", "a"}
 
 
-def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed.xml",
-                  pending: dict[Path, Path] | None = None) -> list[Problem]:
+def validate_feed(
+    xml: bytes,
+    base_url: str,
+    site: Path,
+    shown: str = "feed/feed.xml",
+    pending: dict[Path, Path] | None = None,
+) -> list[Problem]:
     """Every rule broken by this feed, checked against the files it points at under `site` (or, for files
     about to replace them, `pending`: final path -> the staged file)."""
     staged = {final.resolve(): temporary for final, temporary in (pending or {}).items()}
@@ -42,14 +52,24 @@ def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed
             fail(f"namespace {prefix} must be declared as {uri}")
     channel = root.find("channel")
     if channel is None:
-        return problems + [Problem(shown, None, "no <channel>")]
+        return [*problems, Problem(shown, None, "no <channel>")]
 
-    def text(parent, path: str) -> str | None:
+    def text(parent: Any, path: str) -> str | None:
         found = parent.find(path, NAMESPACES)
         return found.text if found is not None else None
 
-    for path in ("title", "description", "link", "language", "copyright", "itunes:author", "itunes:explicit",
-                 "itunes:type", "podcast:guid", "podcast:locked"):
+    for path in (
+        "title",
+        "description",
+        "link",
+        "language",
+        "copyright",
+        "itunes:author",
+        "itunes:explicit",
+        "itunes:type",
+        "podcast:guid",
+        "podcast:locked",
+    ):
         if not (text(channel, path) or "").strip():
             fail(f"channel: <{path}> missing or empty", channel.sourceline)
     if len((text(channel, "description") or "").encode()) > 4000:
@@ -62,7 +82,7 @@ def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed
         fail("channel: <itunes:category> missing")
     self_link = channel.find("atom:link[@rel='self']", NAMESPACES)
     if self_link is None:
-        fail("channel: <atom:link rel=\"self\"> missing")
+        fail('channel: <atom:link rel="self"> missing')
     image = channel.find("itunes:image", NAMESPACES)
     if image is None or not image.get("href"):
         fail("channel: <itunes:image href> missing")
@@ -91,16 +111,25 @@ def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed
             fail(f"{where}: guid {guid} is used twice", line)
         guids.add(guid or "")
         pub_date = text(item, "pubDate")
-        if not pub_date or email.utils.parsedate_tz(pub_date) is None or email.utils.parsedate_tz(pub_date)[9] is None:
+        if (
+            not pub_date
+            or (parsed := email.utils.parsedate_tz(pub_date)) is None
+            or parsed[9] is None
+        ):
             fail(f"{where}: <pubDate> must be RFC 2822 with a timezone, got {pub_date!r}", line)
         description = text(item, "description") or ""
         if len(description.encode()) > 4000:
             fail(f"{where}: <description> is over 4000 bytes", line)
         elif description:
-            tags = {element.tag for element in html.fragment_fromstring(description, create_parent="div").iter()}
+            tags = {
+                element.tag for element in html.fragment_fromstring(description, create_parent="div").iter()
+            }
             extra = tags - ALLOWED_DESCRIPTION_TAGS - {"div"}
             if extra:
-                fail(f"{where}: <description> may only use p, ol, ul, li, a; found {', '.join(sorted(extra))}", line)
+                fail(
+                    f"{where}: <description> may only use p, ol, ul, li, a; found {', '.join(sorted(extra))}",
+                    line,
+                )
         episode_type = text(item, "itunes:episodeType")
         if episode_type not in ("full", "trailer", "bonus"):
             fail(f"{where}: <itunes:episodeType> must be full, trailer or bonus", line)
@@ -128,18 +157,28 @@ def validate_feed(xml: bytes, base_url: str, site: Path, shown: str = "feed/feed
             fail(f"{where}: enclosure {url} is not in the site", line)
             continue
         if enclosure.get("length") != str(local.stat().st_size):
-            fail(f"{where}: enclosure length {enclosure.get('length')} but the file has {local.stat().st_size} bytes",
-                 line)
+            fail(
+                f"{where}: enclosure length {enclosure.get('length')} but the file has "
+                f"{local.stat().st_size} bytes",
+                line,
+            )
         duration = text(item, "itunes:duration")
         from mutagen.mp3 import MP3
 
-        length = MP3(local).info.length
+        length = float(getattr(MP3(local).info, "length", 0.0))
         if not duration or not duration.isdigit() or abs(int(duration) - length) > 1.0:
-            fail(f"{where}: <itunes:duration> {duration!r} is not within 1 s of the audio ({length:.1f} s)", line)
-        for sidecar in item.findall("podcast:transcript", NAMESPACES) + item.findall("podcast:chapters", NAMESPACES):
+            fail(
+                f"{where}: <itunes:duration> {duration!r} is not within 1 s of the audio ({length:.1f} s)",
+                line,
+            )
+        for sidecar in item.findall("podcast:transcript", NAMESPACES) + item.findall(
+            "podcast:chapters", NAMESPACES
+        ):
             target = local_file(sidecar.get("url", ""))
             if target is None or not target.is_file():
-                fail(f"{where}: {sidecar.tag.split('}')[1]} file {sidecar.get('url')} is not in the site", line)
+                fail(
+                    f"{where}: {sidecar.tag.split('}')[1]} file {sidecar.get('url')} is not in the site", line
+                )
     return problems
 
 
@@ -147,6 +186,6 @@ def _local(url: str, base_url: str, site: Path) -> Path | None:
     """The file under `site` that `url` will be served from, or None when it lies outside the site."""
     if not url.startswith(base_url):
         return None
-    relative = urlparse(url[len(base_url):]).path
+    relative = urlparse(url[len(base_url) :]).path
     target = (site / relative).resolve()
     return target if site.resolve() in target.parents else None

@@ -1,13 +1,14 @@
 """The local folder feed/: released audio and sidecars linked in, staged files put live, superseded files
 removed once the new feed is in place."""
+
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
 
-from ..fsutil import write_staged
 from ..formats.pages import STATIC
+from ..fsutil import write_staged
 from ..model.episode import Episode, cover_name
 from ..model.show import Show
 
@@ -26,13 +27,18 @@ def _publish_file(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def publish_files(site: Path, episodes_dir: Path, show: Show, episodes: list[Episode]) -> list[tuple[Path, Path]]:
-    """Put the released episodes' audio and sidecars into the site (new names: nothing live changes), and stage
+def publish_files(
+    site: Path, episodes_dir: Path, show: Show, episodes: list[Episode]
+) -> list[tuple[Path, Path]]:
+    """Put the released episodes' audio and sidecars into the site (new names: nothing live changes), and
+    stage
     the cover and the assets beside their places; returns the staged (temporary, final) pairs."""
     site.mkdir(parents=True, exist_ok=True)
     staged = []
-    for source, target in [*((path, site / "assets" / path.name) for path in STATIC.iterdir()),
-                           (show.cover, site / cover_name(show))]:
+    for source, target in [
+        *((path, site / "assets" / path.name) for path in STATIC.iterdir()),
+        (show.cover, site / cover_name(show)),
+    ]:
         data = source.read_bytes()
         if not target.exists() or target.read_bytes() != data:
             staged.append((write_staged(target, data), target))
@@ -43,8 +49,6 @@ def publish_files(site: Path, episodes_dir: Path, show: Show, episodes: list[Epi
         for name in (episode.audio_name, *episode.sidecars.values()):
             _publish_file(episodes_dir / name, published / name)
     return staged
-
-
 
 
 def remove_stale_pages(site: Path, live: set[str]) -> None:

@@ -5,6 +5,7 @@ one spoke a line. An engine is a module here with a class that has `name`, `vers
 loaded, since no-op builds ask for it), `problem(voice)` and `synthesize(text, voice)`, plus one line in
 ENGINES.
 """
+
 from __future__ import annotations
 
 import functools
@@ -66,9 +67,15 @@ def engine_version(name: str) -> str:
 
 def engine_problems(show: Show) -> list[Problem]:
     """Voices whose engine does not exist, with the line that names it."""
-    return [Problem(CONFIG_NAME, show.line_of(f"voices.{role}", "engine"),
-                    f"[voices.{role}] engine: unknown engine {voice.engine!r}; use one of {', '.join(ENGINES)}")
-            for role, voice in show.voices.items() if voice.engine not in ENGINES]
+    return [
+        Problem(
+            CONFIG_NAME,
+            show.line_of(f"voices.{role}", "engine"),
+            f"[voices.{role}] engine: unknown engine {voice.engine!r}; use one of {', '.join(ENGINES)}",
+        )
+        for role, voice in show.voices.items()
+        if voice.engine not in ENGINES
+    ]
 
 
 def check_voices(voices: dict[str, Voice], roles: set[str]) -> None:
@@ -88,5 +95,7 @@ def check_voices(voices: dict[str, Voice], roles: set[str]) -> None:
 
 def sentence_key(text: str, voice: Voice, engine_version: str) -> str:
     """The cache key of one synthesized sentence: text, engine, its version, voice and rate."""
-    payload = json.dumps([CACHE_FORMAT, text, voice.engine, engine_version, voice.voice, round(voice.rate, 4)])
+    payload = json.dumps(
+        [CACHE_FORMAT, text, voice.engine, engine_version, voice.voice, round(voice.rate, 4)]
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

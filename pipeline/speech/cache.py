@@ -1,10 +1,10 @@
 """The per-sentence audio cache: one file per sentence key, checked on every read."""
+
 from __future__ import annotations
 
 import struct
 import zlib
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from ..fsutil import write_atomic
@@ -44,5 +44,8 @@ class SpeechCache:
         import numpy as np
 
         body = np.ascontiguousarray(samples, dtype="<f4").tobytes()
-        write_atomic(self.path(key), CACHE_MAGIC + struct.pack("<II", zlib.crc32(body), len(body) // 4) + body,
-                     durable=False)  # a damaged entry fails its checksum on read and is made again
+        write_atomic(
+            self.path(key),
+            CACHE_MAGIC + struct.pack("<II", zlib.crc32(body), len(body) // 4) + body,
+            durable=False,
+        )  # a damaged entry fails its checksum on read and is made again

@@ -1,4 +1,5 @@
 """espeak-ng, when installed: robotic but tiny and everywhere; voices are espeak-ng language codes."""
+
 from __future__ import annotations
 
 import functools
@@ -7,9 +8,9 @@ import subprocess
 
 import numpy as np
 
-from ..model.show import Voice
 from ..errors import SynthesisError, ToolError
 from ..ffmpeg import decode
+from ..model.show import Voice
 from . import SAMPLE_RATE
 
 
@@ -25,20 +26,30 @@ class EspeakEngine:
         binary = _binary()
         if not binary:
             return "espeak-ng missing"
-        return subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+        return subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
 
     def problem(self, voice: Voice) -> str | None:
         if not _binary():
-            return "engine 'espeak' needs espeak-ng; install it (apt-get install espeak-ng) or use engine = 'hibari'"
+            return (
+                "engine 'espeak' needs espeak-ng; install it (apt-get install espeak-ng) "
+                "or use engine = 'hibari'"
+            )
         return None
 
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:
         binary = _binary()
         if not binary:
             raise ToolError("espeak-ng is not installed; apt-get install espeak-ng")
-        words_per_minute = str(int(round(175 * voice.rate)))
-        done = subprocess.run([binary, "-v", voice.voice, "-s", words_per_minute, "--stdout", text],
-                              capture_output=True, check=False)
+        words_per_minute = str(round(175 * voice.rate))
+        done = subprocess.run(
+            [binary, "-v", voice.voice, "-s", words_per_minute, "--stdout", text],
+            capture_output=True,
+            check=False,
+        )
         if done.returncode != 0 or not done.stdout:
-            raise SynthesisError(f"espeak-ng failed on {text[:60]!r}: {done.stderr.decode(errors='replace')[-200:]}")
+            raise SynthesisError(
+                f"espeak-ng failed on {text[:60]!r}: {done.stderr.decode(errors='replace')[-200:]}"
+            )
         return decode(done.stdout, "wav", SAMPLE_RATE, what="espeak-ng output")

@@ -1,4 +1,5 @@
-"""Google Translate's TTS through gTTS: needs Google's servers; voices are accent domains (com, co.uk, com.au...)."""
+"""Google Translate's TTS through gTTS: needs Google's servers; voices are accent domains (com, co.uk)."""
+
 from __future__ import annotations
 
 import logging
@@ -7,9 +8,9 @@ from importlib import metadata
 
 import numpy as np
 
-from ..model.show import Voice
 from ..errors import SynthesisError
 from ..ffmpeg import decode, process
+from ..model.show import Voice
 from . import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,10 @@ class GttsEngine:
             except (gTTSError, OSError, ValueError) as exc:
                 if attempt == self.attempts:
                     raise SynthesisError(
-                        f"gTTS could not synthesize {text[:60]!r} after {self.attempts} attempts: {exc}. gTTS needs "
-                        "Google's servers: check the network, or use engine = 'hibari', which works offline") from None
+                        f"gTTS could not synthesize {text[:60]!r} after {self.attempts} attempts: {exc}. "
+                        "gTTS needs "
+                        "Google's servers: check the network, or use engine = 'hibari', which works offline"
+                    ) from None
                 log.warning("gTTS attempt %d failed (%s); retrying in %.1f s", attempt, exc, delay)
                 time.sleep(delay)
                 delay *= 2

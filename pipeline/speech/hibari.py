@@ -1,8 +1,10 @@
-"""The default voice: hibari, a small neural TTS whose default voice ships inside its wheel (fully offline)."""
+"""The default voice: hibari, a small neural TTS whose default voice ships inside its wheel (offline)."""
+
 from __future__ import annotations
 
 import threading
 from importlib import metadata
+from typing import Any
 
 import numpy as np
 
@@ -12,7 +14,7 @@ _models: dict[str, object] = {}
 _loading = threading.Lock()
 
 
-def _model(voice: str):
+def _model(voice: str) -> Any:
     """One model per voice for the whole process; its inference is thread-safe and releases the GIL."""
     with _loading:
         if voice not in _models:
@@ -39,9 +41,11 @@ class HibariEngine:
             voice_path(voice.voice, download_missing=False)
         except FileNotFoundError as missing:
             bundled = [name for name, entry in VOICES.items() if entry.get("bundled")]
-            return (f"hibari voice {voice.voice!r} is not on this machine and is downloaded on first use, which "
-                    f"needs a network; use voice = {bundled[0]!r} (it ships inside the package), or copy "
-                    f"{VOICES[voice.voice]['file']} into {cache_dir()} ({missing})")
+            return (
+                f"hibari voice {voice.voice!r} is not on this machine and is downloaded on first use, which "
+                f"needs a network; use voice = {bundled[0]!r} (it ships inside the package), or copy "
+                f"{VOICES[voice.voice]['file']} into {cache_dir()} ({missing})"
+            )
         return None
 
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:

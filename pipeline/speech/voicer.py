@@ -1,4 +1,5 @@
 """Voicing script lines into the sentence cache: each line synthesized, checked, retried once, trimmed."""
+
 from __future__ import annotations
 
 import logging
@@ -39,7 +40,7 @@ def trim_silence(samples: np.ndarray, margin: float = 0.02) -> np.ndarray:
     if loud.size == 0:
         return samples
     keep = int(margin * SAMPLE_RATE)
-    return samples[max(0, loud[0] - keep): loud[-1] + keep + 1]
+    return samples[max(0, loud[0] - keep) : loud[-1] + keep + 1]
 
 
 class Voicer:
@@ -49,7 +50,9 @@ class Voicer:
     def __init__(self, voices: dict[str, Voice], cache: SpeechCache):
         self.voices, self.cache = voices, cache
 
-    def ensure(self, line: Line, key: str, index: int, *, lesson_path: str, trust_cache: bool = False) -> bool:
+    def ensure(
+        self, line: Line, key: str, index: int, *, lesson_path: str, trust_cache: bool = False
+    ) -> bool:
         """Synthesize the line unless the cache has it under `key`; True when it was synthesized now. With
         `trust_cache`, an entry that exists is not read and verified here (assemble() verifies it)."""
         if self.cache.path(key).exists() if trust_cache else self.cache.get(key) is not None:
@@ -65,7 +68,9 @@ class Voicer:
                 break
             log.warning("%s: retrying a sentence (%s)", lesson_path, problem)
         if problem is not None:
-            raise SynthesisError(f"{lesson_path}: sentence {index + 1} of the episode failed twice ({problem}): "
-                                 f"{line.text!r}; reword it or add a lexicon entry for its odd tokens")
+            raise SynthesisError(
+                f"{lesson_path}: sentence {index + 1} of the episode failed twice ({problem}): "
+                f"{line.text!r}; reword it or add a lexicon entry for its odd tokens"
+            )
         self.cache.put(key, samples)
         return True

@@ -1,8 +1,8 @@
 """The stages, in the order data flows. Each module declares NAME, VERSION, SCOPE, HELP and plan(); adding a
 stage is a module here and its place in STAGES."""
+
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 from . import feed, master, publish, script, site, synth, tag
@@ -14,10 +14,11 @@ class Stage(Protocol):
     VERSION: int
     SCOPE: Scope
     HELP: str
-    plan: Callable[[Context, EpisodeWork | None], list[Step]]
+
+    def plan(self, context: Context, episode: EpisodeWork | None, /) -> list[Step]: ...
 
 
-STAGES: tuple[Stage, ...] = (script, synth, master, tag, feed, site, publish)  # type: ignore[assignment]
+STAGES: tuple[Stage, ...] = (script, synth, master, tag, feed, site, publish)
 NAMES = tuple(stage.NAME for stage in STAGES)
 
 
@@ -25,5 +26,5 @@ def selected(until: str) -> tuple[Stage, ...]:
     """The stages a build up to `until` runs; anything that renders for the show is also published."""
     chosen = STAGES[: NAMES.index(until) + 1]
     if any(stage.SCOPE == "show" for stage in chosen) and publish not in chosen:
-        chosen = (*chosen, publish)  # type: ignore[assignment]
+        chosen = (*chosen, publish)
     return chosen

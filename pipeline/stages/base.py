@@ -5,6 +5,7 @@ A stage module declares NAME, VERSION (bump it when its code changes what it wri
 episode). A Step names the digests of everything that changes its output; the graph turns them into its
 key, decides whether it is stale, runs it and records its state.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,7 +61,9 @@ class Step:
     episode: str | None = None  # set for the steps of one episode: they share its state file
     units: int = 0  # independent pieces of work done before `run`, shared by the build threads
     run_unit: Callable[[int], bool] | None = None  # does piece i; True when it made something new
-    intact: Callable[[], bool] | None = None  # whether the outputs are undamaged, checked before a later step reads them
+    intact: Callable[[], bool] | None = (
+        None  # whether the outputs are undamaged, checked before a later step reads them
+    )
     estimate: Callable[[], Estimate] | None = None
 
     @property

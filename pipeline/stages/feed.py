@@ -1,4 +1,5 @@
-"""Feed: the RSS feed of the released episodes, staged beside feed/feed.xml for the publish stage to put live."""
+"""Feed: the RSS feed of the released episodes, staged beside feed/feed.xml for the publish stage."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,26 +7,41 @@ import hashlib
 from ..formats.rss import render_feed
 from ..fsutil import write_staged
 from ..model.episode import Episode, Urls
-from .base import Context, EpisodeWork, Step, digest
+from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "feed"
 VERSION = 1
-SCOPE = "show"
+SCOPE: Scope = "show"
 HELP = "Publish feed/feed.xml (after the gate passes)."
 
 
 def _record(episode: Episode) -> list[object]:
-    return [episode.id, episode.guid, episode.audio_name, episode.length, episode.duration, episode.released.isoformat(),
-            episode.lesson.title, episode.lesson.summary, episode.season, episode.number, episode.lesson.digest,
-            [(c.title, c.start) for c in episode.chapters]]
+    return [
+        episode.id,
+        episode.guid,
+        episode.audio_name,
+        episode.length,
+        episode.duration,
+        episode.released.isoformat(),
+        episode.lesson.title,
+        episode.lesson.summary,
+        episode.season,
+        episode.number,
+        episode.lesson.digest,
+        [(c.title, c.start) for c in episode.chapters],
+    ]
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     project = context.project
     target = project.site / "feed.xml"
-    parts = {"stage code": str(VERSION), "episodes": digest([_record(e) for e in context.released]),
-             "show config": hashlib.sha256(project.config_path.read_bytes()).hexdigest(),
-             "cover": context.cover_digest, "show guid": context.show_guid}
+    parts = {
+        "stage code": str(VERSION),
+        "episodes": digest([_record(e) for e in context.released]),
+        "show config": hashlib.sha256(project.config_path.read_bytes()).hexdigest(),
+        "cover": context.cover_digest,
+        "show guid": context.show_guid,
+    }
 
     def run() -> None:
         xml = render_feed(context.show, context.released, Urls.of(context.show), context.show_guid)

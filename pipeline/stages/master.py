@@ -1,4 +1,5 @@
-"""Master: the voiced sentences assembled with pauses and sound design, then mastered to the show's loudness."""
+"""Master: the voiced sentences assembled with pauses and sound design, then mastered to the loudness."""
+
 from __future__ import annotations
 
 import functools
@@ -9,14 +10,14 @@ from typing import TYPE_CHECKING
 from ..ffmpeg import ffmpeg_version
 from ..fsutil import write_atomic
 from ..model.episode import ChapterMark, Cue, MasterRecord
-from .base import Context, EpisodeWork, Step, digest, file_digest
+from .base import Context, EpisodeWork, Scope, Step, digest, file_digest
 
 if TYPE_CHECKING:
     from ..audio.assemble import Assembly
 
 NAME = "master"
 VERSION = 8
-SCOPE = "episode"
+SCOPE: Scope = "episode"
 HELP = "Assemble and master the episodes (runs the stages before it if needed)."
 AUDIO_LIBRARIES = ("numpy", "scipy", "soxr", "lameenc", "soundfile", "pyebur128")
 
@@ -39,20 +40,34 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
     script = episode.spoken
     folder = context.cache_dir(episode.id)
-    parts = {"stage code": str(VERSION), "speech": episode.keys["synth"],
-             "pauses and chapters": digest([[line.pause for line in c.lines] for c in script.chapters],
-                                           [c.kind for c in script.chapters]),
-             "audio settings": digest(context.show.audio), "tools": digest(tool_versions())}
-    return [Step(NAME, episode.id, parts, lambda: master_episode(context, episode),
-                 (folder / "master.mp3", folder / "master.json"), episode=episode.id,
-                 intact=lambda: master_intact(folder))]
+    parts = {
+        "stage code": str(VERSION),
+        "speech": episode.keys["synth"],
+        "pauses and chapters": digest(
+            [[line.pause for line in c.lines] for c in script.chapters], [c.kind for c in script.chapters]
+        ),
+        "audio settings": digest(context.show.audio),
+        "tools": digest(tool_versions()),
+    }
+    return [
+        Step(
+            NAME,
+            episode.id,
+            parts,
+            lambda: master_episode(context, episode),
+            (folder / "master.mp3", folder / "master.json"),
+            episode=episode.id,
+            intact=lambda: master_intact(folder),
+        )
+    ]
 
 
 def master_intact(folder: Path) -> bool:
     """The cached master is the one its record describes (a damaged file is made again, never published)."""
     try:
-        return MasterRecord.decode((folder / "master.json").read_text("utf-8")).sha256 == \
-            file_digest(folder / "master.mp3")
+        return MasterRecord.decode((folder / "master.json").read_text("utf-8")).sha256 == file_digest(
+            folder / "master.mp3"
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -73,9 +88,16 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
             voicer.ensure(line, keys[index], index, lesson_path=lesson_path, trust_cache=trust_cache)
 
     with tempfile.TemporaryDirectory(prefix="certquests-") as scratch:
+
         def assembled() -> Assembly:
-            return assemble(script, keys, voicer.cache, Path(scratch) / "track.wav",
-                            cues() if show.audio.music else None, bed=show.audio.music)
+            return assemble(
+                script,
+                keys,
+                voicer.cache,
+                Path(scratch) / "track.wav",
+                cues() if show.audio.music else None,
+                bed=show.audio.music,
+            )
 
         # Usually every sentence is cached already; one removed or damaged since the synth step is made again.
         voice_all(trust_cache=True)
@@ -90,11 +112,17 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
     chapters = []
     for index, chapter in enumerate(script.chapters):
         end = starts[index + 1] if index + 1 < len(starts) else report.duration_s
-        chapters.append(ChapterMark(chapter.title, round(starts[index], 3), round(min(end, report.duration_s), 3)))
+        chapters.append(
+            ChapterMark(chapter.title, round(starts[index], 3), round(min(end, report.duration_s), 3))
+        )
     record = MasterRecord(
         chapters=tuple(chapters),
-        cues=tuple(Cue(names.get(t.role, t.role), t.text, round(t.start, 3), round(t.end, 3))
-                   for t in assembly.timings),
-        loudness=report, sha256=file_digest(folder / "master.mp3"))
+        cues=tuple(
+            Cue(names.get(t.role, t.role), t.text, round(t.start, 3), round(t.end, 3))
+            for t in assembly.timings
+        ),
+        loudness=report,
+        sha256=file_digest(folder / "master.mp3"),
+    )
     write_atomic(folder / "master.json", record.encode())
     return report.duration_s

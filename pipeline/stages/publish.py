@@ -1,18 +1,19 @@
 """Publish: the staged feed and pages pass the gate, then go live in feed/ (pages and assets after the feed);
 superseded files are removed last, and the episodes' first-published dates are saved with them."""
+
 from __future__ import annotations
 
 import os
 
 from ..errors import ValidationError
+from ..model.episode import Episode
 from ..publish.gate import validate_feed
 from ..publish.local import publish_files, remove_stale_pages
-from ..model.episode import Episode
-from .base import Context, EpisodeWork, Step
+from .base import Context, EpisodeWork, Scope, Step
 
 NAME = "publish"
 VERSION = 1
-SCOPE = "show"
+SCOPE: Scope = "show"
 HELP = "Build everything, pass the gate and put the feed and pages live in feed/."
 
 
@@ -32,8 +33,9 @@ def publish(context: Context) -> None:
         xml = pending.get(feed_path, feed_path).read_bytes()
         problems = validate_feed(xml, show.base_url, site, pending=pending)
         if problems:
-            raise ValidationError("the new feed breaks publishing rules; the published feed was left as it was",
-                                  problems)
+            raise ValidationError(
+                "the new feed breaks publishing rules; the published feed was left as it was", problems
+            )
         # The feed first: the pages and assets it points at are already in place or named anew.
         for temporary, final in sorted(staged, key=lambda pair: pair[1] != feed_path):
             os.replace(temporary, final)

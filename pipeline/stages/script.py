@@ -1,4 +1,5 @@
 """Lesson -> Script: speaker-tagged sentences with pauses, grouped into chapters, and its reviewable text."""
+
 from __future__ import annotations
 
 import re
@@ -9,10 +10,26 @@ from ..model.lexicon import Lexicon
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
 from ..model.show import Show
-from .base import Context, EpisodeWork, Step, digest
+from .base import Context, EpisodeWork, Scope, Step, digest
 
 # Abbreviations after which a period does not end a sentence.
-ABBREVIATIONS = {"e.g", "i.e", "vs", "etc", "approx", "mr", "mrs", "ms", "dr", "st", "no", "fig", "cf", "inc", "ltd"}
+ABBREVIATIONS = {
+    "e.g",
+    "i.e",
+    "vs",
+    "etc",
+    "approx",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "no",
+    "fig",
+    "cf",
+    "inc",
+    "ltd",
+}
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$`])")
 SYMBOLS = [
     (re.compile(r"\s*(?:→|->|=>)\s*"), " to "),
@@ -33,11 +50,13 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in SENTENCE_END.finditer(text):
-        before = text[start:match.start()].rstrip("\"')]")
+        before = text[start : match.start()].rstrip("\"')]")
         last_word = before.split()[-1].rstrip(".").lower() if before.split() else ""
-        if before.endswith(".") and (last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())):
+        if before.endswith(".") and (
+            last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
+        ):
             continue
-        sentences.append(text[start:match.start()].strip())
+        sentences.append(text[start : match.start()].strip())
         start = match.end()
     sentences.append(text[start:].strip())
     return [s for s in sentences if s]
@@ -64,7 +83,11 @@ class _Writer:
         sentences = split_sentences(text)
         for index, sentence in enumerate(sentences):
             last = index == len(sentences) - 1
-            gap = (pause if pause is not None else self.audio.paragraph_pause) if last else self.audio.sentence_pause
+            gap = (
+                (pause if pause is not None else self.audio.paragraph_pause)
+                if last
+                else self.audio.sentence_pause
+            )
             spoken = self.lexicon.apply(speakable(sentence))
             if spoken.strip(" .,;:!?"):
                 self.lines.append(Line(role, sentence, spoken, gap))
@@ -87,14 +110,20 @@ class _Writer:
         lines = self.lines
         if lines:
             last = lines[-1]
-            lines[-1] = Line(last.role, last.text, last.spoken,
-                             max(last.pause, section_pause) if section_pause else 0.0)
+            lines[-1] = Line(
+                last.role, last.text, last.spoken, max(last.pause, section_pause) if section_pause else 0.0
+            )
         self.lines = []
         return Chapter(title, kind, tuple(lines))
 
 
-def build_script(lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[Question, ...] = (),
-                 next_title: str | None = None) -> Script:
+def build_script(
+    lesson: Lesson,
+    show: Show,
+    lexicon: Lexicon,
+    questions: tuple[Question, ...] = (),
+    next_title: str | None = None,
+) -> Script:
     """The whole episode as spoken lines: intro, one chapter per section, self-test, outro."""
     writer = _Writer(show, lexicon)
     audio = show.audio
@@ -117,27 +146,42 @@ def build_script(lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[
             writer.block(block)
         chapters.append(writer.close(section.title, "section", audio.section_pause))
 
-    chosen = questions[:show.selftest_questions]
+    chosen = questions[: show.selftest_questions]
     if chosen:
         count = ORDINALS[len(chosen) - 1]
-        writer.say("host", f"Time to test yourself. {count.capitalize()} questions from the quiz. "
-                           "After each one, pause and answer before you hear the solution.")
+        writer.say(
+            "host",
+            f"Time to test yourself. {count.capitalize()} questions from the quiz. "
+            "After each one, pause and answer before you hear the solution.",
+        )
         for number, question in enumerate(chosen, 1):
-            writer.say(cohost, f"Question {ORDINALS[number - 1]}. {question.question}", pause=audio.sentence_pause)
+            writer.say(
+                cohost, f"Question {ORDINALS[number - 1]}. {question.question}", pause=audio.sentence_pause
+            )
             for index, (letter, option) in enumerate(question.options):
                 last = index == len(question.options) - 1
                 text = option if option[-1:] in ".!?" else option + "."
-                writer.say(cohost, f"{letter}: {text}", pause=audio.answer_pause if last else audio.sentence_pause)
-            writer.say("host", f"The answer is {question.answer}: {question.answer_text.rstrip('.')}. "
-                               f"{question.explanation}")
+                writer.say(
+                    cohost, f"{letter}: {text}", pause=audio.answer_pause if last else audio.sentence_pause
+                )
+            writer.say(
+                "host",
+                f"The answer is {question.answer}: {question.answer_text.rstrip('.')}. "
+                f"{question.explanation}",
+            )
         chapters.append(writer.close("Test yourself", "selftest", audio.section_pause))
 
     if lesson.episode_type == "trailer":
-        writer.say("host", f"That is {show.title}. Subscribe in your podcast app so each new lesson arrives "
-                           "the day it is released.")
+        writer.say(
+            "host",
+            f"That is {show.title}. Subscribe in your podcast app so each new lesson arrives "
+            "the day it is released.",
+        )
     else:
-        writer.say("host", f"That wraps up {lesson.title}. The full quiz and the transcript are on the show's "
-                           "website.")
+        writer.say(
+            "host",
+            f"That wraps up {lesson.title}. The full quiz and the transcript are on the show's website.",
+        )
         if next_title:
             writer.say("host", f"Next time: {next_title}. Thanks for listening.")
         else:
@@ -148,9 +192,12 @@ def build_script(lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[
 
 def render_script(script: Script, lesson: Lesson, show: Show) -> str:
     """The reviewable text in scripts/: one speaker-tagged sentence per line, chapters as headings."""
-    out = [f"# {script.title}",
-           f"# episode {lesson.id}, from {lesson.path}: edit the lesson, not this file",
-           f"# {len(script.lines)} sentences, {script.word_count} words", ""]
+    out = [
+        f"# {script.title}",
+        f"# episode {lesson.id}, from {lesson.path}: edit the lesson, not this file",
+        f"# {len(script.lines)} sentences, {script.word_count} words",
+        "",
+    ]
     for chapter in script.chapters:
         out.append(f"== {chapter.title}")
         for line in chapter.lines:
@@ -168,15 +215,16 @@ def render_script(script: Script, lesson: Lesson, show: Show) -> str:
 
 NAME = "script"
 VERSION = 1
-SCOPE = "episode"
+SCOPE: Scope = "episode"
 HELP = "Write the episode scripts to scripts/ (and nothing else)."
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
     show = context.show
-    script = build_script(episode.lesson, show, context.lexicon, context.course.questions_for(episode.id),
-                          episode.following)
+    script = build_script(
+        episode.lesson, show, context.lexicon, context.course.questions_for(episode.id), episode.following
+    )
     episode.script = script
     episode.script_text = text = render_script(script, episode.lesson, show)
     target = context.project.scripts / f"{episode.id}.txt"
@@ -185,5 +233,13 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
         write_atomic(target, text)
 
     # The script is cheap to make and the file is all it writes: its text is its key.
-    return [Step(NAME, episode.id, {"stage code": str(VERSION), "script text": digest(text)}, run, (target,),
-                 episode=episode.id)]
+    return [
+        Step(
+            NAME,
+            episode.id,
+            {"stage code": str(VERSION), "script text": digest(text)},
+            run,
+            (target,),
+            episode=episode.id,
+        )
+    ]

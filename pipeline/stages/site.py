@@ -1,16 +1,18 @@
 """Site: the show-notes pages (index, one per released episode, the quiz), each rendered only when what it
 shows changed, and staged beside its place for the publish stage to put live."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..formats.pages import Page, duration, key_points, render_markdown, render_pages, templates_digest
 from ..model.episode import cover_name
-from .base import Context, EpisodeWork, Step, digest
+from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "site"
 VERSION = 1
-SCOPE = "show"
+SCOPE: Scope = "show"
 HELP = "Render the show-notes pages and the quiz into feed/."
 
 
@@ -24,67 +26,147 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     def renderer(page: Page) -> Callable[[], None]:
         def run() -> None:
             context.staged.extend(render_pages(site, context.show, [page]))
+
         return run
 
-    return [Step(NAME, page.name, {"stage code": str(VERSION), **page.parts}, renderer(page), (site / page.name,))
-            for page in pages]
+    return [
+        Step(NAME, page.name, {"stage code": str(VERSION), **page.parts}, renderer(page), (site / page.name,))
+        for page in pages
+    ]
 
 
 def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> list[Page]:
     """Every page of the site with what it is made from; nothing is rendered here."""
     show, course, episodes, upcoming = context.show, context.course, context.released, context.upcoming
-    common = {"templates": templates_digest(), "show": digest(show.title, show.subtitle, show.description,
-                                                             show.feed_url, show.language, show.copyright,
-                                                             cover_name(show))}
+    common = {
+        "templates": templates_digest(),
+        "show": digest(
+            show.title,
+            show.subtitle,
+            show.description,
+            show.feed_url,
+            show.language,
+            show.copyright,
+            cover_name(show),
+        ),
+    }
     pages: list[Page] = []
     ordered = sorted(episodes, key=lambda e: e.lesson.sort_key)
-    groups = []
+    groups: list[dict[str, Any]] = []
     trailer = [e for e in ordered if e.lesson.episode_type == "trailer"]
     if trailer:
         groups.append({"key": "trailer", "title": "Start here", "episodes": trailer})
     for module in show.modules:
-        members = [e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type != "trailer"]
+        members = [
+            e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type != "trailer"
+        ]
         if members:
-            groups.append({"key": str(module.number), "title": f"Module {module.number}: {module.title}",
-                           "episodes": members})
+            groups.append(
+                {
+                    "key": str(module.number),
+                    "title": f"Module {module.number}: {module.title}",
+                    "episodes": members,
+                }
+            )
     placed = {e.id for group in groups for e in group["episodes"]}
     rest = [e for e in ordered if e.id not in placed]
     if rest:
         groups.append({"key": "other", "title": "Episodes", "episodes": rest})
-    listing = [(e.id, e.lesson.title, e.lesson.summary, e.number, duration(e.duration), e.released.isoformat(),
-                e.page_name) for e in ordered]
-    pages.append(Page("index.html", "index.html",
-                      {"groups": groups, "upcoming": upcoming, "questions": course.questions,
-                       "study_plan": render_markdown(study_plan) if study_plan else None},
-                      {**common, "episodes": digest(listing, [g["title"] for g in groups]),
-                       "upcoming": digest([(lesson.id, lesson.title, str(day)) for lesson, day in upcoming]),
-                       "study plan": digest(study_plan), "quiz size": str(len(course.questions))}))
+    listing = [
+        (
+            e.id,
+            e.lesson.title,
+            e.lesson.summary,
+            e.number,
+            duration(e.duration),
+            e.released.isoformat(),
+            e.page_name,
+        )
+        for e in ordered
+    ]
+    pages.append(
+        Page(
+            "index.html",
+            "index.html",
+            {
+                "groups": groups,
+                "upcoming": upcoming,
+                "questions": course.questions,
+                "study_plan": render_markdown(study_plan) if study_plan else None,
+            },
+            {
+                **common,
+                "episodes": digest(listing, [g["title"] for g in groups]),
+                "upcoming": digest([(lesson.id, lesson.title, str(day)) for lesson, day in upcoming]),
+                "study plan": digest(study_plan),
+                "quiz size": str(len(course.questions)),
+            },
+        )
+    )
 
     for index, episode in enumerate(ordered):
         previous = ordered[index - 1] if index else None
         following = ordered[index + 1] if index + 1 < len(ordered) else None
-        module = show.module(episode.lesson.module)
-        pages.append(Page(episode.page_name, "episode.html",
-                          {"episode": episode, "module": module, "notes": render_markdown(episode.lesson.body),
-                           "key_points": key_points(episode.lesson), "previous": previous, "next": following},
-                          {**common, "episode": digest(listing[index], episode.audio_name, episode.sidecars,
-                                                       episode.chapters, episode.cues, episode.lesson.digest),
-                           "module": digest(module),
-                           "neighbours": digest([(e.lesson.title, e.page_name) for e in (previous, following) if e])}))
+        episode_module = show.module(episode.lesson.module)
+        pages.append(
+            Page(
+                episode.page_name,
+                "episode.html",
+                {
+                    "episode": episode,
+                    "module": episode_module,
+                    "notes": render_markdown(episode.lesson.body),
+                    "key_points": key_points(episode.lesson),
+                    "previous": previous,
+                    "next": following,
+                },
+                {
+                    **common,
+                    "episode": digest(
+                        listing[index],
+                        episode.audio_name,
+                        episode.sidecars,
+                        episode.chapters,
+                        episode.cues,
+                        episode.lesson.digest,
+                    ),
+                    "module": digest(episode_module),
+                    "neighbours": digest([(e.lesson.title, e.page_name) for e in (previous, following) if e]),
+                },
+            )
+        )
 
     if course.questions:
         # The whole bank, released episodes or not: a lesson's page is linked once its episode is out.
-        lessons = [lesson for lesson in course.lessons if lesson.episode_type == "full" and not lesson.retired]
+        lessons = [
+            lesson for lesson in course.lessons if lesson.episode_type == "full" and not lesson.retired
+        ]
         questions = list(course.questions)
         counts = {d.id: sum(1 for q in questions if q.domain == d.id) for d in show.domains}
-        context = {"questions": questions, "lessons": lessons, "domains": show.domains, "counts": counts,
-                   "domain_titles": {d.id: d.title for d in show.domains},
-                   "lesson_titles": {lesson.id: lesson.title for lesson in course.lessons},
-                   "pages": {e.id: e.page_name for e in episodes}, "storage_key": storage_key}
-        pages.append(Page("quiz.html", "quiz.html", context,
-                          {**common, "questions": digest(questions), "domains": digest(show.domains),
-                           "lessons": digest([(lesson.id, lesson.title) for lesson in lessons]),
-                           "released": digest(sorted(context["pages"].items())), "storage": storage_key}))
+        released_pages = {e.id: e.page_name for e in episodes}
+        quiz: dict[str, Any] = {
+            "questions": questions,
+            "lessons": lessons,
+            "domains": show.domains,
+            "counts": counts,
+            "domain_titles": {d.id: d.title for d in show.domains},
+            "lesson_titles": {lesson.id: lesson.title for lesson in course.lessons},
+            "pages": released_pages,
+            "storage_key": storage_key,
+        }
+        pages.append(
+            Page(
+                "quiz.html",
+                "quiz.html",
+                quiz,
+                {
+                    **common,
+                    "questions": digest(questions),
+                    "domains": digest(show.domains),
+                    "lessons": digest([(lesson.id, lesson.title) for lesson in lessons]),
+                    "released": digest(sorted(released_pages.items())),
+                    "storage": storage_key,
+                },
+            )
+        )
     return pages
-
-

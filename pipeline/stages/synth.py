@@ -1,4 +1,5 @@
 """Synthesize: every sentence of the script voiced into the sentence cache, shared by the build threads."""
+
 from __future__ import annotations
 
 import json
@@ -6,11 +7,11 @@ import json
 from ..fsutil import write_atomic
 from ..speech import engine_version, sentence_key
 from ..speech.cache import SpeechCache
-from .base import Context, EpisodeWork, Estimate, Step, digest
+from .base import Context, EpisodeWork, Estimate, Scope, Step, digest
 
 NAME = "synth"
 VERSION = 1
-SCOPE = "episode"
+SCOPE: Scope = "episode"
 HELP = "Synthesize every sentence that is not cached yet (runs script first if needed)."
 WORDS_PER_MINUTE = 150  # hibari's pace at rate 1.0
 
@@ -19,8 +20,10 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
     show, lines = context.show, episode.spoken.lines
     # The sentence keys, once for the whole build: the cache, this step's key and the master read them.
-    keys = [sentence_key(line.spoken, show.voices[line.role], engine_version(show.voices[line.role].engine))
-            for line in lines]
+    keys = [
+        sentence_key(line.spoken, show.voices[line.role], engine_version(show.voices[line.role].engine))
+        for line in lines
+    ]
     episode.sentence_keys = keys
     target = context.cache_dir(episode.id) / "speech.json"
     cache = SpeechCache(context.project.cache / "speech")
@@ -36,5 +39,16 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
         words = sum(len(line.spoken.split()) / show.voices[line.role].rate for line in missing)
         return Estimate(len(missing), len(lines), words / WORDS_PER_MINUTE)
 
-    return [Step(NAME, episode.id, {"stage code": str(VERSION), "sentences": digest(keys)}, run, (target,),
-                 episode=episode.id, units=len(lines), run_unit=voice, estimate=estimate)]
+    return [
+        Step(
+            NAME,
+            episode.id,
+            {"stage code": str(VERSION), "sentences": digest(keys)},
+            run,
+            (target,),
+            episode=episode.id,
+            units=len(lines),
+            run_unit=voice,
+            estimate=estimate,
+        )
+    ]

@@ -1,5 +1,6 @@
-"""Tag: the mastered MP3 copied into episodes/ under its content-hashed name, tagged (ID3v2.3 with chapters and
-cover), with its transcripts, chapters file and loudness report beside it."""
+"""Tag: the mastered MP3 copied into episodes/ under its content-hashed name, tagged (ID3v2.3 with chapters
+and cover), with its transcripts, chapters file and loudness report beside it."""
+
 from __future__ import annotations
 
 import json
@@ -11,11 +12,11 @@ from ..formats.id3 import write_tags
 from ..formats.transcripts import render_chapters, render_srt, render_vtt
 from ..fsutil import temporary_sibling, write_atomic
 from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name
-from .base import Context, EpisodeWork, Step, digest
+from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "tag"
 VERSION = 2
-SCOPE = "episode"
+SCOPE: Scope = "episode"
 HELP = "Tag the MP3s and write their sidecars into episodes/."
 
 
@@ -24,12 +25,22 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     show, lesson, script = context.show, episode.lesson, episode.spoken
     roles = sorted({line.role for line in script.lines} & set(show.voices))
     parts = {
-        "stage code": str(VERSION), "audio": episode.keys["master"],
-        "episode details": digest(lesson.title, lesson.summary, episode.guid, episode.season, episode.number,
-                                  episode.released.isoformat(), [c.title for c in script.chapters]),
+        "stage code": str(VERSION),
+        "audio": episode.keys["master"],
+        "episode details": digest(
+            lesson.title,
+            lesson.summary,
+            episode.guid,
+            episode.season,
+            episode.number,
+            episode.released.isoformat(),
+            [c.title for c in script.chapters],
+        ),
         "show details": digest(show.title, show.author, show.base_url, show.feed_url),
-        "cover": context.cover_digest, "speaker names": digest([show.voices[r].name for r in roles]),
-        "version": __version__}
+        "cover": context.cover_digest,
+        "speaker names": digest([show.voices[r].name for r in roles]),
+        "version": __version__,
+    }
     step = Step(NAME, episode.id, parts, lambda: tag_episode(context, episode), episode=episode.id)
     episode.audio_name = audio_name(episode.id, step.key)
     step.outputs = (context.project.episodes / episode.audio_name,)
@@ -41,10 +52,19 @@ def load_episode(context: Context, episode: EpisodeWork) -> Episode:
     record = MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
     path = context.project.episodes / episode.audio_name
     return Episode(
-        lesson=episode.lesson, guid=episode.guid, season=episode.season, number=episode.number,
-        released=episode.released, audio_name=episode.audio_name, page_name=page_name(episode.id),
-        length=path.stat().st_size if path.exists() else 0, duration=record.loudness.duration_s,
-        chapters=record.chapters, cues=record.cues, loudness=record.loudness)
+        lesson=episode.lesson,
+        guid=episode.guid,
+        season=episode.season,
+        number=episode.number,
+        released=episode.released,
+        audio_name=episode.audio_name,
+        page_name=page_name(episode.id),
+        length=path.stat().st_size if path.exists() else 0,
+        duration=record.loudness.duration_s,
+        chapters=record.chapters,
+        cues=record.cues,
+        loudness=record.loudness,
+    )
 
 
 def tag_episode(context: Context, episode: EpisodeWork) -> None:
@@ -60,8 +80,10 @@ def tag_episode(context: Context, episode: EpisodeWork) -> None:
         write_atomic(project.episodes / sidecars["vtt"], render_vtt(built))
         write_atomic(project.episodes / sidecars["srt"], render_srt(built))
         write_atomic(project.episodes / sidecars["chapters"], render_chapters(built, urls.page(built)))
-        write_atomic(project.episodes / f"{built.stem}.loudness.json",
-                     json.dumps(built.loudness.as_dict(), indent=2) + "\n")
+        write_atomic(
+            project.episodes / f"{built.stem}.loudness.json",
+            json.dumps(built.loudness.as_dict(), indent=2) + "\n",
+        )
         os.replace(tmp, target)
     finally:
         if tmp.exists():
