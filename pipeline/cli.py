@@ -13,9 +13,18 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CertQuestsError
+from .errors import CertQuestsError, ValidationError
+from .graph.build import build
+from .graph.build import retire as retire_episode
+from .graph.explain import episode_status, plan_everything, show_status
+from .graph.explain import explain as explain_step
+from .graph.plan import read_project
+from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
+from .model.show import load_show
+from .publish.gate import validate_feed
+from .serve import make_server
 from .stages import NAMES as STAGE_NAMES
 from .stages import STAGES
 
@@ -75,7 +84,6 @@ def _live_line() -> Callable[[str], None] | None:
 
 
 def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of: dt.datetime | None) -> None:
-    from .graph.build import build
 
     report = build(
         _project(ctx), until=until, jobs=jobs, as_of=as_of, progress=click.echo, status=_live_line()
@@ -155,8 +163,6 @@ for _stage in STAGES:
 @click.pass_context
 def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
     """Show what a build would do and why, with the minutes of audio it would synthesize."""
-    from .graph.explain import episode_status, plan_everything, show_status
-
     plan, _waiting = plan_everything(_project(ctx), as_of)
     rows = episode_status(plan)
     stale = [row for row in rows if row.reasons]
@@ -190,9 +196,6 @@ def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
 @click.pass_context
 def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
     """Say why STEP would run: an episode id, STAGE:EPISODE like synth:lambda-basics, feed, or site:index."""
-    from .graph.explain import explain as explain_step
-    from .graph.explain import plan_everything
-
     plan, waiting = plan_everything(_project(ctx), as_of)
     for line in explain_step(plan, step, waiting):
         click.echo(line)
@@ -202,8 +205,6 @@ def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
-    from .graph.plan import read_project
-
     context = read_project(_project(ctx))
     show, lexicon, course = context.show, context.lexicon, context.course
     unknown: dict[str, set[str]] = {}
@@ -239,10 +240,6 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def validate(ctx: click.Context) -> None:
     """Check the published feed against the publishing rules (the same gate `build` uses)."""
-    from .errors import ValidationError
-    from .model.show import load_show
-    from .publish.gate import validate_feed
-
     project = _project(ctx)
     show = load_show(project)
     feed = project.site / "feed.xml"
@@ -259,8 +256,6 @@ def validate(ctx: click.Context) -> None:
 @click.pass_context
 def retire(ctx: click.Context, lesson_id: str) -> None:
     """Drop a published episode from the feed on purpose (its lesson file may then be deleted)."""
-    from .graph.build import retire as retire_episode
-
     retire_episode(_project(ctx), lesson_id)
     click.echo(f"'{lesson_id}' is retired: the next build leaves it out of the feed.")
 
@@ -271,8 +266,6 @@ def retire(ctx: click.Context, lesson_id: str) -> None:
 def cover(ctx: click.Context, size: int) -> None:
     """Draw cover art from the show's title into the path the show config names."""
     import tomllib
-
-    from .model.art import draw_cover
 
     project = _project(ctx)
     try:
@@ -312,8 +305,6 @@ def report(ctx: click.Context) -> None:
 @click.pass_context
 def serve(ctx: click.Context, port: int) -> None:
     """Preview the site from feed/ on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
-    from .serve import make_server
-
     site = _project(ctx).site
     if not (site / "index.html").is_file():
         raise CertQuestsError("feed/index.html does not exist yet; run `certquests build` first")

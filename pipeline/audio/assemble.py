@@ -14,6 +14,7 @@ from ..errors import SynthesisError
 from ..model.script import Script
 from ..speech import SAMPLE_RATE
 from ..speech.cache import SpeechCache
+from .sound import ducking, music_bed
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,6 @@ def _write(handle: Any, parts: list[np.ndarray]) -> None:
 def _with_bed(intro: np.ndarray, timings: list[Timing], speech: float) -> np.ndarray:
     """The introduction with the music bed under it: 14 dB under the speech in the gaps, ducked 12 dB more
     while anyone speaks."""
-    from .sound import ducking, music_bed
-
     pad = music_bed(len(intro))
     spoken = [(int(t.start * SAMPLE_RATE), int(t.end * SAMPLE_RATE)) for t in timings if t.chapter == 0]
     level = 10 ** ((speech - 14.0 - speech_level(pad)) / 20)

@@ -9,6 +9,7 @@ import lxml.etree  # noqa: F401 - feedgen.util uses lxml.etree without importing
 
 from ..model.episode import Episode, Urls
 from ..model.show import Show
+from .pages import clock
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -74,8 +75,6 @@ def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
         f'<p><a href="{html.escape(page_url)}">Transcript and show notes</a> · '
         f'<a href="{html.escape(quiz_url)}">Test yourself with the quiz</a></p>'
     )
-    from .pages import clock
-
     chapters = "".join(f"<li>{clock(c.start)} {html.escape(c.title)}</li>" for c in episode.chapters)
     text = summary + (f"<ul>{chapters}</ul>" if chapters else "") + links
     if len(text.encode("utf-8")) > DESCRIPTION_LIMIT:

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from ..errors import Problem
 from ..formats.rss import ITUNES_NS, PODCAST_NS
+from ..model.art import artwork_problem
 
 NAMESPACES = {
     "itunes": ITUNES_NS,
@@ -91,8 +92,6 @@ def validate_feed(
         if local is None or not local.is_file():
             fail(f"channel: artwork {image.get('href')} is not in the site")
         else:
-            from ..model.art import artwork_problem
-
             issue = artwork_problem(local) if local.suffix.lower() in (".png", ".jpg", ".jpeg") else None
             if issue:
                 fail(f"channel: artwork {image.get('href').rsplit('/', 1)[-1]} {issue}")
@@ -111,11 +110,7 @@ def validate_feed(
             fail(f"{where}: guid {guid} is used twice", line)
         guids.add(guid or "")
         pub_date = text(item, "pubDate")
-        if (
-            not pub_date
-            or (parsed := email.utils.parsedate_tz(pub_date)) is None
-            or parsed[9] is None
-        ):
+        if not pub_date or (parsed := email.utils.parsedate_tz(pub_date)) is None or parsed[9] is None:
             fail(f"{where}: <pubDate> must be RFC 2822 with a timezone, got {pub_date!r}", line)
         description = text(item, "description") or ""
         if len(description.encode()) > 4000:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import SynthesisError, ToolError
 from ..ffmpeg import decode
 from ..model.show import Voice
 from . import SAMPLE_RATE
+
+if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads only to speak
+    import numpy as np
 
 
 @functools.cache

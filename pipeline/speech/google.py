@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import time
 from importlib import metadata
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import SynthesisError
 from ..ffmpeg import decode, process
 from ..model.show import Voice
 from . import SAMPLE_RATE
+
+if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads only to speak
+    import numpy as np
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 4

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from importlib import metadata
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..model.show import Voice
+
+if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads only to speak
+    import numpy as np
 
 _models: dict[str, object] = {}
 _loading = threading.Lock()
@@ -50,4 +51,6 @@ class HibariEngine:
 
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:
         # A fixed seed makes the noise component repeatable, so the same sentence gives the same bytes.
+        import numpy as np
+
         return np.asarray(_model(voice.voice)(text, speed=voice.rate, seed=0), dtype=np.float32)
