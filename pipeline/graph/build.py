@@ -112,14 +112,12 @@ def _run_show(plan: Plan, report: BuildReport) -> None:
     plan_show(plan)
     context = plan.context
     state = State(context.project.cache / "state.json")
-    stale = [step for step in plan.show if step.stage != "publish" and state.reason(step)]
+    stale = [step for step in plan.show if step.when == "stale" and state.reason(step)]
     report.released = len(context.released)
-    if not stale:
-        return
     for step in stale:
         step.run()
     for step in plan.show:
-        if step.stage == "publish":
+        if (step.when == "changed" and stale) or step.when == "always":
             step.run()
     for step in stale:
         state.record(step)

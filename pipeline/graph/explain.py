@@ -59,7 +59,7 @@ def show_status(plan: Plan) -> dict[str, str]:
     """Show step name -> why it would run."""
     reasons = {}
     for step in plan.show:
-        reason = _state(plan, step).reason(step) if step.stage != "publish" else None
+        reason = _state(plan, step).reason(step) if step.when == "stale" else None
         if reason:
             reasons[step.name] = reason
     return reasons

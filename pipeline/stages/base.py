@@ -65,6 +65,10 @@ class Step:
         None  # whether the outputs are undamaged, checked before a later step reads them
     )
     estimate: Callable[[], Estimate] | None = None
+    # "stale": runs when its key changed or an output is missing, and its state is recorded;
+    # "changed": runs after any other step of the show ran (the commit that puts their files live);
+    # "always": runs whenever its stage is asked for, and finds out for itself what to do (an upload).
+    when: Literal["stale", "changed", "always"] = "stale"
 
     @property
     def name(self) -> str:

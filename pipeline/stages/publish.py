@@ -18,7 +18,7 @@ HELP = "Build everything, pass the gate and put the feed and pages live in feed/
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
-    return [Step(NAME, None, {"stage code": str(VERSION)}, lambda: publish(context))]
+    return [Step(NAME, None, {"stage code": str(VERSION)}, lambda: publish(context), when="changed")]
 
 
 def publish(context: Context) -> None:
