@@ -20,8 +20,11 @@ import threading
 import time
 from pathlib import Path
 
-from pipeline.build import build, cpu_seconds, plan
-from pipeline.config import Project
+from pipeline.graph.build import build
+from pipeline.graph.plan import plan_episodes, read_project
+from pipeline.graph.usage import cpu_seconds
+from pipeline.model.project import Project
+from pipeline.speech import get_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,12 +93,10 @@ def cold_build(source: Path, where: Path, jobs: int | None) -> tuple[float, floa
 
 def raw_engine_seconds(project: Path) -> tuple[float, int]:
     """Synthesize every distinct sentence of the course once with hibari on one thread: the floor."""
-    from pipeline.speech import get_engine
-
-    context = plan(Project(project))
+    context = plan_episodes(read_project(Project(project))).context
     sentences = {}
-    for item in context.plans:
-        for line in item.script.lines:
+    for item in context.episodes:
+        for line in item.spoken.lines:
             voice = context.show.voices[line.role]
             sentences[(line.spoken, voice.settings)] = voice
     engine = get_engine("hibari")
