@@ -166,9 +166,7 @@ def test_second_build_exits_while_one_is_running(copy_of_built: Path):
     lock = copy_of_built / ".cache" / "build.lock"
     with open(lock, "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.truncate(0)
-        handle.write("pid 4242")
-        handle.flush()
+        (copy_of_built / ".cache" / "build.holder").write_text("pid 4242")
         result = run(copy_of_built, "build", "--as-of", AS_OF)
     assert result.exit_code == 7
     assert "another build of this project is running (pid 4242); wait for it to finish" in result.output
