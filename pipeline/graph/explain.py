@@ -81,7 +81,7 @@ def explain(plan: Plan, name: str, waiting: str | None = None) -> list[str]:
         if waiting and stage in ("feed", "site", "publish"):
             return [f"{name}: {waiting}"]
         known = ", ".join(episode.id for episode in plan.context.episodes[:3])
-        pages = ", ".join(f"site:{s.subject}" for s in plan.show if s.stage == "site")
+        pages = ", ".join([f"site:{s.subject}" for s in plan.show if s.stage == "site"][:2])
         return [
             f"no step '{name}'; steps are STAGE:EPISODE (stages: {', '.join(NAMES)}), an episode id such as "
             f"{known}, feed{', or a page such as ' + pages if pages else ''}"
