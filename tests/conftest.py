@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import functools
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,22 @@ FIXTURE = Path(__file__).parent / "fixtures" / "mini"
 AS_OF = "2026-12-01"
 
 
+@functools.cache
+def cover_png() -> bytes:
+    """The fixture's cover art, drawn once per run: drawing it takes a quarter of a second."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cover.png"
+        draw_cover("Mini Course: Testing", "", path)
+        return path.read_bytes()
+
+
 def make_project(tmp: Path) -> Path:
     """A fresh copy of the two-lesson fixture project, with its cover drawn."""
     project = tmp / "mini"
     shutil.copytree(FIXTURE, project)
-    draw_cover("Mini Course: Testing", "", project / "content" / "art" / "cover.png")
+    cover = project / "content" / "art" / "cover.png"
+    cover.parent.mkdir(parents=True, exist_ok=True)
+    cover.write_bytes(cover_png())
     return project
 
 
@@ -29,7 +42,9 @@ def add_question(project: Path, lesson_id: str, question_id: str = "q3") -> None
 
 
 def run(project: Path, *args: str):
-    """Run the CLI as a producer would; returns click's Result (exit_code, output)."""
+    """Run the CLI as a producer would; returns click's Result (exit_code, output). An exception the CLI does
+    not turn into a message is raised here and fails the test (test_bad_inputs checks, in a real process,
+    that a producer's error reaches them as a message and never as a traceback)."""
     return CliRunner().invoke(main, ["--project", str(project), *args], catch_exceptions=False)
 
 
