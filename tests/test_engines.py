@@ -77,6 +77,7 @@ def fake_google(monkeypatch):
     return install
 
 
+@pytest.mark.slow
 def test_gtts_fake_http_reply_is_decoded_to_speech(fake_google, speech_mp3):
     fake = fake_google(google_reply(speech_mp3))
     samples = GttsEngine().synthesize("Queues decouple producers from consumers.", GTTS_VOICE)
@@ -106,6 +107,7 @@ def test_gtts_faults_retry_with_backoff_then_fail_clearly(fake_google, fault, tm
     assert "use engine = 'hibari', which works offline" in message
 
 
+@pytest.mark.slow
 def test_gtts_recovers_after_a_transient_fault(fake_google, speech_mp3):
     fake = fake_google((503, b"busy"), google_reply(speech_mp3))
     samples = GttsEngine().synthesize("Queues decouple producers from consumers.", GTTS_VOICE)
@@ -124,6 +126,7 @@ def test_failed_sentence_leaves_nothing_in_the_cache(fake_google, tmp_path):
     assert not (tmp_path / "speech").exists() or not any((tmp_path / "speech").rglob("*.f32"))
 
 
+@pytest.mark.slow
 def test_build_with_a_gtts_cohost(fake_google, speech_mp3, project: Path):
     fake_google(google_reply(speech_mp3))
     config = project / "content" / "show.toml"
@@ -158,6 +161,7 @@ def test_silent_engine_output_fails_naming_lesson_and_sentence(project: Path, mo
     assert not (project / "feed" / "feed.xml").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt-get install espeak-ng)")
 def test_espeak_engine_speaks():
     samples = get_engine("espeak").synthesize("Queues decouple producers from consumers.",
@@ -165,6 +169,7 @@ def test_espeak_engine_speaks():
     assert 1.0 < len(samples) / SAMPLE_RATE < 6.0
 
 
+@pytest.mark.slow
 def test_a_failing_sentence_stops_only_its_episode(project: Path, monkeypatch):
     from pipeline.speech.hibari import HibariEngine
 

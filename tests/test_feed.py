@@ -32,6 +32,7 @@ def feed(built: Path):
     return etree.parse(str(built / "feed" / "feed.xml"), etree.XMLParser(resolve_entities=False)).getroot()
 
 
+@pytest.mark.slow
 def test_channel_meets_every_standards_line(feed, built):
     assert feed.tag == "rss" and feed.get("version") == "2.0"
     assert {prefix: feed.nsmap[prefix] for prefix in NS} == NS
@@ -51,6 +52,7 @@ def test_channel_meets_every_standards_line(feed, built):
     assert channel.find("podcast:locked", NS).get("owner") == "owner@example.com"
 
 
+@pytest.mark.slow
 def test_items_meet_every_standards_line(feed, built):
     items = feed.findall("channel/item")
     assert [i.findtext("title") for i in items] == ["Topics and fan-out", "Queues in one minute"]  # newest first
@@ -86,6 +88,7 @@ def test_items_meet_every_standards_line(feed, built):
             assert (built / "feed" / "episodes" / link.get("url").rsplit("/", 1)[1]).is_file()
 
 
+@pytest.mark.slow
 def test_the_gate_passes_the_built_feed_and_catches_breakage(built):
     site = built / "feed"
     xml = (site / "feed.xml").read_bytes()
@@ -102,6 +105,7 @@ def test_the_gate_passes_the_built_feed_and_catches_breakage(built):
     assert validate_feed(b"<rss><channel>", "https://example.com/mini/", site)[0].message.startswith("not well-formed")
 
 
+@pytest.mark.slow
 def test_cue_and_chapter_times_match_the_audio_within_50_ms(built):
     """Between two sentences the final MP3 is silent, and each sentence's audio starts right at its cue."""
     for path in sorted((built / "episodes").glob("*.mp3")):
@@ -186,6 +190,7 @@ def test_publish_date_in_front_matter_overrides_the_schedule(project: Path):
     assert [t.text for t in feed.iterfind("channel/item/title")] == ["Queues in one minute"]
 
 
+@pytest.mark.slow
 def test_bad_cover_stops_the_build_and_keeps_the_published_feed(built: Path, tmp_path: Path):
     project = tmp_path / "copy"
     shutil.copytree(built, project)

@@ -31,6 +31,7 @@ def _speechlike(seconds: float, rate: int = 24000) -> np.ndarray:
     return (rng.standard_normal(n).astype(np.float32) * 0.1 * envelope).astype(np.float32)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("bitrate", "channels"), [(96, 1), (64, 1), (128, 2)])
 def test_info_frame_gives_exact_length_to_players(tmp_path, bitrate, channels):
     samples = _speechlike(7.3)
@@ -65,6 +66,7 @@ def test_info_frame_gives_exact_length_to_players(tmp_path, bitrate, channels):
     assert struct.unpack(">H", data[lame + 34:lame + 36])[0] == _crc16_arc(data[:lame + 34])  # tag CRC
 
 
+@pytest.mark.slow
 def test_meter_agrees_with_pyloudnorm_and_true_peak_with_full_oversampling(tmp_path):
     import pyloudnorm
     from scipy.signal import resample_poly
@@ -89,6 +91,7 @@ def test_meter_agrees_with_pyloudnorm_and_true_peak_with_full_oversampling(tmp_p
     assert peak.dbtp() == pytest.approx(reference, abs=0.05)
 
 
+@pytest.mark.slow
 def test_measure_reads_what_ffmpeg_decodes(tmp_path):
     samples = _speechlike(15.0)
     source = tmp_path / "in.f32"
@@ -121,6 +124,7 @@ def test_bitrates_without_room_for_the_info_frame_are_refused(tmp_path, bitrate,
         mp3.encode(source, 24000, tmp_path / "out.mp3", bitrate=bitrate, channels=channels, gain_db=0.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("channels", "bitrate", "target"), [(1, 96, -19.0), (2, 128, -16.0)])
 def test_master_hits_the_target_with_one_full_encode(tmp_path, monkeypatch, channels, bitrate, target):
     import subprocess

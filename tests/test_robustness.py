@@ -16,6 +16,8 @@ from lxml import etree
 
 from .conftest import AS_OF, add_question, run
 
+pytestmark = pytest.mark.slow  # every test here starts from a copy of the built fixture project
+
 CORPUS = Path(__file__).parent / "bad_inputs"
 HOLD_LOCK = """
 import fcntl, sys, time
@@ -98,7 +100,6 @@ def test_bad_cover_art(problem: str, expected: str, copy_of_built: Path):
     assert published(copy_of_built) == before
 
 
-@pytest.mark.slow
 def test_hostile_text_is_escaped_everywhere(copy_of_built: Path):
     shutil.copyfile(CORPUS / "hostile-text.md", copy_of_built / "content/lessons/03-hostile.md")
     quiz = copy_of_built / "content/quiz.yaml"
@@ -133,7 +134,6 @@ def edit_both_lessons(project: Path) -> None:
         path.write_text(path.read_text().replace(old, new))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("point", ["synthesis", "mastering", "tagging", "pages", "feed"])
 def test_killed_build_leaves_the_published_podcast_intact(point: str, copy_of_built: Path):
     before = published(copy_of_built)
