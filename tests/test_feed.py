@@ -56,6 +56,7 @@ def test_channel_meets_every_standards_line(feed, built):
 def test_items_meet_every_standards_line(feed, built):
     items = feed.findall("channel/item")
     assert [i.findtext("title") for i in items] == ["Topics and fan-out", "Queues in one minute"]  # newest first
+    assert [i.findtext("itunes:episode", namespaces=NS) for i in items] == ["2", "1"]
     guids, urls = set(), set()
     for item in items:
         text = lambda path: item.findtext(path, namespaces=NS)  # noqa: E731
@@ -71,7 +72,6 @@ def test_items_meet_every_standards_line(feed, built):
         assert abs(int(text("itunes:duration")) - MP3(local).info.length) <= 1.0
         assert email.utils.parsedate_to_datetime(text("pubDate")).tzinfo is not None
         assert text("itunes:episodeType") == "full" and int(text("itunes:season")) == 1
-        assert int(text("itunes:episode")) in (1, 2)
         assert text("podcast:season") == "1" and text("podcast:episode") == text("itunes:episode")
         assert item.find("podcast:person", NS).get("role") == "host"
         description = text("description")
