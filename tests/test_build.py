@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import feedparser
@@ -128,6 +129,26 @@ def test_lesson_html_is_escaped_on_pages(built: Path):
     assert "<b>ordering</b>" not in page and "&lt;b&gt;ordering&lt;/b&gt;" in page
     assert '<track kind="captions" srclang="en"' in page
     assert 'href="quiz.html?lesson=queues-basics"' in page
+
+
+@pytest.mark.xfail(strict=True,
+                   reason="pipeline/stages/master.py writes the speakers' names into the cues of "
+                          "master.json, but the master step's parts leave the voices' names out: after a "
+                          "rename only script and tag run, and tag reads the old cues, so VTT, SRT and the "
+                          "page keep the old name")
+def test_renaming_a_speaker_renames_them_in_the_transcripts(built: Path, tmp_path: Path):
+    project = tmp_path / "copy"
+    shutil.copytree(built, project)
+    config = project / "content" / "show.toml"
+    config.write_text(config.read_text().replace('name = "Guest"', 'name = "Sam"', 1))
+    result = run(project, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "SAM: So the queue is a buffer?" in (project / "scripts" / "queues-basics.txt").read_text()
+    vtt = next((project / "episodes").glob("queues-basics-*.vtt")).read_text()
+    assert "<v Sam>So the queue is a buffer?" in vtt and "<v Guest>" not in vtt
+    srt = next((project / "episodes").glob("queues-basics-*.srt")).read_text()
+    assert "Sam: So the queue is a buffer?" in srt
+    assert '<span class="speaker">Sam:</span>' in (project / "feed" / "queues-basics.html").read_text()
 
 
 def test_second_build_does_no_stage_work(built: Path):
