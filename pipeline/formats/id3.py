@@ -26,7 +26,6 @@ def write_tags(path: Path, episode: Episode, show: Show, *, page_url: str, quiz_
         TRCK,
         TXXX,
         TYER,
-        WFED,
         WOAR,
         WXXX,
         CTOCFlags,
@@ -45,7 +44,8 @@ def write_tags(path: Path, episode: Episode, show: Show, *, page_url: str, quiz_
     tags.append(TDES(encoding=1, text=lesson.summary))
     tags.append(PCST(value=1))
     tags.append(TGID(encoding=1, text=episode.guid))
-    tags.append(WFED(url=show.feed_url))
+    # iTunes and TagLib read WFED as a text frame (an encoding byte, then the URL), not as a URL frame.
+    tags.append((b"WFED", TIT2(encoding=0, text=show.feed_url)))
     tags.append(WOAR(url=page_url))
     tags.append(WXXX(encoding=1, desc="Show notes", url=page_url))
     tags.append(WXXX(encoding=1, desc="Quiz", url=quiz_url))
@@ -87,13 +87,19 @@ def write_tags(path: Path, episode: Episode, show: Show, *, page_url: str, quiz_
 
 
 def _id3v23(frames: list) -> bytes:
-    """An ID3v2.3 tag with the frames in the order given: mutagen's own writer orders frames by size, which
-    would put the CHAP frames out of time order, and some players read chapters in file order."""
+    """An ID3v2.3 tag with the frames in the order given (a frame, or a (frame ID, frame) pair to save one
+    under another ID): mutagen's own writer orders frames by size, which would put the CHAP frames out of
+    time order, and some players read chapters in file order."""
     from mutagen.id3._tags import save_frame
     from mutagen.id3._util import BitPaddedInt, ID3SaveConfig
 
     config = ID3SaveConfig(3, "/")
-    body = b"".join(save_frame(frame, config=config) for frame in frames)
+    body = b"".join(
+        save_frame(frame[1], name=frame[0], config=config)
+        if isinstance(frame, tuple)
+        else save_frame(frame, config=config)
+        for frame in frames
+    )
     padding = bytes(1024)  # room for a later in-place edit by another tool
     size = BitPaddedInt.to_str(len(body) + len(padding), width=4, bits=7)
     return b"ID3" + bytes([3, 0, 0]) + size + body + padding

@@ -15,7 +15,7 @@ from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name
 from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "tag"
-VERSION = 2
+VERSION = 3
 SCOPE: Scope = "episode"
 HELP = "Tag the MP3s and write their sidecars into episodes/."
 
