@@ -25,7 +25,6 @@ from .model.registry import end_of_day
 from .model.show import load_show
 from .publish.gate import validate_feed
 from .serve import make_server
-from .stages import NAMES as STAGE_NAMES
 from .stages import STAGES
 
 log = logging.getLogger("pipeline")
@@ -83,10 +82,17 @@ def _live_line() -> Callable[[str], None] | None:
     return show
 
 
-def _run_build(ctx: click.Context, until: str, jobs: int | None, as_of: dt.datetime | None) -> None:
-
+def _run_build(
+    ctx: click.Context, until: str, jobs: int | None, as_of: dt.datetime | None, remaster: bool = False
+) -> None:
     report = build(
-        _project(ctx), until=until, jobs=jobs, as_of=as_of, progress=click.echo, status=_live_line()
+        _project(ctx),
+        until=until,
+        jobs=jobs,
+        as_of=as_of,
+        progress=click.echo,
+        status=_live_line(),
+        remaster=remaster,
     )
     if not report.did_work:
         click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")
@@ -134,21 +140,30 @@ _as_of = click.option(
 )
 
 
+_remaster = click.option(
+    "--remaster",
+    is_flag=True,
+    help="Also master again the episodes whose audio tools changed (kept as they are otherwise).",
+)
+
+
 @main.command(name="build")
 @_jobs
 @_as_of
+@_remaster
 @click.pass_context
-def build_command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None) -> None:
+def build_command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None, remaster: bool) -> None:
     """Build everything that is out of date: scripts, audio, tags, feed and site."""
-    _run_build(ctx, STAGE_NAMES[-1], jobs, as_of)
+    _run_build(ctx, "publish", jobs, as_of, remaster)
 
 
 def _stage_command(stage: str, help_text: str) -> None:
     @_jobs
     @_as_of
+    @_remaster
     @click.pass_context
-    def command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None) -> None:
-        _run_build(ctx, stage, jobs, as_of)
+    def command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None, remaster: bool) -> None:
+        _run_build(ctx, stage, jobs, as_of, remaster)
 
     command.__doc__ = help_text
     main.command(name=stage)(command)
@@ -187,6 +202,13 @@ def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
         click.echo(
             f"All {len(rows)} episodes are up to date"
             + (f"; {len(shown)} show step(s) to publish." if shown else ".")
+        )
+    kept = [row for row in rows if row.drifted]
+    if kept:
+        click.echo(
+            f"{', '.join(sorted({name for row in kept for name in row.drifted}))} changed; "
+            f"{len(kept)} built episode(s) kept as they are (what listeners hear is the same); "
+            "`certquests build --remaster` redoes them"
         )
 
 

@@ -131,11 +131,6 @@ def test_lesson_html_is_escaped_on_pages(built: Path):
     assert 'href="quiz.html?lesson=queues-basics"' in page
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="pipeline/stages/master.py writes the speakers' names into the cues of "
-                          "master.json, but the master step's parts leave the voices' names out: after a "
-                          "rename only script and tag run, and tag reads the old cues, so VTT, SRT and the "
-                          "page keep the old name")
 def test_renaming_a_speaker_renames_them_in_the_transcripts(built: Path, tmp_path: Path):
     project = tmp_path / "copy"
     shutil.copytree(built, project)

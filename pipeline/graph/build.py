@@ -55,15 +55,16 @@ class BuildReport:
             self.failures.append(result.error)
 
 
-def episode_chains(plan: Plan) -> list[Chain]:
+def episode_chains(plan: Plan, *, remaster: bool = False) -> list[Chain]:
     """Each episode's stale steps. A step that is up to date but whose outputs a stale later step reads is
-    checked: a damaged output (a cached master that no longer matches its record) is made again."""
+    checked: a damaged output (a cached master that no longer matches its record) is made again. With
+    `remaster`, a step whose kept inputs changed (the audio tools) runs too."""
     chains = []
     context = plan.context
     for episode in context.episodes:
         steps = plan.episodes[episode.id]
         state = State(context.cache_dir(episode.id) / "state.json")
-        stale = [state.reason(step) is not None for step in steps]
+        stale = [state.reason(step) is not None or (remaster and bool(state.drifted(step))) for step in steps]
         for index in range(len(steps) - 1):
             check = steps[index].intact
             if not stale[index] and any(stale[index + 1 :]) and check is not None and not check():
@@ -82,15 +83,17 @@ def build(
     as_of: dt.datetime | None = None,
     progress: Callable[[str], None] = lambda message: None,
     status: Callable[[str], None] | None = None,
+    remaster: bool = False,
 ) -> BuildReport:
-    """Bring the project up to date through stage `until`."""
+    """Bring the project up to date through stage `until` (`remaster`: also redo the audio whose tools
+    changed, which is otherwise kept)."""
     started = time.perf_counter()
     with BuildLock(project):
         _remove_leftovers(project)
         context = read_project(project, as_of)
         plan = plan_episodes(context, until)
         report = BuildReport(episodes=len(context.episodes))
-        chains = episode_chains(plan)
+        chains = episode_chains(plan, remaster=remaster)
         if chains:
             if any(step.units for chain in chains for step in chain.steps):
                 check_voices(

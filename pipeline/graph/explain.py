@@ -17,6 +17,7 @@ class EpisodeStatus:
     id: str
     reasons: dict[str, str]  # stage -> why it would run
     estimate: Estimate | None  # the sentences left to synthesize
+    drifted: list[str]  # kept inputs (the audio tools) that changed: reported, not rebuilt
 
 
 def _state(plan: Plan, step: Step) -> State:
@@ -45,13 +46,16 @@ def episode_status(plan: Plan) -> list[EpisodeStatus]:
         state = _state(plan, steps[0]) if steps else None
         reasons: dict[str, str] = {}
         estimate = None
+        drifted: list[str] = []
         for step in steps:
             reason = state.reason(step) if state else None
             if reason:
                 reasons[step.stage] = reason
                 if step.estimate is not None:
                     estimate = step.estimate()
-        rows.append(EpisodeStatus(episode_id, reasons, estimate))
+            elif state:
+                drifted += state.drifted(step)
+        rows.append(EpisodeStatus(episode_id, reasons, estimate, sorted(set(drifted))))
     return rows
 
 
@@ -94,6 +98,10 @@ def explain(plan: Plan, name: str, waiting: str | None = None) -> list[str]:
         previous = state.previous(step)
         for part, value in step.parts.items():
             mark = "changed" if previous.get(part) != value else "same"
+            out.append(f"    {part:20} {value[:12]}  {mark}")
+        drifted = state.drifted(step)
+        for part, value in step.kept.items():
+            mark = "changed, kept (--remaster redoes it)" if part in drifted else "same"
             out.append(f"    {part:20} {value[:12]}  {mark}")
     episodes = {step.episode for step in found if step.episode}
     for episode in plan.context.episodes:

@@ -40,6 +40,17 @@ class State:
             return "changed: " + ", ".join(changed) if changed else "inputs changed"
         return None
 
+    def drifted(self, step: Step) -> list[str]:
+        """The kept inputs that changed since the step last ran (they do not make it stale)."""
+        entry = self.data.get(step.record_name)
+        before = entry.get("kept") if isinstance(entry, dict) else None
+        if not isinstance(before, dict) or not step.kept:
+            return []
+        return [name for name, value in step.kept.items() if before.get(name) != value]
+
     def record(self, step: Step) -> None:
-        self.data[step.record_name] = {"key": digest(step.parts), "parts": step.parts}
+        entry: dict[str, object] = {"key": digest(step.parts), "parts": step.parts}
+        if step.kept:
+            entry["kept"] = step.kept
+        self.data[step.record_name] = entry
         write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))

@@ -24,7 +24,7 @@ class ChapterMark:
 
 @dataclass(frozen=True)
 class Cue:
-    speaker: str
+    speaker: str  # the name shown in transcripts (in the master stage's record: the script role)
     text: str
     start: float
     end: float

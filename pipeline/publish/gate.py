@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from mutagen import MutagenError
+from mutagen.mp3 import MP3
+
 from ..errors import Problem
 from ..formats.rss import ITUNES_NS, PODCAST_NS
 from ..model.art import artwork_problem
@@ -158,9 +161,11 @@ def validate_feed(
                 line,
             )
         duration = text(item, "itunes:duration")
-        from mutagen.mp3 import MP3
-
-        length = float(getattr(MP3(local).info, "length", 0.0))
+        try:
+            length = float(getattr(MP3(local).info, "length", 0.0))
+        except MutagenError as exc:
+            fail(f"{where}: enclosure {url} is not a readable MP3 ({exc}); build the episode again", line)
+            continue
         if not duration or not duration.isdigit() or abs(int(duration) - length) > 1.0:
             fail(
                 f"{where}: <itunes:duration> {duration!r} is not within 1 s of the audio ({length:.1f} s)",

@@ -69,6 +69,9 @@ class Step:
     # "changed": runs after any other step of the show ran (the commit that puts their files live);
     # "always": runs whenever its stage is asked for, and finds out for itself what to do (an upload).
     when: Literal["stale", "changed", "always"] = "stale"
+    # Named digests recorded with the step but left out of its key: a change is reported, not rebuilt
+    # (a new ffmpeg or numpy changes no sound a listener hears; republishing every episode would cost them).
+    kept: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

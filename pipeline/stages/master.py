@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..audio.assemble import Assembly
 
 NAME = "master"
-VERSION = 8
+VERSION = 9
 SCOPE: Scope = "episode"
 HELP = "Assemble and master the episodes (runs the stages before it if needed)."
 AUDIO_LIBRARIES = ("numpy", "scipy", "soxr", "lameenc", "soundfile", "pyebur128")
@@ -47,7 +47,6 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             [[line.pause for line in c.lines] for c in script.chapters], [c.kind for c in script.chapters]
         ),
         "audio settings": digest(context.show.audio),
-        "tools": digest(tool_versions()),
     }
     return [
         Step(
@@ -58,6 +57,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             (folder / "master.mp3", folder / "master.json"),
             episode=episode.id,
             intact=lambda: master_intact(folder),
+            kept={"tools": digest(tool_versions())},
         )
     ]
 
@@ -108,7 +108,6 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
             assembly = assembled()
         report = master(assembly, show.audio, folder / "master.mp3", what=lesson_path)
     starts = assembly.chapter_starts
-    names = {role: voice.name for role, voice in show.voices.items()}
     chapters = []
     for index, chapter in enumerate(script.chapters):
         end = starts[index + 1] if index + 1 < len(starts) else report.duration_s
@@ -117,10 +116,8 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
         )
     record = MasterRecord(
         chapters=tuple(chapters),
-        cues=tuple(
-            Cue(names.get(t.role, t.role), t.text, round(t.start, 3), round(t.end, 3))
-            for t in assembly.timings
-        ),
+        # Roles, not names: a renamed speaker is re-tagged, not re-mastered.
+        cues=tuple(Cue(t.role, t.text, round(t.start, 3), round(t.end, 3)) for t in assembly.timings),
         loudness=report,
         sha256=file_digest(folder / "master.mp3"),
     )

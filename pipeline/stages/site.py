@@ -163,7 +163,7 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                     **common,
                     "questions": digest(questions),
                     "domains": digest(show.domains),
-                    "lessons": digest([(lesson.id, lesson.title) for lesson in lessons]),
+                    "lessons": digest([(lesson.id, lesson.title) for lesson in course.lessons]),
                     "released": digest(sorted(released_pages.items())),
                     "storage": storage_key,
                 },

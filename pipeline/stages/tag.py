@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 
 from .. import __version__
 from ..formats.id3 import write_tags
@@ -51,6 +52,7 @@ def load_episode(context: Context, episode: EpisodeWork) -> Episode:
     """The built episode, from the master stage's record and the tagged file on disk."""
     record = MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
     path = context.project.episodes / episode.audio_name
+    names = {role: voice.name for role, voice in context.show.voices.items()}
     return Episode(
         lesson=episode.lesson,
         guid=episode.guid,
@@ -62,7 +64,7 @@ def load_episode(context: Context, episode: EpisodeWork) -> Episode:
         length=path.stat().st_size if path.exists() else 0,
         duration=record.loudness.duration_s,
         chapters=record.chapters,
-        cues=record.cues,
+        cues=tuple(replace(cue, speaker=names.get(cue.speaker, cue.speaker)) for cue in record.cues),
         loudness=record.loudness,
     )
 
