@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -23,17 +24,25 @@ log = logging.getLogger(__name__)
 
 @functools.cache
 def ffmpeg_path() -> str:
-    """The system ffmpeg when there is one, else the binary shipped in the imageio-ffmpeg wheel."""
-    found = shutil.which("ffmpeg")
-    if found:
+    """The ffmpeg that CERTQUESTS_FFMPEG names, else the one shipped in the imageio-ffmpeg wheel, else the
+    system's: one ffmpeg wherever the project is built, so installing another changes nothing."""
+    named = os.environ.get("CERTQUESTS_FFMPEG")
+    if named:
+        found = shutil.which(named)
+        if not found:
+            raise ToolError(f"CERTQUESTS_FFMPEG names {named!r}, which is not an executable; fix or unset it")
         return found
     try:
         import imageio_ffmpeg
-    except ImportError:
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError):
+        found = shutil.which("ffmpeg")
+    if not found:
         raise ToolError(
-            "ffmpeg not found; install it (apt-get install ffmpeg) or `pip install imageio-ffmpeg`"
-        ) from None
-    return imageio_ffmpeg.get_ffmpeg_exe()
+            "ffmpeg not found; `pip install imageio-ffmpeg` or install ffmpeg (apt-get install ffmpeg)"
+        )
+    return found
 
 
 @functools.cache
