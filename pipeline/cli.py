@@ -25,6 +25,7 @@ from .model.registry import end_of_day
 from .model.show import load_show
 from .publish.gate import validate_feed
 from .serve import make_server
+from .speech import check_voices
 from .stages import STAGES
 
 log = logging.getLogger("pipeline")
@@ -229,6 +230,7 @@ def check(ctx: click.Context) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
     context = read_project(_project(ctx))
     show, lexicon, course = context.show, context.lexicon, context.course
+    check_voices(show.voices, set(show.voices))  # a voice this machine cannot speak stops the build too
     unknown: dict[str, set[str]] = {}
     for lesson in course.lessons:
         texts = [

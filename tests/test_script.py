@@ -94,3 +94,19 @@ def test_pause_marker_holds_silence_after_the_previous_sentence(project):
     assert lines["Each subscriber gets its own copy."] == 3.0
     assert lines["Think about it."] == show.audio.answer_pause  # a marker with no length: the answer pause
     assert "[pause" not in " ".join(line.text for line in script.lines)
+
+
+def test_code_blocks_close_together_are_announced_once(project):
+    lesson_path = project / "content" / "lessons" / "02-topics.md"
+    code = "```\naws sns publish\n```\n\n"
+    lesson_path.write_text(lesson_path.read_text().replace(
+        "Each subscriber gets its own copy.",
+        f"Each subscriber gets its own copy.\n\n{code}One more line.\n\n{code}Far later.\n\nAnd later.\n\n"
+        f"Much later.\n\n{code}"))
+    proj = Project(project)
+    show = load_show(proj)
+    course = load_course(proj, show)
+    texts = [line.text for line in build_script(course.lesson("topics-basics"), show, load_lexicon(project)).lines]
+    notice = "There is a code sample for this in the show notes."
+    at = [index for index, text in enumerate(texts) if text == notice]
+    assert len(at) == 2 and at[1] - at[0] > 3  # the second block, a line after the first, is not announced again

@@ -42,6 +42,10 @@ SYMBOLS = [
     (re.compile(r"[*_#`]"), ""),
     (re.compile(r"\s{2,}"), " "),
 ]
+NOTICES = {
+    "code": "There is a code sample for this in the show notes.",
+    "table": "There is a table for this in the show notes.",
+}
 ORDINALS = ["one", "two", "three", "four", "five", "six"]
 
 
@@ -98,10 +102,11 @@ class _Writer:
                 last = self.lines[-1]
                 seconds = float(block.text) if block.text else self.audio.answer_pause
                 self.lines[-1] = Line(last.role, last.text, last.spoken, max(last.pause, seconds))
-        elif block.kind == "code":
-            self.say("host", "There is a code sample for this in the show notes.")
-        elif block.kind == "table":
-            self.say("host", "There is a table for this in the show notes.")
+        elif block.kind in NOTICES:
+            notice = NOTICES[block.kind]
+            # Two code blocks a few lines apart are one thing to look up: say so once.
+            if all(line.text != notice for line in self.lines[-3:]):
+                self.say("host", notice)
         else:
             text = block.text if block.text[-1:] in ".!?:" else block.text + "."
             self.say(block.role, text)
