@@ -8,28 +8,62 @@ It rewrites text before any engine sees it, so every engine says "DVA-C02" and "
     [patterns]                        # regular expressions, applied first
     '(\\d+) ?KB\\b' = '\\1 kilobytes'
 """
+
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic.dataclasses import dataclass
 
 from ..errors import ConfigError, Problem
+from .schema import SCHEMA, read, toml_where
 
 LEXICON_NAME = "content/lexicon.toml"
 # Upper-case tokens a listener would hear spelled or said oddly: two or more capitals, maybe with digits.
 ALL_CAPS = re.compile(r"(?<![\w$.-])\$?[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SCHEMA)
 class Lexicon:
-    say: dict[str, str] = field(default_factory=dict)
-    spell: tuple[str, ...] = ()
+    """lexicon.toml: `spell`, `[say]` and `[patterns]` (regular expression -> replacement, compiled here)."""
+
+    say: dict[str, str] = dataclasses.field(default_factory=dict)
+    spell: tuple[Annotated[str, Field(min_length=1)], ...] = ()
     patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
-    digest: str = ""
+    digest: str = ""  # of the file, which load_lexicon gives
+
+    @field_validator("spell", mode="before")
+    @classmethod
+    def _a_list(cls, spell: Any) -> Any:
+        return tuple(spell) if isinstance(spell, list) else spell
+
+    @field_validator("patterns", mode="before")
+    @classmethod
+    def _compiled(cls, patterns: Any) -> Any:
+        if not isinstance(patterns, dict):
+            return patterns
+        compiled, wrong = [], []
+        for pattern, replacement in patterns.items():
+            try:
+                expression = re.compile(pattern)
+                expression.sub(str(replacement), "")  # compiles the replacement too
+                for group in re.findall(r"\\(\d+)|\\g<(\d+)>", str(replacement)):
+                    if int(group[0] or group[1]) > expression.groups:
+                        missing = group[0] or group[1]
+                        raise re.error(f"the replacement uses group {missing}, which the pattern lacks")
+                compiled.append((expression, replacement))
+            except re.error as exc:
+                wrong.append(f"{pattern!r} is not a valid regular expression ({exc})")
+        if wrong:
+            raise ValueError("; ".join(wrong) + "; fix or remove " + ("it" if len(wrong) == 1 else "them"))
+        return tuple(compiled)
 
     @property
     def known(self) -> set[str]:
@@ -56,7 +90,9 @@ class Lexicon:
         def replace(match: re.Match[str]) -> str:
             spoken = table[match.group(0)]
             # "orders.fifo" -> "orders dot fifo": keep the spoken form apart from the word it was glued to
-            glued = match.start() > 0 and text[match.start() - 1].isalnum() and not match.group(0)[0].isalnum()
+            glued = (
+                match.start() > 0 and text[match.start() - 1].isalnum() and not match.group(0)[0].isalnum()
+            )
             return (" " + spoken) if glued else spoken
 
         return matcher.sub(replace, text)
@@ -72,8 +108,18 @@ class Lexicon:
         return found
 
 
-LETTERS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
-           "7": "seven", "8": "eight", "9": "nine"}
+LETTERS = {
+    "0": "zero",
+    "1": "one",
+    "2": "two",
+    "3": "three",
+    "4": "four",
+    "5": "five",
+    "6": "six",
+    "7": "seven",
+    "8": "eight",
+    "9": "nine",
+}
 
 
 def spelled(word: str) -> str:
@@ -109,39 +155,13 @@ def load_lexicon(root: Path) -> Lexicon:
         return Lexicon()
     raw = path.read_bytes()
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{LEXICON_NAME}: cannot read it ({exc}); fix the TOML syntax") from None
     problems: list[Problem] = []
-    say = data.get("say", {})
-    if not isinstance(say, dict) or not all(isinstance(v, str) for v in say.values()):
-        problems.append(Problem(LEXICON_NAME, None, "[say] must map words to text, e.g. \"JSON\" = \"jay-son\""))
-        say = {}
-    spell = data.get("spell", [])
-    if not isinstance(spell, list) or not all(isinstance(v, str) and v for v in spell):
-        problems.append(Problem(LEXICON_NAME, None, "spell must be a list of words, e.g. spell = [\"AWS\"]"))
-        spell = []
-    patterns = []
-    table = data.get("patterns") or {}
-    if not isinstance(table, dict):
-        problems.append(Problem(LEXICON_NAME, None, "[patterns] must be a table of 'regex' = 'replacement' lines"))
-        table = {}
-    for pattern, replacement in table.items():
-        try:
-            compiled = re.compile(pattern)
-            compiled.sub(str(replacement), "")  # compiles the replacement too
-            for group in re.findall(r"\\(\d+)|\\g<(\d+)>", str(replacement)):
-                if int(group[0] or group[1]) > compiled.groups:
-                    raise re.error(f"the replacement uses group {group[0] or group[1]}, which the pattern lacks")
-            patterns.append((compiled, str(replacement)))
-        except re.error as exc:
-            problems.append(Problem(LEXICON_NAME, None, f"[patterns] {pattern!r} is not a valid regular "
-                                                        f"expression ({exc}); fix or remove it"))
-    unknown = set(data) - {"say", "spell", "patterns"}
-    if unknown:
-        problems.append(Problem(LEXICON_NAME, None, f"unknown key(s) {', '.join(sorted(unknown))}; "
-                                                    "use spell, [say] and [patterns]"))
-    if problems:
+    digest = hashlib.sha256(raw).hexdigest()
+    lexicon = read(Lexicon, data, toml_where(LEXICON_NAME, text), problems, given={"digest": digest})
+    if lexicon is None or problems:
         raise ConfigError(f"{LEXICON_NAME}: {len(problems)} problem(s)", problems)
-    return Lexicon(say=dict(say), spell=tuple(spell), patterns=tuple(patterns),
-                   digest=hashlib.sha256(raw).hexdigest())
+    return lexicon
