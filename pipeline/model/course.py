@@ -1,4 +1,5 @@
 """The whole course: every lesson and the quiz bank, checked together (ids, numbers, questions per lesson)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,11 +35,12 @@ def lesson_files(project: Project) -> list[Path]:
 
 def load_course(project: Project, show: Show) -> Course:
     """Parse every lesson and the quiz bank; raise ContentError listing every problem at once."""
-    problems: list[Problem] = []
-    lessons: list[Lesson] = []
     files = lesson_files(project)
     if not files:
-        raise ContentError(f"no lessons found; add Markdown files under {relative(project.content, project.root)}/lessons/")
+        folder = relative(project.content, project.root)
+        raise ContentError(f"no lessons found; add Markdown files under {folder}/lessons/")
+    problems: list[Problem] = []
+    lessons: list[Lesson] = []
     for path in files:
         lesson, found = parse_lesson(path, project, show)
         problems.extend(found)
@@ -48,15 +50,26 @@ def load_course(project: Project, show: Show) -> Course:
     seen_numbers: dict[tuple[int, int], Lesson] = {}
     for lesson in lessons:
         if lesson.id in seen_ids:
-            problems.append(Problem(lesson.path, 2, f"id '{lesson.id}' is also used by {seen_ids[lesson.id].path}; "
-                                                    "every lesson needs its own id"))
+            other = seen_ids[lesson.id].path
+            problems.append(
+                Problem(
+                    lesson.path, 2, f"id '{lesson.id}' is also used by {other}; every lesson needs its own id"
+                )
+            )
         seen_ids.setdefault(lesson.id, lesson)
+        numbers = (lesson.module, lesson.number)
+        if lesson.episode_type != "trailer" and numbers in seen_numbers:
+            other = seen_numbers[numbers].path
+            problems.append(
+                Problem(
+                    lesson.path,
+                    2,
+                    f"module {numbers[0]} lesson {numbers[1]} is also {other}; "
+                    "give each lesson its own number",
+                )
+            )
         if lesson.episode_type != "trailer":
-            key = (lesson.module, lesson.number)
-            if key in seen_numbers:
-                problems.append(Problem(lesson.path, 2, f"module {key[0]} lesson {key[1]} is also "
-                                                        f"{seen_numbers[key].path}; give each lesson its own number"))
-            seen_numbers.setdefault(key, lesson)
+            seen_numbers.setdefault(numbers, lesson)
 
     questions: list[Question] = []
     quiz_path = project.content / "quiz.yaml"
@@ -70,14 +83,17 @@ def load_course(project: Project, show: Show) -> Course:
                 problems.append(Problem(shown, question.line, f"question id '{question.id}' is used twice"))
             seen_questions.add(question.id)
             if question.lesson not in seen_ids:
-                problems.append(Problem(shown, question.line, f"question {question.id}: lesson '{question.lesson}' "
-                                                              "does not exist; use a lesson id from content/lessons"))
+                missing = f"question {question.id}: lesson '{question.lesson}' does not exist"
+                problems.append(
+                    Problem(shown, question.line, f"{missing}; use a lesson id from content/lessons")
+                )
         if not any(p.path == shown for p in problems):
             tested = {q.lesson for q in questions}
             for lesson in lessons:
                 if lesson.episode_type == "full" and not lesson.retired and lesson.id not in tested:
-                    problems.append(Problem(shown, None, f"lesson '{lesson.id}' ({lesson.path}) has no quiz "
-                                                         "question; add at least one with 'lesson: " + lesson.id + "'"))
+                    untested = f"lesson '{lesson.id}' ({lesson.path}) has no quiz question"
+                    fix = f"add at least one with 'lesson: {lesson.id}'"
+                    problems.append(Problem(shown, None, f"{untested}; {fix}"))
     if problems:
         raise ContentError(f"{len(problems)} problem(s) in the content; nothing was built", problems)
     lessons.sort(key=lambda lesson: lesson.sort_key)
