@@ -1,14 +1,16 @@
 """Lesson and quiz parsing: what producers write, and the errors they get when it is wrong."""
+
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from pipeline.model.course import load_course, parse_lesson
 from pipeline.model.project import Project
 from pipeline.model.show import load_show
-from pipeline.model.course import load_course, parse_lesson
 
 from .conftest import add_question, run
 
@@ -40,14 +42,29 @@ def test_lesson_parses_sections_quotes_and_lines(project: Path):
     assert [b.kind for b in lesson.sections[2].blocks] == ["item", "item"]
 
 
-@pytest.mark.parametrize("front, expected", [
-    ("id: x\nmodule: 9\nlesson: 1\ntitle: T\ndomain: basics\nsummary: S", ":3: front matter: module 9 is not defined"),
-    ("id: Bad/../id\nmodule: 1\nlesson: 1\ntitle: T\ndomain: basics\nsummary: S", ":2: front matter: 'id' must be"),
-    ("module: 1\nlesson: 1\ntitle: T\ndomain: basics\nsummary: S", "'id' missing"),
-    ("id: x\nmodule: 1\nlesson: 1\ntitle: T\ndomain: nope\nsummary: S", ":6: front matter: unknown domain 'nope'"),
-    ("id: x\nmodule: 1\nlesson: 1\ntitel: T\ndomain: basics\nsummary: S", "unknown key 'titel' (did you mean 'title'?)"),
-    ("id: x\nmodule: 1\nlesson: 1\ntitle: a: b: c\ndomain: basics\nsummary: S", "invalid YAML"),
-])
+@pytest.mark.parametrize(
+    "front, expected",
+    [
+        (
+            "id: x\nmodule: 9\nlesson: 1\ntitle: T\ndomain: basics\nsummary: S",
+            ":3: front matter: module 9 is not defined",
+        ),
+        (
+            "id: Bad/../id\nmodule: 1\nlesson: 1\ntitle: T\ndomain: basics\nsummary: S",
+            ":2: front matter: 'id' must be",
+        ),
+        ("module: 1\nlesson: 1\ntitle: T\ndomain: basics\nsummary: S", "'id' missing"),
+        (
+            "id: x\nmodule: 1\nlesson: 1\ntitle: T\ndomain: nope\nsummary: S",
+            ":6: front matter: unknown domain 'nope'",
+        ),
+        (
+            "id: x\nmodule: 1\nlesson: 1\ntitel: T\ndomain: basics\nsummary: S",
+            "unknown key 'titel' (did you mean 'title'?)",
+        ),
+        ("id: x\nmodule: 1\nlesson: 1\ntitle: a: b: c\ndomain: basics\nsummary: S", "invalid YAML"),
+    ],
+)
 def test_bad_front_matter_names_file_line_and_fix(project: Path, front: str, expected: str):
     write(project, "03-bad.md", f"---\n{front}\n---\n\nSome text.\n")
     result = run(project, "check")
@@ -82,11 +99,16 @@ def test_empty_section_and_empty_lesson(project: Path):
 
 def test_quiz_errors_carry_lines(project: Path):
     quiz = project / "content/quiz.yaml"
-    quiz.write_text(quiz.read_text() + "- id: q3\n  lesson: ghost\n  domain: basics\n  question: Q?\n"
-                    "  options:\n    A: one\n    B: two\n  answer: C\n  explanation: E.\n")
+    quiz.write_text(
+        quiz.read_text() + "- id: q3\n  lesson: ghost\n  domain: basics\n  question: Q?\n"
+        "  options:\n    A: one\n    B: two\n  answer: C\n  explanation: E.\n"
+    )
     result = run(project, "check")
     assert result.exit_code == 3
-    assert "content/quiz.yaml:19: question q3: 'answer' must be exactly one of the option letters (A, B)" in result.output
+    assert (
+        "content/quiz.yaml:19: question q3: 'answer' must be exactly one of the option letters (A, B)"
+        in result.output
+    )
 
 
 def test_lesson_without_question_is_reported(project: Path):
@@ -116,11 +138,13 @@ class TestShippedCourse:
         return show, load_course(project, show)
 
     def test_it_has_a_trailer_and_24_lessons_in_8_modules(self, course):
-        show, loaded = course
+        _, loaded = course
         kinds = [lesson.episode_type for lesson in loaded.lessons]
         assert kinds[0] == "trailer" and kinds.count("full") == 24
         full = [lesson for lesson in loaded.lessons if lesson.episode_type == "full"]
-        assert sorted({(lesson.module, lesson.number) for lesson in full}) == [(m, n) for m in range(1, 9) for n in (1, 2, 3)]
+        assert sorted({(lesson.module, lesson.number) for lesson in full}) == [
+            (m, n) for m in range(1, 9) for n in (1, 2, 3)
+        ]
 
     def test_quiz_has_60_questions_in_domain_proportion(self, course):
         show, loaded = course
@@ -165,3 +189,99 @@ def test_a_closed_code_block_inside_a_quote_is_fine(project: Path):
     add_question(project, "quoted")
     result = run(project, "check")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "name, old, new, expected, exit_code",
+    [
+        (
+            "show.toml",
+            "every_days = 7",
+            "every_day = 7",
+            "[schedule] unknown key 'every_day' (did you mean",
+            2,
+        ),
+        ("lexicon.toml", "spell = [", "spel = [", ":1: unknown key 'spel' (did you mean 'spell'?)", 2),
+        (
+            "quiz.yaml",
+            "  explanation: FIFO",
+            "  explanaton: FIFO",
+            "question q1: unknown key 'explanaton'",
+            3,
+        ),
+    ],
+)
+def test_a_misspelt_key_is_named_with_the_intended_one_in_every_source(
+    project: Path, name: str, old: str, new: str, expected: str, exit_code: int
+):
+    source = project / "content" / name
+    assert old in source.read_text()
+    source.write_text(source.read_text().replace(old, new, 1))
+    result = run(project, "check")
+    assert result.exit_code == exit_code, result.output
+    assert f"content/{name}:" in result.output and expected in result.output
+
+
+def test_every_problem_in_one_table_is_reported_with_its_line(project: Path):
+    config = project / "content/show.toml"
+    config.write_text(
+        config.read_text().replace("answer_pause = 1.5", "answer_pause = 99\nbitrate = 192\nmusic = 1")
+    )
+    result = run(project, "check")
+    assert result.exit_code == 2
+    for line, message in (
+        (17, "answer_pause: must be between 0.5 and 30.0, got 99"),
+        (18, "bitrate: must be one of 64, 80, 96 (kbps)"),
+        (19, "music: must be true or false"),
+    ):
+        assert f"content/show.toml:{line}: [audio] {message}" in result.output
+
+
+def test_a_trailer_needs_no_module_but_a_lesson_does(project: Path):
+    write(project, "00-trailer.md", "---\nid: trailer\ntype: trailer\ntitle: T\nsummary: S\n---\n\nHello.\n")
+    show = load_show(Project(project))
+    trailer, problems = parse_lesson(project / "content/lessons/00-trailer.md", Project(project), show)
+    assert problems == [] and trailer is not None
+    assert (trailer.module, trailer.number, trailer.domain) == (0, 0, "")
+    write(project, "03-full.md", "---\nid: full\ntitle: T\nsummary: S\n---\n\nHello.\n")
+    result = run(project, "check")
+    for key in ("module", "lesson", "domain"):
+        assert (
+            f"content/lessons/03-full.md:1: front matter: '{key}' missing; add '{key}: ..." in result.output
+        )
+
+
+def test_a_date_the_calendar_lacks_is_reported(project: Path):
+    write(
+        project,
+        "03-date.md",
+        "---\nid: d\nmodule: 1\nlesson: 3\ntitle: T\ndomain: basics\nsummary: S\n"
+        "publish: 2026-02-30\n---\n\nText.\n",
+    )
+    result = run(project, "check")
+    assert result.exit_code == 3
+    assert "content/lessons/03-date.md:1: front matter: day is out of range for month" in result.output
+
+
+def test_quiz_values_stay_text(project: Path):
+    quiz = project / "content/quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("A: Standard", "A: Yes").replace("B: FIFO", "B: No"))
+    show = load_show(Project(project))
+    course = load_course(Project(project), show)
+    assert course.questions[0].options == (("A", "Yes"), ("B", "No"))
+    assert course.questions[0].answer_text == "No"
+
+
+def test_the_models_keep_the_text_cache_keys_are_made_of(project: Path):
+    show = load_show(Project(project))
+    assert str(show.audio) == (
+        "Audio(loudness=-19.0, true_peak=-1.0, channels=1, bitrate=96, sample_rate=44100, "
+        "sentence_pause=0.2, paragraph_pause=0.4, section_pause=0.6, answer_pause=1.5, music=True)"
+    )
+    assert str(show.domains) == "(Domain(id='basics', title='Basics', weight=100.0),)"
+    assert [voice.settings for voice in show.voices.values()] == [
+        ("hibari", "heart", 1.0),
+        ("hibari", "heart", 1.15),
+    ]
+    assert hash(show) == hash(dataclasses.replace(show, source=""))
+    assert show.base_url.endswith("/") and show.cover == project / "content/art/cover.png"
