@@ -18,8 +18,7 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
 
 
 def write_staged(path: Path, data: bytes | str, *, durable: bool = True) -> Path:
-    """Write `data` to a temporary file beside `path` and return it; os.replace(returned, path) publishes it.
-    """
+    """Write `data` to a temporary file beside `path`; os.replace(returned, path) publishes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -183,8 +183,7 @@ class Mp3Writer:
 
     @property
     def input_loudness(self) -> float:
-        """Of the file's channels: the mono signal metered once, plus 3 dB when both stereo channels carry it.
-        """
+        """For the file's channels: the mono signal metered once, plus 3 dB when stereo carries it twice."""
         if not self._meter:
             return float("nan")
         return self._meter.result()[0] + 10 * math.log10(self.channels)

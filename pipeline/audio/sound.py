@@ -1,5 +1,4 @@
-"""Sound design made by code: an intro sting, a section transition and an outro, as short synthesized chimes.
-"""
+"""Sound design made by code: an intro sting, a section transition and an outro, as short chimes."""
 
 from __future__ import annotations
 
