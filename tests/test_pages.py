@@ -6,7 +6,6 @@ import dataclasses
 import os
 from pathlib import Path
 
-import pytest
 from markupsafe import Markup
 
 from pipeline.formats.pages import render_markdown, render_pages
