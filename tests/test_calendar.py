@@ -88,7 +88,7 @@ def test_serial_numbers_are_the_lesson_numbers_and_a_trailer_has_none(project: P
     edit_config(project, "[[modules]]", "[[modules]]\nnumber = 2\ntitle = \"Going further\"\n\n[[modules]]")
     lessons = [lesson(project, "hello", episode_type="trailer"), lesson(project, "a", 1, 1),
                lesson(project, "b", 1, 2), lesson(project, "c", 2, 1)]
-    assert numbering(show_of(project), lessons) == [(1, None), (1, 1), (1, 2), (2, 1)]
+    assert numbering(show_of(project), lessons) == [(None, None), (1, 1), (1, 2), (2, 1)]
 
 
 def test_an_episodic_show_numbers_its_episodes_in_order(project: Path):
@@ -96,11 +96,11 @@ def test_an_episodic_show_numbers_its_episodes_in_order(project: Path):
     edit_config(project, "[show]\n", "[show]\ntype = \"episodic\"\n")
     lessons = [lesson(project, "hello", episode_type="trailer"), lesson(project, "a", 1, 1),
                lesson(project, "b", 1, 2), lesson(project, "c", 2, 1), lesson(project, "d", 2, 2)]
-    assert numbering(show_of(project), lessons) == [(1, None), (1, 1), (1, 2), (2, 3), (2, 4)]
+    assert numbering(show_of(project), lessons) == [(None, None), (1, 1), (1, 2), (2, 3), (2, 4)]
 
 
-def test_a_trailer_alone_is_in_season_one_without_a_number(project: Path):
-    assert numbering(show_of(project), [lesson(project, "hello", episode_type="trailer")]) == [(1, None)]
+def test_a_trailer_alone_has_no_season_and_no_number(project: Path):
+    assert numbering(show_of(project), [lesson(project, "hello", episode_type="trailer")]) == [(None, None)]
 
 
 def test_retiring_an_id_never_published_says_how_to_drop_a_lesson(project: Path):

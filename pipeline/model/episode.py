@@ -154,6 +154,9 @@ class Urls:
         return self.base + episode.page_name
 
     def quiz(self, episode: Episode) -> str:
+        """The quiz filtered to the lesson; a trailer, which has no questions of its own, opens all of them."""
+        if episode.lesson.episode_type == "trailer":
+            return self.base + "quiz.html"
         return self.base + f"quiz.html?lesson={episode.id}"
 
     def audio(self, episode: Episode) -> str:

@@ -114,14 +114,13 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 
 def numbering(show: Show, lessons: Sequence[Lesson]) -> list[tuple[int | None, int | None]]:
-    """Each episode's (season, number) in the feed: the module is the season; a trailer has no number and
-    takes the first lesson's season; an episodic show numbers its episodes in order."""
+    """Each episode's (season, number) in the feed: the module is the season; a trailer covers the whole
+    course, so it has neither; an episodic show numbers its episodes in order."""
     out: list[tuple[int | None, int | None]] = []
     counted = 0
     for lesson in lessons:
-        trailer = lesson.episode_type == "trailer"
-        if trailer:
-            out.append((lessons[1].module if len(lessons) > 1 else 1, None))
+        if lesson.episode_type == "trailer":
+            out.append((None, None))
             continue
         counted += 1
         out.append((lesson.module or None, counted if show.show_type == "episodic" else lesson.number))
