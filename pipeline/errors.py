@@ -68,6 +68,12 @@ class ValidationError(CertQuestsError):
     exit_code = 8
 
 
+class PublishError(CertQuestsError):
+    """Uploading to the hosting failed (unreachable, refused, no such bucket); the live feed is consistent."""
+
+    exit_code = 9
+
+
 def relative(path: Path, root: Path) -> str:
     """A path as the producer sees it: relative to the project when possible."""
     try:
