@@ -1,0 +1,99 @@
+"""A local folder (`--to DIR` or file://DIR), for hosts synced with rsync or served by a web server: the same
+order, manifest and grace period as object storage; each file is written beside its place and renamed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..errors import PublishError
+from ..fsutil import remove_leftovers, temporary_sibling, write_atomic
+from .config import PublishSettings
+from .target import MANIFEST, Stored, Upload
+
+CHUNK = 1024 * 1024
+
+
+def open_target(url: str, settings: PublishSettings) -> FolderTarget:
+    path = unquote(urlsplit(url).path) if url.startswith("file://") else url
+    return FolderTarget(url, Path(path).expanduser().resolve())
+
+
+class FolderTarget:
+    keeps_headers = False  # the web server in front of the folder chooses the headers
+
+    def __init__(self, url: str, root: Path):
+        self.url = url
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root not in path.parents:
+            raise PublishError(f"{self.url}: '{key}' would be written outside the folder")
+        return path
+
+    def check(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise PublishError(f"{self.url}: {self.root} is a file, not a folder; choose a folder for --to")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PublishError(f"{self.url}: cannot create {self.root} ({exc.strerror})") from None
+        # A publish that was killed may have left the temporary files it writes beside their places.
+        for folder in (self.root, *(path for path in self.root.rglob("*") if path.is_dir())):
+            remove_leftovers(folder)
+
+    def listing(self) -> dict[str, int]:
+        found = {}
+        for path in self.root.rglob("*"):
+            name = path.relative_to(self.root).as_posix()
+            if path.is_file() and (name == MANIFEST or not path.name.startswith(".")):
+                found[name] = path.stat().st_size
+        return found
+
+    def stored(self, key: str) -> Stored | None:
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        with open(path, "rb") as handle:
+            return Stored(hashlib.file_digest(handle, "sha256").hexdigest())
+
+    def read(self, key: str) -> bytes | None:
+        path = self._path(key)
+        return path.read_bytes() if path.is_file() else None
+
+    def send(self, item: Upload, sent: Callable[[int], None]) -> None:
+        target = self._path(item.key)
+        temporary = temporary_sibling(target)
+        try:
+            with open(item.path, "rb") as source, open(temporary, "wb") as copy:
+                while chunk := source.read(CHUNK):
+                    copy.write(chunk)
+                    sent(len(chunk))
+                copy.flush()
+                os.fsync(copy.fileno())
+            shutil.copymode(item.path, temporary)
+            os.replace(temporary, target)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise PublishError(f"writing {target}: {exc.strerror}") from None
+
+    def write(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+        try:
+            write_atomic(self._path(key), data)
+        except OSError as exc:
+            raise PublishError(f"writing {self._path(key)}: {exc.strerror}") from None
+
+    def remove(self, keys: list[str]) -> None:
+        for key in keys:
+            self._path(key).unlink(missing_ok=True)
+
+    def allow_cors(self) -> str:
+        raise PublishError(
+            f"{self.url}: CORS rules are set on object storage; for a folder, have its web server send "
+            "Access-Control-Allow-Origin: * for the feed, transcripts and chapters"
+        )

@@ -1,0 +1,260 @@
+"""S3-compatible object storage (Amazon S3, Cloudflare R2, Backblaze B2, Wasabi, MinIO, SeaweedFS) through
+boto3: the one module that talks to it, turning its errors into PublishError with the fix.
+
+Credentials, retries and timeouts come from the standard AWS chain and botocore's configuration (the
+environment, AWS_PROFILE and ~/.aws/config: `max_attempts`, `retry_mode`, `AWS_ENDPOINT_URL`), never from
+show.toml. Each object carries its sha256 in its metadata (x-amz-meta-sha256).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import PublishError
+from .config import PublishSettings
+from .target import Stored, Upload
+
+log = logging.getLogger(__name__)
+
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+MULTIPART = 16 * 1024 * 1024  # larger files go in parts of this size, several at once
+CORS_RULE = {
+    "ID": "certquests-players",
+    "AllowedMethods": ["GET", "HEAD"],
+    "AllowedOrigins": ["*"],
+    "AllowedHeaders": ["*"],
+    "ExposeHeaders": ["Content-Length", "Content-Range", "Content-Type", "ETag", "Accept-Ranges"],
+    "MaxAgeSeconds": 3600,
+}
+DENIED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"}
+MISSING_BUCKET = {"NoSuchBucket", "404", "NotFound"}
+MISSING_KEY = {"NoSuchKey", "404", "NotFound"}
+
+
+def parse(url: str) -> tuple[str, str]:
+    """s3://BUCKET/PREFIX -> (bucket, prefix without slashes at either end)."""
+    parts = urlsplit(url)
+    bucket, prefix = parts.netloc, parts.path.strip("/")
+    if not BUCKET.match(bucket):
+        raise PublishError(
+            f"{url}: '{bucket}' is not a bucket name (3 to 63 lower-case letters, digits, dots and "
+            "hyphens); write the target as s3://BUCKET/PREFIX"
+        )
+    return bucket, prefix
+
+
+def open_target(url: str, settings: PublishSettings) -> S3Target:
+    # boto3 takes a third of a second to import: only a publish to object storage loads it.
+    import boto3  # type: ignore[import-untyped]
+    from botocore.config import Config  # type: ignore[import-untyped]
+
+    bucket, prefix = parse(url)
+    session = boto3.session.Session(region_name=settings.region)
+    if session.get_credentials() is None:
+        raise PublishError(
+            f"{url}: no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+            "AWS_PROFILE, or run `aws configure` (credentials never go in show.toml)"
+        )
+    config = Config(max_pool_connections=settings.concurrency * 2 + 2, user_agent_extra="certquests")
+    client = session.client("s3", endpoint_url=settings.endpoint_url, config=config)
+    return S3Target(url, bucket, prefix, client, settings.concurrency)
+
+
+class S3Target:
+    keeps_headers = True
+
+    def __init__(self, url: str, bucket: str, prefix: str, client: Any, concurrency: int):
+        from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]
+
+        self.url = url.rstrip("/")
+        self.bucket = bucket
+        self.prefix = f"{prefix}/" if prefix else ""
+        self.client = client
+        self.transfer = TransferConfig(
+            multipart_threshold=MULTIPART,
+            multipart_chunksize=MULTIPART,
+            max_concurrency=max(1, min(4, concurrency)),
+            preferred_transfer_client="classic",
+        )
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.client.meta.endpoint_url)
+
+    def _call(self, what: str, method: str, **arguments: Any) -> Any:
+        """One request; botocore retries it as configured, then its error becomes ours."""
+        try:
+            return getattr(self.client, method)(**arguments)
+        except Exception as exc:  # noqa: BLE001 - every botocore failure is turned into a PublishError below
+            raise self._error(what, exc) from None
+
+    def _error(self, what: str, exc: Exception) -> PublishError:
+        boto = _botocore_errors()
+        log.debug("%s: %r", what, exc)
+        if isinstance(exc, boto.NoCredentialsError | boto.PartialCredentialsError):
+            return PublishError(
+                f"{what}: no usable AWS credentials ({exc}); set AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE"
+            )
+        unreachable = boto.EndpointConnectionError | boto.ConnectTimeoutError | boto.ConnectionClosedError
+        if isinstance(exc, unreachable):
+            return PublishError(
+                f"{what}: cannot reach {self.endpoint} ({exc}); check [publish] endpoint_url or "
+                "AWS_ENDPOINT_URL, and the network; nothing was changed"
+            )
+        if isinstance(exc, boto.ReadTimeoutError):
+            return PublishError(
+                f"{what}: {self.endpoint} stopped answering ({exc}); run `certquests publish` again to finish"
+            )
+        if isinstance(exc, boto.ClientError):
+            error = exc.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            message = error.get("Message") or code
+            if code in DENIED or status == 403:
+                return PublishError(
+                    f"{what}: access denied by {self.endpoint} ({code}: {message}); check the credentials "
+                    "the AWS chain found (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws/credentials) and that they "
+                    f"may list, read, write and delete in s3://{self.bucket}"
+                )
+            if code in ("PermanentRedirect", "AuthorizationHeaderMalformed", "301") or status == 301:
+                return PublishError(
+                    f"{what}: s3://{self.bucket} is in another region ({message}); set [publish] region "
+                    "or AWS_REGION to the bucket's region"
+                )
+            return PublishError(f"{what}: {code or status}: {message}")
+        if isinstance(exc, boto.BotoCoreError):
+            return PublishError(f"{what}: {exc}")
+        if type(exc).__name__ == "S3UploadFailedError":  # boto3's transfer wraps the request's error in text
+            return PublishError(f"{what}: {exc}")
+        raise exc
+
+    def check(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except Exception as exc:  # noqa: BLE001 - turned into a PublishError
+            if _code(exc) in MISSING_BUCKET:
+                raise PublishError(
+                    f"{self.url}: the bucket '{self.bucket}' does not exist at {self.endpoint}; create it "
+                    f"(`aws s3 mb s3://{self.bucket}`, adding --endpoint-url for an S3-compatible service) "
+                    "or correct --to / [publish] to"
+                ) from None
+            raise self._error(self.url, exc) from None
+
+    def listing(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        token: dict[str, str] = {}
+        while True:
+            page = self._call(self.url, "list_objects_v2", Bucket=self.bucket, Prefix=self.prefix, **token)
+            for item in page.get("Contents", ()):
+                found[item["Key"][len(self.prefix) :]] = int(item["Size"])
+            if not page.get("IsTruncated"):
+                return found
+            token = {"ContinuationToken": page["NextContinuationToken"]}
+
+    def _where(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self.prefix}{key}"
+
+    def stored(self, key: str) -> Stored | None:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+        except Exception as exc:  # noqa: BLE001 - a missing object is an answer; the rest become PublishError
+            if _code(exc) in MISSING_KEY:
+                return None
+            raise self._error(self._where(key), exc) from None
+        metadata = head.get("Metadata", {})
+        return Stored(metadata.get("sha256"), head.get("ContentType"), head.get("CacheControl"))
+
+    def read(self, key: str) -> bytes | None:
+        try:
+            return bytes(self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read())
+        except Exception as exc:  # noqa: BLE001 - a missing object is an answer; the rest become PublishError
+            if _code(exc) in MISSING_KEY:
+                return None
+            raise self._error(self._where(key), exc) from None
+
+    def send(self, item: Upload, sent: Callable[[int], None]) -> None:
+        extra = {
+            "ContentType": item.content_type,
+            "CacheControl": item.cache_control,
+            "Metadata": {"sha256": item.sha256},
+        }
+        try:
+            self.client.upload_file(
+                str(item.path),
+                self.bucket,
+                self.prefix + item.key,
+                ExtraArgs=extra,
+                Config=self.transfer,
+                Callback=sent,
+            )
+        except Exception as exc:  # noqa: BLE001 - turned into a PublishError naming the object
+            raise self._error(f"uploading {self._where(item.key)}", exc) from None
+
+    def write(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+        self._call(
+            f"writing {self._where(key)}",
+            "put_object",
+            Bucket=self.bucket,
+            Key=self.prefix + key,
+            Body=data,
+            ContentType=content_type,
+            CacheControl=cache_control,
+        )
+
+    def remove(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": self.prefix + key} for key in keys[start : start + 1000]]
+            answer = self._call(
+                f"removing from {self.url}",
+                "delete_objects",
+                Bucket=self.bucket,
+                Delete={"Objects": batch, "Quiet": True},
+            )
+            errors = [e for e in answer.get("Errors", ()) if e.get("Code") != "NoSuchKey"]
+            if errors:
+                first = errors[0]
+                raise PublishError(
+                    f"removing s3://{self.bucket}/{first.get('Key')}: {first.get('Code')}: "
+                    f"{first.get('Message')} ({len(errors)} object(s) not removed; the next publish retries)"
+                )
+
+    def allow_cors(self) -> str:
+        try:
+            rules = self.client.get_bucket_cors(Bucket=self.bucket).get("CORSRules", [])
+        except Exception as exc:  # noqa: BLE001 - no rules yet is an answer; the rest become PublishError
+            if _code(exc) != "NoSuchCORSConfiguration":
+                raise self._error(f"reading the CORS rules of s3://{self.bucket}", exc) from None
+            rules = []
+        kept = [rule for rule in rules if rule.get("ID") != CORS_RULE["ID"]]
+        if any(_same_rule(rule, CORS_RULE) for rule in rules):
+            return f"s3://{self.bucket} already lets any origin GET and HEAD"
+        self._call(
+            f"setting the CORS rules of s3://{self.bucket}",
+            "put_bucket_cors",
+            Bucket=self.bucket,
+            CORSConfiguration={"CORSRules": [*kept, CORS_RULE]},
+        )
+        return f"s3://{self.bucket} now lets any origin GET and HEAD (CORS)"
+
+
+def _same_rule(rule: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    names = ("AllowedMethods", "AllowedOrigins")
+    return all(sorted(rule.get(name, [])) == sorted(wanted[name]) for name in names)
+
+
+def _botocore_errors() -> Any:
+    from botocore import exceptions  # type: ignore[import-untyped]
+
+    return exceptions
+
+
+def _code(exc: Exception) -> str | None:
+    """The S3 error code of a refused request (NoSuchKey, AccessDenied, or the HTTP status of a HEAD)."""
+    if not isinstance(exc, _botocore_errors().ClientError):
+        return None
+    return str(exc.response.get("Error", {}).get("Code"))
