@@ -7,13 +7,14 @@ import datetime as dt
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import CertQuestsError, ValidationError
+from .errors import CertQuestsError, ConfigError, PublishError, ValidationError
 from .graph.build import build
 from .graph.build import retire as retire_episode
 from .graph.explain import episode_status, plan_everything, show_status
@@ -23,10 +24,14 @@ from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
 from .model.show import load_show
+from .publish import open_target
+from .publish.config import read_publish_settings
 from .publish.gate import validate_feed
+from .publish.sync import Progress, UploadReport
 from .serve import make_server
 from .speech import check_voices
-from .stages import STAGES
+from .stages import STAGES, upload
+from .stages import publish as publish_stage
 
 log = logging.getLogger("pipeline")
 
@@ -155,7 +160,7 @@ _remaster = click.option(
 @click.pass_context
 def build_command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None, remaster: bool) -> None:
     """Build everything that is out of date: scripts, audio, tags, feed and site."""
-    _run_build(ctx, "publish", jobs, as_of, remaster)
+    _run_build(ctx, publish_stage.NAME, jobs, as_of, remaster)
 
 
 def _stage_command(stage: str, help_text: str) -> None:
@@ -171,7 +176,92 @@ def _stage_command(stage: str, help_text: str) -> None:
 
 
 for _stage in STAGES:
-    _stage_command(_stage.NAME, _stage.HELP)
+    if _stage not in (publish_stage, upload):  # `publish`, defined below, builds through the upload
+        _stage_command(_stage.NAME, _stage.HELP)
+
+
+@main.command(name="publish")
+@click.option(
+    "--to",
+    "to",
+    metavar="TARGET",
+    default=None,
+    help="s3://BUCKET/PREFIX, or a folder [default: [publish] to in content/show.toml].",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be uploaded and removed; change nothing.")
+@click.option("--cors", is_flag=True, help="Also let in-browser players GET and HEAD from any origin.")
+@_jobs
+@click.pass_context
+def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: bool, jobs: int | None) -> None:
+    """Build everything, pass the gate, then upload what changed: audio first, the feed last."""
+    project = _project(ctx)
+    settings = read_publish_settings(project)
+    url = to or settings.to
+    if not url:
+        raise ConfigError(
+            "nowhere to publish: pass --to s3://BUCKET/PREFIX (or a folder), or set "
+            '[publish] to = "s3://BUCKET/PREFIX" in content/show.toml'
+        )
+    if "://" not in url:  # a folder: from the command line relative to here, from show.toml to the project
+        folder = Path(url).expanduser()
+        url = str(folder.resolve() if to else (project.root / folder).resolve())
+        if Path(url) == project.site.resolve():
+            raise ConfigError(f"--to {url}: that is the project's own feed/ folder; choose another folder")
+    target = open_target(url, settings)
+    target.check()  # before the build: a wrong bucket or key is reported at once
+    request = upload.Request(target, settings, dry_run=dry_run, cors=cors, progress=_upload_line())
+    with upload.requested(request):
+        _run_build(ctx, upload.NAME, jobs, None)
+    for report in request.reports:
+        _print_upload(report, settings.grace_days)
+    if not request.reports:
+        raise PublishError("the upload did not run; run with -v for the details")
+
+
+def _upload_line() -> Callable[[Progress], None] | None:
+    """On a terminal, a line that follows the upload: files and bytes sent of those to send."""
+    show = _live_line()
+    if show is None:
+        return None
+    shown = {"at": 0.0}
+
+    def update(progress: Progress) -> None:
+        now = time.monotonic()
+        finished = progress.files_done == progress.files_total
+        if now - shown["at"] < 0.1 and not finished:
+            return
+        shown["at"] = now
+        show(
+            f"Uploading: {progress.files_done}/{progress.files_total} files, "
+            f"{progress.bytes_done / 1e6:.1f}/{progress.bytes_total / 1e6:.1f} MB"
+        )
+        if finished:
+            show("")
+
+    return update
+
+
+def _print_upload(report: UploadReport, grace_days: int) -> None:
+    would = "Would upload" if report.dry_run else "Uploaded"
+    if report.dry_run:
+        for key in report.uploaded:
+            click.echo(f"  upload {key}")
+        for key in report.removed:
+            click.echo(f"  remove {key}")
+    parts = [
+        f"{would} {len(report.uploaded)} file(s) ({report.uploaded_bytes / 1e6:.1f} MB) to {report.target}",
+        f"{report.unchanged} unchanged",
+    ]
+    if report.scheduled:
+        when = min(report.scheduled.values()).date().isoformat()
+        parts.append(f"{len(report.scheduled)} superseded, removed from {when} on ({grace_days} days' grace)")
+    if report.waiting:
+        parts.append(f"{report.waiting} waiting out their grace period")
+    if report.removed:
+        parts.append(f"{len(report.removed)} {'would be ' if report.dry_run else ''}removed")
+    click.echo("; ".join(parts) + f" ({report.seconds:.2f} s).")
+    if report.cors:
+        click.echo(report.cors + ".")
 
 
 @main.command()
