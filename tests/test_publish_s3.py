@@ -20,7 +20,10 @@ from lxml import etree
 
 from pipeline.errors import ConfigError
 from pipeline.model.project import Project
-from pipeline.publish.config import MEDIA_CACHE, PAGES_CACHE, read_publish_settings
+from pipeline.publish import open_target
+from pipeline.publish import s3 as s3_target
+from pipeline.publish.config import MEDIA_CACHE, PAGES_CACHE, PublishSettings, read_publish_settings
+from pipeline.publish.target import Upload
 
 from . import seaweed
 from .conftest import AS_OF, make_project, run
@@ -313,6 +316,23 @@ def test_a_killed_publish_leaves_the_remote_feed_whole_and_the_next_completes_it
     if point == "removal":
         assert set(stored) == set(site(copy_of_edited)) | {MANIFEST}
     assert "Uploaded 0 file(s)" in publish(copy_of_edited, bucket).output  # nothing left to do
+
+
+def test_a_large_file_goes_in_parts_and_keeps_its_sha256(s3, bucket: str, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(s3_target, "MULTIPART", 5 * 1024 * 1024)  # the smallest part S3 allows
+    data = bytes(range(256)) * (12 * 4096)  # 12 MiB: three parts
+    path = tmp_path / "big.mp3"
+    path.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    target = open_target(f"s3://{bucket}/podcast", PublishSettings())
+    sent: list[int] = []
+    target.send(Upload("episodes/big.mp3", path, len(data), sha, "audio/mpeg", MEDIA_CACHE), sent.append)
+    head = s3.head_object(Bucket=bucket, Key="podcast/episodes/big.mp3")
+    assert head["ETag"].strip('"').endswith("-3")  # a multipart upload's ETag counts its parts
+    assert head["ContentLength"] == len(data) == sum(sent) and head["Metadata"]["sha256"] == sha
+    assert target.stored("episodes/big.mp3").sha256 == sha
+    tail = s3.get_object(Bucket=bucket, Key="podcast/episodes/big.mp3", Range="bytes=-10")["Body"].read()
+    assert tail == data[-10:]
 
 
 @pytest.mark.slow
