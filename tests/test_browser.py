@@ -150,3 +150,27 @@ def test_index_lists_episodes_and_fits_a_phone(browser, site, tmp_path):
     page.screenshot(path=str(tmp_path / "index-phone.png"))
     assert (tmp_path / "index-phone.png").stat().st_size > 10_000
     context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_each_question_sits_inside_its_card_with_its_number(browser, site, tmp_path, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site + "quiz.html")
+    boxes = page.eval_on_selector_all("#questions > li:not([hidden])", """items => items.map(item => {
+        const card = item.querySelector("fieldset").getBoundingClientRect();
+        const legend = item.querySelector("legend").getBoundingClientRect();
+        const border = parseFloat(getComputedStyle(item.querySelector("fieldset")).borderTopWidth);
+        const number = getComputedStyle(item.querySelector(".qmeta"), "::before").content;
+        return {card: [card.top, card.left, card.right], legend: [legend.top, legend.left, legend.right],
+                border, number, marker: getComputedStyle(item).listStyleType};
+    })""")
+    page.screenshot(path=str(tmp_path / f"quiz-{width}.png"), full_page=True)
+    context.close()
+    assert len(boxes) >= 2
+    for box in boxes:
+        (card_top, card_left, card_right), (top, left, right) = box["card"], box["legend"]
+        assert top >= card_top + box["border"], box  # below the card's top border, not across it
+        assert card_left < left and right < card_right, box
+        # The number is written inside the card, not as a list marker hanging outside it.
+        assert box["number"] == '"Question " counter(question) " · "' and box["marker"] == "none", box
