@@ -37,8 +37,10 @@ def make_project(tmp: Path) -> Path:
 def add_question(project: Path, lesson_id: str, question_id: str = "q3") -> None:
     """Give a new lesson the quiz question every lesson needs."""
     quiz = project / "content" / "quiz.yaml"
-    quiz.write_text(quiz.read_text() + f"- id: {question_id}\n  lesson: {lesson_id}\n  domain: basics\n"
-                    "  question: Q?\n  options:\n    A: one\n    B: two\n  answer: A\n  explanation: E.\n")
+    quiz.write_text(
+        quiz.read_text() + f"- id: {question_id}\n  lesson: {lesson_id}\n  domain: basics\n"
+        "  question: Q?\n  options:\n    A: one\n    B: two\n  answer: A\n  explanation: E.\n"
+    )
 
 
 def run(project: Path, *args: str):

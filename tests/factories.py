@@ -1,5 +1,6 @@
 """Hand-made values for the unit tests: lessons written as producers write them, built episodes with their
 chapters and cues, and stand-ins for published files. No audio, no engine."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +22,18 @@ def at(day: str, time: str = "06:00") -> dt.datetime:
     return dt.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=UTC)
 
 
-def write_lesson(root: Path, lesson_id: str, module: int = 1, number: int = 1, *, title: str | None = None,
-                 summary: str = "One sentence about it.", publish: str | None = None,
-                 episode_type: str | None = None, body: str = "Some text to speak.\n") -> Path:
+def write_lesson(
+    root: Path,
+    lesson_id: str,
+    module: int = 1,
+    number: int = 1,
+    *,
+    title: str | None = None,
+    summary: str = "One sentence about it.",
+    publish: str | None = None,
+    episode_type: str | None = None,
+    body: str = "Some text to speak.\n",
+) -> Path:
     """A lesson file under the project's content/lessons/, front matter and body."""
     front = [f"id: {lesson_id}"]
     if episode_type:
@@ -48,22 +58,47 @@ def lesson(root: Path, lesson_id: str, module: int = 1, number: int = 1, **front
 
 
 def loudness(duration: float) -> LoudnessReport:
-    return LoudnessReport(integrated_lufs=-19.0, loudness_range_lu=4.0, true_peak_dbtp=-1.6,
-                          duration_s=duration, target_lufs=-19.0, gain_db=3.0)
+    return LoudnessReport(
+        integrated_lufs=-19.0,
+        loudness_range_lu=4.0,
+        true_peak_dbtp=-1.6,
+        duration_s=duration,
+        target_lufs=-19.0,
+        gain_db=3.0,
+    )
 
 
-def episode(lesson: Lesson, released: dt.datetime, *, number: int | None = None, season: int | None = 1,
-            tag: str = "0123456789", length: int = 12345, duration: float = 62.4,
-            chapters: tuple[ChapterMark, ...] | None = None, cues: tuple[Cue, ...] | None = None) -> Episode:
+def episode(
+    lesson: Lesson,
+    released: dt.datetime,
+    *,
+    number: int | None = None,
+    season: int | None = 1,
+    tag: str = "0123456789",
+    length: int = 12345,
+    duration: float = 62.4,
+    chapters: tuple[ChapterMark, ...] | None = None,
+    cues: tuple[Cue, ...] | None = None,
+) -> Episode:
     """A built episode as the publishing stages read it; `number` defaults to the lesson's number."""
     if chapters is None:
         chapters = (ChapterMark("Introduction", 0.0, 12.5), ChapterMark(lesson.title, 12.5, duration))
     if cues is None:
         cues = (Cue("Host", "Hello and welcome.", 0.5, 2.0), Cue("Guest", "Glad to be here.", 2.3, 3.9))
-    return Episode(lesson=lesson, guid=f"guid-{lesson.id}", season=season,
-                   number=number if number is not None else (lesson.number or None), released=released,
-                   audio_name=f"{lesson.id}-{tag}.mp3", page_name=page_name(lesson.id), length=length,
-                   duration=duration, chapters=chapters, cues=cues, loudness=loudness(duration))
+    return Episode(
+        lesson=lesson,
+        guid=f"guid-{lesson.id}",
+        season=season,
+        number=number if number is not None else (lesson.number or None),
+        released=released,
+        audio_name=f"{lesson.id}-{tag}.mp3",
+        page_name=page_name(lesson.id),
+        length=length,
+        duration=duration,
+        chapters=chapters,
+        cues=cues,
+        loudness=loudness(duration),
+    )
 
 
 # One silent MPEG-1 Layer III frame: a header (96 kbps, 44.1 kHz, mono) and nothing to decode.

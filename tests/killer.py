@@ -1,7 +1,8 @@
 """Test helper: runs the certquests CLI in this process and SIGKILLs it at a chosen point of the build.
 
-    python killer.py POINT CLI-ARGS...     POINT: synthesis, mastering, tagging, pages or feed
+python killer.py POINT CLI-ARGS...     POINT: synthesis, mastering, tagging, pages or feed
 """
+
 from __future__ import annotations
 
 import os
@@ -25,14 +26,20 @@ def main() -> None:
     def profile(frame, event, arg):
         if point == "feed":
             # The new feed has been staged beside its place; die before it replaces the old one.
-            if event == "c_call" and arg is os.replace and frame.f_code.co_name == "publish" \
-                    and frame.f_locals.get("final") == frame.f_locals.get("feed_path"):
+            if (
+                event == "c_call"
+                and arg is os.replace
+                and frame.f_code.co_name == "publish"
+                and frame.f_locals.get("final") == frame.f_locals.get("feed_path")
+            ):
                 os.kill(os.getpid(), signal.SIGKILL)
             return
         module, function = POINTS[point]
         if event == "call" and frame.f_code.co_name == function and frame.f_globals.get("__name__") == module:
             calls["count"] += 1
-            if point != "synthesis" or calls["count"] == 2:  # synthesis: after the first new sentence is cached
+            if (
+                point != "synthesis" or calls["count"] == 2
+            ):  # synthesis: after the first new sentence is cached
                 os.kill(os.getpid(), signal.SIGKILL)
 
     sys.setprofile(profile)

@@ -1,5 +1,6 @@
 """The bad-input corpus (tests/bad_inputs) through `certquests check`: each bad file is reported with its
 file, line and fix before any audio work. test_robustness runs the same corpus through a full build."""
+
 from __future__ import annotations
 
 import shutil
@@ -29,8 +30,12 @@ def test_check_reports_each_bad_input_with_its_place_and_fix(case: str, project:
 
 def test_a_bad_input_reaches_the_producer_as_a_message_not_a_traceback(project: Path):
     shutil.copyfile(CORPUS / "no-front-matter.md", project / "content/lessons/03-case.md")
-    done = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "--project",
-                           str(project), "check"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "--project", str(project), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 3
     assert done.stdout == ""
     assert done.stderr.startswith("Error: 1 problem(s) in the content; nothing was built\n")

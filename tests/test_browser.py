@@ -1,4 +1,5 @@
 """The show-notes site and the quiz in a real browser: Debian's headless Chromium driven by Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
     if os.environ.get("CI"):
         raise RuntimeError("CI must run the browser tests: install Debian's chromium (.ci/run does)")
-    pytest.skip("no chromium installed (apt-get install chromium); browser tests skipped outside CI",
-                allow_module_level=True)
+    pytest.skip(
+        "no chromium installed (apt-get install chromium); browser tests skipped outside CI",
+        allow_module_level=True,
+    )
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -36,9 +39,18 @@ def site(built: Path):
 def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -52,8 +64,9 @@ def page(browser, site):
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     yield page
-    assert all(url.startswith(site) or url.startswith("data:") for url in page.requests), \
-        [url for url in page.requests if not url.startswith(site)]
+    assert all(url.startswith((site, "data:")) for url in page.requests), [
+        url for url in page.requests if not url.startswith(site)
+    ]
     context.close()
 
 
@@ -66,8 +79,9 @@ def test_player_loads_the_mp3_and_chapters_seek(page, site, built):
     assert buttons.count() >= 5
     target = float(buttons.nth(2).get_attribute("data-time"))
     buttons.nth(2).click()
-    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {target}) < 0.5",
-                           timeout=10000)
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {target}) < 0.5", timeout=10000
+    )
     assert page.locator("track[kind=captions]").get_attribute("src").endswith(".vtt")
 
 
@@ -76,10 +90,16 @@ def test_transcript_cue_is_highlighted_while_playing(page, site):
     page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
     cue = page.locator("#transcript .cue").nth(5)
     start = float(cue.get_attribute("data-start"))
-    page.evaluate("(t) => { const p = document.getElementById('player'); p.muted = true; p.currentTime = t; }",
-                  start + 0.1)
-    page.wait_for_function("document.querySelectorAll('#transcript .cue.current').length === 1", timeout=10000)
-    assert page.locator("#transcript .cue.current").get_attribute("data-start") == cue.get_attribute("data-start")
+    page.evaluate(
+        "(t) => { const p = document.getElementById('player'); p.muted = true; p.currentTime = t; }",
+        start + 0.1,
+    )
+    page.wait_for_function(
+        "document.querySelectorAll('#transcript .cue.current').length === 1", timeout=10000
+    )
+    assert page.locator("#transcript .cue.current").get_attribute("data-start") == cue.get_attribute(
+        "data-start"
+    )
 
 
 def test_script_in_lesson_text_does_not_run(page, site):
@@ -135,7 +155,9 @@ def test_quiz_is_usable_by_keyboard(page, site):
     page.keyboard.press("Space")
     assert page.evaluate("document.activeElement.checked") is True
     assert page.locator(".question .feedback:not([hidden])").count() == 1
-    unlabeled = page.evaluate("[...document.querySelectorAll('input, select')].filter(e => !e.labels.length).length")
+    unlabeled = page.evaluate(
+        "[...document.querySelectorAll('input, select')].filter(e => !e.labels.length).length"
+    )
     assert unlabeled == 0
 
 
@@ -157,14 +179,17 @@ def test_each_question_sits_inside_its_card_with_its_number(browser, site, tmp_p
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(site + "quiz.html")
-    boxes = page.eval_on_selector_all("#questions > li:not([hidden])", """items => items.map(item => {
+    boxes = page.eval_on_selector_all(
+        "#questions > li:not([hidden])",
+        """items => items.map(item => {
         const card = item.querySelector("fieldset").getBoundingClientRect();
         const legend = item.querySelector("legend").getBoundingClientRect();
         const border = parseFloat(getComputedStyle(item.querySelector("fieldset")).borderTopWidth);
         const number = getComputedStyle(item.querySelector(".qmeta"), "::before").content;
         return {card: [card.top, card.left, card.right], legend: [legend.top, legend.left, legend.right],
                 border, number, marker: getComputedStyle(item).listStyleType};
-    })""")
+    })""",
+    )
     page.screenshot(path=str(tmp_path / f"quiz-{width}.png"), full_page=True)
     context.close()
     assert len(boxes) >= 2

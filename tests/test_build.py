@@ -1,6 +1,8 @@
-"""End to end: the fixture project built with the real voice and real ffmpeg, read back as listeners' tools do."""
+"""End to end: the fixture project built with the real voice and ffmpeg, read back as listeners' tools do."""
+
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -30,7 +32,14 @@ def test_two_episodes_with_sidecars_scripts_and_pages(built: Path):
         for suffix in (".vtt", ".srt", ".chapters.json", ".loudness.json"):
             assert mp3.with_name(mp3.stem + suffix).is_file()
     assert (built / "scripts" / "queues-basics.txt").read_text().startswith("# Queues in one minute")
-    for page in ("index.html", "queues-basics.html", "topics-basics.html", "quiz.html", "feed.xml", "cover.png"):
+    for page in (
+        "index.html",
+        "queues-basics.html",
+        "topics-basics.html",
+        "quiz.html",
+        "feed.xml",
+        "cover.png",
+    ):
         assert (built / "feed" / page).is_file()
 
 
@@ -68,9 +77,10 @@ def test_id3_v23_frames_and_chapters_match_the_json(built: Path):
         assert [c.element_id for c in chapters] == toc.child_element_ids
         data = json.loads(path.with_name(path.stem + ".chapters.json").read_text())
         assert data["version"] == "1.2.0"
-        assert [(round(c["startTime"] * 1000), c["title"]) for c in data["chapters"]] == \
-               [(c.start_time, c.sub_frames["TIT2"].text[0]) for c in chapters]
-        for before, after in zip(chapters, chapters[1:]):
+        assert [(round(c["startTime"] * 1000), c["title"]) for c in data["chapters"]] == [
+            (c.start_time, c.sub_frames["TIT2"].text[0]) for c in chapters
+        ]
+        for before, after in itertools.pairwise(chapters):
             assert before.end_time <= after.start_time
         assert chapters[-1].end_time <= MP3(path).info.length * 1000 + 1
         # ffmpeg's demuxer sees the same chapters, in time order in the file (it shifts them by the
@@ -110,7 +120,7 @@ def test_vtt_is_well_formed_and_times_come_from_the_audio(built: Path):
         assert times
         seconds = [(_secs(a), _secs(b)) for a, b in times]
         assert all(end > start for start, end in seconds)
-        assert all(b[0] >= a[0] for a, b in zip(seconds, seconds[1:]))
+        assert all(b[0] >= a[0] for a, b in itertools.pairwise(seconds))
         assert seconds[-1][1] <= MP3(path).info.length
         assert "<script>" not in vtt
         srt = path.with_name(path.stem + ".srt").read_text()
@@ -158,8 +168,11 @@ def test_second_build_does_no_stage_work(built: Path):
 def test_editing_one_sentence_resynthesizes_only_that_sentence(project: Path):
     assert run(project, "build", "--as-of", AS_OF, "--jobs", "1").exit_code == 0
     lesson = project / "content" / "lessons" / "02-topics.md"
-    lesson.write_text(lesson.read_text().replace("Each subscriber gets its own copy.",
-                                                 "Every subscriber receives a separate copy."))
+    lesson.write_text(
+        lesson.read_text().replace(
+            "Each subscriber gets its own copy.", "Every subscriber receives a separate copy."
+        )
+    )
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert "topics-basics: script, synth, master, tag; 1 of" in result.output
@@ -180,11 +193,13 @@ def test_status_and_explain_say_what_would_run_and_why(project: Path):
     assert explained.startswith("synth:topics-basics: runs: changed: sentences")
     assert re.search(r"sentences\s+[0-9a-f]{12}  changed", explained)
     assert re.search(r"stage code\s+1  same", explained)
-    # The show's steps are explained the same way: the edit gives the episode a new file, which the feed lists.
+    # The show's steps are explained the same way: the edit gives the episode a new file, listed in the feed.
     feed = run(project, "explain", "feed", "--as-of", AS_OF).output
     assert feed.startswith("feed: runs: changed: episodes") and re.search(r"cover\s+[0-9a-f]{12}  same", feed)
     quiz = run(project, "explain", "site:quiz", "--as-of", AS_OF).output
-    assert quiz.startswith("site:quiz.html: up to date") and re.search(r"templates\s+[0-9a-f]{12}  same", quiz)
+    assert quiz.startswith("site:quiz.html: up to date") and re.search(
+        r"templates\s+[0-9a-f]{12}  same", quiz
+    )
     assert "no step 'nope'" in run(project, "explain", "nope").output
 
 
@@ -193,7 +208,9 @@ def test_one_sentence_edit_rerenders_only_the_pages_it_appears_on(project: Path)
     site = project / "feed"
     before = {p.name: p.stat().st_mtime_ns for p in site.glob("*.html")}
     lesson = project / "content" / "lessons" / "01-queues.md"
-    lesson.write_text(lesson.read_text().replace("A queue absorbs the difference.", "A queue soaks up the gap."))
+    lesson.write_text(
+        lesson.read_text().replace("A queue absorbs the difference.", "A queue soaks up the gap.")
+    )
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
     assert "1 of 30 sentences synthesized" in result.output and "and the feed" in result.output
     after = {p.name: p.stat().st_mtime_ns for p in site.glob("*.html")}

@@ -1,5 +1,6 @@
 """Release dates, numbering and the registry of published episodes, from lessons written into a copy of the
 fixture project (its show: weekly from Monday 2026-01-05 at 06:00 UTC, serial, module 1)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,17 +46,24 @@ def test_episodes_come_out_weekly_from_the_schedule_start(project: Path):
 
 
 def test_the_start_interval_and_time_come_from_the_show_config(project: Path):
-    edit_config(project, "start = 2026-01-05\nevery_days = 7",
-                "start = 2026-03-01\nevery_days = 3\ntime = 18:30:00")
+    edit_config(
+        project, "start = 2026-01-05\nevery_days = 7", "start = 2026-03-01\nevery_days = 3\ntime = 18:30:00"
+    )
     lessons = [lesson(project, "a", 1, 1), lesson(project, "b", 1, 2), lesson(project, "c", 1, 3)]
     dates = release_dates(show_of(project), lessons, Registry(Project(project)))
-    assert dates == {"a": at("2026-03-01", "18:30"), "b": at("2026-03-04", "18:30"),
-                     "c": at("2026-03-07", "18:30")}
+    assert dates == {
+        "a": at("2026-03-01", "18:30"),
+        "b": at("2026-03-04", "18:30"),
+        "c": at("2026-03-07", "18:30"),
+    }
 
 
 def test_a_publish_date_in_the_front_matter_wins(project: Path):
-    lessons = [lesson(project, "a", 1, 1), lesson(project, "b", 1, 2, publish="2026-03-02"),
-               lesson(project, "c", 1, 3)]
+    lessons = [
+        lesson(project, "a", 1, 1),
+        lesson(project, "b", 1, 2, publish="2026-03-02"),
+        lesson(project, "c", 1, 3),
+    ]
     dates = release_dates(show_of(project), lessons, Registry(Project(project)))
     assert dates == {"a": at("2026-01-05"), "b": at("2026-03-02"), "c": at("2026-01-19")}
 
@@ -72,11 +80,19 @@ def test_a_published_episode_keeps_the_day_it_first_came_out(project: Path):
 def test_a_lesson_added_later_takes_the_next_free_slot_and_moves_nothing_already_out(project: Path):
     registry = published(project, a="2026-01-05", b="2026-01-12")
     # The new lesson sorts between the two published ones; the schedule alone would put it on b's day.
-    lessons = [lesson(project, "a", 1, 1), lesson(project, "added", 1, 2), lesson(project, "b", 1, 3),
-               lesson(project, "c", 1, 4)]
+    lessons = [
+        lesson(project, "a", 1, 1),
+        lesson(project, "added", 1, 2),
+        lesson(project, "b", 1, 3),
+        lesson(project, "c", 1, 4),
+    ]
     dates = release_dates(show_of(project), lessons, registry)
-    assert dates == {"a": at("2026-01-05"), "b": at("2026-01-12"), "added": at("2026-01-19"),
-                     "c": at("2026-01-26")}
+    assert dates == {
+        "a": at("2026-01-05"),
+        "b": at("2026-01-12"),
+        "added": at("2026-01-19"),
+        "c": at("2026-01-26"),
+    }
 
 
 def test_a_build_as_of_a_day_publishes_everything_released_on_it():
@@ -85,17 +101,26 @@ def test_a_build_as_of_a_day_publishes_everything_released_on_it():
 
 
 def test_serial_numbers_are_the_lesson_numbers_and_a_trailer_has_none(project: Path):
-    edit_config(project, "[[modules]]", "[[modules]]\nnumber = 2\ntitle = \"Going further\"\n\n[[modules]]")
-    lessons = [lesson(project, "hello", episode_type="trailer"), lesson(project, "a", 1, 1),
-               lesson(project, "b", 1, 2), lesson(project, "c", 2, 1)]
+    edit_config(project, "[[modules]]", '[[modules]]\nnumber = 2\ntitle = "Going further"\n\n[[modules]]')
+    lessons = [
+        lesson(project, "hello", episode_type="trailer"),
+        lesson(project, "a", 1, 1),
+        lesson(project, "b", 1, 2),
+        lesson(project, "c", 2, 1),
+    ]
     assert numbering(show_of(project), lessons) == [(None, None), (1, 1), (1, 2), (2, 1)]
 
 
 def test_an_episodic_show_numbers_its_episodes_in_order(project: Path):
-    edit_config(project, "[[modules]]", "[[modules]]\nnumber = 2\ntitle = \"Going further\"\n\n[[modules]]")
-    edit_config(project, "[show]\n", "[show]\ntype = \"episodic\"\n")
-    lessons = [lesson(project, "hello", episode_type="trailer"), lesson(project, "a", 1, 1),
-               lesson(project, "b", 1, 2), lesson(project, "c", 2, 1), lesson(project, "d", 2, 2)]
+    edit_config(project, "[[modules]]", '[[modules]]\nnumber = 2\ntitle = "Going further"\n\n[[modules]]')
+    edit_config(project, "[show]\n", '[show]\ntype = "episodic"\n')
+    lessons = [
+        lesson(project, "hello", episode_type="trailer"),
+        lesson(project, "a", 1, 1),
+        lesson(project, "b", 1, 2),
+        lesson(project, "c", 2, 1),
+        lesson(project, "d", 2, 2),
+    ]
     assert numbering(show_of(project), lessons) == [(None, None), (1, 1), (1, 2), (2, 3), (2, 4)]
 
 
@@ -110,7 +135,8 @@ def test_retiring_an_id_never_published_says_how_to_drop_a_lesson(project: Path)
     assert refused.value.exit_code == 3
     assert refused.value.format_message() == (
         "'ghost' was never published, so there is nothing to retire (published: none yet); to drop an "
-        "unpublished lesson, delete its file or set 'retired: true' in its front matter")
+        "unpublished lesson, delete its file or set 'retired: true' in its front matter"
+    )
     registry = published(project, b="2026-01-12", a="2026-01-05")
     with pytest.raises(ContentError, match=r"\(published: a, b\)"):
         registry.retire("ghost")
@@ -125,8 +151,9 @@ def test_a_retired_episode_stays_retired_after_a_reload(project: Path):
 
 
 def test_published_episodes_without_a_lesson_are_orphans_until_retired(project: Path):
-    registry = published(project, **{"queues-basics": "2026-01-05", "gone": "2026-01-12",
-                                      "dropped": "2026-01-19"})
+    registry = published(
+        project, **{"queues-basics": "2026-01-05", "gone": "2026-01-12", "dropped": "2026-01-19"}
+    )
     registry.retire("dropped")
     show = show_of(project)
     assert registry.orphans(load_course(Project(project), show)) == ["gone"]
@@ -149,7 +176,10 @@ def test_guids_are_stable_and_a_published_guid_is_kept(project: Path):
 
 def test_a_corrupt_registry_is_an_error_naming_the_fix(project: Path):
     (project / "episodes").mkdir()
-    (project / "episodes" / "registry.json").write_text("{\"episodes\": ")
-    with pytest.raises(ContentError, match=r"^episodes/registry.json: not valid JSON \(.*\); restore it from "
-                                           r"version control$"):
+    (project / "episodes" / "registry.json").write_text('{"episodes": ')
+    with pytest.raises(
+        ContentError,
+        match=r"^episodes/registry.json: not valid JSON \(.*\); restore it from "
+        r"version control$",
+    ):
         Registry(Project(project))

@@ -1,6 +1,7 @@
 """Speech engines. gTTS needs Google's servers, which test machines cannot reach: its tests fake only the
-HTTP exchange (requests.Session.send) and keep everything else real: gTTS's request building and reply parsing,
-our retries, decoding with pydub and ffmpeg, the sentence checks and the cache."""
+HTTP exchange (requests.Session.send) and keep everything else real: gTTS's request building and reply
+parsing, our retries, decoding with pydub and ffmpeg, the sentence checks and the cache."""
+
 from __future__ import annotations
 
 import base64
@@ -12,10 +13,10 @@ import numpy as np
 import pytest
 import requests
 
-from pipeline.model.show import Voice
-from pipeline.errors import SynthesisError
 from pipeline.audio.mp3 import encode as encode_mp3
-from pipeline.model.script import Chapter, Line, Script
+from pipeline.errors import SynthesisError
+from pipeline.model.script import Line
+from pipeline.model.show import Voice
 from pipeline.speech import SAMPLE_RATE, get_engine, sentence_key
 from pipeline.speech.cache import SpeechCache
 from pipeline.speech.google import GttsEngine
@@ -28,8 +29,9 @@ GTTS_VOICE = Voice(role="cohost", engine="gtts", voice="co.uk", rate=1.0, name="
 @pytest.fixture(scope="module")
 def speech_mp3(tmp_path_factory) -> bytes:
     """A real MP3 of real speech, as Google would return for one sentence."""
-    samples = get_engine("hibari").synthesize("Queues decouple producers from consumers.",
-                                              Voice("host", "hibari", "heart", 1.0, "Host"))
+    samples = get_engine("hibari").synthesize(
+        "Queues decouple producers from consumers.", Voice("host", "hibari", "heart", 1.0, "Host")
+    )
     folder = tmp_path_factory.mktemp("gtts")
     samples.astype("<f4").tofile(folder / "speech.f32")
     encode_mp3(folder / "speech.f32", SAMPLE_RATE, folder / "reply.mp3", bitrate=64, channels=1, gain_db=0.0)
@@ -68,8 +70,11 @@ def google_reply(mp3: bytes) -> tuple[int, bytes]:
 def fake_google(monkeypatch):
     def install(*replies):
         fake = FakeGoogle(replies)
-        monkeypatch.setattr(requests.Session, "send", lambda self, request, **kw: fake.send(self, request, **kw))
+        monkeypatch.setattr(
+            requests.Session, "send", lambda self, request, **kw: fake.send(self, request, **kw)
+        )
         return fake
+
     monkeypatch.setattr(GttsEngine, "backoff", 0.01)
     sleeps: list[float] = []
     monkeypatch.setattr("pipeline.speech.google.time.sleep", lambda seconds: sleeps.append(seconds))
@@ -88,13 +93,17 @@ def test_gtts_fake_http_reply_is_decoded_to_speech(fake_google, speech_mp3):
     assert "producers" in requests.utils.unquote(sent.body)
 
 
-@pytest.mark.parametrize("fault", [
-    requests.exceptions.ConnectTimeout("timed out"),
-    requests.exceptions.ConnectionError("Failed to resolve 'translate.google.com'"),
-    (429, b"Too Many Requests"),
-    (503, b"Service Unavailable"),
-    (200, b")]}'\n\n[[\"wrb.fr\",\"other\",null]]\n"),  # a garbage body with no audio
-], ids=["timeout", "offline", "http-429", "http-503", "garbage"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        requests.exceptions.ConnectTimeout("timed out"),
+        requests.exceptions.ConnectionError("Failed to resolve 'translate.google.com'"),
+        (429, b"Too Many Requests"),
+        (503, b"Service Unavailable"),
+        (200, b')]}\'\n\n[["wrb.fr","other",null]]\n'),  # a garbage body with no audio
+    ],
+    ids=["timeout", "offline", "http-429", "http-503", "garbage"],
+)
 def test_gtts_faults_retry_with_backoff_then_fail_clearly(fake_google, fault, tmp_path):
     fake = fake_google(fault)
     engine = GttsEngine()
@@ -121,8 +130,9 @@ def test_failed_sentence_leaves_nothing_in_the_cache(fake_google, tmp_path):
     line = Line("cohost", "Hello there.", "Hello there.", 0.3)
     cache = SpeechCache(tmp_path / "speech")
     with pytest.raises(SynthesisError):
-        Voicer({"cohost": GTTS_VOICE}, cache).ensure(line, sentence_key(line.spoken, GTTS_VOICE, "test"), 0,
-                                                     lesson_path="content/lessons/x.md")
+        Voicer({"cohost": GTTS_VOICE}, cache).ensure(
+            line, sentence_key(line.spoken, GTTS_VOICE, "test"), 0, lesson_path="content/lessons/x.md"
+        )
     assert not (tmp_path / "speech").exists() or not any((tmp_path / "speech").rglob("*.f32"))
 
 
@@ -130,8 +140,11 @@ def test_failed_sentence_leaves_nothing_in_the_cache(fake_google, tmp_path):
 def test_build_with_a_gtts_cohost(fake_google, speech_mp3, project: Path):
     fake_google(google_reply(speech_mp3))
     config = project / "content" / "show.toml"
-    config.write_text(config.read_text().replace('[voices.cohost]\nvoice = "heart"',
-                                                 '[voices.cohost]\nengine = "gtts"\nvoice = "com.au"'))
+    config.write_text(
+        config.read_text().replace(
+            '[voices.cohost]\nvoice = "heart"', '[voices.cohost]\nengine = "gtts"\nvoice = "com.au"'
+        )
+    )
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert len(list((project / "episodes").glob("*.mp3"))) == 2
@@ -140,7 +153,9 @@ def test_build_with_a_gtts_cohost(fake_google, speech_mp3, project: Path):
 def test_unavailable_hibari_voice_stops_before_synthesis(project: Path, tmp_path, monkeypatch):
     monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "empty-voice-cache"))
     config = project / "content" / "show.toml"
-    config.write_text(config.read_text().replace('[voices.cohost]\nvoice = "heart"', '[voices.cohost]\nvoice = "emma"'))
+    config.write_text(
+        config.read_text().replace('[voices.cohost]\nvoice = "heart"', '[voices.cohost]\nvoice = "emma"')
+    )
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 2
     assert "[voices.cohost] hibari voice 'emma' is not on this machine" in result.output
@@ -161,10 +176,13 @@ def test_silent_engine_output_fails_naming_lesson_and_sentence(project: Path, mo
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt-get install espeak-ng)")
+@pytest.mark.skipif(
+    shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt-get install espeak-ng)"
+)
 def test_espeak_engine_speaks():
-    samples = get_engine("espeak").synthesize("Queues decouple producers from consumers.",
-                                              Voice("host", "espeak", "en-us", 1.0, "Host"))
+    samples = get_engine("espeak").synthesize(
+        "Queues decouple producers from consumers.", Voice("host", "espeak", "en-us", 1.0, "Host")
+    )
     assert 1.0 < len(samples) / SAMPLE_RATE < 6.0
 
 

@@ -1,7 +1,9 @@
-"""The feed against ../shared/STANDARDS.md, read as podcast apps read it; identity and the release schedule."""
+"""The feed against ../shared/STANDARDS.md, read as podcast apps read it; identity and release schedule."""
+
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import re
 import shutil
@@ -18,8 +20,12 @@ from pipeline.publish.gate import validate_feed
 from .audio_checks import decode
 from .conftest import AS_OF, run
 
-NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "content": "http://purl.org/rss/1.0/modules/content/",
-      "podcast": "https://podcastindex.org/namespace/1.0", "atom": "http://www.w3.org/2005/Atom"}
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+}
 
 
 def test_podcast_guid_test_vector():
@@ -48,14 +54,19 @@ def test_channel_meets_every_standards_line(feed, built):
     assert text("copyright")
     assert channel.find("atom:link[@rel='self']", NS).get("href") == "https://example.com/mini/feed.xml"
     registry = json.loads((built / "episodes" / "registry.json").read_text())
-    assert text("podcast:guid") == registry["podcast_guid"] == podcast_guid("https://example.com/mini/feed.xml")
+    assert (
+        text("podcast:guid") == registry["podcast_guid"] == podcast_guid("https://example.com/mini/feed.xml")
+    )
     assert channel.find("podcast:locked", NS).get("owner") == "owner@example.com"
 
 
 @pytest.mark.slow
 def test_items_meet_every_standards_line(feed, built):
     items = feed.findall("channel/item")
-    assert [i.findtext("title") for i in items] == ["Topics and fan-out", "Queues in one minute"]  # newest first
+    assert [i.findtext("title") for i in items] == [
+        "Topics and fan-out",
+        "Queues in one minute",
+    ]  # newest first
     assert [i.findtext("itunes:episode", namespaces=NS) for i in items] == ["2", "1"]
     guids, urls = set(), set()
     for item in items:
@@ -95,14 +106,18 @@ def test_the_gate_passes_the_built_feed_and_catches_breakage(built):
     assert validate_feed(xml, "https://example.com/mini/", site) == []
     assert run(built, "validate").output.strip() == "feed/feed.xml passes every check."
     broken = re.sub(rb'length="\d+"', b'length="12"', xml, count=1)
-    broken = broken.replace(b"<itunes:explicit>false</itunes:explicit>", b"<itunes:explicit>no</itunes:explicit>", 1)
+    broken = broken.replace(
+        b"<itunes:explicit>false</itunes:explicit>", b"<itunes:explicit>no</itunes:explicit>", 1
+    )
     guids = re.findall(rb"<guid isPermaLink=\"false\">([^<]+)</guid>", broken)
     broken = broken.replace(guids[1], guids[0])
     messages = [p.message for p in validate_feed(broken, "https://example.com/mini/", site)]
     assert any("enclosure length 12 but the file has" in m for m in messages)
     assert any("<itunes:explicit> must be true or false" in m for m in messages)
     assert any("is used twice" in m for m in messages)
-    assert validate_feed(b"<rss><channel>", "https://example.com/mini/", site)[0].message.startswith("not well-formed")
+    assert validate_feed(b"<rss><channel>", "https://example.com/mini/", site)[0].message.startswith(
+        "not well-formed"
+    )
 
 
 @pytest.mark.slow
@@ -113,14 +128,16 @@ def test_cue_and_chapter_times_match_the_audio_within_50_ms(built):
         chapters = json.loads(path.with_name(path.stem + ".chapters.json").read_text())["chapters"]
         samples = decode(path)
         frame = 441  # 10 ms
-        energy = 10 * np.log10(np.mean(samples[: len(samples) // frame * frame].reshape(-1, frame) ** 2, axis=1) + 1e-12)
+        energy = 10 * np.log10(
+            np.mean(samples[: len(samples) // frame * frame].reshape(-1, frame) ** 2, axis=1) + 1e-12
+        )
 
         def level(start: float, end: float) -> float:
-            return float(np.max(energy[int(start * 100):max(int(start * 100) + 1, int(end * 100))]))
+            return float(np.max(energy[int(start * 100) : max(int(start * 100) + 1, int(end * 100))]))
 
         intro_end = chapters[1]["startTime"]
         checked = 0
-        for before, after in zip(cues, cues[1:]):
+        for before, after in itertools.pairwise(cues):
             if before[0] < intro_end or after[0] - before[1] < 0.15:
                 continue  # the music bed plays under the introduction
             if any(before[1] <= c["startTime"] <= after[0] for c in chapters):
@@ -131,16 +148,25 @@ def test_cue_and_chapter_times_match_the_audio_within_50_ms(built):
         assert checked >= 10
         starts = [c[0] for c in cues]
         for chapter in chapters[1:]:
-            assert min(abs(chapter["startTime"] - s) for s in starts) <= 3.0  # a cue sting precedes the first line
-            assert level(chapter["startTime"], chapter["startTime"] + 0.3) > -40  # the chapter opens with sound
+            assert (
+                min(abs(chapter["startTime"] - s) for s in starts) <= 3.0
+            )  # a cue sting precedes the first line
+            assert (
+                level(chapter["startTime"], chapter["startTime"] + 0.3) > -40
+            )  # the chapter opens with sound
 
 
 def _vtt_cues(path: Path) -> list[tuple[float, float]]:
     def seconds(stamp: str) -> float:
         h, m, s = stamp.split(":")
         return int(h) * 3600 + int(m) * 60 + float(s)
-    return [(seconds(a), seconds(b)) for a, b in
-            re.findall(r"^(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})$", path.read_text(), re.M)]
+
+    return [
+        (seconds(a), seconds(b))
+        for a, b in re.findall(
+            r"^(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})$", path.read_text(), re.M
+        )
+    ]
 
 
 @pytest.mark.slow
@@ -149,15 +175,21 @@ def test_identity_survives_renames_and_audio_changes_get_new_urls(project: Path)
     registry = json.loads((project / "episodes" / "registry.json").read_text())
     guid = registry["episodes"]["topics-basics"]["guid"]
     old = etree.parse(str(project / "feed" / "feed.xml"))
-    old_url = old.xpath("//item[guid='%s']/enclosure/@url" % guid)[0]
+    old_url = old.xpath(f"//item[guid='{guid}']/enclosure/@url")[0]
 
     lessons = project / "content" / "lessons"
-    text = (lessons / "02-topics.md").read_text().replace("title: Topics and fan-out", "title: Topics, fan-out and you")
+    text = (
+        (lessons / "02-topics.md")
+        .read_text()
+        .replace("title: Topics and fan-out", "title: Topics, fan-out and you")
+    )
     (lessons / "02-topics.md").unlink()
-    (lessons / "07-renamed.md").write_text(text.replace("A topic copies each message", "A topic duplicates each message"))
+    (lessons / "07-renamed.md").write_text(
+        text.replace("A topic copies each message", "A topic duplicates each message")
+    )
     assert run(project, "build", "--as-of", AS_OF, "--jobs", "1").exit_code == 0
     new = etree.parse(str(project / "feed" / "feed.xml"))
-    item = new.xpath("//item[guid='%s']" % guid)[0]
+    item = new.xpath(f"//item[guid='{guid}']")[0]
     assert item.findtext("title") == "Topics, fan-out and you"
     new_url = item.find("enclosure").get("url")
     assert new_url != old_url and not (project / "feed" / "episodes" / old_url.rsplit("/", 1)[1]).exists()
@@ -176,7 +208,10 @@ def test_release_schedule_and_as_of_preview(project: Path):
     assert 'href="topics-basics.html"' not in quiz
     assert run(project, "build", "--as-of", "2026-01-13", "--jobs", "1").exit_code == 0
     feed = etree.parse(str(project / "feed" / "feed.xml"))
-    assert [t.text for t in feed.iterfind("channel/item/title")] == ["Topics and fan-out", "Queues in one minute"]
+    assert [t.text for t in feed.iterfind("channel/item/title")] == [
+        "Topics and fan-out",
+        "Queues in one minute",
+    ]
     assert (project / "feed" / "topics-basics.html").is_file()
     assert 'href="topics-basics.html"' in (project / "feed" / "quiz.html").read_text()
 
@@ -184,7 +219,9 @@ def test_release_schedule_and_as_of_preview(project: Path):
 @pytest.mark.slow
 def test_publish_date_in_front_matter_overrides_the_schedule(project: Path):
     lesson = project / "content" / "lessons" / "02-topics.md"
-    lesson.write_text(lesson.read_text().replace("domain: basics\n", "domain: basics\npublish: 2026-03-02\n", 1))
+    lesson.write_text(
+        lesson.read_text().replace("domain: basics\n", "domain: basics\npublish: 2026-03-02\n", 1)
+    )
     assert run(project, "build", "--as-of", "2026-02-01", "--jobs", "1").exit_code == 0
     feed = etree.parse(str(project / "feed" / "feed.xml"))
     assert [t.text for t in feed.iterfind("channel/item/title")] == ["Queues in one minute"]

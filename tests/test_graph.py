@@ -1,4 +1,5 @@
 """The build graph without audio: what a step's state says about it, and how the threads run fake steps."""
+
 from __future__ import annotations
 
 import json
@@ -17,11 +18,26 @@ from pipeline.graph.state import State
 from pipeline.stages.base import Step
 
 
-def make_step(stage: str = "script", parts: dict[str, str] | None = None, outputs: tuple[Path, ...] = (), *,
-              episode: str | None = "ep", run: Callable[[], float | None] = lambda: None, units: int = 0,
-              run_unit: Callable[[int], bool] | None = None) -> Step:
-    return Step(stage, episode, dict(parts or {"stage code": "1", "script text": "aaa"}), run, outputs,
-                episode=episode, units=units, run_unit=run_unit)
+def make_step(
+    stage: str = "script",
+    parts: dict[str, str] | None = None,
+    outputs: tuple[Path, ...] = (),
+    *,
+    episode: str | None = "ep",
+    run: Callable[[], float | None] = lambda: None,
+    units: int = 0,
+    run_unit: Callable[[int], bool] | None = None,
+) -> Step:
+    return Step(
+        stage,
+        episode,
+        dict(parts or {"stage code": "1", "script text": "aaa"}),
+        run,
+        outputs,
+        episode=episode,
+        units=units,
+        run_unit=run_unit,
+    )
 
 
 def built_outputs(tmp_path: Path, *names: str) -> tuple[Path, ...]:
@@ -50,8 +66,10 @@ def test_changing_one_part_names_that_part_and_only_that(tmp_path: Path):
     state = State(tmp_path / "state.json")
     state.record(make_step(parts=parts))
     assert state.reason(make_step(parts={**parts, "voices": "www"})) == "changed: voices"
-    assert state.reason(make_step(parts={**parts, "voices": "www", "stage code": "2"})) == \
-        "changed: stage code, voices"
+    assert (
+        state.reason(make_step(parts={**parts, "voices": "www", "stage code": "2"}))
+        == "changed: stage code, voices"
+    )
     assert state.reason(make_step(parts=parts)) is None
 
 
@@ -83,9 +101,11 @@ def test_state_survives_a_reload_from_disk(tmp_path: Path):
     assert json.loads(path.read_text())["script"]["key"] == step.key
 
 
-@pytest.mark.parametrize("content", [b"{not json", b"", b"\xff\xfe\x00", b"[1, 2]",
-                                     b'{"script": "a string"}'],
-                         ids=["bad-json", "empty", "not-utf8", "a-list", "entry-not-a-table"])
+@pytest.mark.parametrize(
+    "content",
+    [b"{not json", b"", b"\xff\xfe\x00", b"[1, 2]", b'{"script": "a string"}'],
+    ids=["bad-json", "empty", "not-utf8", "a-list", "entry-not-a-table"],
+)
 def test_a_corrupt_state_file_means_never_built(tmp_path: Path, content: bytes):
     path = tmp_path / "state.json"
     path.write_bytes(content)
@@ -112,8 +132,9 @@ def test_the_steps_of_one_episode_share_its_file_each_under_its_stage(tmp_path: 
 
 
 def chain_of(tmp_path: Path, episode: str, steps: list[Step]) -> Chain:
-    return Chain(steps, State(tmp_path / episode / "state.json"),
-                 ChainResult(episode, f"content/lessons/{episode}.md"))
+    return Chain(
+        steps, State(tmp_path / episode / "state.json"), ChainResult(episode, f"content/lessons/{episode}.md")
+    )
 
 
 def run_on_threads(scheduler: Scheduler, count: int = 2) -> None:
@@ -169,12 +190,21 @@ def test_units_of_two_episodes_all_run_exactly_once(tmp_path: Path):
             with lock:
                 ran[(episode, index)] += 1
             return True
+
         return unit
 
-    chains = [chain_of(tmp_path, name, [make_step("script", episode=name),
-                                        make_step("synth", episode=name, units=count, run_unit=voicer(name)),
-                                        make_step("master", episode=name)])
-              for name, count in (("one", 9), ("two", 7))]
+    chains = [
+        chain_of(
+            tmp_path,
+            name,
+            [
+                make_step("script", episode=name),
+                make_step("synth", episode=name, units=count, run_unit=voicer(name)),
+                make_step("master", episode=name),
+            ],
+        )
+        for name, count in (("one", 9), ("two", 7))
+    ]
     scheduler = Scheduler(chains)
     run_on_threads(scheduler)
     assert ran == Counter([("one", i) for i in range(9)] + [("two", i) for i in range(7)])
@@ -192,6 +222,7 @@ def episode_steps(episode: str, ran: list[tuple[str, str]], fail: str | None) ->
                 raise ValueError("boom")
             with lock:
                 ran.append((stage, episode))
+
         return run
 
     def unit(index: int) -> bool:
@@ -199,19 +230,30 @@ def episode_steps(episode: str, ran: list[tuple[str, str]], fail: str | None) ->
             raise SynthesisError(f"content/lessons/{episode}.md: sentence 4: the engine returned silence")
         return True
 
-    return [make_step("script", {"text": episode}, episode=episode, run=note("script")),
-            make_step("synth", {"sentences": episode}, episode=episode, run=note("synth"), units=6,
-                      run_unit=unit),
-            make_step("master", {"speech": episode}, episode=episode, run=note("master"))]
+    return [
+        make_step("script", {"text": episode}, episode=episode, run=note("script")),
+        make_step(
+            "synth", {"sentences": episode}, episode=episode, run=note("synth"), units=6, run_unit=unit
+        ),
+        make_step("master", {"speech": episode}, episode=episode, run=note("master")),
+    ]
 
 
-@pytest.mark.parametrize("fail, error", [
-    ("unit", "content/lessons/bad.md: sentence 4: the engine returned silence"),
-    ("synth", "content/lessons/bad.md: internal error while building (ValueError: boom); run with -vv for "
-              "the details"),
-], ids=["a-unit", "a-step"])
-def test_a_failure_stops_only_its_own_episode_and_only_successes_are_recorded(tmp_path: Path, fail: str,
-                                                                               error: str):
+@pytest.mark.parametrize(
+    "fail, error",
+    [
+        ("unit", "content/lessons/bad.md: sentence 4: the engine returned silence"),
+        (
+            "synth",
+            "content/lessons/bad.md: internal error while building (ValueError: boom); run with -vv for "
+            "the details",
+        ),
+    ],
+    ids=["a-unit", "a-step"],
+)
+def test_a_failure_stops_only_its_own_episode_and_only_successes_are_recorded(
+    tmp_path: Path, fail: str, error: str
+):
     ran: list[tuple[str, str]] = []
     bad = chain_of(tmp_path, "bad", episode_steps("bad", ran, fail))
     good = chain_of(tmp_path, "good", episode_steps("good", ran, None))
@@ -225,8 +267,10 @@ def test_a_failure_stops_only_its_own_episode_and_only_successes_are_recorded(tm
     assert scheduler.done == scheduler.total == 2
     shown = sorted(line.split(" ", 1) for line in messages(scheduler))
     assert [count for count, _ in shown] == ["[1/2]", "[2/2]"]
-    assert sorted(line for _, line in shown) == [f"bad: FAILED: {error}",
-                                                 "good: script, synth, master; 6 of 6 sentences synthesized"]
+    assert sorted(line for _, line in shown) == [
+        f"bad: FAILED: {error}",
+        "good: script, synth, master; 6 of 6 sentences synthesized",
+    ]
 
     bad_state, good_state = State(bad.state.path), State(good.state.path)
     assert [bad_state.reason(step) for step in bad.steps] == [None, "never built", "never built"]
@@ -246,8 +290,10 @@ def test_the_step_after_a_unit_step_runs_once_every_unit_is_done(tmp_path: Path)
         note(f"unit {index}")
         return True
 
-    steps = [make_step("synth", units=10, run_unit=unit, run=lambda: note("synth")),
-             make_step("master", {"speech": "k"}, run=lambda: note("master"))]
+    steps = [
+        make_step("synth", units=10, run_unit=unit, run=lambda: note("synth")),
+        make_step("master", {"speech": "k"}, run=lambda: note("master")),
+    ]
     run_on_threads(Scheduler([chain_of(tmp_path, "ep", steps)]))
     assert sorted(events[:10]) == sorted(f"unit {i}" for i in range(10))
     assert events[10:] == ["synth", "master"]

@@ -1,4 +1,5 @@
 """The in-process MP3 encoder and meter, read back by other parsers, decoders and meters."""
+
 from __future__ import annotations
 
 import math
@@ -53,17 +54,17 @@ def test_info_frame_gives_exact_length_to_players(tmp_path, bitrate, channels):
     data = out.read_bytes()
     side = 17 if channels == 1 else 32
     tag = 4 + side
-    assert data[tag:tag + 4] == b"Info"
-    flags, frames, size = struct.unpack(">III", data[tag + 4:tag + 16])
+    assert data[tag : tag + 4] == b"Info"
+    flags, frames, size = struct.unpack(">III", data[tag + 4 : tag + 16])
     assert flags == 0x0F and size == len(data)
     lame = tag + 120
-    assert data[lame:lame + 9] == b"LAME3.100"
-    delay_padding = int.from_bytes(data[lame + 21:lame + 24], "big")
+    assert data[lame : lame + 9] == b"LAME3.100"
+    delay_padding = int.from_bytes(data[lame + 21 : lame + 24], "big")
     assert delay_padding >> 12 == mp3.ENCODER_DELAY
     assert frames * 1152 - (delay_padding >> 12) - (delay_padding & 0xFFF) == expected
     frame_size = 144 * bitrate * 1000 // 44100
-    assert struct.unpack(">H", data[lame + 32:lame + 34])[0] == _crc16_arc(data[frame_size:])  # music CRC
-    assert struct.unpack(">H", data[lame + 34:lame + 36])[0] == _crc16_arc(data[:lame + 34])  # tag CRC
+    assert struct.unpack(">H", data[lame + 32 : lame + 34])[0] == _crc16_arc(data[frame_size:])  # music CRC
+    assert struct.unpack(">H", data[lame + 34 : lame + 36])[0] == _crc16_arc(data[: lame + 34])  # tag CRC
 
 
 @pytest.mark.slow
@@ -75,16 +76,19 @@ def test_meter_agrees_with_pyloudnorm_and_true_peak_with_full_oversampling(tmp_p
     t = np.arange(rate * 12) / rate
     # A tone at a quarter of the rate, 45 degrees off the samples: every sample is 3 dB under the true peak
     tone = 0.5 * np.sin(2 * np.pi * rate / 4 * t + np.pi / 4)
-    signal = (tone * (np.arange(len(t)) % rate < rate * 0.7) + 0.1 * _speechlike(12, rate)[:len(t)]).astype(np.float32)
+    signal = (tone * (np.arange(len(t)) % rate < rate * 0.7) + 0.1 * _speechlike(12, rate)[: len(t)]).astype(
+        np.float32
+    )
 
     meter, peak = mp3.Meter(rate), mp3.TruePeak(rate)
     for start in range(0, len(signal), 12345):  # odd chunk sizes: the edges must not matter
-        meter.add(signal[start:start + 12345])
-        peak.add(signal[start:start + 12345])
+        meter.add(signal[start : start + 12345])
+        peak.add(signal[start : start + 12345])
     integrated, _ = meter.result()
 
-    assert integrated == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(signal.astype(np.float64)),
-                                       abs=0.1)
+    assert integrated == pytest.approx(
+        pyloudnorm.Meter(rate).integrated_loudness(signal.astype(np.float64)), abs=0.1
+    )
     reference = 20 * math.log10(np.max(np.abs(resample_poly(signal.astype(np.float64), 4, 1))))
     sample_peak = 20 * math.log10(np.max(np.abs(signal)))
     assert reference - sample_peak > 1.0  # the test signal has real inter-sample peaks
@@ -134,8 +138,8 @@ def test_master_hits_the_target_with_one_full_encode(tmp_path, monkeypatch, chan
 
     from pipeline.audio import assemble
     from pipeline.audio import master as audio
-    from pipeline.model.show import Audio
     from pipeline.ffmpeg import ffmpeg_path
+    from pipeline.model.show import Audio
 
     samples = _speechlike(40.0)
     track = tmp_path / "track.wav"
@@ -143,14 +147,18 @@ def test_master_hits_the_target_with_one_full_encode(tmp_path, monkeypatch, chan
     assembly = assemble.Assembly(track, [], [0.0], assemble.speech_level(samples), len(samples) / 24000)
     full_encodes = []
     real = audio.encode_mp3
-    monkeypatch.setattr(audio, "encode_mp3", lambda *a, **k: full_encodes.append(k.get("seconds") is None)
-                        or real(*a, **k))
+    monkeypatch.setattr(
+        audio, "encode_mp3", lambda *a, **k: full_encodes.append(k.get("seconds") is None) or real(*a, **k)
+    )
     settings = Audio(target, -1.0, channels, bitrate, 44100, 0.5, 0.8, 1.2, 5.0, False)
     report = audio.master(assembly, settings, tmp_path / "out.mp3", what="test")
 
     assert full_encodes.count(True) == 1  # the gain, codec loss included, was right the first time
-    done = subprocess.run([ffmpeg_path(), "-v", "error", "-i", str(tmp_path / "out.mp3"), "-f", "f32le", "-"],
-                          capture_output=True, check=True)
+    done = subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-i", str(tmp_path / "out.mp3"), "-f", "f32le", "-"],
+        capture_output=True,
+        check=True,
+    )
     decoded = np.frombuffer(done.stdout, dtype="<f4").reshape(-1, channels).astype(np.float64)
     assert pyloudnorm.Meter(44100).integrated_loudness(decoded) == pytest.approx(target, abs=0.3)
     assert report.integrated_lufs == pytest.approx(target, abs=0.2)

@@ -1,5 +1,6 @@
 """The show-notes site's plan: which pages exist for the episodes out, and which of them a change re-renders
 (a page's parts change when, and only when, what it shows changes); the rendered HTML escapes lesson text."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,10 +63,17 @@ def add_third_lesson(project: Path) -> None:
 
 
 def test_the_site_has_an_index_a_page_per_released_episode_and_the_quiz(project: Path):
-    assert list(parts_of(context_of(project))) == ["index.html", "queues-basics.html", "topics-basics.html",
-                                                   "quiz.html"]
-    assert list(parts_of(context_of(project, out=("queues-basics",)))) == ["index.html", "queues-basics.html",
-                                                                            "quiz.html"]
+    assert list(parts_of(context_of(project))) == [
+        "index.html",
+        "queues-basics.html",
+        "topics-basics.html",
+        "quiz.html",
+    ]
+    assert list(parts_of(context_of(project, out=("queues-basics",)))) == [
+        "index.html",
+        "queues-basics.html",
+        "quiz.html",
+    ]
 
 
 def test_without_quiz_questions_there_is_no_quiz_page(project: Path):
@@ -87,8 +95,12 @@ def test_a_title_edit_changes_its_page_its_neighbours_links_the_index_and_the_qu
     edit(project, "dead-letters.md", "title: Dead letters", "title: Dead-letter queues")
     after = parts_of(context_of(project))
     # topics-basics links to it as the next episode; queues-basics shows nothing of it.
-    assert changed_pages(before, after) == {"index.html", "dead-letters.html", "topics-basics.html",
-                                            "quiz.html"}
+    assert changed_pages(before, after) == {
+        "index.html",
+        "dead-letters.html",
+        "topics-basics.html",
+        "quiz.html",
+    }
     assert changed_parts(before, after, "topics-basics.html") == ["neighbours"]
 
 
@@ -143,13 +155,19 @@ def test_explain_names_the_changed_part_of_each_re_rendered_page(project: Path, 
         os.replace(staged, final)
     edit(project, "02-topics.md", "How one message reaches many subscribers.", "Fan-out, explained.")
     reasons = {step.subject: state.reason(step) for step in site.plan(context_of(project), None)}
-    assert reasons == {"index.html": "changed: episodes", "queues-basics.html": None,
-                       "topics-basics.html": "changed: episode", "quiz.html": None}
+    assert reasons == {
+        "index.html": "changed: episodes",
+        "queues-basics.html": None,
+        "topics-basics.html": "changed: episode",
+        "quiz.html": None,
+    }
 
 
 def test_render_markdown_shows_raw_html_as_text():
-    html = render_markdown('Never trust <script>alert("owned")</script>.\n\n<img src=x onerror=alert(1)>\n\n'
-                           "Keep **bold** and [links](https://example.com/).")
+    html = render_markdown(
+        'Never trust <script>alert("owned")</script>.\n\n<img src=x onerror=alert(1)>\n\n'
+        "Keep **bold** and [links](https://example.com/)."
+    )
     assert isinstance(html, Markup)  # so the templates do not escape it a second time
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in html
@@ -166,7 +184,8 @@ def test_an_episode_page_shows_lesson_html_as_text(project: Path, tmp_path: Path
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in html
     assert '<p class="summary">What a queue does, and why &lt;b&gt;ordering&lt;/b&gt; matters.</p>' in html
-    assert ('<track kind="captions" srclang="en" label="Transcript" '
-            'src="episodes/queues-basics-0123456789.vtt"') in html
+    assert (
+        '<track kind="captions" srclang="en" label="Transcript" src="episodes/queues-basics-0123456789.vtt"'
+    ) in html
     assert 'href="quiz.html?lesson=queues-basics"' in html
     assert '<a rel="next" href="topics-basics.html">Topics and fan-out →</a>' in html

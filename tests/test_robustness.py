@@ -1,4 +1,5 @@
-"""Nothing lost: bad input, killed builds, concurrent builds and retired episodes never damage what is published."""
+"""Nothing lost: bad input, killed, concurrent builds and retired episodes never damage what is published."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,12 +76,18 @@ def test_enormous_lesson_is_refused(copy_of_built: Path):
     assert published(copy_of_built) == before
 
 
-@pytest.mark.parametrize("problem, expected", [
-    ("missing", "[show] cover: art/cover.png not found in content/; add the image or run `certquests cover`"),
-    ("small", "the cover is 600x600; it must be 1400 to 3000 pixels on a side"),
-    ("misnamed", "the cover is a JPEG file named cover.png; make the extension match the format"),
-    ("cmyk", "the cover uses colour mode CMYK; save it as RGB"),
-])
+@pytest.mark.parametrize(
+    "problem, expected",
+    [
+        (
+            "missing",
+            "[show] cover: art/cover.png not found in content/; add the image or run `certquests cover`",
+        ),
+        ("small", "the cover is 600x600; it must be 1400 to 3000 pixels on a side"),
+        ("misnamed", "the cover is a JPEG file named cover.png; make the extension match the format"),
+        ("cmyk", "the cover uses colour mode CMYK; save it as RGB"),
+    ],
+)
 def test_bad_cover_art(problem: str, expected: str, copy_of_built: Path):
     from PIL import Image
 
@@ -96,7 +103,7 @@ def test_bad_cover_art(problem: str, expected: str, copy_of_built: Path):
         Image.new("CMYK", (1400, 1400)).save(cover, format="JPEG")
         cover.rename(cover.with_suffix(".jpg"))
         config = copy_of_built / "content/show.toml"
-        config.write_text(config.read_text().replace('base_url', 'cover = "art/cover.jpg"\nbase_url'))
+        config.write_text(config.read_text().replace("base_url", 'cover = "art/cover.jpg"\nbase_url'))
     result = run(copy_of_built, "build", "--as-of", AS_OF)
     assert result.exit_code == 2 and expected in result.output, result.output
     assert published(copy_of_built) == before
@@ -105,8 +112,10 @@ def test_bad_cover_art(problem: str, expected: str, copy_of_built: Path):
 def test_hostile_text_is_escaped_everywhere(copy_of_built: Path):
     shutil.copyfile(CORPUS / "hostile-text.md", copy_of_built / "content/lessons/03-hostile.md")
     quiz = copy_of_built / "content/quiz.yaml"
-    quiz.write_text(quiz.read_text() + "- id: q3\n  lesson: hostile\n  domain: basics\n  question: <b>Q</b>?\n"
-                    "  options:\n    A: '<script>alert(4)</script>'\n    B: two\n  answer: A\n  explanation: ']]>'\n")
+    quiz.write_text(
+        quiz.read_text() + "- id: q3\n  lesson: hostile\n  domain: basics\n  question: <b>Q</b>?\n"
+        "  options:\n    A: '<script>alert(4)</script>'\n    B: two\n  answer: A\n  explanation: ']]>'\n"
+    )
     result = run(copy_of_built, "build", "--as-of", "2026-12-31", "--jobs", "1")
     assert result.exit_code == 0, result.output
     feed = etree.parse(str(copy_of_built / "feed/feed.xml"), etree.XMLParser(resolve_entities=False))
@@ -125,13 +134,30 @@ KILLER = Path(__file__).parent / "killer.py"
 
 def killed_build(project: Path, point: str) -> subprocess.CompletedProcess:
     """Run a build that SIGKILLs itself at `point` (see killer.py)."""
-    return subprocess.run([sys.executable, str(KILLER), point, "--project", str(project), "build", "--as-of", AS_OF,
-                           "--jobs", "1"], capture_output=True, text=True, cwd=project)
+    return subprocess.run(
+        [
+            sys.executable,
+            str(KILLER),
+            point,
+            "--project",
+            str(project),
+            "build",
+            "--as-of",
+            AS_OF,
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=project,
+    )
 
 
 def edit_both_lessons(project: Path) -> None:
-    for name, old, new in (("01-queues.md", "A queue absorbs the difference.", "A queue soaks up the gap."),
-                           ("02-topics.md", "Each subscriber gets its own copy.", "Every reader gets a copy.")):
+    for name, old, new in (
+        ("01-queues.md", "A queue absorbs the difference.", "A queue soaks up the gap."),
+        ("02-topics.md", "Each subscriber gets its own copy.", "Every reader gets a copy."),
+    ):
         path = project / "content/lessons" / name
         path.write_text(path.read_text().replace(old, new))
 
@@ -175,8 +201,11 @@ def test_second_build_exits_while_one_is_running(copy_of_built: Path):
 
 
 def test_a_lock_held_by_a_killed_process_is_released_with_it(copy_of_built: Path):
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(copy_of_built / ".cache" / "build.lock")],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(copy_of_built / ".cache" / "build.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
     assert run(copy_of_built, "build", "--as-of", AS_OF).exit_code == 7  # held: the build refuses
     holder.kill()
@@ -236,8 +265,6 @@ def test_retired_front_matter_flag_drops_the_episode(copy_of_built: Path):
     assert [t.text for t in feed.iterfind("channel/item/title")] == ["Queues in one minute"]
 
 
-
-
 def test_adding_a_lesson_never_moves_published_episodes(copy_of_built: Path):
     def dates(project):
         feed = etree.parse(str(project / "feed/feed.xml"))
@@ -246,8 +273,10 @@ def test_adding_a_lesson_never_moves_published_episodes(copy_of_built: Path):
     before = dates(copy_of_built)
     lesson = (copy_of_built / "content/lessons/01-queues.md").read_text()
     (copy_of_built / "content/lessons/01b-new.md").write_text(
-        lesson.replace("id: queues-basics", "id: dead-letters").replace("lesson: 1", "lesson: 3")
-        .replace("title: Queues in one minute", "title: Dead letters"))
+        lesson.replace("id: queues-basics", "id: dead-letters")
+        .replace("lesson: 1", "lesson: 3")
+        .replace("title: Queues in one minute", "title: Dead letters")
+    )
     add_question(copy_of_built, "dead-letters")
     result = run(copy_of_built, "build", "--as-of", "2026-02-28", "--jobs", "1")
     assert result.exit_code == 0, result.output
@@ -309,7 +338,13 @@ def test_live_status_line_follows_the_build_and_is_cleared(copy_of_built: Path):
 
     edit_both_lessons(copy_of_built)
     lines, statuses = [], []
-    build(Project(copy_of_built), as_of=end_of_day(dt.date.fromisoformat(AS_OF)), jobs=2, progress=lines.append, status=statuses.append)
+    build(
+        Project(copy_of_built),
+        as_of=end_of_day(dt.date.fromisoformat(AS_OF)),
+        jobs=2,
+        progress=lines.append,
+        status=statuses.append,
+    )
     assert len(lines) == 2 and all("sentences synthesized" in line for line in lines)
     shown = [s for s in statuses if s]
     assert shown and re.fullmatch(r"sentences \d+/52, episodes [0-2]/2 \(\d+ s\)", shown[0])
@@ -320,8 +355,11 @@ def test_live_status_line_follows_the_build_and_is_cleared(copy_of_built: Path):
 def test_a_tag_only_change_gets_a_new_url_without_new_audio_work(copy_of_built: Path):
     old = etree.parse(str(copy_of_built / "feed/feed.xml")).xpath("//item/enclosure/@url")
     lesson = copy_of_built / "content/lessons/02-topics.md"
-    lesson.write_text(lesson.read_text().replace("How one message reaches many subscribers.",
-                                                 "How a single message reaches every subscriber."))
+    lesson.write_text(
+        lesson.read_text().replace(
+            "How one message reaches many subscribers.", "How a single message reaches every subscriber."
+        )
+    )
     result = run(copy_of_built, "build", "--as-of", AS_OF)
     assert result.exit_code == 0 and "topics-basics: tag\n" in result.output, result.output
     new = etree.parse(str(copy_of_built / "feed/feed.xml")).xpath("//item/enclosure/@url")
@@ -331,7 +369,9 @@ def test_a_tag_only_change_gets_a_new_url_without_new_audio_work(copy_of_built: 
 
 def test_feed_stage_alone_keeps_the_files_the_pages_use(copy_of_built: Path):
     lesson = copy_of_built / "content/lessons/02-topics.md"
-    lesson.write_text(lesson.read_text().replace("How one message reaches many subscribers.", "Fan-out, explained."))
+    lesson.write_text(
+        lesson.read_text().replace("How one message reaches many subscribers.", "Fan-out, explained.")
+    )
     page = (copy_of_built / "feed/topics-basics.html").read_text()
     audio = re.search(r'src="episodes/([^"]+\.mp3)"', page).group(1)
     assert run(copy_of_built, "feed", "--as-of", AS_OF).exit_code == 0
@@ -342,8 +382,12 @@ def test_feed_stage_alone_keeps_the_files_the_pages_use(copy_of_built: Path):
 
 def test_quiz_values_stay_as_written_and_wrong_types_are_reported(copy_of_built: Path):
     quiz = copy_of_built / "content/quiz.yaml"
-    quiz.write_text(quiz.read_text().replace("A: Standard", "A: Yes").replace("B: FIFO", "B: No")
-                    .replace("answer: B\n  explanation: FIFO", "answer: [A, B]\n  explanation: FIFO"))
+    quiz.write_text(
+        quiz.read_text()
+        .replace("A: Standard", "A: Yes")
+        .replace("B: FIFO", "B: No")
+        .replace("answer: B\n  explanation: FIFO", "answer: [A, B]\n  explanation: FIFO")
+    )
     result = run(copy_of_built, "check")
     assert result.exit_code == 3
     assert "content/quiz.yaml:1: question q1: 'answer' must be plain text, got list" in result.output

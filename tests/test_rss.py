@@ -1,5 +1,6 @@
 """The feed as render_feed writes it, read back by feedparser and podcastparser (what podcast apps use), and
 the publishing gate run over it against stand-in files in a site folder."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,7 +23,10 @@ from pipeline.publish.gate import validate_feed
 from .conftest import cover_png
 from .factories import BASE_URL, SHOW_GUID, at, episode, fake_mp3, lesson
 
-NS = {"podcast": "https://podcastindex.org/namespace/1.0", "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+NS = {
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+}
 FEED_URL = BASE_URL + "feed.xml"
 
 
@@ -34,10 +38,20 @@ def show(project: Path) -> Show:
 @pytest.fixture
 def episodes(project: Path) -> list[Episode]:
     """Two released episodes, given oldest first."""
-    return [episode(lesson(project, "queues", 1, 1, title="Queues in one minute"), at("2026-01-05"),
-                    length=21000, duration=62.4),
-            episode(lesson(project, "topics", 1, 2, title="Topics and fan-out"), at("2026-01-12"),
-                    length=34000, duration=95.6)]
+    return [
+        episode(
+            lesson(project, "queues", 1, 1, title="Queues in one minute"),
+            at("2026-01-05"),
+            length=21000,
+            duration=62.4,
+        ),
+        episode(
+            lesson(project, "topics", 1, 2, title="Topics and fan-out"),
+            at("2026-01-12"),
+            length=34000,
+            duration=95.6,
+        ),
+    ]
 
 
 def feed_of(show: Show, episodes: list[Episode]) -> bytes:
@@ -58,12 +72,16 @@ def test_items_are_newest_first(show: Show, episodes: list[Episode]):
 def test_enclosures_carry_url_length_and_type(show: Show, episodes: list[Episode]):
     by_feedparser, by_podcastparser = parsed(feed_of(show, episodes))
     enclosure = by_feedparser.entries[1].enclosures[0]
-    assert (enclosure.href, enclosure.length, enclosure.type) == \
-           (BASE_URL + "episodes/queues-0123456789.mp3", "21000", "audio/mpeg")
+    assert (enclosure.href, enclosure.length, enclosure.type) == (
+        BASE_URL + "episodes/queues-0123456789.mp3",
+        "21000",
+        "audio/mpeg",
+    )
     enclosures = [e["enclosures"][0] for e in by_podcastparser["episodes"]]
     assert sorted((e["url"], e["file_size"], e["mime_type"]) for e in enclosures) == [
         (BASE_URL + "episodes/queues-0123456789.mp3", 21000, "audio/mpeg"),
-        (BASE_URL + "episodes/topics-0123456789.mp3", 34000, "audio/mpeg")]
+        (BASE_URL + "episodes/topics-0123456789.mp3", 34000, "audio/mpeg"),
+    ]
 
 
 def test_durations_are_whole_seconds(show: Show, episodes: list[Episode]):
@@ -75,8 +93,10 @@ def test_durations_are_whole_seconds(show: Show, episodes: list[Episode]):
 def test_guids_are_not_permalinks(show: Show, episodes: list[Episode]):
     xml = feed_of(show, episodes)
     by_feedparser, by_podcastparser = parsed(xml)
-    assert [(entry.id, entry.guidislink) for entry in by_feedparser.entries] == \
-           [("guid-topics", False), ("guid-queues", False)]
+    assert [(entry.id, entry.guidislink) for entry in by_feedparser.entries] == [
+        ("guid-topics", False),
+        ("guid-queues", False),
+    ]
     assert sorted(e["guid"] for e in by_podcastparser["episodes"]) == ["guid-queues", "guid-topics"]
     guids = etree.fromstring(xml).iterfind("channel/item/guid")
     assert {guid.get("isPermaLink") for guid in guids} == {"false"}
@@ -86,21 +106,30 @@ def test_transcripts_and_chapters_point_at_the_sidecars(show: Show, episodes: li
     xml = feed_of(show, episodes)
     by_feedparser, _ = parsed(xml)
     assert by_feedparser.entries[1].podcast_chapters == {
-        "url": BASE_URL + "episodes/queues-0123456789.chapters.json", "type": "application/json+chapters"}
+        "url": BASE_URL + "episodes/queues-0123456789.chapters.json",
+        "type": "application/json+chapters",
+    }
     # feedparser keeps one <podcast:transcript> per item; both are there for apps that read either.
     item = etree.fromstring(xml).findall("channel/item")[1]
-    transcripts = [(t.get("url"), t.get("type"), t.get("rel"))
-                   for t in item.findall("podcast:transcript", NS)]
-    assert transcripts == [(BASE_URL + "episodes/queues-0123456789.vtt", "text/vtt", "captions"),
-                           (BASE_URL + "episodes/queues-0123456789.srt", "application/x-subrip", None)]
+    transcripts = [
+        (t.get("url"), t.get("type"), t.get("rel")) for t in item.findall("podcast:transcript", NS)
+    ]
+    assert transcripts == [
+        (BASE_URL + "episodes/queues-0123456789.vtt", "text/vtt", "captions"),
+        (BASE_URL + "episodes/queues-0123456789.srt", "application/x-subrip", None),
+    ]
 
 
 def test_season_and_episode_numbers(show: Show, episodes: list[Episode]):
     by_feedparser, by_podcastparser = parsed(feed_of(show, episodes))
-    assert [(entry.itunes_season, entry.itunes_episode, entry.itunes_episodetype)
-            for entry in by_feedparser.entries] == [("1", "2", "full"), ("1", "1", "full")]
-    assert sorted((e["season"], e["number"], e["type"]) for e in by_podcastparser["episodes"]) == \
-           [(1, 1, "full"), (1, 2, "full")]
+    assert [
+        (entry.itunes_season, entry.itunes_episode, entry.itunes_episodetype)
+        for entry in by_feedparser.entries
+    ] == [("1", "2", "full"), ("1", "1", "full")]
+    assert sorted((e["season"], e["number"], e["type"]) for e in by_podcastparser["episodes"]) == [
+        (1, 1, "full"),
+        (1, 2, "full"),
+    ]
     item = etree.fromstring(feed_of(show, episodes)).find("channel/item")
     assert item.find("podcast:season", NS).get("name") == "Getting started"
 
@@ -164,8 +193,9 @@ def publish_site(site: Path, episodes: list[Episode]) -> list[Episode]:
     return out
 
 
-def test_the_gate_accepts_a_feed_whose_files_are_all_in_the_site(tmp_path: Path, show: Show,
-                                                                 episodes: list[Episode]):
+def test_the_gate_accepts_a_feed_whose_files_are_all_in_the_site(
+    tmp_path: Path, show: Show, episodes: list[Episode]
+):
     site = tmp_path / "feed"
     released = publish_site(site, episodes)
     assert validate_feed(feed_of(show, released), BASE_URL, site) == []
@@ -177,26 +207,35 @@ def test_the_gate_reports_a_wrong_enclosure_length(tmp_path: Path, show: Show, e
     size = released[0].length
     wrong = [dataclasses.replace(released[0], length=size + 7), released[1]]
     messages = [problem.message for problem in validate_feed(feed_of(show, wrong), BASE_URL, site)]
-    assert messages == [f"item 'Queues in one minute': enclosure length {size + 7} but the file has {size} "
-                        "bytes"]
+    assert messages == [
+        f"item 'Queues in one minute': enclosure length {size + 7} but the file has {size} bytes"
+    ]
 
 
-def test_the_gate_reports_missing_sidecars_and_a_duration_off_the_audio(tmp_path: Path, show: Show,
-                                                                       episodes: list[Episode]):
+def test_the_gate_reports_missing_sidecars_and_a_duration_off_the_audio(
+    tmp_path: Path, show: Show, episodes: list[Episode]
+):
     site = tmp_path / "feed"
     released = publish_site(site, episodes)
     (site / "episodes" / released[1].sidecars["srt"]).unlink()
     wrong = [dataclasses.replace(released[0], duration=90.0), released[1]]
     messages = [problem.message for problem in validate_feed(feed_of(show, wrong), BASE_URL, site)]
-    assert any(re.fullmatch(r"item 'Queues in one minute': <itunes:duration> '90' is not within 1 s of the "
-                            r"audio \(62\.\d s\)", message) for message in messages), messages
+    assert any(
+        re.fullmatch(
+            r"item 'Queues in one minute': <itunes:duration> '90' is not within 1 s of the "
+            r"audio \(62\.\d s\)",
+            message,
+        )
+        for message in messages
+    ), messages
     srt = BASE_URL + "episodes/" + released[1].sidecars["srt"]
     assert f"item 'Topics and fan-out': transcript file {srt} is not in the site" in messages
     assert len(messages) == 2
 
 
-def test_the_gate_reports_an_empty_enclosure_instead_of_crashing(tmp_path: Path, show: Show,
-                                                                 episodes: list[Episode]):
+def test_the_gate_reports_an_empty_enclosure_instead_of_crashing(
+    tmp_path: Path, show: Show, episodes: list[Episode]
+):
     site = tmp_path / "feed"
     released = publish_site(site, episodes)
     (site / "episodes" / released[0].audio_name).write_bytes(b"")

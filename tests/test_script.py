@@ -1,24 +1,28 @@
 """Markdown -> spoken script: sentences, speakers, pauses, chapters, the lexicon."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from pipeline.model.project import Project
-from pipeline.model.show import load_show
 from pipeline.model.course import load_course
 from pipeline.model.lexicon import Lexicon, load_lexicon, spelled
+from pipeline.model.project import Project
+from pipeline.model.show import load_show
 from pipeline.stages.script import build_script, render_script, speakable, split_sentences
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("One. Two! Three?", ["One.", "Two!", "Three?"]),
-    ("Use e.g. a queue. Then stop.", ["Use e.g. a queue.", "Then stop."]),
-    ("It costs 1.5 dollars. Node.js is fast.", ["It costs 1.5 dollars.", "Node.js is fast."]),
-    ("Call J. K. Rowling. Done.", ["Call J. K. Rowling.", "Done."]),
-    ("Set $LATEST. 10% of traffic moves.", ["Set $LATEST.", "10% of traffic moves."]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("One. Two! Three?", ["One.", "Two!", "Three?"]),
+        ("Use e.g. a queue. Then stop.", ["Use e.g. a queue.", "Then stop."]),
+        ("It costs 1.5 dollars. Node.js is fast.", ["It costs 1.5 dollars.", "Node.js is fast."]),
+        ("Call J. K. Rowling. Done.", ["Call J. K. Rowling.", "Done."]),
+        ("Set $LATEST. 10% of traffic moves.", ["Set $LATEST.", "10% of traffic moves."]),
+    ],
+)
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
 
@@ -30,25 +34,39 @@ def test_symbols_become_words():
 
 
 LEXICON = Lexicon(
-    say={"$LATEST": "dollar latest", ".fifo": "dot fife-oh", "DVA-C02": "D.V.A C zero two", "req/sec": "requests per second",
-         "p99": "p ninety-nine", "us-east-1": "U.S East one", "JSON": "jay-son", "YAML": "yammel",
-         "SSE-KMS": "S.S.E K.M.S", "L1": "L one", "L2": "L two", "L3": "L three"},
+    say={
+        "$LATEST": "dollar latest",
+        ".fifo": "dot fife-oh",
+        "DVA-C02": "D.V.A C zero two",
+        "req/sec": "requests per second",
+        "p99": "p ninety-nine",
+        "us-east-1": "U.S East one",
+        "JSON": "jay-son",
+        "YAML": "yammel",
+        "SSE-KMS": "S.S.E K.M.S",
+        "L1": "L one",
+        "L2": "L two",
+        "L3": "L three",
+    },
     spell=("AWS", "SQS"),
     patterns=((re.compile(r"(\d) ?KB\b"), r"\1 kilobytes"),),
 )
 
 
-@pytest.mark.parametrize("text, spoken", [
-    ("Pass DVA-C02 on AWS.", "Pass D.V.A C zero two on A.W.S."),
-    ("Publish $LATEST now", "Publish dollar latest now"),
-    ("Name it orders.fifo", "Name it orders dot fife-oh"),
-    ("Up to 4 KB per item", "Up to 4 kilobytes per item"),
-    ("500 req/sec at p99", "500 requests per second at p ninety-nine"),
-    ("Deploy to us-east-1", "Deploy to U.S East one"),
-    ("JSON or YAML with SSE-KMS", "jay-son or yammel with S.S.E K.M.S"),
-    ("L1/L2/L3 constructs", "L one/L two/L three constructs"),
-    ("AWSome SQSX stays", "AWSome SQSX stays"),  # only whole tokens change
-])
+@pytest.mark.parametrize(
+    "text, spoken",
+    [
+        ("Pass DVA-C02 on AWS.", "Pass D.V.A C zero two on A.W.S."),
+        ("Publish $LATEST now", "Publish dollar latest now"),
+        ("Name it orders.fifo", "Name it orders dot fife-oh"),
+        ("Up to 4 KB per item", "Up to 4 kilobytes per item"),
+        ("500 req/sec at p99", "500 requests per second at p ninety-nine"),
+        ("Deploy to us-east-1", "Deploy to U.S East one"),
+        ("JSON or YAML with SSE-KMS", "jay-son or yammel with S.S.E K.M.S"),
+        ("L1/L2/L3 constructs", "L one/L two/L three constructs"),
+        ("AWSome SQSX stays", "AWSome SQSX stays"),  # only whole tokens change
+    ],
+)
 def test_lexicon_tricky_strings(text, spoken):
     assert LEXICON.apply(text) == spoken
 
@@ -67,9 +85,17 @@ def test_script_has_intro_sections_selftest_and_outro(project):
     show = load_show(proj)
     course = load_course(proj, show)
     lesson = course.lesson("queues-basics")
-    script = build_script(lesson, show, load_lexicon(project), course.questions_for(lesson.id), "Topics and fan-out")
-    assert [c.title for c in script.chapters] == ["Introduction", "Why queues", "Ordering", "Recap", "Test yourself",
-                                                  "Outro"]
+    script = build_script(
+        lesson, show, load_lexicon(project), course.questions_for(lesson.id), "Topics and fan-out"
+    )
+    assert [c.title for c in script.chapters] == [
+        "Introduction",
+        "Why queues",
+        "Ordering",
+        "Recap",
+        "Test yourself",
+        "Outro",
+    ]
     assert script.chapters[1].lines[-2].role == "cohost"
     selftest = script.chapters[4].lines
     assert any(line.pause == show.audio.answer_pause for line in selftest)
@@ -83,9 +109,12 @@ def test_script_has_intro_sections_selftest_and_outro(project):
 
 def test_pause_marker_holds_silence_after_the_previous_sentence(project):
     lesson_path = project / "content" / "lessons" / "02-topics.md"
-    lesson_path.write_text(lesson_path.read_text().replace("Each subscriber gets its own copy.",
-                                                           "Each subscriber gets its own copy.\n\n[pause 3]\n\n"
-                                                           "Think about it.\n\n[pause]"))
+    lesson_path.write_text(
+        lesson_path.read_text().replace(
+            "Each subscriber gets its own copy.",
+            "Each subscriber gets its own copy.\n\n[pause 3]\n\nThink about it.\n\n[pause]",
+        )
+    )
     proj = Project(project)
     show = load_show(proj)
     course = load_course(proj, show)
@@ -99,14 +128,21 @@ def test_pause_marker_holds_silence_after_the_previous_sentence(project):
 def test_code_blocks_close_together_are_announced_once(project):
     lesson_path = project / "content" / "lessons" / "02-topics.md"
     code = "```\naws sns publish\n```\n\n"
-    lesson_path.write_text(lesson_path.read_text().replace(
-        "Each subscriber gets its own copy.",
-        f"Each subscriber gets its own copy.\n\n{code}One more line.\n\n{code}Far later.\n\nAnd later.\n\n"
-        f"Much later.\n\n{code}"))
+    lesson_path.write_text(
+        lesson_path.read_text().replace(
+            "Each subscriber gets its own copy.",
+            f"Each subscriber gets its own copy.\n\n{code}One more line.\n\n{code}Far later.\n\n"
+            f"And later.\n\nMuch later.\n\n{code}",
+        )
+    )
     proj = Project(project)
     show = load_show(proj)
     course = load_course(proj, show)
-    texts = [line.text for line in build_script(course.lesson("topics-basics"), show, load_lexicon(project)).lines]
+    texts = [
+        line.text for line in build_script(course.lesson("topics-basics"), show, load_lexicon(project)).lines
+    ]
     notice = "There is a code sample for this in the show notes."
     at = [index for index, text in enumerate(texts) if text == notice]
-    assert len(at) == 2 and at[1] - at[0] > 3  # the second block, a line after the first, is not announced again
+    assert (
+        len(at) == 2 and at[1] - at[0] > 3
+    )  # the second block, a line after the first, is not announced again
