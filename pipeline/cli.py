@@ -25,7 +25,6 @@ from .model.project import Project
 from .model.registry import end_of_day
 from .model.show import load_show
 from .publish import open_target
-from .publish.config import read_publish_settings
 from .publish.gate import validate_feed
 from .publish.sync import Progress, UploadReport
 from .serve import make_server
@@ -195,7 +194,7 @@ for _stage in STAGES:
 def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: bool, jobs: int | None) -> None:
     """Build everything, pass the gate, then upload what changed: audio first, the feed last."""
     project = _project(ctx)
-    settings = read_publish_settings(project)
+    settings = load_show(project).publish
     url = to or settings.to
     if not url:
         raise ConfigError(

@@ -154,7 +154,7 @@ class Urls:
         return self.base + episode.page_name
 
     def quiz(self, episode: Episode) -> str:
-        """The quiz filtered to the lesson; a trailer, which has no questions of its own, opens all of them."""
+        """The quiz filtered to the lesson; a trailer, with no questions of its own, opens all of them."""
         if episode.lesson.episode_type == "trailer":
             return self.base + "quiz.html"
         return self.base + f"quiz.html?lesson={episode.id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tomllib
 import uuid
 from pathlib import Path
@@ -155,6 +156,41 @@ class ScriptSettings:
     selftest_questions: int = Field(default=3, ge=0, le=5)
 
 
+# The [publish] table: where `certquests publish` uploads the site, and how its files are served.
+# Credentials never go here: they come from the standard AWS chain (environment, profiles, ~/.aws).
+MEDIA_CACHE = "public, max-age=31536000, immutable"
+PAGES_CACHE = "public, max-age=300"
+HEADER = r"^[\x21-\x7e][\x20-\x7e]*$"  # printable ASCII on one line, as an HTTP header value must be
+SECRET = re.compile(r"(access|secret|session|token|password|key_id|profile|credential)", re.IGNORECASE)
+CHAIN = "use the AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials)"
+
+
+@dataclass(frozen=True, config=SCHEMA)
+class CachePolicy:
+    """The [publish.cache] table: Cache-Control for content-hashed media, and for everything else."""
+
+    media: str = Field(
+        default=MEDIA_CACHE, pattern=HEADER, description=f"a Cache-Control value like {MEDIA_CACHE!r}"
+    )
+    pages: str = Field(
+        default=PAGES_CACHE, pattern=HEADER, description=f"a Cache-Control value like {PAGES_CACHE!r}"
+    )
+
+
+@dataclass(frozen=True, config=SCHEMA)
+class PublishSettings:
+    """The [publish] table: where `certquests publish` uploads to, and how."""
+
+    to: str | None = Field(default=None, min_length=1)
+    endpoint_url: str | None = Field(
+        default=None, pattern=r"^https?://[^/?#\s]+", description="an http(s) URL"
+    )
+    region: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$", description="a region like 'eu-west-1'")
+    grace_days: int = Field(default=30, ge=0, le=3650)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    cache: CachePolicy = Field(default_factory=CachePolicy)
+
+
 @dataclass(frozen=True, kw_only=True, config=SCHEMA)
 class Show:
     """The [show] table; load_show gives the other tables, each read into its own class above."""
@@ -180,6 +216,7 @@ class Show:
     modules: tuple[Module, ...] = ()
     domains: tuple[Domain, ...] = ()
     selftest_questions: int = 3
+    publish: PublishSettings = dataclasses.field(default_factory=PublishSettings, compare=False, repr=False)
     source: str = dataclasses.field(default="", repr=False, compare=False)  # the config, for line numbers
 
     @field_validator("title")
@@ -274,6 +311,7 @@ class ShowConfig:
     script: Table = dataclasses.field(default_factory=dict)
     modules: list[Table] = dataclasses.field(default_factory=list)
     domains: list[Table] = dataclasses.field(default_factory=list)
+    publish: Table = dataclasses.field(default_factory=dict)
 
 
 def load_show(project: Project) -> Show:
@@ -322,6 +360,17 @@ def load_show(project: Project) -> Show:
             modules[module.number] = module
     domains = [table(Domain, values, "domains", index) for index, values in enumerate(tables.domains)]
     script = table(ScriptSettings, tables.script, "script") or ScriptSettings()
+    publish = dict(tables.publish)
+    where = toml_where(shown, text, "publish")
+    for key in [key for key in publish if SECRET.search(str(key))]:
+        problems.append(where.problem(key, f"credentials never go in show.toml; {CHAIN}"))
+        del publish[key]
+    cache = publish.pop("cache", {})
+    if not isinstance(cache, dict):
+        problems.append(where.problem("cache", "must be a table with 'media' and 'pages'"))
+        cache = {}
+    policy = table(CachePolicy, cache, "publish.cache") or CachePolicy()
+    hosting = table(PublishSettings, publish, "publish") or PublishSettings()
     parts = {
         "audio": audio,
         "schedule": table(Schedule, tables.schedule, "schedule") or Schedule(),
@@ -329,6 +378,7 @@ def load_show(project: Project) -> Show:
         "modules": tuple(sorted(modules.values(), key=lambda module: module.number)),
         "domains": tuple(domain for domain in domains if domain),
         "selftest_questions": script.selftest_questions,
+        "publish": dataclasses.replace(hosting, cache=policy),
         "source": text,
     }
     show = table(Show, tables.show, "show", given=parts, context={"content": project.content})

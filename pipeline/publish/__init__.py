@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from ..errors import PublishError
+from ..model.show import PublishSettings
 from . import folder, s3
-from .config import PublishSettings
 from .target import OpenTarget, Target
 
 TARGETS: dict[str, OpenTarget] = {

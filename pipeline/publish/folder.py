@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import PublishError
 from ..fsutil import remove_leftovers, temporary_sibling, write_atomic
-from .config import PublishSettings
+from ..model.show import PublishSettings
 from .target import MANIFEST, Stored, Upload
 
 CHUNK = 1024 * 1024

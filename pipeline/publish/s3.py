@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import PublishError
-from .config import PublishSettings
+from ..model.show import PublishSettings
 from .target import Stored, Upload
 
 log = logging.getLogger(__name__)

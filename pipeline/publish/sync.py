@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..fsutil import remove_leftovers, write_atomic
-from .config import CachePolicy, PublishSettings
+from ..model.show import CachePolicy, PublishSettings
 from .manifest import Entry, Manifest
 from .target import FEED, MANIFEST, MEDIA_FOLDER, Stored, Target, Upload, cache_control, content_type
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .config import CachePolicy, PublishSettings
+from ..model.show import CachePolicy, PublishSettings
 
 MANIFEST = ".publish-manifest.json"  # beside the feed: what was published, and what waits to be removed
 FEED = "feed.xml"

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..errors import PublishError, ValidationError
-from ..publish.config import PublishSettings
+from ..model.show import PublishSettings
 from ..publish.gate import validate_feed
 from ..publish.sync import Progress, UploadReport, upload_site
 from ..publish.target import Target
