@@ -23,7 +23,8 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 
 def publish(context: Context) -> None:
     """New audio files have new names, so putting them in place touches nothing live. The gate checks the
-    feed (staged, or the live one when only pages changed); the feed goes live, then the pages."""
+    feed (staged, or the live one when only pages changed); the registry records what is released; the
+    feed goes live, then the pages."""
     project, show = context.project, context.show
     site, feed_path = project.site, project.site / "feed.xml"
     staged = context.staged
@@ -36,6 +37,10 @@ def publish(context: Context) -> None:
             raise ValidationError(
                 "the new feed breaks publishing rules; the published feed was left as it was", problems
             )
+        # The registry before the feed: a feed is never live with an episode whose first day is unrecorded.
+        for built in context.released:
+            context.registry.published(built.id, built.guid, built.released)
+        context.registry.save()
         # The feed first: the pages and assets it points at are already in place or named anew.
         for temporary, final in sorted(staged, key=lambda pair: pair[1] != feed_path):
             os.replace(temporary, final)
@@ -44,9 +49,6 @@ def publish(context: Context) -> None:
             if temporary.exists():
                 temporary.unlink()
         staged.clear()
-    for built in context.released:
-        context.registry.published(built.id, built.guid, built.released)
-    context.registry.save()
     if context.page_names:
         remove_stale_pages(site, set(context.page_names))
     prune(context, context.released, site_too=bool(context.page_names))
