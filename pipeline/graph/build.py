@@ -64,7 +64,7 @@ def episode_chains(plan: Plan, *, remaster: bool = False) -> list[Chain]:
     for episode in context.episodes:
         steps = plan.episodes[episode.id]
         state = State(context.cache_dir(episode.id) / "state.json")
-        stale = [state.reason(step) is not None or (remaster and bool(state.drifted(step))) for step in steps]
+        stale = [state.why(step) is not None or (remaster and bool(state.drifted(step))) for step in steps]
         for index in range(len(steps) - 1):
             check = steps[index].intact
             if not stale[index] and any(stale[index + 1 :]) and check is not None and not check():

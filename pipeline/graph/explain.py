@@ -48,7 +48,7 @@ def episode_status(plan: Plan) -> list[EpisodeStatus]:
         estimate = None
         drifted: list[str] = []
         for step in steps:
-            reason = state.reason(step) if state else None
+            reason = state.why(step) if state else None
             if reason:
                 reasons[step.stage] = reason
                 if step.estimate is not None:
@@ -93,7 +93,7 @@ def explain(plan: Plan, name: str, waiting: str | None = None) -> list[str]:
     out = []
     for step in found:
         state = _state(plan, step)
-        reason = state.reason(step)
+        reason = state.why(step)
         out.append(f"{step.name}: {'runs: ' + reason if reason else 'up to date'}")
         previous = state.previous(step)
         for part, value in step.parts.items():

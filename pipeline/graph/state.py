@@ -48,6 +48,13 @@ class State:
             return []
         return [name for name, value in step.kept.items() if before.get(name) != value]
 
+    def why(self, step: Step) -> str | None:
+        """`reason`, and for a step that verifies its outputs on every build, whether they are damaged."""
+        reason = self.reason(step)
+        if reason is None and step.verify == "always" and step.intact is not None and not step.intact():
+            return "output damaged: its bytes differ from what the step wrote"
+        return reason
+
     def record(self, step: Step) -> None:
         entry: dict[str, object] = {"key": digest(step.parts), "parts": step.parts}
         if step.kept:

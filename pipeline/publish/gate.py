@@ -160,6 +160,14 @@ def validate_feed(
                 f"{local.stat().st_size} bytes",
                 line,
             )
+        declared = _declared_audio_bytes(local)
+        if declared is not None and declared != audio_bytes(local):
+            fail(
+                f"{where}: enclosure {url} holds {audio_bytes(local)} bytes of audio but its Info frame "
+                f"declares {declared}: the file is damaged or cut short; build the episode again",
+                line,
+            )
+            continue
         duration = text(item, "itunes:duration")
         try:
             length = float(getattr(MP3(local).info, "length", 0.0))
@@ -180,6 +188,36 @@ def validate_feed(
                     f"{where}: {sidecar.tag.split('}')[1]} file {sidecar.get('url')} is not in the site", line
                 )
     return problems
+
+
+def _id3_size(head: bytes) -> int:
+    if head[:3] != b"ID3" or len(head) < 10:
+        return 0
+    return 10 + ((head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9])
+
+
+def audio_bytes(path: Path) -> int:
+    """The MP3 stream's size: the file less its ID3v2 tag."""
+    with open(path, "rb") as handle:
+        return path.stat().st_size - _id3_size(handle.read(10))
+
+
+def _declared_audio_bytes(path: Path) -> int | None:
+    """The stream size the Xing/LAME Info frame declares (players trust it for the length and seeking), or
+    None when the file has no such frame. Mutagen reads the length from it, so a file cut short passes
+    mutagen; this compares it with the bytes really there."""
+    with open(path, "rb") as handle:
+        head = handle.read(10)
+        handle.seek(_id3_size(head))
+        frame = handle.read(256)
+    for magic in (b"Info", b"Xing"):
+        at = frame.find(magic, 4, 64)
+        if at >= 0 and len(frame) >= at + 16:
+            flags = int.from_bytes(frame[at + 4 : at + 8], "big")
+            if flags & 0x2:
+                offset = at + 8 + (4 if flags & 0x1 else 0)
+                return int.from_bytes(frame[offset : offset + 4], "big")
+    return None
 
 
 def _local(url: str, base_url: str, site: Path) -> Path | None:

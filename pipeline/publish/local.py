@@ -14,16 +14,15 @@ from ..model.show import Show
 
 
 def _publish_file(source: Path, target: Path) -> None:
-    """Put a built file into the site: a hard link when possible (no second copy on disk), else a copy."""
-    if target.exists() and os.path.samefile(source, target):
+    """Put a built file into the site as a copy of its own: whatever later happens to episodes/ (an edit in
+    place, a damaged disk block) cannot reach what is published. Names carry a content hash, so a file
+    already there under its name is the same file."""
+    if target.exists() and not os.path.samefile(source, target):
         return
     tmp = target.with_name(f".{target.name}.tmp")
     if tmp.exists():
         tmp.unlink()
-    try:
-        os.link(source, tmp)
-    except OSError:
-        shutil.copyfile(source, tmp)
+    shutil.copyfile(source, tmp)
     os.replace(tmp, target)
 
 

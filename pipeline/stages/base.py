@@ -61,9 +61,10 @@ class Step:
     episode: str | None = None  # set for the steps of one episode: they share its state file
     units: int = 0  # independent pieces of work done before `run`, shared by the build threads
     run_unit: Callable[[int], bool] | None = None  # does piece i; True when it made something new
-    intact: Callable[[], bool] | None = (
-        None  # whether the outputs are undamaged, checked before a later step reads them
-    )
+    intact: Callable[[], bool] | None = None  # whether the outputs are undamaged
+    # "when read": `intact` is checked only before a later step reads the outputs (it costs a full read);
+    # "always": on every build and status too (it is cheap: sizes and times first, bytes only if they moved).
+    verify: Literal["when read", "always"] = "when read"
     estimate: Callable[[], Estimate] | None = None
     # "stale": runs when its key changed or an output is missing, and its state is recorded;
     # "changed": runs after any other step of the show ran (the commit that puts their files live);

@@ -7,13 +7,14 @@ import json
 import os
 import shutil
 from dataclasses import replace
+from pathlib import Path
 
 from .. import __version__
 from ..formats.id3 import write_tags
 from ..formats.transcripts import render_chapters, render_srt, render_vtt
 from ..fsutil import temporary_sibling, write_atomic
-from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name
-from .base import Context, EpisodeWork, Scope, Step, digest
+from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name, sidecar_names
+from .base import Context, EpisodeWork, Scope, Step, digest, file_digest
 
 NAME = "tag"
 VERSION = 3
@@ -42,10 +43,44 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
         "speaker names": digest([show.voices[r].name for r in roles]),
         "version": __version__,
     }
-    step = Step(NAME, episode.id, parts, lambda: tag_episode(context, episode), episode=episode.id)
+    step = Step(
+        NAME,
+        episode.id,
+        parts,
+        lambda: tag_episode(context, episode),
+        episode=episode.id,
+        intact=lambda: files_intact(context, episode),
+        verify="always",
+    )
     episode.audio_name = audio_name(episode.id, step.key)
     step.outputs = (context.project.episodes / episode.audio_name,)
     return [step]
+
+
+def built_files(context: Context, episode: EpisodeWork) -> list[Path]:
+    """What the tag stage writes into episodes/ and the site publishes: the MP3, its sidecars, its report."""
+    stem = episode.audio_name.removesuffix(".mp3")
+    folder = context.project.episodes
+    return [
+        folder / episode.audio_name,
+        *(folder / name for name in sidecar_names(stem).values()),
+        folder / f"{stem}.loudness.json",
+    ]
+
+
+def files_intact(context: Context, episode: EpisodeWork) -> bool:
+    """Whether episodes/ still holds the bytes this stage wrote (its record: size, time and sha256 of each
+    file). Sizes and times settle it for untouched files; a file whose time moved is read and hashed."""
+    try:
+        record = json.loads((context.cache_dir(episode.id) / "tag.json").read_text("utf-8"))
+        for path in built_files(context, episode):
+            size, mtime, sha256 = record[path.name]
+            stat = path.stat()
+            if stat.st_size != size or (stat.st_mtime_ns != mtime and file_digest(path) != sha256):
+                return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
 
 
 def load_episode(context: Context, episode: EpisodeWork) -> Episode:
@@ -90,3 +125,8 @@ def tag_episode(context: Context, episode: EpisodeWork) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+    record = {}
+    for path in built_files(context, episode):
+        stat = path.stat()
+        record[path.name] = [stat.st_size, stat.st_mtime_ns, file_digest(path)]
+    write_atomic(context.cache_dir(episode.id) / "tag.json", json.dumps(record, indent=1) + "\n")

@@ -1,0 +1,73 @@
+"""Damaged build outputs are made again, never published: episodes/ is verified on every build, the site
+holds copies of its own, and the gate checks an MP3's bytes against its Info frame."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import AS_OF, run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    return copy
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+    }
+
+
+def damage_truncated(path: Path) -> None:
+    with open(path, "r+b") as handle:  # in place: the same inode, as a failing disk or an editor would
+        handle.truncate(path.stat().st_size // 2)
+
+
+def damage_random(path: Path) -> None:
+    path.write_bytes(os.urandom(200_000))
+
+
+def damage_text(path: Path) -> None:
+    path.write_text("garbage")
+
+
+@pytest.mark.parametrize(
+    ("suffix", "damage"), [(".mp3", damage_truncated), (".mp3", damage_random), (".vtt", damage_text)]
+)
+def test_a_damaged_build_output_is_made_again_and_never_published(project: Path, suffix, damage):
+    episodes, published = project / "episodes", project / "feed" / "episodes"
+    before, site_before = digests(episodes), digests(published)
+    target = next(episodes.glob(f"queues-basics-*{suffix}"))
+    damage(target)
+
+    status = run(project, "status", "--as-of", AS_OF).output
+    assert "queues-basics: tag (output damaged: its bytes differ from what the step wrote)" in status
+    result = run(project, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0 and "queues-basics: tag" in result.output, result.output
+    assert digests(episodes) == before  # made again, byte for byte
+    assert digests(published) == site_before  # the published copies never changed
+    assert run(project, "status", "--as-of", AS_OF).output.strip() == "All 2 episodes are up to date."
+    assert run(project, "validate").exit_code == 0
+
+
+def test_the_site_holds_copies_of_its_own(project: Path):
+    for path in (project / "feed" / "episodes").iterdir():
+        assert not os.path.samefile(path, project / "episodes" / path.name)
+
+
+def test_the_gate_finds_a_published_mp3_cut_short(project: Path):
+    published = next((project / "feed" / "episodes").glob("*.mp3"))
+    damage_truncated(published)
+    result = run(project, "validate")
+    assert result.exit_code == 8
+    assert "its Info frame declares" in result.output and "build the episode again" in result.output
