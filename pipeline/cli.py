@@ -60,7 +60,7 @@ class _Group(click.Group):
     "--project",
     "-p",
     "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
     default=".",
     show_default=True,
     help="The project folder (holding content/show.toml).",

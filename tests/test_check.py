@@ -23,3 +23,10 @@ def test_check_passes_a_valid_project(project: Path):
     result = run(project, "check")
     assert result.exit_code == 0, result.output
     assert "2 lessons and 2 quiz questions are valid." in result.output
+
+
+def test_a_mistyped_project_folder_is_named_and_not_created(tmp_path: Path):
+    missing = tmp_path / "no-such-course"
+    result = run(missing, "status")
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not missing.exists()

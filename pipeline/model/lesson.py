@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,7 +19,7 @@ from pydantic_core import ArgsKwargs
 
 from ..errors import Problem, relative
 from .project import Project
-from .schema import SCHEMA, Where, not_utf8, read, yaml_problem
+from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -100,6 +101,9 @@ class Lesson:
         text = " ".join(text.split())
         if not text and info.field_name != "domain":
             raise ValueError(f"'{info.field_name}' must be non-empty text")
+        control = next((char for char in text if unicodedata.category(char) == "Cc"), None)
+        if control is not None:  # no feed, tag or caption may carry one (XML refuses most of them)
+            raise ValueError(f"'{info.field_name}' holds the control character {control!r}; remove it")
         return text
 
     @field_validator("summary")
@@ -178,12 +182,14 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     def refused(line: int | None, message: str) -> tuple[None, list[Problem]]:
         return None, [Problem(shown, line, message)]
 
-    raw = path.read_bytes()
-    if len(raw) > MAX_LESSON_BYTES:
-        size = f"file is {len(raw) // 1024} KiB; a lesson may be at most {MAX_LESSON_BYTES // 1024} KiB"
-        return refused(None, f"{size}: split it into several lessons")
+    size = path.stat().st_size  # before reading: a file of gigabytes is refused without loading it
+    if size > MAX_LESSON_BYTES:
+        limit = f"file is {size // 1024} KiB; a lesson may be at most {MAX_LESSON_BYTES // 1024} KiB"
+        return refused(None, f"{limit}: split it into several lessons")
+    raw = path.read_bytes()[: MAX_LESSON_BYTES + 1]
     try:
-        text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+        # Any line ending (Windows CRLF, old Mac CR) reads as one.
+        text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         return None, [not_utf8(shown, raw, exc)]
     front, body, body_line = _split_front_matter(text)
@@ -193,6 +199,9 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     if body_line == 1:
         return refused(1, "front matter is not closed; add a line '---' after it")
     try:
+        hazards = yaml_hazards(front, _SafeLoader, shown, 1, "front matter")
+        if hazards:
+            return None, hazards
         meta = yaml.load(front, Loader=_SafeLoader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         return None, [yaml_problem(shown, exc, 1, "front matter")]

@@ -155,7 +155,7 @@ def load_lexicon(root: Path) -> Lexicon:
         return Lexicon()
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as some editors write
         data = tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{LEXICON_NAME}: cannot read it ({exc}); fix the TOML syntax") from None

@@ -13,7 +13,7 @@ from pydantic.dataclasses import dataclass
 from ..errors import Problem, relative
 from .lesson import Id, show_in
 from .project import Project
-from .schema import SCHEMA, Where, not_utf8, read, yaml_problem
+from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
 
 
@@ -105,10 +105,13 @@ def parse_quiz(path: Path, project: Project, show: Show) -> tuple[list[Question]
     shown = relative(path, project.root)
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as some editors write
     except UnicodeDecodeError as exc:
         return [], [not_utf8(shown, raw, exc)]
     try:
+        hazards = yaml_hazards(text, _TextLoader, shown, 0, "quiz")
+        if hazards:
+            return [], hazards
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         return [], [yaml_problem(shown, exc, 0, "quiz")]

@@ -207,6 +207,41 @@ def yaml_problem(path: str, exc: yaml.YAMLError, line_offset: int, what: str) ->
     return Problem(path, line, f"{what}: invalid YAML ({reason}); {fix}")
 
 
+def yaml_hazards(text: str, loader: type, path: str, line_offset: int, what: str) -> list[Problem]:
+    """What a YAML source may not hold, found from its events before any value is built: aliases (a few
+    hundred bytes of them expand to gigabytes) and a key given twice in one mapping (the last would win)."""
+    problems: list[Problem] = []
+    # Each open node: whether it is a mapping, whether its next node is a key, the keys it has had.
+    open_nodes: list[tuple[bool, list[bool], dict[str, int | None]]] = []
+
+    def node_done() -> None:
+        if open_nodes and open_nodes[-1][0]:
+            expect = open_nodes[-1][1]
+            expect[0] = not expect[0]
+
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1 + line_offset if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent):
+            alias = f"{what}: YAML aliases ('*name') are not allowed; write the value out where it is used"
+            return [*problems, Problem(path, line, alias)]
+        if isinstance(event, yaml.ScalarEvent):
+            if open_nodes and open_nodes[-1][0] and open_nodes[-1][1][0]:
+                seen = open_nodes[-1][2]
+                if event.value in seen:
+                    twice = f"'{event.value}' is given twice (first on line {seen[event.value]}); keep one"
+                    problems.append(Problem(path, line, f"{what}: {twice}"))
+                seen.setdefault(event.value, line)
+            node_done()
+        elif isinstance(event, yaml.MappingStartEvent):
+            open_nodes.append((True, [True], {}))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            open_nodes.append((False, [False], {}))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            open_nodes.pop()
+            node_done()
+    return problems
+
+
 def not_utf8(path: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
     line = raw[: exc.start].count(b"\n") + 1
     return Problem(path, line, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")

@@ -125,7 +125,8 @@ class Audio:
 class Schedule:
     """The [schedule] table: when episodes are released."""
 
-    start: dt.date | None = None
+    # Far enough for any course, near enough that every release date of it is a real day.
+    start: dt.date | None = Field(default=None, ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))
     every_days: int = Field(default=7, ge=1, le=366)
     time: dt.time = dt.time(6, 0)
 
@@ -323,7 +324,7 @@ def load_show(project: Project) -> Show:
         raise ConfigError(f"{shown}: not found in {project.root}; {fix}")
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as some editors write
     except UnicodeDecodeError as exc:
         raise ConfigError(str(not_utf8(shown, raw, exc))) from None
     try:

@@ -1,0 +1,35 @@
+"""Sources as producers' editors write them: a byte-order mark, old Mac line endings, a file far too big."""
+
+from __future__ import annotations
+
+import resource
+from pathlib import Path
+
+from .conftest import run
+
+
+def test_a_byte_order_mark_in_the_show_config_and_the_quiz_is_read_as_text(project: Path):
+    for name in ("show.toml", "quiz.yaml"):
+        path = project / "content" / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_lesson_with_cr_line_endings_reads_like_any_other(project: Path):
+    path = project / "content" / "lessons" / "01-queues.md"
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_lesson_of_gigabytes_is_refused_without_being_read(project: Path):
+    huge = project / "content" / "lessons" / "03-huge.md"
+    with open(huge, "wb") as handle:
+        handle.truncate(3 * 1024**3)  # sparse: three gigabytes that take no disk space
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = run(project, "check")
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert result.exit_code == 3
+    assert "content/lessons/03-huge.md: file is 3145728 KiB; a lesson may be at most 512 KiB" in result.output
+    assert grown_mib < 100  # the file was never read into memory
