@@ -19,7 +19,7 @@ from .graph.build import build
 from .graph.build import retire as retire_episode
 from .graph.explain import episode_status, plan_everything, show_status
 from .graph.explain import explain as explain_step
-from .graph.plan import read_project
+from .graph.plan import plan_episodes, read_project
 from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
@@ -318,6 +318,7 @@ def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
 def check(ctx: click.Context) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
     context = read_project(_project(ctx))
+    plan_episodes(context, "script")  # every script is written in memory: the lexicon meets every sentence
     show, lexicon, course = context.show, context.lexicon, context.course
     check_voices(show.voices, set(show.voices))  # a voice this machine cannot speak stops the build too
     unknown: dict[str, set[str]] = {}

@@ -33,3 +33,18 @@ def test_a_lesson_of_gigabytes_is_refused_without_being_read(project: Path):
     assert result.exit_code == 3
     assert "content/lessons/03-huge.md: file is 3145728 KiB; a lesson may be at most 512 KiB" in result.output
     assert grown_mib < 100  # the file was never read into memory
+
+
+def test_a_lexicon_pattern_that_backtracks_without_end_is_named_not_run_forever(project: Path):
+    lexicon = project / "content" / "lexicon.toml"
+    lexicon.write_text(
+        lexicon.read_text().replace("[patterns]", "[patterns]\n'(a|aa)+$' = 'many'", 1)
+        if "[patterns]" in lexicon.read_text()
+        else lexicon.read_text() + "\n[patterns]\n'(a|aa)+$' = 'many'\n"
+    )
+    lesson = project / "content" / "lessons" / "01-queues.md"
+    lesson.write_text(lesson.read_text() + "\nThe sound of it is " + "a" * 40 + "!\n")
+    for command in ("check", "status"):
+        result = run(project, command)
+        assert result.exit_code == 2, result.output
+        assert "content/lexicon.toml: [patterns] '(a|aa)+$' takes over 0.5 s" in result.output

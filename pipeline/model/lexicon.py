@@ -19,12 +19,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
+import regex
 from pydantic import Field, field_validator
 from pydantic.dataclasses import dataclass
 
 from ..errors import ConfigError, Problem
 from .schema import SCHEMA, read, toml_where
 
+PATTERN_SECONDS = 0.5  # for one use of one pattern on one sentence: far more than any sane pattern needs
 LEXICON_NAME = "content/lexicon.toml"
 # Upper-case tokens a listener would hear spelled or said oddly: two or more capitals, maybe with digits.
 ALL_CAPS = re.compile(r"(?<![\w$.-])\$?[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])")
@@ -36,7 +38,7 @@ class Lexicon:
 
     say: dict[str, str] = dataclasses.field(default_factory=dict)
     spell: tuple[Annotated[str, Field(min_length=1)], ...] = ()
-    patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
+    patterns: tuple[tuple[Any, str], ...] = ()  # (compiled `regex` pattern, replacement)
     digest: str = ""  # of the file, which load_lexicon gives
 
     @field_validator("spell", mode="before")
@@ -47,19 +49,26 @@ class Lexicon:
     @field_validator("patterns", mode="before")
     @classmethod
     def _compiled(cls, patterns: Any) -> Any:
+        if isinstance(patterns, tuple | list) and all(isinstance(pair, tuple) for pair in patterns):
+            # (pattern, replacement) pairs given in code: their patterns run on the bounded engine too
+            patterns = {
+                getattr(pattern, "pattern", pattern): replacement for pattern, replacement in patterns
+            }
         if not isinstance(patterns, dict):
             return patterns
         compiled, wrong = [], []
         for pattern, replacement in patterns.items():
             try:
-                expression = re.compile(pattern)
+                # The `regex` engine, for its time bound: a pattern that backtracks without end stops the
+                # build with its name instead of hanging it.
+                expression = regex.compile(pattern, flags=regex.VERSION0)
                 expression.sub(str(replacement), "")  # compiles the replacement too
                 for group in re.findall(r"\\(\d+)|\\g<(\d+)>", str(replacement)):
                     if int(group[0] or group[1]) > expression.groups:
                         missing = group[0] or group[1]
-                        raise re.error(f"the replacement uses group {missing}, which the pattern lacks")
+                        raise regex.error(f"the replacement uses group {missing}, which the pattern lacks")
                 compiled.append((expression, replacement))
-            except re.error as exc:
+            except (re.error, regex.error) as exc:
                 wrong.append(f"{pattern!r} is not a valid regular expression ({exc})")
         if wrong:
             raise ValueError("; ".join(wrong) + "; fix or remove " + ("it" if len(wrong) == 1 else "them"))
@@ -82,7 +91,7 @@ class Lexicon:
     def apply(self, text: str) -> str:
         """The text as the engines should hear it."""
         for pattern, replacement in self.patterns:
-            text = pattern.sub(replacement, text)
+            text = _bounded(pattern, text, replacement)
         table, matcher = self._table, self._matcher
         if matcher is None:
             return text
@@ -103,7 +112,7 @@ class Lexicon:
         found = set()
         for match in ALL_CAPS.finditer(text):
             token = match.group(0)
-            if token not in covered and not any(pattern.search(token) for pattern, _ in self.patterns):
+            if token not in covered and not any(_bounded(pattern, token) for pattern, _ in self.patterns):
                 found.add(token)
         return found
 
@@ -132,6 +141,20 @@ def spelled(word: str) -> str:
         else:
             out.append(item if not out or out[-1].endswith(" ") else "." + item)
     return "".join(out).replace("  ", " ").strip()
+
+
+def _bounded(pattern: Any, text: str, replacement: str | None = None) -> Any:
+    """`pattern` used on `text` (substituted when a replacement is given, else searched), stopped with a clear
+    error when it exceeds its time bound."""
+    try:
+        if replacement is None:
+            return pattern.search(text, timeout=PATTERN_SECONDS)
+        return pattern.sub(replacement, text, timeout=PATTERN_SECONDS)
+    except TimeoutError:
+        raise ConfigError(
+            f"{LEXICON_NAME}: [patterns] {pattern.pattern!r} takes over {PATTERN_SECONDS} s on "
+            f"{text[:60]!r}: it backtracks without bound; rewrite it (nested repeats like '(a+)+' do this)"
+        ) from None
 
 
 def _matcher(words: tuple[str, ...]) -> re.Pattern[str]:
