@@ -71,3 +71,23 @@ def test_the_gate_finds_a_published_mp3_cut_short(project: Path):
     result = run(project, "validate")
     assert result.exit_code == 8
     assert "its Info frame declares" in result.output and "build the episode again" in result.output
+
+
+@pytest.mark.parametrize("content", ["", "garbage", "null", '{"chapters": []}'])
+def test_a_damaged_master_record_is_made_again_not_a_traceback(project: Path, content: str):
+    record = project / ".cache" / "episodes" / "queues-basics" / "master.json"
+    record.write_text(content)
+    status = run(project, "status", "--as-of", AS_OF).output
+    assert "queues-basics: master (output damaged: its bytes differ from what the step wrote)" in status
+    result = run(project, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0 and "queues-basics: master" in result.output, result.output
+    assert run(project, "status", "--as-of", AS_OF).output.strip() == "All 2 episodes are up to date."
+
+
+def test_scratch_space_is_under_the_project_and_a_killed_builds_is_removed(project: Path):
+    leftover = project / ".cache" / "scratch" / "master-abc123"
+    leftover.mkdir(parents=True)
+    (leftover / "shaped.f32").write_bytes(bytes(1000))
+    result = run(project, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert not leftover.exists()

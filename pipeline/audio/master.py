@@ -106,14 +106,16 @@ def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch
     return loss if math.isfinite(loss) and abs(loss) < 3.0 else 0.0
 
 
-def master(assembly: Assembly, audio: Audio, out: Path, *, what: str) -> LoudnessReport:
+def master(
+    assembly: Assembly, audio: Audio, out: Path, *, what: str, scratch: Path | None = None
+) -> LoudnessReport:
     """Shape the dynamics, then one constant gain to the target as measured on the final MP3, under the
     ceiling.
 
     The track stays on disk and is worked on a chunk at a time, so memory does not grow with its length."""
     if not math.isfinite(assembly.speech_level):
         raise SynthesisError(f"{what}: the assembled audio is silent")
-    with tempfile.TemporaryDirectory(prefix="certquests-") as folder:
+    with tempfile.TemporaryDirectory(prefix="certquests-", dir=scratch) as folder:
         shaped = Path(folder) / "shaped.f32"
         ffmpeg_log: list[str] = []
         filter_file(

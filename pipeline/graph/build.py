@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -144,6 +145,13 @@ def _remove_leftovers(project: Project) -> None:
         if parent.is_dir():
             folders.extend(path for path in parent.iterdir() if path.is_dir())
     removed = sum(remove_leftovers(folder) for folder in folders)
+    scratch = project.cache / "scratch"  # a killed master's working files, tens of MB an episode
+    for leftover in scratch.iterdir() if scratch.is_dir() else ():
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink()
+        removed += 1
     if removed:
         log.info("removed %d temporary file(s) left by an interrupted build", removed)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..model.project import Project
 from ..stages import NAMES
 from ..stages.base import Estimate, Step
+from ..stages.tag import readable
 from .plan import Plan, plan_episodes, plan_show, read_project
 from .state import State
 
@@ -29,11 +30,9 @@ def plan_everything(project: Project, as_of: dt.datetime | None = None) -> tuple
     """Every step; the show's steps only once every episode is built (they are planned from the built files).
     Returns the plan and, when the show's steps could not be planned, why."""
     plan = plan_episodes(read_project(project, as_of))
-    waiting = [
-        episode.id
-        for episode in plan.context.episodes
-        if not (plan.context.cache_dir(episode.id) / "master.json").is_file()
-    ]
+    # The show's steps are planned from the episodes' master records: they wait while one is missing or
+    # damaged (the build makes it again first).
+    waiting = [episode.id for episode in plan.context.episodes if not readable(plan.context, episode)]
     if waiting:
         return plan, f"the feed and pages are planned once every episode is built ({len(waiting)} not yet)"
     plan_show(plan)

@@ -56,6 +56,8 @@ class MasterRecord:
     cues: tuple[Cue, ...]
     loudness: LoudnessReport
     sha256: str  # of the mastered MP3, so a damaged file is made again rather than published
+    size: int = 0  # and its size and time: an untouched file is known without reading it
+    mtime_ns: int = 0
 
     def encode(self) -> str:
         data = {
@@ -63,6 +65,8 @@ class MasterRecord:
             "cues": [asdict(c) for c in self.cues],
             "loudness": self.loudness.as_dict(),
             "sha256": self.sha256,
+            "size": self.size,
+            "mtime_ns": self.mtime_ns,
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -74,6 +78,8 @@ class MasterRecord:
             cues=tuple(Cue(**c) for c in data["cues"]),
             loudness=LoudnessReport(**data["loudness"]),
             sha256=data["sha256"],
+            size=int(data["size"]),
+            mtime_ns=int(data["mtime_ns"]),
         )
 
 

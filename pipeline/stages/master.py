@@ -57,18 +57,22 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             (folder / "master.mp3", folder / "master.json"),
             episode=episode.id,
             intact=lambda: master_intact(folder),
+            verify="always",
             kept={"tools": digest(tool_versions())},
         )
     ]
 
 
 def master_intact(folder: Path) -> bool:
-    """The cached master is the one its record describes (a damaged file is made again, never published)."""
+    """The cached master is the one its record describes, and the record is whole: a damaged one is made
+    again, never published. Size and time settle it for an untouched file; a moved time means a read."""
     try:
-        return MasterRecord.decode((folder / "master.json").read_text("utf-8")).sha256 == file_digest(
-            folder / "master.mp3"
-        )
-    except (OSError, ValueError, KeyError, TypeError):
+        record = MasterRecord.decode((folder / "master.json").read_text("utf-8"))
+        stat = (folder / "master.mp3").stat()
+        if stat.st_size != record.size:
+            return False
+        return stat.st_mtime_ns == record.mtime_ns or file_digest(folder / "master.mp3") == record.sha256
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 
@@ -87,7 +91,10 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
         for index, line in enumerate(script.lines):
             voicer.ensure(line, keys[index], index, lesson_path=lesson_path, trust_cache=trust_cache)
 
-    with tempfile.TemporaryDirectory(prefix="certquests-") as scratch:
+    # Scratch space under the project's .cache: a killed build's leftovers are removed by the next build.
+    scratch_root = context.project.cache / "scratch"
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="master-", dir=scratch_root) as scratch:
 
         def assembled() -> Assembly:
             return assemble(
@@ -106,7 +113,7 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
         except MissingSentence:
             voice_all(trust_cache=False)
             assembly = assembled()
-        report = master(assembly, show.audio, folder / "master.mp3", what=lesson_path)
+        report = master(assembly, show.audio, folder / "master.mp3", what=lesson_path, scratch=Path(scratch))
     starts = assembly.chapter_starts
     chapters = []
     for index, chapter in enumerate(script.chapters):
@@ -120,6 +127,8 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
         cues=tuple(Cue(t.role, t.text, round(t.start, 3), round(t.end, 3)) for t in assembly.timings),
         loudness=report,
         sha256=file_digest(folder / "master.mp3"),
+        size=(folder / "master.mp3").stat().st_size,
+        mtime_ns=(folder / "master.mp3").stat().st_mtime_ns,
     )
     write_atomic(folder / "master.json", record.encode())
     return report.duration_s

@@ -83,6 +83,15 @@ def files_intact(context: Context, episode: EpisodeWork) -> bool:
     return True
 
 
+def readable(context: Context, episode: EpisodeWork) -> bool:
+    """Whether the master stage's record of the episode can be read (it is what load_episode reads)."""
+    try:
+        MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return True
+
+
 def load_episode(context: Context, episode: EpisodeWork) -> Episode:
     """The built episode, from the master stage's record and the tagged file on disk."""
     record = MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
