@@ -174,12 +174,32 @@ def test_guids_are_stable_and_a_published_guid_is_kept(project: Path):
     assert json.loads((project / "episodes" / "registry.json").read_text())["podcast_guid"] == show_guid
 
 
-def test_a_corrupt_registry_is_an_error_naming_the_fix(project: Path):
-    (project / "episodes").mkdir()
-    (project / "episodes" / "registry.json").write_text('{"episodes": ')
-    with pytest.raises(
-        ContentError,
-        match=r"^episodes/registry.json: not valid JSON \(.*\); restore it from "
-        r"version control$",
-    ):
-        Registry(Project(project))
+SHOW = "9b024349-ccf0-5f69-a609-6b82873eab3c"
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss xmlns:podcast="https://podcastindex.org/namespace/1.0" version="2.0"><channel>
+<podcast:guid>9b024349-ccf0-5f69-a609-6b82873eab3c</podcast:guid>
+<item><link>https://example.com/mini/b.html</link><guid isPermaLink="false">guid-b</guid>
+<pubDate>Mon, 12 Jan 2026 06:00:00 +0000</pubDate></item>
+<item><link>https://example.com/mini/a.html</link><guid isPermaLink="false">guid-a</guid>
+<pubDate>Mon, 05 Jan 2026 06:00:00 +0000</pubDate></item>
+</channel></rss>
+"""
+
+
+@pytest.mark.parametrize(
+    "damage", [None, '{"episodes": ', "null", "[]", '{"episodes": {"a": {"first_published": "soon"}}}']
+)
+def test_a_lost_or_damaged_registry_is_rebuilt_from_the_live_feed(project: Path, damage: str | None):
+    (project / "episodes").mkdir(exist_ok=True)
+    (project / "feed").mkdir(exist_ok=True)
+    (project / "feed" / "feed.xml").write_text(FEED)
+    if damage is not None:
+        (project / "episodes" / "registry.json").write_text(damage)
+    registry = Registry(Project(project))
+    assert registry.data["podcast_guid"] == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    assert registry.guid("a", SHOW) == "guid-a" and registry.guid("b", SHOW) == "guid-b"
+    assert registry.first_published("a") == dt.date(2026, 1, 5)
+    assert registry.first_published("b") == dt.date(2026, 1, 12)
+    registry.save()
+    again = json.loads((project / "episodes" / "registry.json").read_text())
+    assert again["episodes"]["a"] == {"guid": "guid-a", "first_published": "2026-01-05"}

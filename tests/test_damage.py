@@ -91,3 +91,12 @@ def test_scratch_space_is_under_the_project_and_a_killed_builds_is_removed(proje
     result = run(project, "build", "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     assert not leftover.exists()
+
+
+def test_a_deleted_registry_is_rebuilt_from_the_feed_and_written_back(project: Path):
+    registry = project / "episodes" / "registry.json"
+    before = registry.read_text()
+    registry.unlink()
+    result = run(project, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0 and result.output.startswith("Nothing to do"), result.output
+    assert registry.read_text() == before  # every GUID and first day, back as they were

@@ -108,6 +108,7 @@ def build(
             )
         if any(stage.SCOPE == "show" for stage in plan.stages):
             _run_show(plan, report)
+        context.registry.save()  # a registry rebuilt from the live feed is written back, whatever ran
     report.seconds = time.perf_counter() - started
     return report
 

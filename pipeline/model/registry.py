@@ -4,10 +4,14 @@ kept in version control) and the day each episode comes out."""
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
+import logging
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from ..errors import ContentError
 from ..fsutil import write_atomic
@@ -18,22 +22,35 @@ from .project import Project
 from .show import Show
 
 REGISTRY_NAME = "episodes/registry.json"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+log = logging.getLogger(__name__)
 
 
 class Registry:
+    """A lost or damaged registry is rebuilt from the live feed, which carries every published episode's
+    GUID and first day; it is saved again with the next publish."""
+
     def __init__(self, project: Project):
         self.path = project.root / REGISTRY_NAME
-        try:
-            data = json.loads(self.path.read_text("utf-8"))
-        except FileNotFoundError:
-            data = {}
-        except ValueError as exc:
-            raise ContentError(
-                f"{REGISTRY_NAME}: not valid JSON ({exc}); restore it from version control"
-            ) from None
-        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
-        self.data.setdefault("episodes", {})
         self.changed = False
+        try:
+            data: Any = json.loads(self.path.read_text("utf-8"))
+            if not _well_formed(data):
+                raise ValueError("not the registry's shape")
+        except FileNotFoundError:
+            data = from_feed(project.site / "feed.xml")
+            self.changed = bool(data.get("episodes"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            data = from_feed(project.site / "feed.xml")
+            self.changed = True
+            log.warning(
+                "%s: damaged (%s); rebuilt from the live feed (%d episodes)",
+                REGISTRY_NAME,
+                exc,
+                len(data.get("episodes", {})),
+            )
+        self.data: dict[str, Any] = data
+        self.data.setdefault("episodes", {})
 
     def _entry(self, lesson_id: str) -> dict[str, Any]:
         return self.data["episodes"].get(lesson_id) or {}
@@ -85,6 +102,44 @@ class Registry:
         if self.changed:
             write_atomic(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n")
             self.changed = False
+
+
+def _well_formed(data: Any) -> bool:
+    if not isinstance(data, dict) or not isinstance(data.get("episodes", {}), dict):
+        return False
+    for entry in data.get("episodes", {}).values():
+        if not isinstance(entry, dict) or not isinstance(entry.get("guid", ""), str):
+            return False
+        day = entry.get("first_published")
+        if day is not None:
+            try:
+                dt.date.fromisoformat(day)
+            except (TypeError, ValueError):
+                return False
+    return isinstance(data.get("podcast_guid", ""), str)
+
+
+def from_feed(feed: Path) -> dict[str, Any]:
+    """What a registry holds, read back from a published feed: the show's GUID, and each episode's GUID and
+    first day (its page is named after its lesson id)."""
+    try:
+        root = ElementTree.parse(feed).getroot()  # noqa: S314 - our own feed, written by this tool
+    except (OSError, ElementTree.ParseError):
+        return {"episodes": {}}
+    data: dict[str, Any] = {"episodes": {}}
+    show_guid = root.findtext(f"channel/{{{PODCAST_NS}}}guid")
+    if show_guid:
+        data["podcast_guid"] = show_guid
+    for item in root.iterfind("channel/item"):
+        link, guid, day = item.findtext("link") or "", item.findtext("guid"), item.findtext("pubDate")
+        lesson_id = link.rsplit("/", 1)[-1].removesuffix(".html")
+        try:
+            when = email.utils.parsedate_to_datetime(day or "")
+        except (TypeError, ValueError):
+            continue
+        if lesson_id and guid:
+            data["episodes"][lesson_id] = {"guid": guid, "first_published": when.date().isoformat()}
+    return data
 
 
 def release_dates(show: Show, lessons: Sequence[Lesson], registry: Registry) -> dict[str, dt.datetime]:
