@@ -6,7 +6,9 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,20 +41,41 @@ def _project(ctx: click.Context) -> Project:
     return ctx.obj["project"]
 
 
+AFTER_A_STOP = (
+    "every published file is whole, the old version or the new; run the command again to finish what was left"
+)
+
+
+class _Stopped(Exception):
+    """SIGTERM, handled as Ctrl-C is: the threads finish what they are doing and start nothing new."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
 class _Group(click.Group):
-    """Turns operating-system failures (a full disk, a folder without write access) into one clear line."""
+    """Turns operating-system failures (a full disk, a folder without write access) and stops (Ctrl-C,
+    SIGTERM) into one clear line that says what state things are in."""
 
     def invoke(self, ctx: click.Context) -> object:
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise SystemExit(1) from None
+        except (KeyboardInterrupt, _Stopped) as stop:
+            what = "stopped (SIGTERM)" if isinstance(stop, _Stopped) else "interrupted (Ctrl-C)"
+            click.echo(f"Error: {what}; {AFTER_A_STOP}", err=True)
+            raise SystemExit(143 if isinstance(stop, _Stopped) else 130) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            raise CertQuestsError(
-                f"{where}{exc.strerror or exc}; nothing already published was changed"
-            ) from None
+            raise CertQuestsError(f"{where}{exc.strerror or exc}; {AFTER_A_STOP}") from None
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -406,12 +429,17 @@ def report(ctx: click.Context) -> None:
         return
     click.echo(f"{'episode':48} {'LUFS':>7} {'LRA':>5} {'dBTP':>6} {'length':>8}")
     for path in rows:
-        data = json.loads(path.read_text("utf-8"))
-        minutes, seconds = divmod(int(data["duration_s"]), 60)
-        click.echo(
-            f"{path.name.removesuffix('.loudness.json'):48} {data['integrated_lufs']:7.2f} "
-            f"{data['loudness_range_lu']:5.1f} {data['true_peak_dbtp']:6.2f} {minutes:5d}:{seconds:02d}"
-        )
+        name = path.name.removesuffix(".loudness.json")
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            minutes, seconds = divmod(int(data["duration_s"]), 60)
+            line = (
+                f"{name:48} {data['integrated_lufs']:7.2f} "
+                f"{data['loudness_range_lu']:5.1f} {data['true_peak_dbtp']:6.2f} {minutes:5d}:{seconds:02d}"
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            line = f"{name:48} damaged report: `certquests build` makes it again"
+        click.echo(line)
 
 
 @main.command()

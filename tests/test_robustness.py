@@ -8,8 +8,10 @@ import hashlib
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -409,3 +411,27 @@ def test_a_jpeg_cover_is_published_as_cover_jpg(copy_of_built: Path):
     ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
     assert feed.find("channel/itunes:image", ns).get("href") == "https://example.com/mini/cover.jpg"
     assert (copy_of_built / "feed/cover.jpg").is_file()
+
+
+def test_sigterm_stops_the_build_cleanly_and_says_so(copy_of_built: Path):
+    before = published(copy_of_built)
+    edit_both_lessons(copy_of_built)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "--project", str(copy_of_built), "build", "--as-of", AS_OF],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    scratch = copy_of_built / ".cache" / "scratch"
+    for _ in range(600):  # until an episode is being mastered, at most a minute
+        if build.poll() is not None or (scratch.is_dir() and any(scratch.iterdir())):
+            break
+        time.sleep(0.1)
+    build.send_signal(signal.SIGTERM)
+    out, err = build.communicate(timeout=120)
+    assert build.returncode == 143, out + err
+    assert "stopped (SIGTERM); every published file is whole" in err and "Traceback" not in err
+    # New audio may have been made under new names; nothing that was there changed.
+    assert {name: digest for name, digest in published(copy_of_built).items() if name in before} == before
+    again = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert again.exit_code == 0, again.output

@@ -60,7 +60,7 @@ class Lesson:
     title: str = Field()
     domain: str = Field(default="", validate_default=True)
     summary: str = Field()
-    publish: dt.date | None = None
+    publish: dt.date | None = Field(default=None, ge=dt.date(2000, 1, 1), le=dt.date(2999, 12, 31))
     retired: bool = False
     intro: tuple[Block, ...] = ()
     sections: tuple[Section, ...] = ()

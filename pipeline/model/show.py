@@ -52,7 +52,9 @@ ENGINE = "an engine name like 'hibari'"
 BITRATES = {1: (64, 80, 96), 2: (128,)}  # constant bitrates podcast apps expect: mono 64-96, stereo 128
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
-URL = r"^https?://[^/?#\s]+"
+# A host, then a path without the characters a URL may not carry unescaped (quotes and angle brackets would
+# also break out of the feed's and the pages' attributes).
+URL = r"^https?://[^/?#\s\"<>\\^`{|}]+[^\s\"<>\\^`{|}]*$"
 DEFAULT_COVER = "art/cover.png"
 T = TypeVar("T")
 
