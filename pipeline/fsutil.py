@@ -29,6 +29,9 @@ def write_staged(path: Path, data: bytes | str, *, durable: bool = True) -> Path
                 handle.flush()
                 os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)
+    except OSError as exc:  # a full disk names no file by itself: say which one could not be written
+        os.unlink(tmp)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         os.unlink(tmp)
         raise

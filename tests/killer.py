@@ -1,6 +1,8 @@
 """Test helper: runs the certquests CLI in this process and SIGKILLs it at a chosen point of the build.
 
-python killer.py POINT CLI-ARGS...     POINT: synthesis, mastering, tagging, pages or feed
+python killer.py POINT CLI-ARGS...
+
+POINT: synthesis, mastering, tagging, pages, feed, registry, after-feed, pruning, or after:SECONDS.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ POINTS = {
     "mastering": ("pipeline.audio.mp3", "encode"),
     "tagging": ("pipeline.formats.id3", "write_tags"),
     "pages": ("pipeline.formats.pages", "render_pages"),
+    "registry": ("pipeline.model.registry", "save"),  # before the registry is written, the feed not yet live
+    "pruning": ("pipeline.stages.publish", "prune"),  # the new feed and pages live, old files not yet gone
 }
 
 
@@ -23,7 +27,24 @@ def main() -> None:
     point, args = sys.argv[1], sys.argv[2:]
     calls = {"count": 0}
 
+    if point.startswith("after:"):  # a moment chosen by the caller: SIGKILL after that many seconds
+        threading.Timer(float(point.split(":", 1)[1]), os.kill, (os.getpid(), signal.SIGKILL)).start()
+        from pipeline.cli import main as cli
+
+        cli(args)
+        return
+
     def profile(frame, event, arg):
+        if point == "after-feed":
+            # The new feed has replaced the old one; die before the first page follows it.
+            if (
+                event == "c_call"
+                and arg is os.replace
+                and frame.f_code.co_name == "publish"
+                and frame.f_locals.get("final") != frame.f_locals.get("feed_path")
+            ):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return
         if point == "feed":
             # The new feed has been staged beside its place; die before it replaces the old one.
             if (
