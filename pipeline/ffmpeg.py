@@ -46,6 +46,17 @@ def ffmpeg_path() -> str:
 
 
 @functools.cache
+def _dies_with_us() -> tuple[str, ...]:
+    """A prefix that makes ffmpeg die with the build (Linux's parent-death signal, set by util-linux's
+    setpriv before it becomes ffmpeg): a killed build leaves no ffmpeg writing into its scratch space."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ()
+    done = subprocess.run([setpriv, "--pdeathsig", "KILL", "--", "true"], capture_output=True, check=False)
+    return (setpriv, "--pdeathsig", "KILL", "--") if done.returncode == 0 else ()
+
+
+@functools.cache
 def ffmpeg_version() -> str:
     out = subprocess.run(
         [ffmpeg_path(), "-hide_banner", "-version"], capture_output=True, text=True, check=False
@@ -60,7 +71,16 @@ def run_ffmpeg(
 
     Pass a list as `stderr` to receive ffmpeg's log (at info level, for the ebur128 summary)."""
     level = "info" if stderr is not None else "error"
-    command = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", level, *args]
+    command = [
+        *_dies_with_us(),
+        ffmpeg_path(),
+        "-hide_banner",
+        "-nostdin",
+        "-nostats",
+        "-loglevel",
+        level,
+        *args,
+    ]
     log.debug("ffmpeg: %s", " ".join(command))
     try:
         done = subprocess.run(command, input=input_bytes, capture_output=True, check=False)

@@ -481,3 +481,43 @@ def test_twenty_random_kills_never_leave_an_inconsistent_site(copy_of_built: Pat
     finished = run(copy_of_built, "build", "--as-of", AS_OF)
     assert finished.exit_code == 0, finished.output
     consistent(copy_of_built)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_ffmpeg_dies_with_a_killed_build(copy_of_built: Path):
+    edit_both_lessons(copy_of_built)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "--project", str(copy_of_built), "build", "--jobs", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    ffmpeg = []
+    for _ in range(3000):  # until the build runs ffmpeg (its dynamics pass), at most a minute
+        ffmpeg = [
+            pid
+            for pid in children(build.pid)
+            if "ffmpeg" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        ]
+        if ffmpeg or build.poll() is not None:
+            break
+        time.sleep(0.02)
+    assert ffmpeg, "the build ran no ffmpeg while it was watched"
+    build.kill()
+    build.wait()
+    for _ in range(100):
+        if not any(Path(f"/proc/{pid}").exists() for pid in ffmpeg):
+            break
+        time.sleep(0.02)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in ffmpeg)  # no ffmpeg left writing
