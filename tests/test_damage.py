@@ -100,3 +100,31 @@ def test_a_deleted_registry_is_rebuilt_from_the_feed_and_written_back(project: P
     result = run(project, "build", "--as-of", AS_OF)
     assert result.exit_code == 0 and result.output.startswith("Nothing to do"), result.output
     assert registry.read_text() == before  # every GUID and first day, back as they were
+
+
+def test_report_marks_a_damaged_loudness_report(project: Path):
+    report = next((project / "episodes").glob("queues-basics-*.loudness.json"))
+    report.write_text("garbage")
+    result = run(project, "report")
+    assert result.exit_code == 0, result.output
+    assert "damaged report: `certquests build` makes it again" in result.output
+    assert "topics-basics" in result.output  # the others are still shown
+
+
+def test_a_write_error_while_publishing_says_what_state_the_site_is_in(project: Path, monkeypatch):
+    from pipeline.stages import publish
+
+    def full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device", str(target))
+
+    before = (project / "feed" / "feed.xml").read_bytes()
+    lesson = project / "content" / "lessons" / "01-queues.md"
+    lesson.write_text(lesson.read_text().replace("title: Queues in one minute", "title: Queues in a minute"))
+    monkeypatch.setattr(publish.os, "replace", full)
+    result = run(project, "build", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert (
+        "No space left on device; every published file is whole, the old version or the new" in result.output
+    )
+    assert "nothing already published was changed" not in result.output
+    assert (project / "feed" / "feed.xml").read_bytes() == before
