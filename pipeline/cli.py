@@ -28,7 +28,7 @@ from .model.registry import end_of_day
 from .model.show import load_show
 from .publish import open_target
 from .publish.gate import validate_feed
-from .publish.sync import Progress, UploadReport
+from .publish.sync import Progress
 from .serve import make_server
 from .speech import check_voices
 from .stages import STAGES, upload
@@ -235,7 +235,8 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
     with upload.requested(request):
         _run_build(ctx, upload.NAME, jobs, None)
     for report in request.reports:
-        _print_upload(report, settings.grace_days)
+        for line in report.summary(settings.grace_days):
+            click.echo(line)
     if not request.reports:
         raise PublishError("the upload did not run; run with -v for the details")
 
@@ -261,29 +262,6 @@ def _upload_line() -> Callable[[Progress], None] | None:
             show("")
 
     return update
-
-
-def _print_upload(report: UploadReport, grace_days: int) -> None:
-    would = "Would upload" if report.dry_run else "Uploaded"
-    if report.dry_run:
-        for key in report.uploaded:
-            click.echo(f"  upload {key}")
-        for key in report.removed:
-            click.echo(f"  remove {key}")
-    parts = [
-        f"{would} {len(report.uploaded)} file(s) ({report.uploaded_bytes / 1e6:.1f} MB) to {report.target}",
-        f"{report.unchanged} unchanged",
-    ]
-    if report.scheduled:
-        when = min(report.scheduled.values()).date().isoformat()
-        parts.append(f"{len(report.scheduled)} superseded, removed from {when} on ({grace_days} days' grace)")
-    if report.waiting:
-        parts.append(f"{report.waiting} waiting out their grace period")
-    if report.removed:
-        parts.append(f"{len(report.removed)} {'would be ' if report.dry_run else ''}removed")
-    click.echo("; ".join(parts) + f" ({report.seconds:.2f} s).")
-    if report.cors:
-        click.echo(report.cors + ".")
 
 
 @main.command()
@@ -344,19 +322,7 @@ def check(ctx: click.Context) -> None:
     plan_episodes(context, "script")  # every script is written in memory: the lexicon meets every sentence
     show, lexicon, course = context.show, context.lexicon, context.course
     check_voices(show.voices, set(show.voices))  # a voice this machine cannot speak stops the build too
-    unknown: dict[str, set[str]] = {}
-    for lesson in course.lessons:
-        texts = [
-            lesson.title,
-            *(b.text for b in lesson.intro),
-            *(t for s in lesson.sections for t in (s.title, *(b.text for b in s.blocks if b.kind != "code"))),
-        ]
-        for token in lexicon.unknown_tokens("\n".join(texts)):
-            unknown.setdefault(token, set()).add(lesson.path)
-    for question in course.questions:
-        text = " ".join([question.question, question.explanation, *(t for _, t in question.options)])
-        for token in lexicon.unknown_tokens(text):
-            unknown.setdefault(token, set()).add("content/quiz.yaml")
+    unknown = course.words_missing_from(lexicon)
     click.echo(f"{len(course.lessons)} lessons and {len(course.questions)} quiz questions are valid.")
     if show.domains and course.questions:
         total = len(course.questions)

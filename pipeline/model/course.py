@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import ContentError, Problem, relative
 from .lesson import Lesson, parse_lesson
+from .lexicon import Lexicon
 from .project import Project
 from .quiz import Question, parse_quiz
 from .show import Show
@@ -19,6 +20,21 @@ class Course:
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def words_missing_from(self, lexicon: Lexicon) -> dict[str, set[str]]:
+        """All-caps words of the spoken text that have no lexicon entry, with the files they are in."""
+        unknown: dict[str, set[str]] = {}
+        for lesson in self.lessons:
+            texts = [lesson.title, *(b.text for b in lesson.intro)]
+            for section in lesson.sections:
+                texts += [section.title, *(b.text for b in section.blocks if b.kind != "code")]
+            for token in lexicon.unknown_tokens("\n".join(texts)):
+                unknown.setdefault(token, set()).add(lesson.path)
+        for question in self.questions:
+            text = " ".join([question.question, question.explanation, *(t for _, t in question.options)])
+            for token in lexicon.unknown_tokens(text):
+                unknown.setdefault(token, set()).add("content/quiz.yaml")
+        return unknown
 
     def questions_for(self, lesson_id: str) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.lesson == lesson_id)

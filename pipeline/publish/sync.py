@@ -49,6 +49,32 @@ class UploadReport:
     cors: str | None = None
     seconds: float = 0.0
 
+    def summary(self, grace_days: int) -> list[str]:
+        """The lines that tell a producer what the upload did (or, in a dry run, would do)."""
+        lines = []
+        if self.dry_run:
+            lines += [f"  upload {key}" for key in self.uploaded] + [
+                f"  remove {key}" for key in self.removed
+            ]
+        would = "Would upload" if self.dry_run else "Uploaded"
+        parts = [
+            f"{would} {len(self.uploaded)} file(s) ({self.uploaded_bytes / 1e6:.1f} MB) to {self.target}",
+            f"{self.unchanged} unchanged",
+        ]
+        if self.scheduled:
+            when = min(self.scheduled.values()).date().isoformat()
+            parts.append(
+                f"{len(self.scheduled)} superseded, removed from {when} on ({grace_days} days' grace)"
+            )
+        if self.waiting:
+            parts.append(f"{self.waiting} waiting out their grace period")
+        if self.removed:
+            parts.append(f"{len(self.removed)} {'would be ' if self.dry_run else ''}removed")
+        lines.append("; ".join(parts) + f" ({self.seconds:.2f} s).")
+        if self.cors:
+            lines.append(self.cors + ".")
+        return lines
+
 
 def phase(key: str) -> int:
     """0: audio and sidecars; 1: pages, cover and assets; 2: the feed."""
