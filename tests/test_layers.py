@@ -31,3 +31,11 @@ def test_the_cycle_check_sees_a_chain():
     graph = grimp.build_graph("pipeline")
     assert graph.chain_exists(importer="pipeline.cli", imported="pipeline.model.show")
     assert not graph.chain_exists(importer="pipeline.model.show", imported="pipeline.cli")
+
+
+def test_no_module_is_over_450_lines():
+    sizes = {
+        str(path.relative_to(ROOT)): len(path.read_text().splitlines())
+        for path in (ROOT / "pipeline").rglob("*.py")
+    }
+    assert not {name: lines for name, lines in sizes.items() if lines > 450}
