@@ -483,15 +483,17 @@ def test_twenty_random_kills_never_leave_an_inconsistent_site(copy_of_built: Pat
     consistent(copy_of_built)
 
 
-def children(pid: int) -> list[int]:
+def children(pid: int, named: str) -> list[int]:
+    """The running children of `pid` whose command line holds `named` (processes come and go meanwhile)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
-            if int(fields[1]) == pid:
+            if int(fields[1]) == pid and named in command:
                 found.append(int(entry.name))
     return found
 
@@ -505,11 +507,7 @@ def test_ffmpeg_dies_with_a_killed_build(copy_of_built: Path):
     )
     ffmpeg = []
     for _ in range(3000):  # until the build runs ffmpeg (its dynamics pass), at most a minute
-        ffmpeg = [
-            pid
-            for pid in children(build.pid)
-            if "ffmpeg" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        ]
+        ffmpeg = children(build.pid, "ffmpeg")
         if ffmpeg or build.poll() is not None:
             break
         time.sleep(0.02)
