@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 _UMASK = os.umask(0)
@@ -60,3 +62,22 @@ def remove_leftovers(folder: Path) -> int:
             os.unlink(entry.path)
             removed += 1
     return removed
+
+
+Fingerprint = tuple[int, int, str]  # size, modification time (ns), sha256
+
+
+def fingerprint(path: Path, known: Sequence[object] | None = None) -> Fingerprint:
+    """A file's size, time and sha256. The sha256 of `known` (an earlier fingerprint) is reused while the size
+    and time still match it, so an untouched file is known without being read."""
+    status = path.stat()
+    if known is not None and list(known[:2]) == [status.st_size, status.st_mtime_ns]:
+        return status.st_size, status.st_mtime_ns, str(known[2])
+    with open(path, "rb") as handle:
+        return status.st_size, status.st_mtime_ns, hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def unchanged(path: Path, known: Sequence[object]) -> bool:
+    """Whether `path` still holds the bytes `known` (an earlier fingerprint) describes."""
+    size, _, sha256 = fingerprint(path, known)
+    return size == known[0] and sha256 == known[2]

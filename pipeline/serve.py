@@ -13,25 +13,9 @@ import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .publish.target import content_type  # served as the hosting serves it
+
 RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})$")  # one range; longer numbers are no file's offsets
-CONTENT_TYPES = {
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip",
-    ".xml": "application/rss+xml; charset=utf-8",
-    ".mp3": "audio/mpeg",
-    ".json": "application/json",
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-}
-
-
-def content_type(name: str) -> str:
-    if name.endswith(".chapters.json"):
-        return "application/json+chapters"
-    return CONTENT_TYPES.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):

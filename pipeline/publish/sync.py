@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..fsutil import remove_leftovers, write_atomic
+from ..fsutil import fingerprint, remove_leftovers, write_atomic
 from ..model.show import CachePolicy, PublishSettings
 from .manifest import Entry, Manifest
 from .target import FEED, MANIFEST, MEDIA_FOLDER, Stored, Target, Upload, cache_control, content_type
@@ -95,15 +95,12 @@ def site_files(site: Path, policy: CachePolicy, hashes: Path) -> dict[str, Uploa
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue  # temporary files of a build, never published
         key = relative.as_posix()
-        status = path.stat()
         recorded = known.get(key)
-        if isinstance(recorded, list) and recorded[:2] == [status.st_size, status.st_mtime_ns]:
-            sha = str(recorded[2])
-        else:
-            with open(path, "rb") as handle:
-                sha = hashlib.file_digest(handle, "sha256").hexdigest()
-        seen[key] = [status.st_size, status.st_mtime_ns, sha]
-        files[key] = Upload(key, path, status.st_size, sha, content_type(key), cache_control(key, policy))
+        size, mtime_ns, sha = fingerprint(
+            path, recorded if isinstance(recorded, list) and len(recorded) == 3 else None
+        )
+        seen[key] = [size, mtime_ns, sha]
+        files[key] = Upload(key, path, size, sha, content_type(key), cache_control(key, policy))
     if seen != known:
         write_atomic(hashes, json.dumps(seen, indent=0, sort_keys=True), durable=False)
     return files

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..ffmpeg import ffmpeg_version
-from ..fsutil import write_atomic
+from ..fsutil import fingerprint, unchanged, write_atomic
 from ..model.episode import ChapterMark, Cue, MasterRecord
-from .base import Context, EpisodeWork, Scope, Step, digest, file_digest
+from .base import Context, EpisodeWork, Scope, Step, digest
 
 if TYPE_CHECKING:
     from ..audio.assemble import Assembly
@@ -68,10 +68,7 @@ def master_intact(folder: Path) -> bool:
     again, never published. Size and time settle it for an untouched file; a moved time means a read."""
     try:
         record = MasterRecord.decode((folder / "master.json").read_text("utf-8"))
-        stat = (folder / "master.mp3").stat()
-        if stat.st_size != record.size:
-            return False
-        return stat.st_mtime_ns == record.mtime_ns or file_digest(folder / "master.mp3") == record.sha256
+        return unchanged(folder / "master.mp3", (record.size, record.mtime_ns, record.sha256))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
@@ -121,14 +118,15 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
         chapters.append(
             ChapterMark(chapter.title, round(starts[index], 3), round(min(end, report.duration_s), 3))
         )
+    size, mtime_ns, sha256 = fingerprint(folder / "master.mp3")
     record = MasterRecord(
         chapters=tuple(chapters),
         # Roles, not names: a renamed speaker is re-tagged, not re-mastered.
         cues=tuple(Cue(t.role, t.text, round(t.start, 3), round(t.end, 3)) for t in assembly.timings),
         loudness=report,
-        sha256=file_digest(folder / "master.mp3"),
-        size=(folder / "master.mp3").stat().st_size,
-        mtime_ns=(folder / "master.mp3").stat().st_mtime_ns,
+        sha256=sha256,
+        size=size,
+        mtime_ns=mtime_ns,
     )
     write_atomic(folder / "master.json", record.encode())
     return report.duration_s

@@ -12,9 +12,9 @@ from pathlib import Path
 from .. import __version__
 from ..formats.id3 import write_tags
 from ..formats.transcripts import render_chapters, render_srt, render_vtt
-from ..fsutil import temporary_sibling, write_atomic
+from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
 from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name, sidecar_names
-from .base import Context, EpisodeWork, Scope, Step, digest, file_digest
+from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "tag"
 VERSION = 3
@@ -73,11 +73,8 @@ def files_intact(context: Context, episode: EpisodeWork) -> bool:
     file). Sizes and times settle it for untouched files; a file whose time moved is read and hashed."""
     try:
         record = json.loads((context.cache_dir(episode.id) / "tag.json").read_text("utf-8"))
-        for path in built_files(context, episode):
-            size, mtime, sha256 = record[path.name]
-            stat = path.stat()
-            if stat.st_size != size or (stat.st_mtime_ns != mtime and file_digest(path) != sha256):
-                return False
+        if not all(unchanged(path, record[path.name]) for path in built_files(context, episode)):
+            return False
     except (OSError, ValueError, KeyError, TypeError):
         return False
     return True
@@ -134,8 +131,5 @@ def tag_episode(context: Context, episode: EpisodeWork) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
-    record = {}
-    for path in built_files(context, episode):
-        stat = path.stat()
-        record[path.name] = [stat.st_size, stat.st_mtime_ns, file_digest(path)]
+    record = {path.name: fingerprint(path) for path in built_files(context, episode)}
     write_atomic(context.cache_dir(episode.id) / "tag.json", json.dumps(record, indent=1) + "\n")
