@@ -55,6 +55,14 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path)
 
 
+@pytest.fixture
+def copy_of_built(built: Path, tmp_path: Path) -> Path:
+    """A copy of the built fixture project that a test may change."""
+    project = tmp_path / "copy"
+    shutil.copytree(built, project)
+    return project
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The fixture project built once with the real engine and real ffmpeg, shared by the read-only tests."""

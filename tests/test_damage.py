@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def project(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "copy"
-    shutil.copytree(built, copy)
-    return copy
+def project(copy_of_built: Path) -> Path:
+    return copy_of_built
 
 
 def digests(folder: Path) -> dict[str, str]:

@@ -86,10 +86,9 @@ def bucket(s3) -> str:
 
 
 @pytest.fixture
-def copy_of_built(launched, built: Path, tmp_path: Path) -> Path:
-    project = tmp_path / "copy"
-    shutil.copytree(built, project)
-    return project
+def copy_of_built(launched, copy_of_built: Path) -> Path:
+    """The shared copy, once SeaweedFS is up."""
+    return copy_of_built
 
 
 @pytest.fixture(scope="module")

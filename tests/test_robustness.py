@@ -49,13 +49,6 @@ def published(project: Path) -> dict[str, str]:
     return out
 
 
-@pytest.fixture
-def copy_of_built(built: Path, tmp_path: Path) -> Path:
-    project = tmp_path / "copy"
-    shutil.copytree(built, project)
-    return project
-
-
 @pytest.mark.parametrize("case", sorted(CASES), ids=sorted(CASES))
 def test_bad_input_is_reported_and_nothing_published_changes(case: str, copy_of_built: Path):
     spec = CASES[case]
