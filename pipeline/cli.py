@@ -33,6 +33,7 @@ from .serve import make_server
 from .speech import check_voices
 from .stages import STAGES, upload
 from .stages import publish as publish_stage
+from .stages.script import speech_lines, speech_report
 
 log = logging.getLogger("pipeline")
 
@@ -331,6 +332,8 @@ def check(ctx: click.Context) -> None:
             click.echo(
                 f"  {domain.title}: {count} questions ({100 * count / total:.0f}%, target {domain.weight:g}%)"
             )
+    for line in speech_lines(speech_report(context)):
+        click.echo(line)
     if unknown:
         click.echo(f"{len(unknown)} all-caps word(s) have no entry in content/lexicon.toml yet:")
         for token in sorted(unknown):

@@ -170,9 +170,25 @@ def test_render_markdown_shows_raw_html_as_text():
     )
     assert isinstance(html, Markup)  # so the templates do not escape it a second time
     assert "<script" not in html and "<img" not in html
-    assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in html
+    assert '&lt;script&gt;alert("owned")&lt;/script&gt;' in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<strong>bold</strong>" in html and '<a href="https://example.com/">links</a>' in html
+    assert "<strong>bold</strong>" in html
+    assert '<a href="https://example.com/" rel="noopener noreferrer">links</a>' in html
+
+
+def test_show_notes_keep_allowed_html_link_bare_addresses_and_show_footnotes():
+    html = render_markdown(
+        "Press <kbd>Ctrl</kbd> for <b>bold</b> <span onclick=x>here</span>, see https://helm.sh/docs or mail "
+        "team@example.dev[^1].\n\n<details><summary>More</summary>\n\nInside.\n\n</details>\n\n"
+        "<!-- a note to the writer -->\n\n[^1]: The note.\n"
+    )
+    assert "<kbd>Ctrl</kbd>" in html and "<b>bold</b>" in html
+    assert "&lt;span onclick=x&gt;here&lt;/span&gt;" in html  # a tag not on the list stays text
+    assert '<a href="http://helm.sh/docs"' in html or '<a href="https://helm.sh/docs"' in html
+    assert '<a href="mailto:team@example.dev"' in html
+    assert "<details><summary>More</summary>" in html and "<p>Inside.</p>" in html
+    assert "a note to the writer" not in html
+    assert '<section class="footnotes">' in html and "The note." in html and "[^1]" not in html
 
 
 def test_an_episode_page_shows_lesson_html_as_text(project: Path, tmp_path: Path):
@@ -182,7 +198,7 @@ def test_an_episode_page_shows_lesson_html_as_text(project: Path, tmp_path: Path
     html = staged.read_text()
     assert final == tmp_path / "queues-basics.html" and not final.exists()  # staged beside its place
     assert "<script>alert" not in html
-    assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in html
+    assert '&lt;script&gt;alert("owned")&lt;/script&gt;' in html
     assert '<p class="summary">What a queue does, and why &lt;b&gt;ordering&lt;/b&gt; matters.</p>' in html
     assert (
         '<track kind="captions" srclang="en" label="Transcript" src="episodes/queues-basics-0123456789.vtt"'

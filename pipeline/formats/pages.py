@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-from ..fsutil import write_staged
+from ..fsutil import write_atomic, write_staged
 from ..model.episode import cover_name
 from ..model.lesson import Lesson, markdown_parser
 from ..model.show import Show
@@ -42,6 +46,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(clock=clock, duration=duration)
+    env.filters["inline"] = render_inline
     return env
 
 
@@ -57,9 +62,161 @@ def duration(seconds: float) -> str:
     return f"{minutes} min"
 
 
-def render_markdown(text: str) -> Markup:
-    """Lesson Markdown as HTML; raw HTML in the source comes out as text, never as markup."""
-    return Markup(markdown_parser().render(text))  # noqa: S704 - html=False: the source's HTML is escaped
+# Raw HTML a lesson may use in its show notes; any other tag is shown as text.
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "i",
+        "em",
+        "strong",
+        "br",
+        "sup",
+        "sub",
+        "kbd",
+        "details",
+        "summary",
+        "code",
+        "mark",
+        "small",
+        "abbr",
+        "s",
+        "u",
+        "q",
+        "var",
+        "samp",
+        "dfn",
+        "cite",
+        "p",
+        "ins",
+        "del",
+    }
+)
+# What Markdown itself writes, footnotes and tables included.
+MARKDOWN_TAGS = frozenset(
+    {
+        "p",
+        "a",
+        "img",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "pre",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "hr",
+        "section",
+        "em",
+        "strong",
+        "br",
+        "sup",
+    }
+)
+ATTRIBUTES = {
+    "*": {"class", "id", "title"},
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
+    "abbr": {"title"},
+}
+
+
+def _allowed(markup: str) -> bool:
+    """True when every tag in a piece of raw HTML is one the show notes allow (a comment never is)."""
+    tags = re.findall(r"<\s*/?\s*([A-Za-z][\w-]*)|<(!)", markup)
+    return (
+        bool(tags)
+        and all(name.lower() in ALLOWED_TAGS for name, bang in tags if not bang)
+        and not any(bang for _, bang in tags)
+    )
+
+
+def _raw_html(_renderer: Any, tokens: Any, index: int, _options: Any, _env: Any) -> str:
+    content = tokens[index].content
+    if re.fullmatch(r"\s*<!--.*?-->\s*", content, re.DOTALL):
+        return ""  # a comment is the writer's, not the listener's
+    return content if _allowed(content) else escapeHtml(content)
+
+
+def render_markdown(text: str, files: dict[str, str] | None = None) -> Markup:
+    """Lesson Markdown as HTML. Raw HTML with only the allowed tags is kept, any other comes out as text;
+    relative images and links point at the site's copies (`files`: target -> name in the site); the whole
+    is sanitized by nh3 (no script, no event attribute, no javascript: address can get through)."""
+    parser = _notes_parser()
+    env: dict[str, Any] = {}
+    tokens = parser.parse(text, env)
+    for token in tokens:
+        if token.children:
+            token.children = _without_file_links(token.children)
+    for token in _all(tokens):
+        for attribute in ("src", "href"):
+            target = token.attrs.get(attribute)
+            if isinstance(target, str) and files and target in files:
+                token.attrs[attribute] = files[target]
+    return _sanitized(parser.renderer.render(tokens, parser.options, env))
+
+
+def render_inline(text: str) -> Markup:
+    """One line of inline Markdown (a quiz question, an option) as HTML: `code` as <code>, and the like."""
+    return _sanitized(_notes_parser().renderInline(text))
+
+
+@functools.cache
+def _notes_parser() -> MarkdownIt:
+    parser = markdown_parser()
+    parser.add_render_rule("html_inline", _raw_html)
+    parser.add_render_rule("html_block", _raw_html)
+    return parser
+
+
+def _sanitized(html: str) -> Markup:
+    import nh3  # a Rust extension: loaded only when pages are rendered
+
+    tags = set(ALLOWED_TAGS | MARKDOWN_TAGS)
+    clean = nh3.clean(html, tags=tags, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+
+
+FILE_NAME = re.compile(r"^[\w.-]+\.(?:py|md|sh|rs|pl|go|rb|cs|ps|pm|so|am)$")
+
+
+def _without_file_links(children: list[Any]) -> list[Any]:
+    """'app.py' written in a sentence is a file, though .py is a country's domain: it stays text."""
+    kept: list[Any] = []
+    index = 0
+    while index < len(children):
+        token = children[index]
+        if (
+            token.type == "link_open"
+            and token.markup == "linkify"
+            and index + 2 < len(children)
+            and FILE_NAME.match(children[index + 1].content)
+        ):
+            kept.append(children[index + 1])
+            index += 3
+            continue
+        kept.append(token)
+        index += 1
+    return kept
+
+
+def _all(tokens: Any) -> Any:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _all(token.children)
 
 
 def key_points(lesson: Lesson) -> list[str]:
@@ -80,6 +237,23 @@ class Page:
     template: str
     context: dict
     parts: dict[str, str]  # named digests of everything the page shows: it is rendered again when one changes
+    files: tuple[tuple[Path, str], ...] = ()  # (a lesson's image or linked file, its content-hashed name)
+
+
+def site_name(path: Path) -> str:
+    """Where a lesson's image or linked file goes in the site: its name and a hash of its bytes, so a
+    changed file gets a new address and browsers never show a stale copy."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "file"
+    return f"files/{stem}-{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}{path.suffix.lower()}"
+
+
+def copy_files(site: Path, files: tuple[tuple[Path, str], ...]) -> None:
+    """The lesson files a page uses, copied into the site (a name already there holds the same bytes)."""
+    for source, name in files:
+        target = site / name
+        if not target.is_file():
+            os.makedirs(target.parent, exist_ok=True)
+            write_atomic(target, source.read_bytes())
 
 
 def render_pages(site: Path, show: Show, pages: list[Page]) -> list[tuple[Path, Path]]:
@@ -87,6 +261,8 @@ def render_pages(site: Path, show: Show, pages: list[Page]) -> list[tuple[Path, 
     the caller to rename once the feed is in place, so a build that dies leaves the old pages whole."""
     env = _environment()
     common = {"show": show, "root": "", "cover_name": cover_name(show)}
+    for page in pages:
+        copy_files(site, page.files)
     return [
         (
             write_staged(site / page.name, env.get_template(page.template).render(**common, **page.context)),

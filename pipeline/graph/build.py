@@ -21,6 +21,7 @@ from ..fsutil import remove_leftovers
 from ..model.project import Project
 from ..model.registry import Registry
 from ..speech import check_voices
+from ..stages.script import speech_report
 from .lock import BuildLock
 from .plan import Plan, plan_episodes, plan_show, read_project
 from .scheduler import Chain, ChainResult, Scheduler
@@ -100,6 +101,8 @@ def build(
                 check_voices(
                     context.show.voices, {line.role for e in context.episodes for line in e.spoken.lines}
                 )
+                for problem in speech_report(context).problems:  # what `check` reports, before any audio
+                    progress(f"warning: {problem}")
             _run_chains(plan, chains, jobs, report, progress, status)
         if report.failures:
             raise BuildError(

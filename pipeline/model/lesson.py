@@ -9,15 +9,16 @@ import re
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 import yaml
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pydantic import Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
 from ..errors import Problem, relative
+from ..spoken.markup import html_block_text, inline_text, markdown_parser
 from .project import Project
 from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
@@ -35,10 +36,11 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser 
 class Block:
     """One spoken unit of a lesson: a paragraph, a list item or a sub-heading."""
 
-    kind: str  # paragraph | item | heading | code | table | pause (text: seconds, or "" for the default)
+    kind: str  # paragraph | item | heading | note | code | table | image | pause (text: its seconds, or "")
     role: str  # host, or cohost for blockquotes
-    text: str
+    text: str  # as a listener hears it, before symbols are spoken: markup, links and footnote marks resolved
     line: int
+    breaks: tuple[int, ...] = ()  # offsets in text where a new source line starts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Lesson:
     sections: tuple[Section, ...] = ()
     body: str = ""  # the Markdown after the front matter, for the show notes
     body_line: int = 1  # file line where the body starts
+    files: tuple[tuple[str, int], ...] = ()  # relative image and link targets, with their lines
     digest: str = ""
 
     @model_validator(mode="before")
@@ -139,22 +142,6 @@ def show_in(info: ValidationInfo) -> Show | None:
     return (info.context or {}).get("show")
 
 
-def markdown_parser() -> MarkdownIt:
-    """CommonMark with tables; raw HTML is treated as text, so nothing in a lesson can run."""
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def _inline_text(token: Token) -> str:
-    """Plain text of an inline token: code spans keep their text, links keep their label."""
-    parts: list[str] = []
-    for child in token.children or []:
-        if child.type in ("text", "code_inline", "html_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
-
-
 def _split_front_matter(text: str) -> tuple[str | None, str, int]:
     """(front matter, body, line where the body starts)."""
     lines = text.split("\n")
@@ -212,8 +199,10 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
 
     key_lines = _front_matter_lines(front)
     where = Where(shown, "front matter:", lambda key: key_lines.get(key, 1) if key else 1)
-    intro, sections, body_problems = _parse_body(body, body_line, shown)
+    intro, sections, files, body_problems = _parse_body(body, body_line, shown)
+    body_problems.extend(_missing_files(path, project, shown, files))
     parsed = {"path": shown, "intro": tuple(intro), "sections": tuple(sections), "body": body}
+    parsed["files"] = tuple(dict.fromkeys(files))
     given = {**parsed, "body_line": body_line, "digest": hashlib.sha256(raw).hexdigest()}
     problems: list[Problem] = []
     lesson = read(Lesson, meta, where, problems, given=given, context={"show": show})
@@ -224,13 +213,60 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     return (None if problems else lesson), problems
 
 
-def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], list[Section], list[Problem]]:
+def _footnotes(tokens: list[Token], first_line: int) -> dict[int, tuple[str, int]]:
+    """Each footnote's id -> its text as heard and its line."""
+    notes: dict[int, tuple[str, int]] = {}
+    current: int | None = None
+    for token in tokens:
+        if token.type == "footnote_open":
+            current = int(token.meta["id"])
+        elif token.type == "footnote_close":
+            current = None
+        elif token.type == "inline" and current is not None:
+            text, line = notes.get(current, ("", (token.map[0] if token.map else 0) + first_line))
+            notes[current] = ((text + " " + inline_text(token.children or []).text).strip(), line)
+    return notes
+
+
+def _relative(target: str) -> bool:
+    """A link or image inside the project (not a web address, an e-mail, or an anchor on the page)."""
+    return bool(target) and not re.match(r"^(?:[A-Za-z][\w+.-]*:|//|#|/)", target)
+
+
+def lesson_file(lesson_path: Path, target: str) -> Path:
+    """The file a relative image or link of a lesson names (its query and anchor left off)."""
+    return lesson_path.parent / unquote(re.split(r"[?#]", target)[0])
+
+
+def _missing_files(path: Path, project: Project, shown: str, files: list[tuple[str, int]]) -> list[Problem]:
+    problems = []
+    root = project.content.resolve()
+    for target, line in dict.fromkeys(files):
+        found = lesson_file(path, target)
+        if not found.resolve().is_relative_to(root):
+            problems.append(
+                Problem(shown, line, f"'{target}' is outside the content folder; put the file under content/")
+            )
+        elif not found.is_file():
+            where = relative(found, project.root)
+            problems.append(
+                Problem(shown, line, f"'{target}' does not exist ({where}); add the file or fix the path")
+            )
+    return problems
+
+
+def _parse_body(
+    body: str, first_line: int, shown: str
+) -> tuple[list[Block], list[Section], list[tuple[str, int]], list[Problem]]:
     problems: list[Problem] = []
 
     def fail(line: int, message: str) -> None:
         problems.append(Problem(shown, line, message))
 
     tokens = markdown_parser().parse(body)
+    notes = _footnotes(tokens, first_line)
+    read_notes: set[int] = set()
+    files: list[tuple[str, int]] = []
     intro: list[Block] = []
     headings: list[tuple[str, int, list[Block]]] = []  # each '##' section's blocks, frozen into tuples below
     current: list[Block] = intro
@@ -238,8 +274,19 @@ def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], li
     list_depth = 0
     heading_level = 0
     table_line = None
+    in_footnotes = False
     for index, token in enumerate(tokens):
         line = (token.map[0] + first_line) if token.map else first_line
+        if token.type == "footnote_block_open":
+            in_footnotes = True
+        elif token.type == "footnote_block_close":
+            in_footnotes = False
+        if in_footnotes:
+            continue
+        role = "cohost" if quote_depth else "host"
+        if token.type == "inline":
+            spoken = inline_text(token.children or [])
+            files.extend((target, line) for target in (*spoken.images, *spoken.links) if _relative(target))
         if token.type == "blockquote_open":
             quote_depth += 1
         elif token.type == "blockquote_close":
@@ -254,7 +301,7 @@ def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], li
                 title = "the title comes from the front matter"
                 fail(line, f"a '#' heading in the body; {title}, so use '##' for sections")
         elif token.type == "inline" and heading_level:
-            text = _inline_text(token)
+            text = " ".join(spoken.text.split())
             if heading_level == 2:
                 if not text:
                     fail(line, "empty '##' heading; give the section a title")
@@ -264,13 +311,23 @@ def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], li
                 current.append(Block("heading", "host", text, line))
             heading_level = 0
         elif token.type == "inline" and tokens[index - 1].type == "paragraph_open" and table_line is None:
-            text = _inline_text(token)
+            text = spoken.text.strip()
             marker = PAUSE_MARKER.match(text)
             if marker:
                 current.append(Block("pause", "host", marker.group(1) or "", line))
-            elif text:
+            elif spoken.only_images:
+                current.append(Block("image", "host", "", line))
+            elif text.strip():
                 kind = "item" if list_depth else "paragraph"
-                current.append(Block(kind, "cohost" if quote_depth else "host", text, line))
+                current.append(Block(kind, role, spoken.text, line, spoken.breaks))
+            for note in spoken.footnotes:  # each note is read once, after the paragraph that first cites it
+                if note in notes and note not in read_notes:
+                    read_notes.add(note)
+                    current.append(Block("note", role, notes[note][0], notes[note][1]))
+        elif token.type == "html_block" and table_line is None:
+            text = html_block_text(token.content)
+            if text:
+                current.append(Block("paragraph", role, text, line))
         elif token.type in ("fence", "code_block"):
             if token.type == "fence" and not _fence_closed(body, token):
                 fail(
@@ -288,7 +345,7 @@ def _parse_body(body: str, first_line: int, shown: str) -> tuple[list[Block], li
     for section in sections:
         if not section.blocks:
             fail(section.line, f"section '{section.title}' is empty; write its text or remove the heading")
-    return intro, sections, problems
+    return intro, sections, files, problems
 
 
 def _fence_closed(body: str, token: Token) -> bool:

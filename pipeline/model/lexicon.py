@@ -24,6 +24,7 @@ from pydantic import Field, field_validator
 from pydantic.dataclasses import dataclass
 
 from ..errors import ConfigError, Problem
+from ..spoken.speech import placeholder, restore
 from .schema import SCHEMA, read, toml_where
 
 PATTERN_SECONDS = 0.5  # for one use of one pattern on one sentence: far more than any sane pattern needs
@@ -89,20 +90,30 @@ class Lexicon:
         return _matcher(tuple(sorted(self._table, key=len, reverse=True))) if self._table else None
 
     def apply(self, text: str) -> str:
-        """The text as the engines should hear it."""
+        """The text as the engines should hear it: the patterns, then the entries (no other rule)."""
+        said: list[str] = []
+        return restore(self.protect(self.rewrite(text), said), said)
+
+    def rewrite(self, text: str) -> str:
+        """The text with the `[patterns]` applied."""
         for pattern, replacement in self.patterns:
             text = _bounded(pattern, text, replacement)
+        return text
+
+    def protect(self, text: str, said: list[str]) -> str:
+        """The text with each entry replaced by a placeholder character whose spoken form is appended to
+        `said`, so no later rule changes what the lexicon says."""
         table, matcher = self._table, self._matcher
         if matcher is None:
             return text
 
         def replace(match: re.Match[str]) -> str:
-            spoken = table[match.group(0)]
+            said.append(table[match.group(0)])
             # "orders.fifo" -> "orders dot fifo": keep the spoken form apart from the word it was glued to
             glued = (
                 match.start() > 0 and text[match.start() - 1].isalnum() and not match.group(0)[0].isalnum()
             )
-            return (" " + spoken) if glued else spoken
+            return (" " if glued else "") + placeholder(len(said) - 1)
 
         return matcher.sub(replace, text)
 
@@ -132,7 +143,10 @@ LETTERS = {
 
 
 def spelled(word: str) -> str:
-    """'AWS' -> 'A.W.S': dotted letters are read as letter names by every engine, even a leading 'A'."""
+    """'AWS' -> 'A.W.S': dotted letters are read as letter names by every engine, even a leading 'A'.
+    A plural keeps its s as a plural: 'APIs' -> "A.P.I's"."""
+    if len(word) > 2 and word.endswith("s") and word[:-1].isupper():
+        return spelled(word[:-1]) + "'s"
     letters = [LETTERS.get(ch, ch.upper()) for ch in word if ch.isalnum()]
     out: list[str] = []
     for item in letters:
@@ -172,10 +186,35 @@ def _matcher(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
+DEFAULTS = Path(__file__).parent.parent / "spoken" / "lexicon.toml"
+
+
+@functools.cache
+def _defaults() -> tuple[tuple[str, ...], dict[str, str], str]:
+    raw = DEFAULTS.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    return tuple(data.get("spell", ())), dict(data.get("say", {})), hashlib.sha256(raw).hexdigest()
+
+
+def with_defaults(lexicon: Lexicon) -> Lexicon:
+    """The project's lexicon over the technical lexicon the tool ships: a project's entry always wins."""
+    spell, say, digest = _defaults()
+    ours = lexicon.known
+    merged_say = {word: said for word, said in say.items() if word not in ours} | lexicon.say
+    merged_spell = tuple(word for word in spell if word not in ours and word not in merged_say)
+    return Lexicon(
+        say=merged_say,
+        spell=merged_spell + lexicon.spell,
+        patterns=lexicon.patterns,
+        digest=hashlib.sha256((digest + lexicon.digest).encode()).hexdigest(),
+    )
+
+
 def load_lexicon(root: Path) -> Lexicon:
+    """The project's lexicon (content/lexicon.toml) over the tool's technical lexicon."""
     path = root / LEXICON_NAME
     if not path.is_file():
-        return Lexicon()
+        return with_defaults(Lexicon())
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as some editors write
@@ -187,4 +226,4 @@ def load_lexicon(root: Path) -> Lexicon:
     lexicon = read(Lexicon, data, toml_where(LEXICON_NAME, text), problems, given={"digest": digest})
     if lexicon is None or problems:
         raise ConfigError(f"{LEXICON_NAME}: {len(problems)} problem(s)", problems)
-    return lexicon
+    return with_defaults(lexicon)

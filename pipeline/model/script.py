@@ -11,6 +11,8 @@ class Line:
     text: str  # as the transcript shows it
     spoken: str  # as the engine hears it (symbols spoken, lexicon applied)
     pause: float  # seconds of silence after the line
+    source: str = ""  # file:line the sentence comes from
+    notes: tuple[str, ...] = ()  # what the voice cannot say or may say badly, each with its fix
 
 
 @dataclass(frozen=True)

@@ -66,11 +66,12 @@ class Voicer:
             samples = trim_silence(samples)
             if problem is None:
                 break
-            log.warning("%s: retrying a sentence (%s)", lesson_path, problem)
+            log.warning("%s: retrying a sentence (%s)", line.source or lesson_path, problem)
         if problem is not None:
             raise SynthesisError(
-                f"{lesson_path}: sentence {index + 1} of the episode failed twice ({problem}): "
-                f"{line.text!r}; reword it or add a lexicon entry for its odd tokens"
+                f"{line.source or lesson_path}: sentence {index + 1} of the episode failed twice "
+                f"({problem}): "
+                f"{line.text!r} (said: {line.spoken!r}); reword it or add a lexicon entry for its odd tokens"
             )
         self.cache.put(key, samples)
         return True

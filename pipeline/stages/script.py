@@ -2,121 +2,106 @@
 
 from __future__ import annotations
 
-import re
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
 
+from ..errors import Problem
 from ..fsutil import write_atomic
 from ..model.lesson import Block, Lesson
 from ..model.lexicon import Lexicon
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
 from ..model.show import Show
+from ..spoken.markup import plain
+from ..spoken.sentences import split_sentences
+from ..spoken.speech import Spoken, long_sentence, speak
 from .base import Context, EpisodeWork, Scope, Step, digest
 
-# Abbreviations after which a period does not end a sentence.
-ABBREVIATIONS = {
-    "e.g",
-    "i.e",
-    "vs",
-    "etc",
-    "approx",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "st",
-    "no",
-    "fig",
-    "cf",
-    "inc",
-    "ltd",
-}
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$`])")
-SYMBOLS = [
-    (re.compile(r"\s*(?:→|->|=>)\s*"), " to "),
-    (re.compile(r"\s*(?:—|–)\s*"), ", "),
-    (re.compile(r"\s+&\s+"), " and "),
-    (re.compile(r"≤"), " at most "),
-    (re.compile(r"≥"), " at least "),
-    (re.compile(r"\s*×\s*"), " times "),
-    (re.compile(r"(?<=\w)_(?=\w)"), " "),
-    (re.compile(r"[*_#`]"), ""),
-    (re.compile(r"\s{2,}"), " "),
-]
 NOTICES = {
     "code": "There is a code sample for this in the show notes.",
     "table": "There is a table for this in the show notes.",
+    "image": "There is a picture of this in the show notes.",
 }
 ORDINALS = ["one", "two", "three", "four", "five", "six"]
+QUIZ_NAME = "content/quiz.yaml"
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a paragraph; periods after abbreviations, initials and inside names do not split."""
-    sentences: list[str] = []
-    start = 0
-    for match in SENTENCE_END.finditer(text):
-        before = text[start : match.start()].rstrip("\"')]")
-        last_word = before.split()[-1].rstrip(".").lower() if before.split() else ""
-        if before.endswith(".") and (
-            last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
-        ):
-            continue
-        sentences.append(text[start : match.start()].strip())
-        start = match.end()
-    sentences.append(text[start:].strip())
-    return [s for s in sentences if s]
-
-
-def speakable(text: str) -> str:
-    """Symbols a listener cannot hear turned into words."""
-    for pattern, replacement in SYMBOLS:
-        text = pattern.sub(replacement, text)
-    return text.strip()
+def speech_notes(sentence: str, spoken: Spoken) -> tuple[str, ...]:
+    """What a producer should know about one sentence before it is voiced, each with its fix."""
+    notes = []
+    for word, script in spoken.unsayable:
+        notes.append(
+            f"the voice cannot say {word!r} ({script} script) and leaves it out; add "
+            f'"{word}" = "..." under [say] in content/lexicon.toml with how to say it'
+        )
+    words = long_sentence(sentence)
+    if words:
+        notes.append(f"a sentence of {words} words is hard to follow when heard; split it")
+    return tuple(notes)
 
 
 class _Writer:
     """Accumulates lines for one chapter, putting the right pause after each."""
 
-    def __init__(self, show: Show, lexicon: Lexicon):
+    def __init__(self, show: Show, lexicon: Lexicon, path: str):
         self.audio = show.audio
         self.lexicon = lexicon
         self.voices = show.voices
+        self.path = path
         self.lines: list[Line] = []
 
-    def say(self, role: str, text: str, *, pause: float | None = None) -> None:
+    def say(
+        self,
+        role: str,
+        text: str,
+        *,
+        pause: float | None = None,
+        line: int | None = None,
+        breaks: tuple[int, ...] = (),
+        path: str | None = None,
+    ) -> None:
         role = role if role in self.voices else "host"  # a show with one voice reads the co-host's lines too
         sentences = split_sentences(text)
-        for index, sentence in enumerate(sentences):
+        for index, (start, sentence) in enumerate(sentences):
             last = index == len(sentences) - 1
             gap = (
                 (pause if pause is not None else self.audio.paragraph_pause)
                 if last
                 else self.audio.sentence_pause
             )
-            spoken = self.lexicon.apply(speakable(sentence))
-            if spoken.strip(" .,;:!?"):
-                self.lines.append(Line(role, sentence, spoken, gap))
+            spoken = speak(sentence, self.lexicon)
+            if not spoken.text.strip(" .,;:!?"):
+                continue
+            where = f"{path or self.path}:{line + sum(1 for b in breaks if b <= start)}" if line else ""
+            self.lines.append(Line(role, sentence, spoken.text, gap, where, speech_notes(sentence, spoken)))
 
     def block(self, block: Block) -> None:
         if block.kind == "pause":
             if self.lines:
                 last = self.lines[-1]
                 seconds = float(block.text) if block.text else self.audio.answer_pause
-                self.lines[-1] = Line(last.role, last.text, last.spoken, max(last.pause, seconds))
+                self.lines[-1] = dataclasses.replace(last, pause=max(last.pause, seconds))
         elif block.kind in NOTICES:
             notice = NOTICES[block.kind]
             # Two code blocks a few lines apart are one thing to look up: say so once.
             if all(line.text != notice for line in self.lines[-3:]):
                 self.say("host", notice)
         else:
-            text = block.text if block.text[-1:] in ".!?:" else block.text + "."
-            self.say(block.role, text)
+            text = " ".join(block.text.split()) if block.kind != "note" else "A note: " + block.text
+            text = text if text[-1:] in ".!?:" else text + "."
+            self.say(block.role, text, line=block.line, breaks=block.breaks)
 
     def close(self, title: str, kind: str, section_pause: float) -> Chapter:
         lines = self.lines
         if lines:
             last = lines[-1]
-            lines[-1] = Line(
-                last.role, last.text, last.spoken, max(last.pause, section_pause) if section_pause else 0.0
+            lines[-1] = dataclasses.replace(
+                last, pause=max(last.pause, section_pause) if section_pause else 0.0
             )
         self.lines = []
         return Chapter(title, kind, tuple(lines))
@@ -130,7 +115,7 @@ def build_script(
     next_title: str | None = None,
 ) -> Script:
     """The whole episode as spoken lines: intro, one chapter per section, self-test, outro."""
-    writer = _Writer(show, lexicon)
+    writer = _Writer(show, lexicon, lesson.path)
     audio = show.audio
     chapters: list[Chapter] = []
     cohost = "cohost"
@@ -146,7 +131,8 @@ def build_script(
     chapters.append(writer.close("Introduction", "intro", audio.section_pause))
 
     for section in lesson.sections:
-        writer.say("host", section.title if section.title[-1:] in ".!?" else section.title + ".")
+        title = section.title if section.title[-1:] in ".!?" else section.title + "."
+        writer.say("host", title, line=section.line)
         for block in section.blocks:
             writer.block(block)
         chapters.append(writer.close(section.title, "section", audio.section_pause))
@@ -161,18 +147,29 @@ def build_script(
         )
         for number, question in enumerate(chosen, 1):
             writer.say(
-                cohost, f"Question {ORDINALS[number - 1]}. {question.question}", pause=audio.sentence_pause
+                cohost,
+                f"Question {ORDINALS[number - 1]}. {plain(question.question)}",
+                pause=audio.sentence_pause,
+                path=QUIZ_NAME,
+                line=question.line,
             )
             for index, (letter, option) in enumerate(question.options):
                 last = index == len(question.options) - 1
-                text = option if option[-1:] in ".!?" else option + "."
+                text = plain(option)
+                text = text if text[-1:] in ".!?" else text + "."
                 writer.say(
-                    cohost, f"{letter}: {text}", pause=audio.answer_pause if last else audio.sentence_pause
+                    cohost,
+                    f"{letter}: {text}",
+                    pause=audio.answer_pause if last else audio.sentence_pause,
+                    path=QUIZ_NAME,
+                    line=question.line,
                 )
             writer.say(
                 "host",
-                f"The answer is {question.answer}: {question.answer_text.rstrip('.')}. "
-                f"{question.explanation}",
+                f"The answer is {question.answer}: {plain(question.answer_text).rstrip('.')}. "
+                f"{plain(question.explanation)}",
+                path=QUIZ_NAME,
+                line=question.line,
             )
         chapters.append(writer.close("Test yourself", "selftest", audio.section_pause))
 
@@ -219,17 +216,63 @@ def render_script(script: Script, lesson: Lesson, show: Show) -> str:
 
 
 NAME = "script"
-VERSION = 1
+VERSION = 2
 SCOPE: Scope = "episode"
 HELP = "Write the episode scripts to scripts/ (and nothing else)."
+
+
+def _script_of(context: Context, episode: EpisodeWork) -> Script:
+    """The episode's script, from .cache/scripts/ while its sources are unchanged: segmenting and speaking
+    every sentence takes seconds for a course, and every plan (a no-op build, status, explain) needs it."""
+    questions = context.course.questions_for(episode.id)
+    key = digest(
+        _code(),
+        episode.lesson.digest,
+        str(context.show),
+        context.lexicon.digest,
+        questions,
+        episode.following,
+    )
+    path = context.project.cache / "scripts" / f"{episode.id}.json"
+    try:
+        stored = json.loads(path.read_text("utf-8"))
+        if stored["key"] == key:
+            return _loaded(stored["script"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no cache yet, or one from another version: make the script again
+    script = build_script(episode.lesson, context.show, context.lexicon, questions, episode.following)
+    with contextlib.suppress(OSError):  # a read-only project still builds; it just plans slower
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"key": key, "script": dataclasses.asdict(script)}), durable=False)
+    return script
+
+
+@functools.cache
+def _code() -> str:
+    """A digest of the code that writes scripts, so a cached script never outlives it."""
+    package = Path(__file__).parent.parent
+    files = [Path(__file__), package / "model" / "lexicon.py", *sorted((package / "spoken").iterdir())]
+    return digest(
+        VERSION, *(hashlib.sha256(path.read_bytes()).hexdigest() for path in files if path.is_file())
+    )
+
+
+def _loaded(data: dict[str, Any]) -> Script:
+    chapters = tuple(
+        Chapter(
+            chapter["title"],
+            chapter["kind"],
+            tuple(Line(**{**line, "notes": tuple(line["notes"])}) for line in chapter["lines"]),
+        )
+        for chapter in data["chapters"]
+    )
+    return Script(data["lesson_id"], data["title"], chapters)
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
     show = context.show
-    script = build_script(
-        episode.lesson, show, context.lexicon, context.course.questions_for(episode.id), episode.following
-    )
+    script = _script_of(context, episode)
     episode.script = script
     episode.script_text = text = render_script(script, episode.lesson, show)
     target = context.project.scripts / f"{episode.id}.txt"
@@ -248,3 +291,53 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode=episode.id,
         )
     ]
+
+
+@dataclasses.dataclass(frozen=True)
+class SpeechReport:
+    """What the speech pass found over a whole course, before any audio: what the voice cannot say or may say
+    badly, and every sentence said differently from how it is written."""
+
+    problems: tuple[Problem, ...]
+    changed: tuple[Line, ...]
+
+
+def speech_report(context: Context) -> SpeechReport:
+    """Every episode's script (planned already) and every quiz question, spoken and checked."""
+    lines = [line for episode in context.episodes if episode.script for line in episode.script.lines]
+    writer = _Writer(context.show, context.lexicon, QUIZ_NAME)
+    for question in context.course.questions:  # the whole bank: quiz.html shows every question
+        texts = [question.question, *(text for _, text in question.options), question.explanation]
+        for text in texts:
+            writer.say("host", plain(text), line=question.line)
+    lines += writer.lines
+    problems: dict[tuple[str, str], Problem] = {}
+    changed: dict[str, Line] = {}
+    for line in lines:
+        for note in line.notes:
+            path, _, number = line.source.rpartition(":")
+            problems.setdefault(
+                (line.source, note),
+                Problem(path, int(number), f'{note} (the voice says: "{line.spoken}")'),
+            )
+        if line.source and line.spoken != context.lexicon.apply(line.text):
+            changed.setdefault(line.source + line.text, line)
+    return SpeechReport(tuple(problems.values()), tuple(changed.values()))
+
+
+def speech_lines(report: SpeechReport) -> list[str]:
+    """The report as `certquests check` prints it."""
+    out = []
+    if report.problems:
+        out.append(f"{len(report.problems)} sentence(s) the voice cannot say in full or may say badly:")
+        out += [f"  {problem}" for problem in report.problems]
+    else:
+        out.append("The voice can say every sentence.")
+    if report.changed:
+        out.append(
+            f"{len(report.changed)} sentence(s) are said differently from how they are written "
+            "(addresses, identifiers, units, symbols, markup); each as written, then as said:"
+        )
+        for line in report.changed:
+            out += [f"  {line.source}: {line.text}", f"      said: {line.spoken}"]
+    return out

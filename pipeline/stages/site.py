@@ -6,8 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..formats.pages import Page, duration, key_points, render_markdown, render_pages, templates_digest
+from ..formats.pages import (
+    Page,
+    duration,
+    key_points,
+    render_markdown,
+    render_pages,
+    site_name,
+    templates_digest,
+)
 from ..model.episode import cover_name
+from ..model.lesson import lesson_file
 from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "site"
@@ -105,6 +114,9 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
     )
 
     for index, episode in enumerate(ordered):
+        lesson_path = context.project.root / episode.lesson.path
+        files = {target: lesson_file(lesson_path, target) for target, _line in episode.lesson.files}
+        names = {target: site_name(path) for target, path in files.items()}
         previous = ordered[index - 1] if index else None
         following = ordered[index + 1] if index + 1 < len(ordered) else None
         episode_module = show.module(episode.lesson.module)
@@ -115,7 +127,7 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                 {
                     "episode": episode,
                     "module": episode_module,
-                    "notes": render_markdown(episode.lesson.body),
+                    "notes": render_markdown(episode.lesson.body, names),
                     "key_points": key_points(episode.lesson),
                     "previous": previous,
                     "next": following,
@@ -132,7 +144,9 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                     ),
                     "module": digest(episode_module),
                     "neighbours": digest([(e.lesson.title, e.page_name) for e in (previous, following) if e]),
+                    "files": digest(sorted(names.items())),
                 },
+                tuple((files[target], name) for target, name in names.items()),
             )
         )
 

@@ -1,0 +1,7 @@
+"""Markdown to speech: what a listener hears of each construct of a lesson, from markdown-it's token stream.
+
+`markup` turns tokens into the text a transcript shows (HTML, links, footnotes, code spans resolved);
+`sentences` splits that text with pysbd; `technical` says units, versions, identifiers, URLs and symbols
+in words; `heteronyms` picks the reading of read/lead/live/close/no from context; `voice` finds what the
+voice cannot say. Nothing here knows about engines or files: callers give text and get text and notes.
+"""

@@ -1,0 +1,52 @@
+"""Sentence boundaries, by pysbd (rule-based, with English abbreviations, initials, decimals and names)."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from typing import Any
+
+# A boundary pysbd proposes is kept only where a sentence really ends: end punctuation, maybe closing
+# quotes or brackets, then a space. It merges "a ./src folder" and "the .aws-sam folder" back together.
+ENDS = re.compile(r"[.!?…][\"'”’)\]]*$")
+# Abbreviations that never end a sentence, though pysbd may split after them.
+NEVER_LAST = re.compile(r"\b(?:e\.g|i\.e|vs|cf|approx|incl)\.$", re.IGNORECASE)
+
+
+@functools.cache
+def _segmenter() -> Any:
+    import pysbd  # its rules compile on first use; only the script stage and check split text
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences of a paragraph with their offsets: a sentence may start with code or a lowercase word."""
+    text = text.strip()
+    if not text:
+        return []
+    cuts = [0]
+    position = 0
+    for piece in _segmenter().segment(text):
+        found = text.find(piece.strip(), position)
+        if found < 0:
+            continue
+        position = found + len(piece.strip())
+        cuts.append(position)
+    starts = [0]
+    for proposed in cuts[1:-1]:
+        cut = proposed
+        # pysbd may leave a sentence's leading '!' or '.' on the one before ("resource. !GetAtt")
+        while cut >= 2 and text[cut - 1] in "!.?" and text[cut - 2] == " ":
+            cut -= 1
+        before, after = text[:cut].rstrip(), text[cut:]
+        if ENDS.search(before) and not NEVER_LAST.search(before) and (after[:1].isspace() or not after):
+            starts.append(len(before) + (len(text[len(before) :]) - len(text[len(before) :].lstrip())))
+    starts = sorted(set(starts))
+    bounds = [*starts, len(text)]
+    return [
+        (start, text[start:end].strip())
+        for start, end in itertools.pairwise(bounds)
+        if text[start:end].strip()
+    ]

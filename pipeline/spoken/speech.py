@@ -1,0 +1,102 @@
+"""One sentence as the voice is given it, with notes on what the voice could not say."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol
+
+from .heteronyms import heteronyms
+from .technical import technical
+
+LONG_SENTENCE = 60  # words: past this a listener loses the thread, and a voice reads it in one breath
+
+
+class Pronouncer(Protocol):
+    """The lexicon as speech needs it: its patterns, and its entries kept out of the technical rules."""
+
+    def rewrite(self, text: str) -> str: ...
+
+    def protect(self, text: str, said: list[str]) -> str: ...
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """What the voice is given for one sentence, and the parts of it that it cannot say."""
+
+    text: str
+    unsayable: tuple[tuple[str, str], ...] = ()  # (the word as written, its script)
+
+
+PLACEHOLDERS = 0xF0000  # supplementary private use: never in a lesson, never a word character
+
+
+def placeholder(index: int) -> str:
+    return chr(PLACEHOLDERS + index)
+
+
+def restore(text: str, said: list[str]) -> str:
+    return re.sub("[\U000f0000-\U000fffff]", lambda m: said[ord(m.group()) - PLACEHOLDERS], text)
+
+
+def script_of(char: str) -> str | None:
+    """The writing system of a letter the voice cannot read (None for Latin letters and everything else)."""
+    if not unicodedata.category(char).startswith(("L", "M")) or ord(char) < 0x250:
+        return None
+    name = unicodedata.name(char, "")
+    if name.startswith(("LATIN", "COMBINING")) or not name:
+        return None
+    first = name.split()[0]
+    return {"CJK": "Chinese", "HIRAGANA": "Japanese", "KATAKANA": "Japanese", "HANGUL": "Korean"}.get(
+        first, first.title()
+    )
+
+
+UNSAYABLE_RUN = re.compile(r"[^\s\d!-/:-@\[-`{-~]+")
+
+
+def _unsayable(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    found: list[tuple[str, str]] = []
+
+    def drop(match: re.Match[str]) -> str:
+        word = match.group(0)
+        scripts = [script for script in map(script_of, word) if script]
+        if not scripts:
+            return word
+        found.append((word, scripts[0]))
+        return ""
+
+    return UNSAYABLE_RUN.sub(drop, text), tuple(found)
+
+
+def tidy(text: str) -> str:
+    """Spaces as a voice expects them: one between words, none before punctuation, no empty clauses."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,;:.!?])(?=\s|$)", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"[,;:]\s*(?=[.!?]$)", "", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    return re.sub(r"^[,;:.\s]+", "", text).strip()
+
+
+def speak(text: str, lexicon: Pronouncer) -> Spoken:
+    """The sentence as the voice should hear it: the lexicon's patterns, its entries, the technical rules,
+    the heteronyms; letters of other scripts are left out and reported."""
+    said: list[str] = []
+    text = lexicon.protect(lexicon.rewrite(text), said)
+    text = heteronyms(technical(text))
+    text = restore(lexicon.protect(text, said), said)
+    text, unsayable = _unsayable(text)
+    text = tidy(text)
+    if text.endswith(" ."):
+        text = text[:-2] + "."
+    if re.search(r"\bno$", text.removesuffix(".")):
+        text = text.removesuffix(".") + " ."  # "yes or no." is not "yes or number"
+    return Spoken(text, unsayable)
+
+
+def long_sentence(text: str) -> int:
+    """The word count of a sentence too long to follow, else 0."""
+    words = len(text.split())
+    return words if words > LONG_SENTENCE else 0

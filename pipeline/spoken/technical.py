@@ -1,0 +1,257 @@
+"""Technical tokens in words: addresses, identifiers, units, versions, flags, arrows, cron schedules, symbols.
+
+Each rule is one regular expression over a sentence's words with the spoken form it gives; they run in the
+order of RULES, so an address is spoken before its dots could be taken for an identifier's.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from linkify_it.tlds import TLDS
+
+TOP_LEVEL_DOMAINS = frozenset(tld.lower() for tld in TLDS)
+# Endings said as a word; every other short ending is spelled ("helm dot s h").
+SAID_ENDINGS = frozenset({"com", "org", "net", "dev", "app", "gov", "edu", "info", "cloud", "tech", "aws"})
+EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\U0001fb00-\U0001fbff\u2600-\u26ff\u2700-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3"
+    "\U000e0020-\U000e007f]"
+)
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL = re.compile(rf"(?<![\w.+-])([\w.+-]+)@((?:{LABEL}\.)+[A-Za-z]{{2,}})(?![\w-])")
+# A web address: a scheme or a known top-level domain, a path that is never said.
+URL = re.compile(
+    rf"(?<![\w@/.-])(?:[A-Za-z][\w+.-]*://)?(?:www\.)?((?:{LABEL}\.)+([A-Za-z]{{2,}}))(?::\d+)?"
+    r"(/[^\s]*?)?(?=[.,;:!?)\]'\"]*(?:\s|$))"
+)
+DOTTED = re.compile(r"(?<![\w.])([A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+)(?![\w])(?!\.\w)")
+SCOPED = re.compile(r"\b(\w+(?:::\w+)+)\b")
+CAMEL = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})|(?<=[a-z])(?=\d)(?<!v)|(?<=\d)(?=[A-Z][a-z])"
+)
+CAMEL_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[A-Z])[A-Za-z][A-Za-z0-9]*[a-z0-9][A-Za-z0-9]*\b")
+HEADER = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*){2,}\b")
+VERSION = re.compile(r"(?<![\w.])([vV])?(\d+)((?:\.\d+){1,3})(?:-([A-Za-z][\w.]*))?(?![\w.]|\.\d)")
+SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)\b")
+BARE_VERSION = re.compile(r"(?<![\w.])v(\d+)\b")
+FLAG = re.compile(r"(?<![^\s(\[\"'])(--?)([A-Za-z][\w-]*)")
+CRON_FIELD = r"(?:\*(?:/\d+)?|\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*(?:/\d+)?)"
+CRON = re.compile(rf"(?<![\w*/])({CRON_FIELD}(?:\s+{CRON_FIELD}){{4}})(?![\w*/])")
+ARROW_BETWEEN = re.compile(r"(?<=[\w)\]'\"])\s*(?:-->|->|=>|→|⇒|⟶)\s*(?=[\w(\['\"])")
+ARROW = re.compile(r"-->|->|=>|→|⇒|⟶")
+UNIT_WORDS = {
+    "Ki": "kibibytes",
+    "Mi": "mebibytes",
+    "Gi": "gibibytes",
+    "Ti": "tebibytes",
+    "KiB": "kibibytes",
+    "MiB": "mebibytes",
+    "GiB": "gibibytes",
+    "TiB": "tebibytes",
+    "KB": "kilobytes",
+    "kB": "kilobytes",
+    "MB": "megabytes",
+    "GB": "gigabytes",
+    "TB": "terabytes",
+    "PB": "petabytes",
+    "Kbps": "kilobits per second",
+    "kbps": "kilobits per second",
+    "Mbps": "megabits per second",
+    "Gbps": "gigabits per second",
+    "ms": "milliseconds",
+    "µs": "microseconds",
+    "us": "microseconds",
+    "ns": "nanoseconds",
+    "s": "seconds",
+    "min": "minutes",
+    "h": "hours",
+    "d": "days",
+    "GHz": "gigahertz",
+    "MHz": "megahertz",
+    "kHz": "kilohertz",
+    "Hz": "hertz",
+    "k": "thousand",
+    "%": "percent",
+    "m": "minutes",  # said "millicores" where the sentence is about CPU
+}
+# Units that are also words ("5 s", "2 us") are units only when glued to their number.
+GLUED_ONLY = frozenset({"s", "m", "h", "d", "k", "us", "min"})
+UNIT = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)(\s?)("
+    + "|".join(sorted(map(re.escape, UNIT_WORDS), key=len, reverse=True))
+    + r")(?![\w%])"
+)
+CPU = re.compile(r"\b(?:cpu|cpus|cores?|millicores?|requests?|limits?)\b", re.IGNORECASE)
+SYMBOLS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"\s*(?:<=|≤|=<)\s*"), " at most "),
+    (re.compile(r"\s*(?:>=|≥|=>)\s*"), " at least "),
+    (re.compile(r"\s*(?:!=|≠|<>|!==)\s*"), " is not equal to "),
+    (re.compile(r"\s*(?:===|==)\s*"), " equals "),
+    (re.compile(r"</?([A-Za-z][\w-]*)\s*/?>"), r" \1 "),  # a tag written as code: "the details element"
+    (re.compile(r"(?<=[\w)])\s*<\s*(?=[\w(-])"), " less than "),
+    (re.compile(r"(?<=[\w)])\s*>\s*(?=[\w(-])"), " greater than "),
+    (re.compile(r"(?<![\w)])<\s*(?=\d)"), "under "),
+    (re.compile(r"(?<![\w)])>\s*(?=\d)"), "over "),
+    (re.compile(r"(?<=\w)\s*=\s*(?=\S)"), " equals "),
+    (re.compile(r"\s*(?:&&|\|\|)\s*"), lambda m: " and " if "&" in m.group(0) else " or "),
+    (re.compile(r"(?<=\d)\s*[x×*]\s*(?=\d)"), " times "),
+    (re.compile(r"\s*×\s*"), " times "),
+    (re.compile(r"(?<=\d)\s*÷\s*(?=\d)"), " divided by "),
+    (re.compile(r"(?<=[\w)])\s*\+\s*(?=[\w(])"), " plus "),
+    (re.compile(r"(?<=\w)\s*\^\s*(?=\d)"), " to the power of "),
+    (re.compile(r"±\s*"), "plus or minus "),
+    (re.compile(r"~\s*(?=\d)"), "about "),
+    (re.compile(r"(?<!\w)#(?=\d)"), "number "),
+    (re.compile(r"\s+@\s+"), " at "),
+    (re.compile(r"\s*(?:—|–)\s*"), ", "),
+    (re.compile(r"&(?:amp;)?"), " and "),
+    (re.compile(r"(?<=\w)_(?=\w)"), " "),
+    (re.compile(r"\.{3}|…"), ", "),
+    (re.compile(r"[*_#`|\\{}<>~^]"), " "),
+    (re.compile(r"\s*[\[\]]\s*"), " "),
+]
+CRON_NAMES = ("minute", "hour", "day of the month", "month", "day of the week")
+
+
+def said_ending(label: str) -> str:
+    """A domain's last label: 'com' said as a word, 'sh' spelled 's h'."""
+    lower = label.lower()
+    if lower in SAID_ENDINGS or len(lower) > 3:
+        return label
+    return " ".join(lower)
+
+
+def domain(name: str) -> str:
+    """'helm.sh' -> 'helm dot s h'; 'lambda.amazonaws.com' -> 'lambda dot amazonaws dot com'."""
+    labels = name.removeprefix("www.").split(".")
+    return " dot ".join([*(label.replace("-", " ") for label in labels[:-1]), said_ending(labels[-1])])
+
+
+def _email(match: re.Match[str]) -> str:
+    local = re.sub(
+        r"[.+_-]",
+        lambda m: {".": " dot ", "+": " plus ", "_": " underscore ", "-": " dash "}[m.group()],
+        match.group(1),
+    )
+    return f"{local} at {domain(match.group(2))}"
+
+
+def _url(match: re.Match[str]) -> str:
+    whole, name, ending = match.group(0), match.group(1), match.group(2)
+    if "://" not in whole and ending.lower() not in TOP_LEVEL_DOMAINS:
+        return whole  # pod.spec.containers: not an address; DOTTED says it
+    if "://" not in whole and not match.group(3) and ending.lower() in ("py", "md", "sh", "rs", "go", "pl"):
+        # 'app.py' and 'setup.sh' are files; said as identifiers
+        return whole
+    return domain(name)
+
+
+def _dotted(match: re.Match[str]) -> str:
+    parts = match.group(1).split(".")
+    if len(parts) == 2 and len(parts[1]) <= 3 and parts[1].islower():
+        return f"{parts[0]} dot {said_ending(parts[1])}"  # a file name: app.py, values.yaml
+    return " dot ".join(parts)
+
+
+def _camel(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if len(word) < 4 or re.fullmatch(r"[A-Z][a-z]+s?|[a-z]+|[A-Z]+s?", word):
+        return word
+    pieces = CAMEL.sub(" ", word).split()
+    if any(len(piece) < 2 and not piece.isdigit() for piece in pieces[1:]):
+        return word  # SaaS, iOS: one word, not two
+    return " ".join(pieces)
+
+
+def _version(match: re.Match[str]) -> str:
+    prefix, major, rest, tag = match.groups()
+    parts = [major, *rest.lstrip(".").split(".")]
+    if not prefix and len(parts) == 2:
+        return match.group(0)  # 1.5 is a number
+    if not prefix and len(parts) == 4:
+        return " dot ".join(parts)  # an IP address
+    spoken = ("version " if prefix else "") + " point ".join(parts)
+    return spoken + (f" {tag}" if tag else "")
+
+
+def _scientific(match: re.Match[str]) -> str:
+    mantissa, exponent = match.group(1), int(match.group(2))
+    try:
+        value = Decimal(mantissa) * (Decimal(10) ** exponent)
+    except InvalidOperation:
+        return match.group(0)
+    if 0 <= exponent <= 12 and value == value.to_integral_value():
+        return str(int(value))  # 1e6 -> 1000000, which every voice says "one million"
+    return f"{mantissa} times ten to the power of {'minus ' if exponent < 0 else ''}{abs(exponent)}"
+
+
+def _flag(match: re.Match[str]) -> str:
+    dashes, name = match.groups()
+    said = " ".join(name) if len(name) == 1 else name.replace("-", " ")
+    return ("dash dash " if len(dashes) == 2 else "dash ") + said
+
+
+def _cron_field(value: str, name: str) -> str:
+    if value == "*":
+        return f"every {name}"
+    if value.startswith("*/"):
+        return (
+            f"every {value[2:]} {name}s" if name in ("minute", "hour", "month") else f"every {value[2:]} days"
+        )
+    value = value.replace(",", " and ").replace("-", " to ").replace("/", " every ")
+    return f"{name} {value}"
+
+
+def _cron(match: re.Match[str]) -> str:
+    fields = match.group(1).split()
+    if "*" not in match.group(1):
+        return match.group(1)  # five plain numbers are just numbers
+    return ", ".join(_cron_field(value, name) for value, name in zip(fields, CRON_NAMES)) + ","
+
+
+def _unit(match: re.Match[str], sentence: str) -> str:
+    number, space, unit = match.groups()
+    if (space and unit in GLUED_ONLY) or (unit == "s" and len(number) == 4 and number.endswith("0")):
+        return match.group(0)  # "2 us", "the 1990s"
+    if unit == "m" and CPU.search(sentence):
+        return f"{number} millicores"
+    word = UNIT_WORDS[unit]
+    if number == "1" and word.endswith("s") and unit not in ("%",):
+        word = word[:-1]
+    return f"{number} {word}"
+
+
+def _symbols(text: str) -> str:
+    for pattern, replacement in SYMBOLS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def rules(sentence: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+    return [
+        (EMAIL, _email),
+        (URL, _url),
+        (SCOPED, lambda m: m.group(1).replace("::", " ")),
+        (CRON, _cron),
+        (SCIENTIFIC, _scientific),
+        (VERSION, _version),
+        (BARE_VERSION, lambda m: f"v {m.group(1)}"),
+        (DOTTED, _dotted),
+        (HEADER, lambda m: m.group(0).replace("-", " ")),
+        (CAMEL_WORD, _camel),
+        (UNIT, lambda m: _unit(m, sentence)),
+        (ARROW_BETWEEN, lambda m: " to "),
+        (ARROW, lambda m: " arrow "),
+        (FLAG, _flag),
+    ]
+
+
+def technical(text: str) -> str:
+    """The sentence with its technical tokens and symbols in words, emoji left out."""
+    text = EMOJI.sub("", html.unescape(text) if "&" in text else text)
+    for pattern, spoken in rules(text):
+        text = pattern.sub(spoken, text)
+    return " ".join(_symbols(text).split())
