@@ -21,6 +21,7 @@ from ..fsutil import write_atomic, write_staged
 from ..model.episode import cover_name
 from ..model.lesson import Lesson, markdown_parser
 from ..model.show import Show
+from ..spoken.markup import shown
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 STATIC = Path(__file__).parent.parent / "static"
@@ -223,7 +224,7 @@ def key_points(lesson: Lesson) -> list[str]:
     """The recap's list items, else the section titles."""
     for section in lesson.sections:
         if section.title.lower().startswith(("recap", "summary", "key points")):
-            items = [block.text for block in section.blocks if block.kind == "item"]
+            items = [shown(block.text) for block in section.blocks if block.kind == "item"]
             if items:
                 return items
     return [

@@ -44,6 +44,7 @@ BREAKING_ELEMENTS = frozenset(
 )
 VOID_ELEMENTS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
 TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][\w-]*)([^>]*?)(/?)\s*>$", re.DOTALL)
+SYMBOLS_MARK = "\u2063"  # around a code span of symbols only; never shown, see shown()
 SCHEME = re.compile(r"^[A-Za-z][\w+.-]*://")
 
 
@@ -132,7 +133,10 @@ def inline_text(children: Sequence[Token]) -> Inline:
     seen_text = False
     for child in children:
         kind = child.type
-        if kind in {"text", "code_inline"}:
+        if kind == "code_inline" and child.content.strip() and not any(c.isalnum() for c in child.content):
+            builder.add(SYMBOLS_MARK + child.content.strip() + SYMBOLS_MARK)  # `-->`: said symbol by symbol
+            seen_text = True
+        elif kind in {"text", "code_inline"}:
             builder.add(child.content)
             seen_text = seen_text or bool(child.content.strip())
         elif kind in ("softbreak", "hardbreak"):
@@ -197,6 +201,11 @@ def html_block_text(source: str) -> str:
     parser.close()
     pieces = [collapse(piece) for piece in "".join(parser.parts).split("\n")]
     return " ".join(piece if piece[-1] in ".!?:;," else piece + "." for piece in pieces if piece)
+
+
+def shown(text: str) -> str:
+    """The text as a transcript shows it (the marks for the voice taken out)."""
+    return text.replace(SYMBOLS_MARK, "")
 
 
 def collapse(text: str) -> str:

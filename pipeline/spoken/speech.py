@@ -84,8 +84,9 @@ def speak(text: str, lexicon: Pronouncer) -> Spoken:
     """The sentence as the voice should hear it: the lexicon's patterns, its entries, the technical rules,
     the heteronyms; letters of other scripts are left out and reported."""
     said: list[str] = []
+    original = text
     text = lexicon.protect(lexicon.rewrite(text), said)
-    text = heteronyms(technical(text))
+    text = heteronyms(technical(text, original))
     text = restore(lexicon.protect(text, said), said)
     text, unsayable = _unsayable(text)
     text = tidy(text)

@@ -27,13 +27,54 @@ URL = re.compile(
     rf"(?<![\w@/.-])(?:[A-Za-z][\w+.-]*://)?(?:www\.)?((?:{LABEL}\.)+([A-Za-z]{{2,}}))(?::\d+)?"
     r"(/[^\s]*?)?(?=[.,;:!?)\]'\"]*(?:\s|$))"
 )
-DOTTED = re.compile(r"(?<![\w.])([A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+)(?![\w])(?!\.\w)")
-SCOPED = re.compile(r"\b(\w+(?:::\w+)+)\b")
+# Entries of the lexicon stand in the text as one character of this range until the end (see speech.py).
+HELD = "\U000f0000-\U000fffff"
+DOTTED = re.compile(
+    rf"(?<![\w.])([A-Za-z_${HELD}][\w${HELD}-]*(?:\.[A-Za-z_${HELD}][\w${HELD}-]*)+)(?![\w])(?!\.\w)"
+)
+SCOPED = re.compile(r"::(?=\w)")
+# A code span of symbols only (`-->`, `]]>`), marked by markup.py: each symbol said by its name.
+CODE_SYMBOLS = re.compile("\u2063([^\u2063]*)\u2063")
+SYMBOL_NAMES = {
+    "-": "dash",
+    ">": "greater than",
+    "<": "less than",
+    "[": "open bracket",
+    "]": "close bracket",
+    "=": "equals",
+    "!": "bang",
+    "&": "ampersand",
+    "*": "star",
+    "/": "slash",
+    "|": "pipe",
+    ":": "colon",
+    ".": "dot",
+    "{": "open brace",
+    "}": "close brace",
+    "$": "dollar",
+    "#": "hash",
+    "%": "percent",
+    "@": "at",
+    "~": "tilde",
+    "^": "caret",
+    "_": "underscore",
+    "+": "plus",
+    "?": "question mark",
+    ";": "semicolon",
+    ",": "comma",
+    "(": "open parenthesis",
+    ")": "close parenthesis",
+    "'": "quote",
+    '"': "double quote",
+    "`": "backtick",
+    "\\": "backslash",
+}
 CAMEL = re.compile(
     r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})|(?<=[a-z])(?=\d)(?<!v)|(?<=\d)(?=[A-Z][a-z])"
+    r"|(?<=[A-Z])(?=v\d)"
 )
 CAMEL_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[A-Z])[A-Za-z][A-Za-z0-9]*[a-z0-9][A-Za-z0-9]*\b")
-HEADER = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*){2,}\b")
+HEADER = re.compile(rf"(?<![\w-])[A-Z{HELD}][\w{HELD}]*(?:-[A-Z{HELD}][\w{HELD}]*){{2,}}(?![\w-])")
 VERSION = re.compile(r"(?<![\w.])([vV])?(\d+)((?:\.\d+){1,3})(?:-([A-Za-z][\w.]*))?(?![\w.]|\.\d)")
 SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)\b")
 BARE_VERSION = re.compile(r"(?<![\w.])v(\d+)\b")
@@ -230,11 +271,12 @@ def _symbols(text: str) -> str:
     return text
 
 
-def rules(sentence: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+def rules(context: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
     return [
         (EMAIL, _email),
         (URL, _url),
-        (SCOPED, lambda m: m.group(1).replace("::", " ")),
+        (CODE_SYMBOLS, lambda m: " " + " ".join(SYMBOL_NAMES.get(c, "") for c in m.group(1)) + " "),
+        (SCOPED, lambda m: " "),
         (CRON, _cron),
         (SCIENTIFIC, _scientific),
         (VERSION, _version),
@@ -242,16 +284,17 @@ def rules(sentence: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]]
         (DOTTED, _dotted),
         (HEADER, lambda m: m.group(0).replace("-", " ")),
         (CAMEL_WORD, _camel),
-        (UNIT, lambda m: _unit(m, sentence)),
+        (UNIT, lambda m: _unit(m, context)),
         (ARROW_BETWEEN, lambda m: " to "),
         (ARROW, lambda m: " arrow "),
         (FLAG, _flag),
     ]
 
 
-def technical(text: str) -> str:
-    """The sentence with its technical tokens and symbols in words, emoji left out."""
+def technical(text: str, context: str = "") -> str:
+    """The sentence with its technical tokens and symbols in words, emoji left out (`context`: the sentence
+    as written, when `text` holds lexicon placeholders)."""
     text = EMOJI.sub("", html.unescape(text) if "&" in text else text)
-    for pattern, spoken in rules(text):
+    for pattern, spoken in rules(context or text):
         text = pattern.sub(spoken, text)
     return " ".join(_symbols(text).split())

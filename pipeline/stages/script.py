@@ -17,7 +17,7 @@ from ..model.lexicon import Lexicon
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
 from ..model.show import Show
-from ..spoken.markup import plain
+from ..spoken.markup import plain, shown
 from ..spoken.sentences import split_sentences
 from ..spoken.speech import Spoken, long_sentence, speak
 from .base import Context, EpisodeWork, Scope, Step, digest
@@ -78,7 +78,8 @@ class _Writer:
             if not spoken.text.strip(" .,;:!?"):
                 continue
             where = f"{path or self.path}:{line + sum(1 for b in breaks if b <= start)}" if line else ""
-            self.lines.append(Line(role, sentence, spoken.text, gap, where, speech_notes(sentence, spoken)))
+            text = shown(sentence)
+            self.lines.append(Line(role, text, spoken.text, gap, where, speech_notes(text, spoken)))
 
     def block(self, block: Block) -> None:
         if block.kind == "pause":
@@ -142,7 +143,8 @@ def build_script(
         count = ORDINALS[len(chosen) - 1]
         writer.say(
             "host",
-            f"Time to test yourself. {count.capitalize()} questions from the quiz. "
+            f"Time to test yourself. {count.capitalize()} question{'s' if len(chosen) > 1 else ''} "
+            "from the quiz. "
             "After each one, pause and answer before you hear the solution.",
         )
         for number, question in enumerate(chosen, 1):
