@@ -175,6 +175,7 @@ class TestShippedCourse:
         result = run(REPO, "check")
         assert result.exit_code == 0, result.output
         assert "Every all-caps word has a pronunciation entry." in result.output
+        assert "The voice can say every sentence." in result.output
 
     def test_content_is_in_our_own_words(self):
         tool = REPO.parent / "shared" / "tools" / "own-words"

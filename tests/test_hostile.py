@@ -14,6 +14,7 @@ from pipeline.model.course import load_course
 from pipeline.model.lexicon import load_lexicon
 from pipeline.model.project import Project
 from pipeline.model.show import load_show
+from pipeline.spoken.speech import speak
 from pipeline.stages.script import build_script
 from tests.conftest import run
 
@@ -206,28 +207,36 @@ def test_a_missing_image_is_a_content_error_with_its_line(hostile: Path, tmp_pat
     assert "content/lessons/02-links.md:21: 'images/diagram.png' does not exist" in result.output
 
 
+@pytest.fixture(scope="module")
+def g2p():
+    """The default voice's own phonemizer (hibari's G2P), loaded once."""
+    from hibari.g2p import G2P
+
+    return G2P()
+
+
 @pytest.mark.parametrize(
-    "sentence, reading",
+    "written, reading, not_this",
     [
-        ("Provision reed capacity units for the table.", "ɹˈid"),
-        ("The server went lyve at noon.", "lˈIv"),
-        ("The default answer is no .", "nˈO"),
+        ("Provision read capacity units for the table.", "ɹˈid", "ɹˈɛd"),
+        ("We read capacity units from the metrics.", "ɹˈid", "ɹˈɛd"),
+        ("Data is read from the replica.", "ɹˈɛd", "ɹˈid"),
+        ("You must read the docs.", "ɹˈid", "ɹˈɛd"),
+        ("Decide yes or no.", "nˈO", "nˈʌmbəɹ"),
+        ("The new version goes live at noon.", "lˈIv", "lˈɪv"),
+        ("Functions live in regions.", "lˈɪv", "lˈIv"),
+        ("Lead time is short.", "lˈid", "lˈɛd"),
     ],
 )
-def test_respellings_give_the_reading_in_the_voices_own_phonemes(sentence: str, reading: str):
-    from hibari.g2p import G2P
-
-    phonemes = G2P()(sentence)
-    assert reading in phonemes
-    assert "nˈʌmbəɹ" not in phonemes and "ɹˈɛd" not in phonemes
+def test_heteronyms_reach_the_voice_as_the_context_reads_them(g2p, written: str, reading: str, not_this: str):
+    """What the script gives the engine, phonemized by the engine's own G2P."""
+    phonemes = g2p(speak(written, load_lexicon(HOSTILE)).text)
+    assert reading in phonemes and not_this not in phonemes, phonemes
 
 
-def test_without_respelling_the_voice_misreads_them():
-    from hibari.g2p import G2P
-
-    g2p = G2P()
+def test_without_the_respellings_the_voice_misreads_them(g2p):
     assert "ɹˈɛd" in g2p("Provision read capacity units for the table.")
-    assert "nˈʌmbəɹ" in g2p("The default answer is no.")
+    assert "nˈʌmbəɹ" in g2p("Decide yes or no.")
 
 
 @pytest.mark.slow

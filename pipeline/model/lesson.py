@@ -19,6 +19,7 @@ from pydantic_core import ArgsKwargs
 
 from ..errors import Problem, relative
 from ..spoken.markup import html_block_text, inline_text, markdown_parser
+from ..spoken.markup import shown as unmarked
 from .project import Project
 from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
@@ -301,7 +302,7 @@ def _parse_body(
                 title = "the title comes from the front matter"
                 fail(line, f"a '#' heading in the body; {title}, so use '##' for sections")
         elif token.type == "inline" and heading_level:
-            text = " ".join(spoken.text.split())
+            text = " ".join(unmarked(spoken.text).split())
             if heading_level == 2:
                 if not text:
                     fail(line, "empty '##' heading; give the section a title")

@@ -75,7 +75,7 @@ CAMEL = re.compile(
 )
 CAMEL_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[A-Z])[A-Za-z][A-Za-z0-9]*[a-z0-9][A-Za-z0-9]*\b")
 HEADER = re.compile(rf"(?<![\w-])[A-Z{HELD}][\w{HELD}]*(?:-[A-Z{HELD}][\w{HELD}]*){{2,}}(?![\w-])")
-VERSION = re.compile(r"(?<![\w.])([vV])?(\d+)((?:\.\d+){1,3})(?:-([A-Za-z][\w.]*))?(?![\w.]|\.\d)")
+VERSION = re.compile(r"(?<![\w.])([vV])?(\d+)((?:\.\d+){1,3})(?:-([A-Za-z][\w.]*[\w])?)?(?!\w|\.\d)")
 SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)\b")
 BARE_VERSION = re.compile(r"(?<![\w.])v(\d+)\b")
 FLAG = re.compile(r"(?<![^\s(\[\"'])(--?)([A-Za-z][\w-]*)")

@@ -126,7 +126,7 @@ def build_script(
     else:
         module = show.module(lesson.module)
         where = f"Module {lesson.module}" + (f", {module.title}" if module else "")
-        writer.say("host", f"{show.title}. {where}. Lesson {lesson.number}: {lesson.title}.")
+        writer.say("host", f"{show.title}. {where}. Lesson {lesson.number}: {plain(lesson.title)}.")
     for block in lesson.intro:
         writer.block(block)
     chapters.append(writer.close("Introduction", "intro", audio.section_pause))
@@ -184,10 +184,11 @@ def build_script(
     else:
         writer.say(
             "host",
-            f"That wraps up {lesson.title}. The full quiz and the transcript are on the show's website.",
+            f"That wraps up {plain(lesson.title)}. "
+            "The full quiz and the transcript are on the show's website.",
         )
         if next_title:
-            writer.say("host", f"Next time: {next_title}. Thanks for listening.")
+            writer.say("host", f"Next time: {plain(next_title)}. Thanks for listening.")
         else:
             writer.say("host", "Thanks for listening, and good luck on the exam.")
     chapters.append(writer.close("Outro", "outro", 0.0))
