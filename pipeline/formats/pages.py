@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 from ..fsutil import write_atomic, write_staged
 from ..model.episode import cover_name
-from ..model.lesson import Lesson, markdown_parser
+from ..model.lesson import Lesson
 from ..model.show import Show
-from ..spoken.markup import shown
+from ..spoken.markup import new_markdown_parser, shown
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 STATIC = Path(__file__).parent.parent / "static"
@@ -176,7 +176,7 @@ def render_inline(text: str) -> Markup:
 
 @functools.cache
 def _notes_parser() -> MarkdownIt:
-    parser = markdown_parser()
+    parser = new_markdown_parser()  # a parser of its own: its render rules are the show notes'
     parser.add_render_rule("html_inline", _raw_html)
     parser.add_render_rule("html_block", _raw_html)
     return parser

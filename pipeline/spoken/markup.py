@@ -7,6 +7,7 @@ code spans give their code without backticks; line breaks are spaces.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,7 +49,13 @@ SYMBOLS_MARK = "\u2063"  # around a code span of symbols only; never shown, see 
 SCHEME = re.compile(r"^[A-Za-z][\w+.-]*://")
 
 
+@functools.cache
 def markdown_parser() -> MarkdownIt:
+    """The one parser lessons are read with (parsing keeps no state in it, so it is shared)."""
+    return new_markdown_parser()
+
+
+def new_markdown_parser() -> MarkdownIt:
     """CommonMark with tables, footnotes and bare URLs as links. Raw HTML is parsed as HTML so that the spoken
     text can leave it out; the show notes escape all of it but the few tags they allow."""
     parser = (
