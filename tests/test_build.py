@@ -138,7 +138,7 @@ def _secs(stamp: str) -> float:
 def test_lesson_html_is_escaped_on_pages(built: Path):
     page = (built / "feed" / "queues-basics.html").read_text()
     assert "<script>alert" not in page
-    assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in page
+    assert '&lt;script&gt;alert("owned")&lt;/script&gt;' in page
     assert "<b>ordering</b>" not in page and "&lt;b&gt;ordering&lt;/b&gt;" in page
     assert '<track kind="captions" srclang="en"' in page
     assert 'href="quiz.html?lesson=queues-basics"' in page
