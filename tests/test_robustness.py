@@ -124,7 +124,9 @@ def test_hostile_text_is_escaped_everywhere(copy_of_built: Path):
     assert "<script>alert(4)" not in quiz_page and "&lt;script&gt;alert(4)&lt;/script&gt;" in quiz_page
     assert "<b>Q</b>?" in quiz_page  # an allowed tag is rendered, as in the show notes
     vtt = next((copy_of_built / "episodes").glob("hostile-*.vtt")).read_text()
-    assert "<script>" not in vtt and "alert(" not in vtt  # the voice never reads markup, so captions hold none
+    assert (
+        "<script>" not in vtt and "alert(" not in vtt
+    )  # the voice never reads markup, so captions hold none
     assert "Escapes ]]> and ." not in vtt and "Lesson 3: Escapes" in vtt
 
 
