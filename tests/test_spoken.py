@@ -141,3 +141,11 @@ def test_other_scripts_are_reported_not_dropped_silently(written: str, word: str
 def test_accented_latin_and_emoji_raise_nothing():
     spoken = speak("Café naïve résumé 🚀.", with_defaults(Lexicon()))
     assert spoken.unsayable == () and spoken.text == "Café naïve résumé."
+
+
+def test_a_phrase_in_the_lexicon_overrides_the_heteronym_rules():
+    lexicon = with_defaults(Lexicon(say={"read capacity": "red capacity"}))
+    assert speak("Provision read capacity units.", lexicon).text == "Provision red capacity units."
+    assert speak("Provision read capacity units.", with_defaults(Lexicon())).text == (
+        "Provision reed capacity units."
+    )
