@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,15 +27,16 @@ from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
 from .model.show import load_show
-from .publish import open_target
-from .publish.gate import validate_feed
-from .publish.sync import Progress
-from .serve import make_server
 from .speech import check_voices
 from .stages import STAGES, upload
 from .stages import publish as publish_stage
 
+if TYPE_CHECKING:
+    from .publish.sync import Progress
+
 log = logging.getLogger("pipeline")
+# The publishing clients, the feed gate and the preview server are imported by their commands only: a build
+# that has nothing to do should not pay for them.
 
 
 def _project(ctx: click.Context) -> Project:
@@ -229,6 +231,8 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
         url = str(folder.resolve() if to else (project.root / folder).resolve())
         if Path(url) == project.site.resolve():
             raise ConfigError(f"--to {url}: that is the project's own feed/ folder; choose another folder")
+    from .publish import open_target
+
     target = open_target(url, settings)
     target.check()  # before the build: a wrong bucket or key is reported at once
     request = upload.Request(target, settings, dry_run=dry_run, cors=cors, progress=_upload_line())
@@ -348,6 +352,8 @@ def validate(ctx: click.Context) -> None:
     feed = project.site / "feed.xml"
     if not feed.is_file():
         raise ValidationError("feed/feed.xml does not exist yet; run `certquests build` first")
+    from .publish.gate import validate_feed
+
     problems = validate_feed(feed.read_bytes(), show.base_url, project.site)
     if problems:
         raise ValidationError(f"feed/feed.xml: {len(problems)} problem(s)", problems)
@@ -416,6 +422,8 @@ def serve(ctx: click.Context, port: int) -> None:
     site = _project(ctx).site
     if not (site / "index.html").is_file():
         raise CertQuestsError("feed/index.html does not exist yet; run `certquests build` first")
+    from .serve import make_server
+
     try:
         server = make_server(site, port)
     except OSError as exc:

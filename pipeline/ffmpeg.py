@@ -56,6 +56,20 @@ def _dies_with_us() -> tuple[str, ...]:
     return (setpriv, "--pdeathsig", "KILL", "--") if done.returncode == 0 else ()
 
 
+def system_ffmpeg_stamp() -> tuple[object, ...]:
+    """Size and time of the ffmpeg found on PATH and of the one CERTQUESTS_FFMPEG names: with the installed
+    packages unchanged, these say whether ffmpeg_path() would find another ffmpeg, without running it."""
+    stamp: list[object] = []
+    for name in (os.environ.get("CERTQUESTS_FFMPEG"), "ffmpeg"):
+        found = shutil.which(name) if name else None
+        try:
+            status = os.stat(found) if found else None
+        except OSError:
+            status = None
+        stamp.append((found, status.st_size, status.st_mtime_ns) if status else None)
+    return tuple(stamp)
+
+
 @functools.cache
 def ffmpeg_version() -> str:
     out = subprocess.run(

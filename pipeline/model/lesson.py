@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from pydantic import Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
@@ -21,6 +20,10 @@ from ..errors import Problem, relative
 from .project import Project
 from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # Ids name episode files and pages, so nothing else may get into a path.
@@ -139,8 +142,13 @@ def show_in(info: ValidationInfo) -> Show | None:
     return (info.context or {}).get("show")
 
 
+@functools.cache
 def markdown_parser() -> MarkdownIt:
     """CommonMark with tables; raw HTML is treated as text, so nothing in a lesson can run."""
+    from markdown_it import (
+        MarkdownIt,  # off the no-op path: a lesson unchanged since the last run is not parsed
+    )
+
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 

@@ -21,6 +21,7 @@ from ..model.course import Course
 from ..model.episode import Episode
 from ..model.lesson import Lesson
 from ..model.lexicon import Lexicon
+from ..model.memo import PlanMemo
 from ..model.project import Project
 from ..model.registry import Registry
 from ..model.script import Script
@@ -73,7 +74,7 @@ class Step:
     def name(self) -> str:
         return f"{self.stage}:{self.subject}" if self.subject else self.stage
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return digest(self.parts)
 
@@ -95,6 +96,7 @@ class EpisodeWork:
     following: str | None  # the next lesson's title, for the outro
     script: Script | None = None
     script_text: str = ""
+    script_memo: str = ""  # the digest of everything the script was made from, for the plan memo
     sentence_keys: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # stage -> the key of its step
     audio_name: str = ""
@@ -128,9 +130,21 @@ class Context:
     upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
     staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
     page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
+    memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
 
     def cache_dir(self, episode_id: str) -> Path:
-        return self.project.cache / "episodes" / episode_id
+        return self._episodes_cache / episode_id
+
+    @functools.cached_property
+    def _episodes_cache(self) -> Path:
+        return self.project.cache / "episodes"
+
+    @functools.cached_property
+    def cached_sentences(self) -> frozenset[str]:
+        """The sentence keys the cache holds now, listed once: `status` asks of every sentence."""
+        from ..speech.cache import SpeechCache
+
+        return SpeechCache(self.project.cache / "speech").keys()
 
     @functools.cached_property
     def voicer(self) -> Voicer:

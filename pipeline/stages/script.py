@@ -6,7 +6,8 @@ import re
 
 from ..fsutil import write_atomic
 from ..model.lesson import Block, Lesson
-from ..model.lexicon import Lexicon
+from ..model.lexicon import LEXICON_NAME, Lexicon
+from ..model.project import CONFIG_NAME
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
 from ..model.show import Show
@@ -224,14 +225,33 @@ SCOPE: Scope = "episode"
 HELP = "Write the episode scripts to scripts/ (and nothing else)."
 
 
+def _script(context: Context, episode: EpisodeWork) -> tuple[Script, str]:
+    """The script and its text; from the plan memo when the lesson, its questions, the show config and the
+    lexicon are as they were."""
+    show, memo, questions = context.show, context.memo, context.course.questions_for(episode.id)
+    if memo is not None:
+        root = context.project.root
+        lexicon = root / LEXICON_NAME
+        episode.script_memo = memo.key(
+            VERSION,
+            memo.file_digest(root / episode.lesson.path),
+            memo.file_digest(root / CONFIG_NAME),
+            memo.file_digest(lexicon) if lexicon.is_file() else "",
+            digest(questions),
+            episode.following,
+        )
+        known = memo.get("script", episode.script_memo)
+        if known is not None:
+            return known
+    script = build_script(episode.lesson, show, context.lexicon, questions, episode.following)
+    made = script, render_script(script, episode.lesson, show)
+    return memo.put("script", episode.script_memo, made) if memo is not None else made
+
+
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    show = context.show
-    script = build_script(
-        episode.lesson, show, context.lexicon, context.course.questions_for(episode.id), episode.following
-    )
-    episode.script = script
-    episode.script_text = text = render_script(script, episode.lesson, show)
+    episode.script, episode.script_text = _script(context, episode)
+    text = episode.script_text
     target = context.project.scripts / f"{episode.id}.txt"
 
     def run() -> None:

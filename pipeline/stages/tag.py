@@ -10,8 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..formats.id3 import write_tags
-from ..formats.transcripts import render_chapters, render_srt, render_vtt
 from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
 from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name, sidecar_names
 from .base import Context, EpisodeWork, Scope, Step, digest
@@ -111,6 +109,10 @@ def load_episode(context: Context, episode: EpisodeWork) -> Episode:
 
 
 def tag_episode(context: Context, episode: EpisodeWork) -> None:
+    # mutagen and the transcript writers load only when an episode is tagged, never on a no-op build.
+    from ..formats.id3 import write_tags
+    from ..formats.transcripts import render_chapters, render_srt, render_vtt
+
     project, show = context.project, context.show
     built = load_episode(context, episode)
     urls = Urls.of(show)
