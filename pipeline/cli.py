@@ -416,24 +416,22 @@ def report(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--watch", is_flag=True, help="Rebuild when content/ changes; open pages reload themselves.")
 @click.pass_context
-def serve(ctx: click.Context, port: int) -> None:
+def serve(ctx: click.Context, port: int, watch: bool) -> None:
     """Preview the site from feed/ on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
-    site = _project(ctx).site
-    if not (site / "index.html").is_file():
-        raise CertQuestsError("feed/index.html does not exist yet; run `certquests build` first")
-    from .serve import make_server
+    from .serve import preview
 
-    try:
-        server = make_server(site, port)
-    except OSError as exc:
-        raise CertQuestsError(
-            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port {port + 1}"
-        ) from None
-    with server:
-        click.echo(f"Serving {site} on http://127.0.0.1:{port}/ (Ctrl-C stops)")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+    def rebuild() -> str | None:
+        try:
+            _run_build(ctx, "publish", None, None)
+        except CertQuestsError as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            return exc.format_message()
+        return None
+
+    with contextlib.suppress(KeyboardInterrupt):
+        preview(_project(ctx), port, rebuild if watch else None, click.echo)
 
 
 if __name__ == "__main__":
