@@ -13,7 +13,7 @@ from ..model.lexicon import load_lexicon
 from ..model.memo import PlanMemo
 from ..model.project import CONFIG_NAME, Project
 from ..model.registry import REGISTRY_NAME, Registry, numbering, release_dates
-from ..model.show import load_show
+from ..model.show import Show, load_show
 from ..speech import engine_problems
 from ..stages import STAGES, Stage, selected
 from ..stages.base import Context, EpisodeWork, Step
@@ -32,6 +32,17 @@ class Plan:
         return [step for steps in self.episodes.values() for step in steps] + self.show
 
 
+def _load_show(project: Project, memo: PlanMemo) -> Show:
+    """The show config as validated before while its bytes (and the year its defaults name) are unchanged."""
+    if not project.config_path.is_file():
+        return load_show(project)
+    key = memo.key(memo.file_digest(project.config_path), project.content, dt.date.today().year)
+    known = memo.get("show", key)
+    if isinstance(known, Show) and known.cover.is_file():
+        return known
+    return memo.put("show", key, load_show(project))
+
+
 def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
     """artwork_problem(cover), remembered for a cover whose bytes are unchanged (it opens the image)."""
     if not cover.is_file():
@@ -47,12 +58,12 @@ def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
 
 def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     """Everything a build plans from, with every problem in the sources reported before any work starts."""
-    show = load_show(project)
+    memo = PlanMemo(project.cache)
+    show = _load_show(project, memo)
     problems = engine_problems(show)
     if problems:
         raise ConfigError(f"{CONFIG_NAME}: {len(problems)} problem(s) in the show config", problems)
     lexicon = load_lexicon(project.root)
-    memo = PlanMemo(project.cache)
     course = load_course(project, show, memo)
     registry = Registry(project)
     orphans = registry.orphans(course)
