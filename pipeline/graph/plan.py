@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import ConfigError, ContentError, Problem, relative
 from ..model.art import artwork_problem
 from ..model.course import load_course
-from ..model.lexicon import load_lexicon
+from ..model.lexicon import LEXICON_NAME, Lexicon, load_lexicon
 from ..model.memo import PlanMemo
 from ..model.project import CONFIG_NAME, Project
 from ..model.registry import REGISTRY_NAME, Registry, numbering, release_dates
@@ -43,6 +43,16 @@ def _load_show(project: Project, memo: PlanMemo) -> Show:
     return memo.put("show", key, load_show(project))
 
 
+def _load_lexicon(project: Project, memo: PlanMemo) -> Lexicon:
+    """The lexicon as validated before while its bytes are unchanged (its patterns are compiled again)."""
+    path = project.root / LEXICON_NAME
+    if not path.is_file():
+        return load_lexicon(project.root)
+    key = memo.key(memo.file_digest(path))
+    known = memo.get("lexicon", key)
+    return known if isinstance(known, Lexicon) else memo.put("lexicon", key, load_lexicon(project.root))
+
+
 def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
     """artwork_problem(cover), remembered for a cover whose bytes are unchanged (it opens the image)."""
     if not cover.is_file():
@@ -63,7 +73,7 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     problems = engine_problems(show)
     if problems:
         raise ConfigError(f"{CONFIG_NAME}: {len(problems)} problem(s) in the show config", problems)
-    lexicon = load_lexicon(project.root)
+    lexicon = _load_lexicon(project, memo)
     course = load_course(project, show, memo)
     registry = Registry(project)
     orphans = registry.orphans(course)

@@ -23,6 +23,7 @@ from ..fsutil import Fingerprint, fingerprint, write_atomic
 log = logging.getLogger(__name__)
 MEMO_NAME = "plan.pickle"
 FORMAT = 1
+SOURCES = {".py", ".html", ".css", ".js", ".toml", ".yaml", ".json", ".txt"}  # the package's code and data
 
 
 def environment_stamp() -> list[object]:
@@ -45,7 +46,11 @@ def code_digest() -> str:
     """The package's own code (every module and template, as bytes) and the installed software's stamp."""
     package = Path(__file__).resolve().parents[1]
     hasher = hashlib.sha256(f"memo {FORMAT}".encode())
-    for path in sorted(p for p in package.rglob("*") if p.suffix in {".py", ".html", ".css", ".js", ".toml"}):
+    for path in sorted(
+        p
+        for p in package.rglob("*")
+        if p.suffix in {".py", ".html", ".css", ".js", ".toml", ".yaml", ".json", ".txt"}
+    ):
         hasher.update(path.relative_to(package).as_posix().encode())
         hasher.update(path.read_bytes())
     hasher.update(repr(environment_stamp()).encode())
