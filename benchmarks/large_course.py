@@ -15,7 +15,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = 40
-TOPICS = ["queues", "topics", "streams", "tables", "functions", "roles", "keys", "pipelines", "stacks", "logs"]
+TOPICS = [
+    "queues",
+    "topics",
+    "streams",
+    "tables",
+    "functions",
+    "roles",
+    "keys",
+    "pipelines",
+    "stacks",
+    "logs",
+]
 
 LESSON = """---
 id: {id}
@@ -61,9 +72,7 @@ def generate(root: Path, lessons: int = 2000) -> Path:
     (content / "art").mkdir(exist_ok=True)
     shutil.copy(ROOT / "content" / "art" / "cover.png", content / "art" / "cover.png")
     per_module = -(-lessons // MODULES)
-    modules = "".join(
-        f'\n[[modules]]\nnumber = {m}\ntitle = "Module {m}"\n' for m in range(1, MODULES + 1)
-    )
+    modules = "".join(f'\n[[modules]]\nnumber = {m}\ntitle = "Module {m}"\n' for m in range(1, MODULES + 1))
     (content / "show.toml").write_text(
         f"""[show]
 title = "A Large Generated Course"

@@ -56,6 +56,7 @@ def _dies_with_us() -> tuple[str, ...]:
     return (setpriv, "--pdeathsig", "KILL", "--") if done.returncode == 0 else ()
 
 
+@functools.cache
 def system_ffmpeg_stamp() -> tuple[object, ...]:
     """Size and time of the ffmpeg found on PATH and of the one CERTQUESTS_FFMPEG names: with the installed
     packages unchanged, these say whether ffmpeg_path() would find another ffmpeg, without running it."""

@@ -33,9 +33,14 @@ if TYPE_CHECKING:
 Scope = Literal["episode", "show"]
 
 
+_JSON = json.JSONEncoder(
+    sort_keys=True, default=str
+)  # json.dumps(..., sort_keys=True, default=str), made once
+
+
 def digest(*parts: object) -> str:
     """The one digest every key is made of: JSON of the parts, sorted, hashed."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_JSON.encode(parts).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,13 @@ class Context:
     staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
     page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
     memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
+    _shared: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def shared(self, name: str, make: Callable[[], str]) -> str:
+        """A value that is the same for every episode (a digest of show settings), made once per run."""
+        if name not in self._shared:
+            self._shared[name] = make()
+        return self._shared[name]
 
     def cache_dir(self, episode_id: str) -> Path:
         return self._episodes_cache / episode_id

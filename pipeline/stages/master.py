@@ -57,7 +57,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
         "pauses and chapters": digest(
             [[line.pause for line in c.lines] for c in script.chapters], [c.kind for c in script.chapters]
         ),
-        "audio settings": digest(context.show.audio),
+        "audio settings": context.shared("audio settings", lambda: digest(context.show.audio)),
     }
     return [
         Step(
@@ -69,7 +69,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode=episode.id,
             intact=lambda: master_intact(folder),
             verify="always",
-            kept={"tools": tools_digest(context)},
+            kept={"tools": context.shared("tools", lambda: tools_digest(context))},
         )
     ]
 

@@ -237,7 +237,7 @@ def _script(context: Context, episode: EpisodeWork) -> tuple[Script, str]:
             memo.file_digest(root / episode.lesson.path),
             memo.file_digest(root / CONFIG_NAME),
             memo.file_digest(lexicon) if lexicon.is_file() else "",
-            digest(questions),
+            digest([(q.id, q.question, q.options, q.answer, q.explanation) for q in questions]),
             episode.following,
         )
         known = memo.get("script", episode.script_memo)

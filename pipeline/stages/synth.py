@@ -20,7 +20,12 @@ def _sentence_keys(context: Context, episode: EpisodeWork) -> list[str]:
     voices, memo = context.show.voices, context.memo
     engines = sorted({voice.engine for voice in voices.values()})
     memo_key = (
-        memo.key(VERSION, episode.script_memo, digest(voices), [engine_version(e) for e in engines])
+        memo.key(
+            VERSION,
+            episode.script_memo,
+            context.shared("voices", lambda: digest(voices)),
+            [engine_version(e) for e in engines],
+        )
         if memo is not None and episode.script_memo
         else ""
     )

@@ -36,7 +36,9 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode.released.isoformat(),
             [c.title for c in script.chapters],
         ),
-        "show details": digest(show.title, show.author, show.base_url, show.feed_url),
+        "show details": context.shared(
+            "show details", lambda: digest(show.title, show.author, show.base_url, show.feed_url)
+        ),
         "cover": context.cover_digest,
         "speaker names": digest([show.voices[r].name for r in roles]),
         "version": __version__,
