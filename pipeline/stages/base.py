@@ -89,6 +89,33 @@ class Step:
         return self.stage if self.episode else self.name
 
 
+@dataclass(frozen=True)
+class Outline:
+    """What the plans after the script stage read of a script: small enough to keep for every episode in the
+    plan memo, so an episode whose sources are unchanged is planned without loading its script."""
+
+    text: str  # the digest of the script's text
+    pauses: str  # the digest of each chapter's pauses and kinds
+    chapters: tuple[str, ...]  # titles
+    roles: tuple[str, ...]  # the speakers' roles, sorted
+    lines: int
+    words: int
+    spans: tuple[tuple[str, int, float], ...]  # each line's role, words and pause after it, for estimates
+
+    @classmethod
+    def of(cls, script: Script, text: str) -> Outline:
+        chapters = script.chapters
+        return cls(
+            digest(text),
+            digest([[line.pause for line in c.lines] for c in chapters], [c.kind for c in chapters]),
+            tuple(c.title for c in chapters),
+            tuple(sorted({line.role for line in script.lines})),
+            len(script.lines),
+            script.word_count,
+            tuple((line.role, len(line.spoken.split()), line.pause) for line in script.lines),
+        )
+
+
 @dataclass
 class EpisodeWork:
     """One episode as the stages plan it; each stage adds what later ones read (the script, the keys)."""
@@ -102,6 +129,8 @@ class EpisodeWork:
     script: Script | None = None
     script_text: str = ""
     script_memo: str = ""  # the digest of everything the script was made from, for the plan memo
+    outline: Outline | None = None
+    load_script: Callable[[], tuple[Script, str]] | None = None  # the script and its text, from the memo
     sentence_keys: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # stage -> the key of its step
     audio_name: str = ""
@@ -112,9 +141,17 @@ class EpisodeWork:
 
     @property
     def spoken(self) -> Script:
+        if self.script is None and self.load_script is not None:
+            self.script, self.script_text = self.load_script()
         if self.script is None:
             raise RuntimeError(f"{self.id}: the script stage has not been planned")
         return self.script
+
+    @property
+    def planned(self) -> Outline:
+        if self.outline is None:
+            raise RuntimeError(f"{self.id}: the script stage has not been planned")
+        return self.outline
 
 
 @dataclass

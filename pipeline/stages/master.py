@@ -49,14 +49,11 @@ def tools_digest(context: Context) -> str:
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    script = episode.spoken
     folder = context.cache_dir(episode.id)
     parts = {
         "stage code": str(VERSION),
         "speech": episode.keys["synth"],
-        "pauses and chapters": digest(
-            [[line.pause for line in c.lines] for c in script.chapters], [c.kind for c in script.chapters]
-        ),
+        "pauses and chapters": episode.planned.pauses,
         "audio settings": context.shared("audio settings", lambda: digest(context.show.audio)),
     }
     return [

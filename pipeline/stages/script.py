@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 
 from ..fsutil import write_atomic
@@ -11,7 +12,7 @@ from ..model.project import CONFIG_NAME
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
 from ..model.show import Show
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Context, EpisodeWork, Outline, Scope, Step, digest
 
 # Abbreviations after which a period does not end a sentence.
 ABBREVIATIONS = {
@@ -225,9 +226,9 @@ SCOPE: Scope = "episode"
 HELP = "Write the episode scripts to scripts/ (and nothing else)."
 
 
-def _script(context: Context, episode: EpisodeWork) -> tuple[Script, str]:
-    """The script and its text; from the plan memo when the lesson, its questions, the show config and the
-    lexicon are as they were."""
+def _script(context: Context, episode: EpisodeWork) -> None:
+    """The episode's script, its text and outline; from the plan memo when the lesson, its questions, the
+    show config and the lexicon are as they were (the script is then loaded only if a step needs it)."""
     show, memo, questions = context.show, context.memo, context.course.questions_for(episode.id)
     if memo is not None:
         root = context.project.root
@@ -235,34 +236,39 @@ def _script(context: Context, episode: EpisodeWork) -> tuple[Script, str]:
         episode.script_memo = memo.key(
             VERSION,
             memo.file_digest(root / episode.lesson.path),
-            memo.file_digest(root / CONFIG_NAME),
-            memo.file_digest(lexicon) if lexicon.is_file() else "",
+            context.shared("show file", lambda: memo.file_digest(root / CONFIG_NAME)),
+            context.shared("lexicon file", lambda: memo.file_digest(lexicon) if lexicon.is_file() else ""),
             digest([(q.id, q.question, q.options, q.answer, q.explanation) for q in questions]),
             episode.following,
         )
         known = memo.get("script", episode.script_memo)
         if known is not None:
-            return known
+            blob, episode.outline = known
+            episode.load_script = lambda: pickle.loads(blob)  # noqa: S301 - the build's own cache
+            return
     script = build_script(episode.lesson, show, context.lexicon, questions, episode.following)
-    made = script, render_script(script, episode.lesson, show)
-    return memo.put("script", episode.script_memo, made) if memo is not None else made
+    text = render_script(script, episode.lesson, show)
+    episode.script, episode.script_text, episode.outline = script, text, Outline.of(script, text)
+    if memo is not None:
+        blob = pickle.dumps((script, text), protocol=pickle.HIGHEST_PROTOCOL)
+        memo.put("script", episode.script_memo, (blob, episode.outline))
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    episode.script, episode.script_text = _script(context, episode)
-    text = episode.script_text
+    _script(context, episode)
     target = context.project.scripts / f"{episode.id}.txt"
 
     def run() -> None:
-        write_atomic(target, text)
+        episode.spoken  # noqa: B018 - loads the script and its text when the memo kept them
+        write_atomic(target, episode.script_text)
 
     # The script is cheap to make and the file is all it writes: its text is its key.
     return [
         Step(
             NAME,
             episode.id,
-            {"stage code": str(VERSION), "script text": digest(text)},
+            {"stage code": str(VERSION), "script text": episode.planned.text},
             run,
             (target,),
             episode=episode.id,

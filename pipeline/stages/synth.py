@@ -30,37 +30,38 @@ def _sentence_keys(context: Context, episode: EpisodeWork) -> list[str]:
         else ""
     )
     known = memo.get("sentences", memo_key) if memo is not None and memo_key else None
-    if known is not None:
-        return list(known)
+    if isinstance(known, bytes):  # kept as 32 bytes a key: a course's keys load as one object
+        return [known[i : i + 32].hex() for i in range(0, len(known), 32)]
     keys = [
         sentence_key(line.spoken, voices[line.role], engine_version(voices[line.role].engine))
         for line in episode.spoken.lines
     ]
     if memo is not None and memo_key:
-        memo.put("sentences", memo_key, tuple(keys))
+        memo.put("sentences", memo_key, b"".join(bytes.fromhex(key) for key in keys))
     return keys
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    show, lines = context.show, episode.spoken.lines
+    show = context.show
     # The sentence keys, once for the whole build: the cache, this step's key and the master read them.
     episode.sentence_keys = keys = _sentence_keys(context, episode)
     target = context.cache_dir(episode.id) / "speech.json"
 
     def voice(index: int) -> bool:
-        return context.voicer.ensure(lines[index], keys[index], index, lesson_path=episode.lesson.path)
+        line = episode.spoken.lines[index]
+        return context.voicer.ensure(line, keys[index], index, lesson_path=episode.lesson.path)
 
     def run() -> None:
         write_atomic(target, json.dumps(keys, indent=2) + "\n")
 
     def estimate() -> Estimate:
-        cached = context.cached_sentences
-        missing = [line for line, key in zip(lines, keys) if key not in cached]
-        words = sum(len(line.spoken.split()) / show.voices[line.role].rate for line in missing)
+        spans, cached = episode.planned.spans, context.cached_sentences
+        missing = [span for span, key in zip(spans, keys) if key not in cached]
+        words = sum(count / show.voices[role].rate for role, count, _ in missing)
         # The pauses after those lines are made with them: 239.7 min estimated for the 237.5 min course.
-        pauses = sum(line.pause for line in missing) / 60
-        return Estimate(len(missing), len(lines), words / WORDS_PER_MINUTE + pauses)
+        pauses = sum(pause for _, _, pause in missing) / 60
+        return Estimate(len(missing), len(spans), words / WORDS_PER_MINUTE + pauses)
 
     return [
         Step(
@@ -70,7 +71,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             run,
             (target,),
             episode=episode.id,
-            units=len(lines),
+            units=episode.planned.lines,
             run_unit=voice,
             estimate=estimate,
         )

@@ -22,8 +22,8 @@ HELP = "Tag the MP3s and write their sidecars into episodes/."
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    show, lesson, script = context.show, episode.lesson, episode.spoken
-    roles = sorted({line.role for line in script.lines} & set(show.voices))
+    show, lesson, outline = context.show, episode.lesson, episode.planned
+    roles = sorted(set(outline.roles) & set(show.voices))
     parts = {
         "stage code": str(VERSION),
         "audio": episode.keys["master"],
@@ -34,7 +34,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode.season,
             episode.number,
             episode.released.isoformat(),
-            [c.title for c in script.chapters],
+            list(outline.chapters),
         ),
         "show details": context.shared(
             "show details", lambda: digest(show.title, show.author, show.base_url, show.feed_url)
