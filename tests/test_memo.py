@@ -109,3 +109,16 @@ def test_a_problem_found_once_is_found_again(project: Path):
     assert first.exit_code == second.exit_code == 3
     assert "02-topics.md:3" in first.output
     assert first.output == second.output
+
+
+def test_an_unchanged_episode_is_planned_without_loading_its_script(project: Path):
+    assert run(project, "script").exit_code == 0
+    remembered = plan_episodes(read_project(Project(project)))
+    assert [episode.script for episode in remembered.context.episodes] == [None, None]
+    (project / ".cache" / MEMO_NAME).unlink()
+    fresh = plan_episodes(read_project(Project(project)))
+    for loaded, made in zip(remembered.context.episodes, fresh.context.episodes):
+        assert loaded.spoken == made.spoken  # loaded on demand, the same script
+        assert loaded.script_text == made.script_text
+        assert loaded.planned == made.planned
+        assert loaded.sentence_keys == made.sentence_keys
