@@ -3,13 +3,16 @@ scripted again, and a memo plan is the same plan as one made from the sources.""
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from pipeline.ffmpeg import system_ffmpeg_stamp
 from pipeline.graph.plan import plan_episodes, read_project
 from pipeline.model import course as course_module
-from pipeline.model.memo import MEMO_NAME
+from pipeline.model.memo import MEMO_NAME, environment_stamp
 from pipeline.model.project import Project
 from pipeline.stages import script as script_stage
 
@@ -122,3 +125,23 @@ def test_an_unchanged_episode_is_planned_without_loading_its_script(project: Pat
         assert loaded.script_text == made.script_text
         assert loaded.planned == made.planned
         assert loaded.sentence_keys == made.sentence_keys
+
+
+def test_the_tools_are_asked_again_when_another_ffmpeg_or_package_would_be_found(tmp_path: Path, monkeypatch):
+    system_ffmpeg_stamp.cache_clear()
+    before = system_ffmpeg_stamp()
+    other = tmp_path / "ffmpeg"
+    other.write_text("#!/bin/sh\necho 'ffmpeg version 99'\n")
+    other.chmod(0o755)
+    monkeypatch.setenv("CERTQUESTS_FFMPEG", str(other))
+    system_ffmpeg_stamp.cache_clear()
+    assert system_ffmpeg_stamp() != before
+    system_ffmpeg_stamp.cache_clear()
+
+    packages = tmp_path / "site-packages"
+    packages.mkdir()
+    monkeypatch.setattr(sys, "path", [*sys.path, str(packages)])
+    stamp = environment_stamp()
+    time.sleep(0.01)
+    (packages / "numpy-9.9.dist-info").mkdir()  # what installing a package does to its folder
+    assert environment_stamp() != stamp
