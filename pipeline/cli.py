@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,16 +27,17 @@ from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
 from .model.show import load_show
-from .publish import open_target
-from .publish.gate import validate_feed
-from .publish.sync import Progress
-from .serve import make_server
 from .speech import check_voices
 from .stages import STAGES, upload
 from .stages import publish as publish_stage
 from .stages.script import speech_lines, speech_report
 
+if TYPE_CHECKING:
+    from .publish.sync import Progress
+
 log = logging.getLogger("pipeline")
+# The publishing clients, the feed gate and the preview server are imported by their commands only: a build
+# that has nothing to do should not pay for them.
 
 
 def _project(ctx: click.Context) -> Project:
@@ -230,6 +232,8 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
         url = str(folder.resolve() if to else (project.root / folder).resolve())
         if Path(url) == project.site.resolve():
             raise ConfigError(f"--to {url}: that is the project's own feed/ folder; choose another folder")
+    from .publish import open_target
+
     target = open_target(url, settings)
     target.check()  # before the build: a wrong bucket or key is reported at once
     request = upload.Request(target, settings, dry_run=dry_run, cors=cors, progress=_upload_line())
@@ -351,6 +355,8 @@ def validate(ctx: click.Context) -> None:
     feed = project.site / "feed.xml"
     if not feed.is_file():
         raise ValidationError("feed/feed.xml does not exist yet; run `certquests build` first")
+    from .publish.gate import validate_feed
+
     problems = validate_feed(feed.read_bytes(), show.base_url, project.site)
     if problems:
         raise ValidationError(f"feed/feed.xml: {len(problems)} problem(s)", problems)
@@ -413,22 +419,22 @@ def report(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--watch", is_flag=True, help="Rebuild when content/ changes; open pages reload themselves.")
 @click.pass_context
-def serve(ctx: click.Context, port: int) -> None:
+def serve(ctx: click.Context, port: int, watch: bool) -> None:
     """Preview the site from feed/ on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
-    site = _project(ctx).site
-    if not (site / "index.html").is_file():
-        raise CertQuestsError("feed/index.html does not exist yet; run `certquests build` first")
-    try:
-        server = make_server(site, port)
-    except OSError as exc:
-        raise CertQuestsError(
-            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port {port + 1}"
-        ) from None
-    with server:
-        click.echo(f"Serving {site} on http://127.0.0.1:{port}/ (Ctrl-C stops)")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+    from .serve import preview
+
+    def rebuild() -> str | None:
+        try:
+            _run_build(ctx, "publish", None, None)
+        except CertQuestsError as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            return exc.format_message()
+        return None
+
+    with contextlib.suppress(KeyboardInterrupt):
+        preview(_project(ctx), port, rebuild if watch else None, click.echo)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,21 @@ def _dies_with_us() -> tuple[str, ...]:
 
 
 @functools.cache
+def system_ffmpeg_stamp() -> tuple[object, ...]:
+    """Size and time of the ffmpeg found on PATH and of the one CERTQUESTS_FFMPEG names: with the installed
+    packages unchanged, these say whether ffmpeg_path() would find another ffmpeg, without running it."""
+    stamp: list[object] = []
+    for name in (os.environ.get("CERTQUESTS_FFMPEG"), "ffmpeg"):
+        found = shutil.which(name) if name else None
+        try:
+            status = os.stat(found) if found else None
+        except OSError:
+            status = None
+        stamp.append((found, status.st_size, status.st_mtime_ns) if status else None)
+    return tuple(stamp)
+
+
+@functools.cache
 def ffmpeg_version() -> str:
     out = subprocess.run(
         [ffmpeg_path(), "-hide_banner", "-version"], capture_output=True, text=True, check=False

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from pipeline.serve import make_server
+from pipeline.errors import CertQuestsError
+from pipeline.graph.build import build
+from pipeline.model.episode import MasterRecord
+from pipeline.model.project import Project
+from pipeline.serve import Preview, make_server, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -199,3 +205,55 @@ def test_each_question_sits_inside_its_card_with_its_number(browser, site, tmp_p
         assert card_left < left and right < card_right, box
         # The number is written inside the card, not as a list marker hanging outside it.
         assert box["number"] == '"Question " counter(question) " · "' and box["marker"] == "none", box
+
+
+def test_serve_watch_reloads_the_page_at_the_changed_chapter_and_shows_a_failed_build(browser, copy_of_built):
+    project = Project(copy_of_built)
+    state, stop = Preview(), threading.Event()
+    server = make_server(project.site, 0, state)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def rebuild() -> str | None:
+        try:
+            build(project, as_of=dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC))
+        except CertQuestsError as exc:
+            return exc.format_message()
+        return None
+
+    watcher = threading.Thread(
+        target=watch, args=(project, state, rebuild), kwargs={"stop": stop}, daemon=True
+    )
+    watcher.start()
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/topics-basics.html")
+        page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
+        time.sleep(0.5)  # the watcher is listening
+        lesson = project.content / "lessons" / "02-topics.md"
+        lesson.write_text(
+            lesson.read_text().replace("Each subscriber gets its own copy.", "Each one gets a copy.")
+        )
+        page.wait_for_function(
+            "document.getElementById('player').hasAttribute('data-resumed')", timeout=180000
+        )
+        record = MasterRecord.decode(
+            (project.cache / "episodes" / "topics-basics" / "master.json").read_text()
+        )
+        fan_out = next(chapter for chapter in record.chapters if chapter.title == "Fan-out")
+        assert fan_out.start > 5
+        assert float(page.locator("#player").get_attribute("data-resumed")) == pytest.approx(fan_out.start)
+        assert page.evaluate("document.getElementById('player').currentTime") == pytest.approx(
+            fan_out.start, abs=0.1
+        )
+        assert "Each one gets a copy." in page.locator("#transcript").inner_text()
+
+        lesson.write_text(lesson.read_text().replace("module: 1", "module: 9"))
+        page.locator("#certquests-build-error").wait_for(timeout=60000)
+        assert "content/lessons/02-topics.md:3" in page.locator("#certquests-build-error").inner_text()
+        assert "Each one gets a copy." in page.locator("#transcript").inner_text()  # the last good page
+    finally:
+        page.close()
+        stop.set()
+        watcher.join(10)
+        server.shutdown()
+        server.server_close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.serve import make_server
+from pipeline.model.episode import ChapterMark, LoudnessReport, MasterRecord
+from pipeline.model.project import Project
+from pipeline.serve import Preview, make_server, watch
 
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -127,3 +130,91 @@ def test_a_malformed_request_line_is_answered_400(server):
         answer = raw.recv(4096)
     assert b"400" in answer and b"Bad request" in answer
     assert request(server, "/feed.xml")[0].status == 200
+
+
+# The watched preview
+
+
+@pytest.fixture
+def watched(tmp_path: Path) -> Iterator[tuple[tuple[str, int], Preview, Path]]:
+    site = tmp_path / "watched"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>Show</title><body><p>v1</p></body>")
+    state = Preview()
+    httpd = make_server(site, 0, state)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    yield ("127.0.0.1", httpd.server_address[1]), state, site
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_watched_pages_carry_the_reload_script_and_plain_ones_do_not(watched, server):
+    address, _state, _site = watched
+    response, body = request(address, "/")
+    assert body.endswith(b'<p>v1</p><script src="/.certquests/reload.js"></script></body>')
+    assert int(response.getheader("Content-Length")) == len(body)
+    response, script = request(address, "/.certquests/reload.js")
+    assert response.status == 200
+    assert b"/.certquests/news" in script
+    assert request(server, "/")[1] == b"<!doctype html><title>Show</title>"
+    assert request(server, "/.certquests/reload.js")[0].status == 404
+
+
+def test_a_request_during_a_build_waits_for_it_to_finish(watched):
+    address, state, site = watched
+    state.begin()
+    answers: list[bytes] = []
+    waiting = threading.Thread(target=lambda: answers.append(request(address, "/")[1]))
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive() and answers == []  # held while the build runs
+    (site / "index.html").write_text("<body><p>v2</p></body>")
+    state.finish(None, {})
+    waiting.join(5)
+    assert b"<p>v2</p>" in answers[0]
+
+
+def test_news_is_held_until_a_build_finishes_and_carries_its_error(watched):
+    address, state, _site = watched
+    now = json.loads(request(address, "/.certquests/news?since=-1")[1])
+    assert now == {"generation": 0, "error": None, "resume": {}}
+    answers: list[dict] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(json.loads(request(address, "/.certquests/news?since=0")[1]))
+    )
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive()
+    state.begin()
+    state.finish("content/lessons/a.md:3: module 9 is not defined", {})
+    waiting.join(5)
+    assert answers == [
+        {"generation": 1, "error": "content/lessons/a.md:3: module 9 is not defined", "resume": {}}
+    ]
+
+
+def test_the_watch_loop_rebuilds_once_per_burst_and_reports_the_resume_point(tmp_path: Path):
+    project = Project(tmp_path)
+    (tmp_path / "content").mkdir()
+    scripts, record = tmp_path / "scripts", tmp_path / ".cache" / "episodes" / "ep" / "master.json"
+    scripts.mkdir()
+    record.parent.mkdir(parents=True)
+    (scripts / "ep.txt").write_text(
+        "# Ep\n\n== Intro\nHOST: Hi.\n\n== Two\nHOST: Old line.\n\n== Outro\nHOST: Bye.\n"
+    )
+    chapters = tuple(
+        ChapterMark(t, s, e) for t, s, e in [("Intro", 0.0, 5.0), ("Two", 5.0, 9.5), ("Outro", 9.5, 12)]
+    )
+    loudness = LoudnessReport(-19.0, 3.0, -2.0, 12.0, -19.0, 1.0)
+    record.write_text(MasterRecord(chapters, (), loudness, "0" * 64, 1, 1).encode())
+    state, stop, builds = Preview(), threading.Event(), []
+
+    def rebuild() -> str | None:
+        builds.append(1)
+        (scripts / "ep.txt").write_text((scripts / "ep.txt").read_text().replace("Old line.", "New line."))
+        return None
+
+    watch(project, state, rebuild, stop=stop, changes=lambda *args, **kwargs: iter([{"one burst"}]))
+    assert builds == [1]
+    assert state.news(0, 0) == {"generation": 1, "error": None, "resume": {"ep.html": 5.0}}

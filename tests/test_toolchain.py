@@ -24,6 +24,9 @@ def test_new_tools_keep_every_published_byte_until_asked(built: Path, tmp_path: 
     shutil.copytree(built, project)
     before = audio_files(project)
     feed = (project / "feed" / "feed.xml").read_bytes()
+    # Another ffmpeg on PATH, which reports a new version (the plan memo asks the tools again only when the
+    # ffmpeg it would find or the installed packages changed).
+    monkeypatch.setattr(master, "system_ffmpeg_stamp", lambda: (("/opt/ffmpeg-99/ffmpeg", 1, 2), None))
     monkeypatch.setattr(master, "tool_versions", lambda: ("ffmpeg version 99.0", "numpy 9.9"))
 
     result = run(project, "build", "--as-of", AS_OF)

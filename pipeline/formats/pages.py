@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+    from markdown_it import MarkdownIt
 
 from ..fsutil import write_atomic, write_staged
 from ..model.episode import cover_name
@@ -148,7 +148,7 @@ def _raw_html(_renderer: Any, tokens: Any, index: int, _options: Any, _env: Any)
     content = tokens[index].content
     if re.fullmatch(r"\s*<!--.*?-->\s*", content, re.DOTALL):
         return ""  # a comment is the writer's, not the listener's
-    return content if _allowed(content) else escapeHtml(content)
+    return content if _allowed(content) else html.escape(content, quote=False)
 
 
 def render_markdown(text: str, files: dict[str, str] | None = None) -> Markup:

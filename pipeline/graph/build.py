@@ -99,7 +99,7 @@ def build(
         if chains:
             if any(step.units for chain in chains for step in chain.steps):
                 check_voices(
-                    context.show.voices, {line.role for e in context.episodes for line in e.spoken.lines}
+                    context.show.voices, {role for e in context.episodes for role in e.planned.roles}
                 )
                 for problem in speech_report(context).problems:  # what `check` reports, before any audio
                     progress(f"warning: {problem}")
@@ -171,7 +171,7 @@ def _run_chains(
     """Build the stale episodes on `jobs` threads of this process: the voice model is loaded once and shared,
     and the heavy work (the model's inference, numpy, LAME, soxr, mpg123, and ffmpeg in its own processes)
     runs outside the interpreter lock."""
-    words = {episode.id: episode.spoken.word_count for episode in plan.context.episodes}
+    words = {episode.id: episode.planned.words for episode in plan.context.episodes}
     # Longest episodes first: the last to be mastered, alone at the end, is a short one.
     chains.sort(key=lambda chain: -words[chain.result.id])
     plan.context.voicer  # noqa: B018 - made here, once, before the threads share it

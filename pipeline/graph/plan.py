@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import ConfigError, ContentError, Problem, relative
 from ..model.art import artwork_problem
 from ..model.course import load_course
-from ..model.lexicon import load_lexicon
+from ..model.lexicon import LEXICON_NAME, Lexicon, load_lexicon
+from ..model.memo import PlanMemo
 from ..model.project import CONFIG_NAME, Project
 from ..model.registry import REGISTRY_NAME, Registry, numbering, release_dates
-from ..model.show import load_show
+from ..model.show import Show, load_show
 from ..speech import engine_problems
 from ..stages import STAGES, Stage, selected
 from ..stages.base import Context, EpisodeWork, Step
@@ -31,14 +32,49 @@ class Plan:
         return [step for steps in self.episodes.values() for step in steps] + self.show
 
 
+def _load_show(project: Project, memo: PlanMemo) -> Show:
+    """The show config as validated before while its bytes (and the year its defaults name) are unchanged."""
+    if not project.config_path.is_file():
+        return load_show(project)
+    key = memo.key(memo.file_digest(project.config_path), project.content, dt.date.today().year)
+    known = memo.get("show", key)
+    if isinstance(known, Show) and known.cover.is_file():
+        return known
+    return memo.put("show", key, load_show(project))
+
+
+def _load_lexicon(project: Project, memo: PlanMemo) -> Lexicon:
+    """The lexicon as validated before while its bytes are unchanged (its patterns are compiled again)."""
+    path = project.root / LEXICON_NAME
+    if not path.is_file():
+        return load_lexicon(project.root)
+    key = memo.key(memo.file_digest(path))
+    known = memo.get("lexicon", key)
+    return known if isinstance(known, Lexicon) else memo.put("lexicon", key, load_lexicon(project.root))
+
+
+def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
+    """artwork_problem(cover), remembered for a cover whose bytes are unchanged (it opens the image)."""
+    if not cover.is_file():
+        return artwork_problem(cover)
+    key = memo.key("cover", memo.file_digest(cover))
+    if memo.get("cover", key) is not None:
+        return None
+    problem = artwork_problem(cover)
+    if problem is None:
+        memo.put("cover", key, True)
+    return problem
+
+
 def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     """Everything a build plans from, with every problem in the sources reported before any work starts."""
-    show = load_show(project)
+    memo = PlanMemo(project.cache)
+    show = _load_show(project, memo)
     problems = engine_problems(show)
     if problems:
         raise ConfigError(f"{CONFIG_NAME}: {len(problems)} problem(s) in the show config", problems)
-    lexicon = load_lexicon(project.root)
-    course = load_course(project, show)
+    lexicon = _load_lexicon(project, memo)
+    course = load_course(project, show, memo)
     registry = Registry(project)
     orphans = registry.orphans(course)
     if orphans:
@@ -56,7 +92,7 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
             ],
         )
     show_guid = registry.show_guid(show)
-    art = artwork_problem(show.cover)
+    art = _artwork_problem(show.cover, memo)
     if art:
         raise ConfigError(f"{relative(show.cover, project.root)}: the cover {art}")
 
@@ -83,8 +119,9 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
         registry,
         show_guid,
         as_of or dt.datetime.now(dt.UTC),
-        hashlib.sha256(show.cover.read_bytes()).hexdigest(),
+        memo.file_digest(show.cover),
         episodes,
+        memo=memo,
     )
 
 
@@ -102,6 +139,8 @@ def plan_episodes(context: Context, until: str = "publish") -> Plan:
                 if stage.NAME in chosen:
                     steps.append(step)
         plan.episodes[episode.id] = steps
+    if context.memo is not None:
+        context.memo.save()
     return plan
 
 

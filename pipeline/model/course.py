@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError, Problem, relative
-from .lesson import Lesson, parse_lesson
+from .lesson import Lesson, missing_files, parse_lesson
 from .lexicon import Lexicon
-from .project import Project
+from .memo import PlanMemo
+from .project import CONFIG_NAME, Project
 from .quiz import Question, parse_quiz
 from .show import Show
 
@@ -37,7 +39,14 @@ class Course:
         return unknown
 
     def questions_for(self, lesson_id: str) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if q.lesson == lesson_id)
+        return self._by_lesson.get(lesson_id, ())
+
+    @functools.cached_property
+    def _by_lesson(self) -> dict[str, tuple[Question, ...]]:
+        grouped: dict[str, list[Question]] = {}
+        for question in self.questions:
+            grouped.setdefault(question.lesson, []).append(question)
+        return {lesson_id: tuple(questions) for lesson_id, questions in grouped.items()}
 
     @property
     def published(self) -> tuple[Lesson, ...]:
@@ -49,8 +58,41 @@ def lesson_files(project: Project) -> list[Path]:
     return sorted(p for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else []
 
 
-def load_course(project: Project, show: Show) -> Course:
-    """Parse every lesson and the quiz bank; raise ContentError listing every problem at once."""
+def _parse_lesson(
+    path: Path, project: Project, show: Show, memo: PlanMemo | None, show_key: str
+) -> tuple[Lesson | None, list[Problem]]:
+    """A lesson as parsed before when its bytes and the show config are unchanged, else parsed now."""
+    if memo is None:
+        return parse_lesson(path, project, show)
+    key = memo.key(path.relative_to(project.root).as_posix(), memo.file_digest(path), show_key)
+    known = memo.get("lesson", key)
+    if known is not None:
+        return known, []
+    lesson, found = parse_lesson(path, project, show)
+    if lesson is not None and not found:
+        memo.put("lesson", key, lesson)
+    return lesson, found
+
+
+def _parse_quiz(
+    path: Path, project: Project, show: Show, memo: PlanMemo | None, show_key: str
+) -> tuple[list[Question], list[Problem]]:
+    if memo is None:
+        return parse_quiz(path, project, show)
+    key = memo.key(memo.file_digest(path), show_key)
+    known = memo.get("quiz", key)
+    if known is not None:
+        return list(known), []
+    questions, found = parse_quiz(path, project, show)
+    if not found:
+        memo.put("quiz", key, tuple(questions))
+    return questions, found
+
+
+def load_course(project: Project, show: Show, memo: PlanMemo | None = None) -> Course:
+    """Parse every lesson and the quiz bank; raise ContentError listing every problem at once. With a memo,
+    a file unchanged since the last run is taken from it instead of being parsed again."""
+    show_key = memo.file_digest(project.root / CONFIG_NAME) if memo else ""
     files = lesson_files(project)
     if not files:
         folder = relative(project.content, project.root)
@@ -58,9 +100,10 @@ def load_course(project: Project, show: Show) -> Course:
     problems: list[Problem] = []
     lessons: list[Lesson] = []
     for path in files:
-        lesson, found = parse_lesson(path, project, show)
+        lesson, found = _parse_lesson(path, project, show, memo, show_key)
         problems.extend(found)
         if lesson:
+            problems.extend(missing_files(lesson, project))
             lessons.append(lesson)
     seen_ids: dict[str, Lesson] = {}
     seen_numbers: dict[tuple[int, int], Lesson] = {}
@@ -90,7 +133,7 @@ def load_course(project: Project, show: Show) -> Course:
     questions: list[Question] = []
     quiz_path = project.content / "quiz.yaml"
     if quiz_path.is_file():
-        questions, found = parse_quiz(quiz_path, project, show)
+        questions, found = _parse_quiz(quiz_path, project, show, memo, show_key)
         problems.extend(found)
         shown = relative(quiz_path, project.root)
         seen_questions: set[str] = set()

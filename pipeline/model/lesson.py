@@ -8,11 +8,10 @@ import hashlib
 import re
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import unquote
 
 import yaml
-from markdown_it.token import Token
 from pydantic import Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
@@ -23,6 +22,9 @@ from ..spoken.markup import shown as unmarked
 from .project import Project
 from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # Ids name episode files and pages, so nothing else may get into a path.
@@ -201,7 +203,6 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     key_lines = _front_matter_lines(front)
     where = Where(shown, "front matter:", lambda key: key_lines.get(key, 1) if key else 1)
     intro, sections, files, body_problems = _parse_body(body, body_line, shown)
-    body_problems.extend(_missing_files(path, project, shown, files))
     parsed = {"path": shown, "intro": tuple(intro), "sections": tuple(sections), "body": body}
     parsed["files"] = tuple(dict.fromkeys(files))
     given = {**parsed, "body_line": body_line, "digest": hashlib.sha256(raw).hexdigest()}
@@ -239,10 +240,13 @@ def lesson_file(lesson_path: Path, target: str) -> Path:
     return lesson_path.parent / unquote(re.split(r"[?#]", target)[0])
 
 
-def _missing_files(path: Path, project: Project, shown: str, files: list[tuple[str, int]]) -> list[Problem]:
+def missing_files(lesson: Lesson, project: Project) -> list[Problem]:
+    """The lesson's relative images and links that name no file under content/ (checked on every run: a
+    file can go while the lesson stays as it was)."""
     problems = []
     root = project.content.resolve()
-    for target, line in dict.fromkeys(files):
+    path, shown = project.root / lesson.path, lesson.path
+    for target, line in lesson.files:
         found = lesson_file(path, target)
         if not found.resolve().is_relative_to(root):
             problems.append(

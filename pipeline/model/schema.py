@@ -25,7 +25,7 @@ from ..errors import Problem
 
 # Unknown keys are refused, and a value must already have its type: TOML and YAML give typed values, so "5"
 # is not 5 and 1 is not true. By name as well as by alias, so dataclasses.replace works on aliased fields.
-SCHEMA = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+SCHEMA = ConfigDict(extra="forbid", strict=True, populate_by_name=True, defer_build=True)
 
 T = TypeVar("T")
 

@@ -213,8 +213,8 @@ class Show:
     cover: Path = Field(default=Path(DEFAULT_COVER), validate_default=True)  # resolved against content/
     show_type: Literal["serial", "episodic"] = Field(default="serial", alias="type")
     podcast_guid: str | None = None
-    audio: Audio = Audio()
-    schedule: Schedule = Schedule()
+    audio: Audio = dataclasses.field(default_factory=Audio)
+    schedule: Schedule = dataclasses.field(default_factory=Schedule)
     voices: dict[str, Voice] = dataclasses.field(default_factory=dict, hash=False)
     modules: tuple[Module, ...] = ()
     domains: tuple[Domain, ...] = ()

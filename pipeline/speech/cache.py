@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -23,6 +24,18 @@ class SpeechCache:
 
     def path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.f32"
+
+    def keys(self) -> frozenset[str]:
+        """The keys of every entry on disk (whether each is whole is checked when it is read)."""
+        found: set[str] = set()
+        try:
+            folders = [entry.path for entry in os.scandir(self.folder) if entry.is_dir()]
+        except OSError:
+            return frozenset()
+        for folder in folders:
+            with os.scandir(folder) as entries:
+                found.update(entry.name[:-4] for entry in entries if entry.name.endswith(".f32"))
+        return frozenset(found)
 
     def get(self, key: str) -> np.ndarray | None:
         import numpy as np  # off the planning path: status only asks whether an entry exists

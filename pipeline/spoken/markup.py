@@ -12,10 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 # Elements whose content is never text for a listener.
 SILENT_ELEMENTS = frozenset(
@@ -58,6 +59,11 @@ def markdown_parser() -> MarkdownIt:
 def new_markdown_parser() -> MarkdownIt:
     """CommonMark with tables, footnotes and bare URLs as links. Raw HTML is parsed as HTML so that the spoken
     text can leave it out; the show notes escape all of it but the few tags they allow."""
+    from markdown_it import (
+        MarkdownIt,  # off the no-op path: a lesson unchanged since the last run is not parsed
+    )
+    from mdit_py_plugins.footnote import footnote_plugin
+
     parser = (
         MarkdownIt("commonmark", {"html": True, "linkify": True})
         .enable(["table", "linkify"])

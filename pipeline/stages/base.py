@@ -21,6 +21,7 @@ from ..model.course import Course
 from ..model.episode import Episode
 from ..model.lesson import Lesson
 from ..model.lexicon import Lexicon
+from ..model.memo import PlanMemo
 from ..model.project import Project
 from ..model.registry import Registry
 from ..model.script import Script
@@ -32,9 +33,14 @@ if TYPE_CHECKING:
 Scope = Literal["episode", "show"]
 
 
+_JSON = json.JSONEncoder(
+    sort_keys=True, default=str
+)  # json.dumps(..., sort_keys=True, default=str), made once
+
+
 def digest(*parts: object) -> str:
     """The one digest every key is made of: JSON of the parts, sorted, hashed."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_JSON.encode(parts).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class Step:
     def name(self) -> str:
         return f"{self.stage}:{self.subject}" if self.subject else self.stage
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return digest(self.parts)
 
@@ -81,6 +87,33 @@ class Step:
     def record_name(self) -> str:
         """Its entry in the state file (an episode's file holds one entry per stage)."""
         return self.stage if self.episode else self.name
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What the plans after the script stage read of a script: small enough to keep for every episode in the
+    plan memo, so an episode whose sources are unchanged is planned without loading its script."""
+
+    text: str  # the digest of the script's text
+    pauses: str  # the digest of each chapter's pauses and kinds
+    chapters: tuple[str, ...]  # titles
+    roles: tuple[str, ...]  # the speakers' roles, sorted
+    lines: int
+    words: int
+    spans: tuple[tuple[str, int, float], ...]  # each line's role, words and pause after it, for estimates
+
+    @classmethod
+    def of(cls, script: Script, text: str) -> Outline:
+        chapters = script.chapters
+        return cls(
+            digest(text),
+            digest([[line.pause for line in c.lines] for c in chapters], [c.kind for c in chapters]),
+            tuple(c.title for c in chapters),
+            tuple(sorted({line.role for line in script.lines})),
+            len(script.lines),
+            script.word_count,
+            tuple((line.role, len(line.spoken.split()), line.pause) for line in script.lines),
+        )
 
 
 @dataclass
@@ -95,6 +128,9 @@ class EpisodeWork:
     following: str | None  # the next lesson's title, for the outro
     script: Script | None = None
     script_text: str = ""
+    script_memo: str = ""  # the digest of everything the script was made from, for the plan memo
+    outline: Outline | None = None
+    load_script: Callable[[], tuple[Script, str]] | None = None  # the script and its text, from the memo
     sentence_keys: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # stage -> the key of its step
     audio_name: str = ""
@@ -105,9 +141,17 @@ class EpisodeWork:
 
     @property
     def spoken(self) -> Script:
+        if self.script is None and self.load_script is not None:
+            self.script, self.script_text = self.load_script()
         if self.script is None:
             raise RuntimeError(f"{self.id}: the script stage has not been planned")
         return self.script
+
+    @property
+    def planned(self) -> Outline:
+        if self.outline is None:
+            raise RuntimeError(f"{self.id}: the script stage has not been planned")
+        return self.outline
 
 
 @dataclass
@@ -128,9 +172,28 @@ class Context:
     upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
     staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
     page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
+    memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
+    _shared: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def shared(self, name: str, make: Callable[[], str]) -> str:
+        """A value that is the same for every episode (a digest of show settings), made once per run."""
+        if name not in self._shared:
+            self._shared[name] = make()
+        return self._shared[name]
 
     def cache_dir(self, episode_id: str) -> Path:
-        return self.project.cache / "episodes" / episode_id
+        return self._episodes_cache / episode_id
+
+    @functools.cached_property
+    def _episodes_cache(self) -> Path:
+        return self.project.cache / "episodes"
+
+    @functools.cached_property
+    def cached_sentences(self) -> frozenset[str]:
+        """The sentence keys the cache holds now, listed once: `status` asks of every sentence."""
+        from ..speech.cache import SpeechCache
+
+        return SpeechCache(self.project.cache / "speech").keys()
 
     @functools.cached_property
     def voicer(self) -> Voicer:

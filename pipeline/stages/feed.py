@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from ..formats.rss import render_feed
 from ..fsutil import write_staged
 from ..model.episode import Episode, Urls
 from .base import Context, EpisodeWork, Scope, Step, digest
@@ -44,6 +43,8 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     }
 
     def run() -> None:
+        from ..formats.rss import render_feed  # feedgen and lxml load only when the feed is written
+
         xml = render_feed(context.show, context.released, Urls.of(context.show), context.show_guid)
         context.staged.append((write_staged(target, xml), target))
 

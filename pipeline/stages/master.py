@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..ffmpeg import ffmpeg_version
+from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import fingerprint, unchanged, write_atomic
 from ..model.episode import ChapterMark, Cue, MasterRecord
 from .base import Context, EpisodeWork, Scope, Step, digest
@@ -36,17 +36,25 @@ def tool_versions() -> tuple[str, ...]:
     return tuple(out)
 
 
+def tools_digest(context: Context) -> str:
+    """The digest of tool_versions(), kept in the plan memo while the installed software and the system's
+    ffmpeg are as they were: asking ffmpeg its version costs a process."""
+    memo = context.memo
+    if memo is None:
+        return digest(tool_versions())
+    key = memo.key("tools", system_ffmpeg_stamp())
+    known = memo.get("tools", key)
+    return known if known is not None else memo.put("tools", key, digest(tool_versions()))
+
+
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    script = episode.spoken
     folder = context.cache_dir(episode.id)
     parts = {
         "stage code": str(VERSION),
         "speech": episode.keys["synth"],
-        "pauses and chapters": digest(
-            [[line.pause for line in c.lines] for c in script.chapters], [c.kind for c in script.chapters]
-        ),
-        "audio settings": digest(context.show.audio),
+        "pauses and chapters": episode.planned.pauses,
+        "audio settings": context.shared("audio settings", lambda: digest(context.show.audio)),
     }
     return [
         Step(
@@ -58,7 +66,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode=episode.id,
             intact=lambda: master_intact(folder),
             verify="always",
-            kept={"tools": digest(tool_versions())},
+            kept={"tools": context.shared("tools", lambda: tools_digest(context))},
         )
     ]
 

@@ -7,7 +7,6 @@ import os
 
 from ..errors import ValidationError
 from ..model.episode import Episode
-from ..publish.gate import validate_feed
 from ..publish.local import publish_files, remove_stale_pages
 from .base import Context, EpisodeWork, Scope, Step
 
@@ -25,6 +24,8 @@ def publish(context: Context) -> None:
     """New audio files have new names, so putting them in place touches nothing live. The gate checks the
     feed (staged, or the live one when only pages changed); the registry records what is released; the
     feed goes live, then the pages."""
+    from ..publish.gate import validate_feed  # mutagen and lxml load only when something is published
+
     project, show = context.project, context.show
     site, feed_path = project.site, project.site / "feed.xml"
     staged = context.staged

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
-import json
+import pickle
 from pathlib import Path
-from typing import Any
 
 from ..errors import Problem
 from ..fsutil import write_atomic
 from ..model.lesson import Block, Lesson
-from ..model.lexicon import Lexicon
+from ..model.lexicon import LEXICON_NAME, Lexicon
+from ..model.project import CONFIG_NAME
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
 from ..model.show import Show
 from ..spoken.markup import plain, shown
 from ..spoken.sentences import split_sentences
 from ..spoken.speech import Spoken, long_sentence, speak
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Context, EpisodeWork, Outline, Scope, Step, digest
 
 NOTICES = {
     "code": "There is a code sample for this in the show notes.",
@@ -224,35 +223,37 @@ SCOPE: Scope = "episode"
 HELP = "Write the episode scripts to scripts/ (and nothing else)."
 
 
-def _script_of(context: Context, episode: EpisodeWork) -> Script:
-    """The episode's script, from .cache/scripts/ while its sources are unchanged: segmenting and speaking
-    every sentence takes seconds for a course, and every plan (a no-op build, status, explain) needs it."""
-    questions = context.course.questions_for(episode.id)
-    key = digest(
-        _code(),
-        episode.lesson.digest,
-        str(context.show),
-        context.lexicon.digest,
-        questions,
-        episode.following,
-    )
-    path = context.project.cache / "scripts" / f"{episode.id}.json"
-    try:
-        stored = json.loads(path.read_text("utf-8"))
-        if stored["key"] == key:
-            return _loaded(stored["script"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # no cache yet, or one from another version: make the script again
-    script = build_script(episode.lesson, context.show, context.lexicon, questions, episode.following)
-    with contextlib.suppress(OSError):  # a read-only project still builds; it just plans slower
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"key": key, "script": dataclasses.asdict(script)}), durable=False)
-    return script
+def _script(context: Context, episode: EpisodeWork) -> None:
+    """The episode's script, its text and outline; from the plan memo when the lesson, its questions, the
+    show config and the lexicon are as they were (the script is then loaded only if a step needs it)."""
+    show, memo, questions = context.show, context.memo, context.course.questions_for(episode.id)
+    if memo is not None:
+        root = context.project.root
+        lexicon = root / LEXICON_NAME
+        episode.script_memo = memo.key(
+            _code(),
+            memo.file_digest(root / episode.lesson.path),
+            context.shared("show file", lambda: memo.file_digest(root / CONFIG_NAME)),
+            context.shared("lexicon file", lambda: memo.file_digest(lexicon) if lexicon.is_file() else ""),
+            digest([(q.id, q.question, q.options, q.answer, q.explanation) for q in questions]),
+            episode.following,
+        )
+        known = memo.get("script", episode.script_memo)
+        if known is not None:
+            blob, episode.outline = known
+            episode.load_script = lambda: pickle.loads(blob)  # noqa: S301 - the build's own cache
+            return
+    script = build_script(episode.lesson, show, context.lexicon, questions, episode.following)
+    text = render_script(script, episode.lesson, show)
+    episode.script, episode.script_text, episode.outline = script, text, Outline.of(script, text)
+    if memo is not None:
+        blob = pickle.dumps((script, text), protocol=pickle.HIGHEST_PROTOCOL)
+        memo.put("script", episode.script_memo, (blob, episode.outline))
 
 
 @functools.cache
 def _code() -> str:
-    """A digest of the code that writes scripts, so a cached script never outlives it."""
+    """A digest of the code and shipped lexicon that write scripts, so a kept script never outlives them."""
     package = Path(__file__).parent.parent
     files = [Path(__file__), package / "model" / "lexicon.py", *sorted((package / "spoken").iterdir())]
     return digest(
@@ -260,35 +261,21 @@ def _code() -> str:
     )
 
 
-def _loaded(data: dict[str, Any]) -> Script:
-    chapters = tuple(
-        Chapter(
-            chapter["title"],
-            chapter["kind"],
-            tuple(Line(**{**line, "notes": tuple(line["notes"])}) for line in chapter["lines"]),
-        )
-        for chapter in data["chapters"]
-    )
-    return Script(data["lesson_id"], data["title"], chapters)
-
-
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    show = context.show
-    script = _script_of(context, episode)
-    episode.script = script
-    episode.script_text = text = render_script(script, episode.lesson, show)
+    _script(context, episode)
     target = context.project.scripts / f"{episode.id}.txt"
 
     def run() -> None:
-        write_atomic(target, text)
+        episode.spoken  # noqa: B018 - loads the script and its text when the memo kept them
+        write_atomic(target, episode.script_text)
 
     # The script is cheap to make and the file is all it writes: its text is its key.
     return [
         Step(
             NAME,
             episode.id,
-            {"stage code": str(VERSION), "script text": digest(text)},
+            {"stage code": str(VERSION), "script text": episode.planned.text},
             run,
             (target,),
             episode=episode.id,
@@ -307,7 +294,7 @@ class SpeechReport:
 
 def speech_report(context: Context) -> SpeechReport:
     """Every episode's script (planned already) and every quiz question, spoken and checked."""
-    lines = [line for episode in context.episodes if episode.script for line in episode.script.lines]
+    lines = [line for episode in context.episodes for line in episode.spoken.lines]
     writer = _Writer(context.show, context.lexicon, QUIZ_NAME)
     for question in context.course.questions:  # the whole bank: quiz.html shows every question
         texts = [question.question, *(text for _, text in question.options), question.explanation]

@@ -25,6 +25,22 @@ SCOPE: Scope = "show"
 HELP = "Render the show-notes pages and the quiz into feed/."
 
 
+class _Rendered:
+    """Markdown that becomes HTML when its page is written, not when the page is planned: a build that finds
+    the page up to date (its key is made of the source's digest) renders nothing."""
+
+    def __init__(self, text: str, files: dict[str, str] | None = None):
+        self.text, self.files = text, files
+
+    def __html__(self) -> str:
+        return str(render_markdown(self.text, self.files))
+
+    __str__ = __html__
+
+    def __bool__(self) -> bool:
+        return bool(self.text.strip())
+
+
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     study_plan_path = context.project.content / "study-plan.md"
     study_plan = study_plan_path.read_text("utf-8") if study_plan_path.is_file() else None
@@ -101,7 +117,7 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                 "groups": groups,
                 "upcoming": upcoming,
                 "questions": course.questions,
-                "study_plan": render_markdown(study_plan) if study_plan else None,
+                "study_plan": _Rendered(study_plan) if study_plan else None,
             },
             {
                 **common,
@@ -127,7 +143,7 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                 {
                     "episode": episode,
                     "module": episode_module,
-                    "notes": render_markdown(episode.lesson.body, names),
+                    "notes": _Rendered(episode.lesson.body, names),
                     "key_points": key_points(episode.lesson),
                     "previous": previous,
                     "next": following,

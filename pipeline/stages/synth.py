@@ -6,7 +6,6 @@ import json
 
 from ..fsutil import write_atomic
 from ..speech import engine_version, sentence_key
-from ..speech.cache import SpeechCache
 from .base import Context, EpisodeWork, Estimate, Scope, Step, digest
 
 NAME = "synth"
@@ -16,30 +15,53 @@ HELP = "Synthesize every sentence that is not cached yet (runs script first if n
 WORDS_PER_MINUTE = 150  # hibari's pace at rate 1.0
 
 
+def _sentence_keys(context: Context, episode: EpisodeWork) -> list[str]:
+    """Each line's key; from the plan memo when the script, the voices and the engines are as they were."""
+    voices, memo = context.show.voices, context.memo
+    engines = sorted({voice.engine for voice in voices.values()})
+    memo_key = (
+        memo.key(
+            VERSION,
+            episode.script_memo,
+            context.shared("voices", lambda: digest(voices)),
+            [engine_version(e) for e in engines],
+        )
+        if memo is not None and episode.script_memo
+        else ""
+    )
+    known = memo.get("sentences", memo_key) if memo is not None and memo_key else None
+    if isinstance(known, bytes):  # kept as 32 bytes a key: a course's keys load as one object
+        return [known[i : i + 32].hex() for i in range(0, len(known), 32)]
+    keys = [
+        sentence_key(line.spoken, voices[line.role], engine_version(voices[line.role].engine))
+        for line in episode.spoken.lines
+    ]
+    if memo is not None and memo_key:
+        memo.put("sentences", memo_key, b"".join(bytes.fromhex(key) for key in keys))
+    return keys
+
+
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    show, lines = context.show, episode.spoken.lines
+    show = context.show
     # The sentence keys, once for the whole build: the cache, this step's key and the master read them.
-    keys = [
-        sentence_key(line.spoken, show.voices[line.role], engine_version(show.voices[line.role].engine))
-        for line in lines
-    ]
-    episode.sentence_keys = keys
+    episode.sentence_keys = keys = _sentence_keys(context, episode)
     target = context.cache_dir(episode.id) / "speech.json"
-    cache = SpeechCache(context.project.cache / "speech")
 
     def voice(index: int) -> bool:
-        return context.voicer.ensure(lines[index], keys[index], index, lesson_path=episode.lesson.path)
+        line = episode.spoken.lines[index]
+        return context.voicer.ensure(line, keys[index], index, lesson_path=episode.lesson.path)
 
     def run() -> None:
         write_atomic(target, json.dumps(keys, indent=2) + "\n")
 
     def estimate() -> Estimate:
-        missing = [line for line, key in zip(lines, keys) if not cache.path(key).exists()]
-        words = sum(len(line.spoken.split()) / show.voices[line.role].rate for line in missing)
+        spans, cached = episode.planned.spans, context.cached_sentences
+        missing = [span for span, key in zip(spans, keys) if key not in cached]
+        words = sum(count / show.voices[role].rate for role, count, _ in missing)
         # The pauses after those lines are made with them: 239.7 min estimated for the 237.5 min course.
-        pauses = sum(line.pause for line in missing) / 60
-        return Estimate(len(missing), len(lines), words / WORDS_PER_MINUTE + pauses)
+        pauses = sum(pause for _, _, pause in missing) / 60
+        return Estimate(len(missing), len(spans), words / WORDS_PER_MINUTE + pauses)
 
     return [
         Step(
@@ -49,7 +71,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             run,
             (target,),
             episode=episode.id,
-            units=len(lines),
+            units=episode.planned.lines,
             run_unit=voice,
             estimate=estimate,
         )

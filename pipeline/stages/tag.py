@@ -10,8 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..formats.id3 import write_tags
-from ..formats.transcripts import render_chapters, render_srt, render_vtt
 from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
 from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name, sidecar_names
 from .base import Context, EpisodeWork, Scope, Step, digest
@@ -24,8 +22,8 @@ HELP = "Tag the MP3s and write their sidecars into episodes/."
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     assert episode is not None
-    show, lesson, script = context.show, episode.lesson, episode.spoken
-    roles = sorted({line.role for line in script.lines} & set(show.voices))
+    show, lesson, outline = context.show, episode.lesson, episode.planned
+    roles = sorted(set(outline.roles) & set(show.voices))
     parts = {
         "stage code": str(VERSION),
         "audio": episode.keys["master"],
@@ -36,9 +34,11 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode.season,
             episode.number,
             episode.released.isoformat(),
-            [c.title for c in script.chapters],
+            list(outline.chapters),
         ),
-        "show details": digest(show.title, show.author, show.base_url, show.feed_url),
+        "show details": context.shared(
+            "show details", lambda: digest(show.title, show.author, show.base_url, show.feed_url)
+        ),
         "cover": context.cover_digest,
         "speaker names": digest([show.voices[r].name for r in roles]),
         "version": __version__,
@@ -111,6 +111,10 @@ def load_episode(context: Context, episode: EpisodeWork) -> Episode:
 
 
 def tag_episode(context: Context, episode: EpisodeWork) -> None:
+    # mutagen and the transcript writers load only when an episode is tagged, never on a no-op build.
+    from ..formats.id3 import write_tags
+    from ..formats.transcripts import render_chapters, render_srt, render_vtt
+
     project, show = context.project, context.show
     built = load_episode(context, episode)
     urls = Urls.of(show)

@@ -8,13 +8,15 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import PublishError, ValidationError
 from ..model.show import PublishSettings
-from ..publish.gate import validate_feed
-from ..publish.sync import Progress, UploadReport, upload_site
-from ..publish.target import Target
 from .base import Context, EpisodeWork, Scope, Step
+
+if TYPE_CHECKING:
+    from ..publish.sync import Progress, UploadReport
+    from ..publish.target import Target
 
 NAME = "upload"
 VERSION = 1
@@ -53,6 +55,10 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 
 
 def upload(context: Context, request: Request | None) -> None:
+    # lxml, mutagen and the storage clients load only when a site is uploaded.
+    from ..publish.gate import validate_feed
+    from ..publish.sync import upload_site
+
     if request is None:
         raise PublishError("nothing says where to upload; run `certquests publish --to s3://BUCKET/PREFIX`")
     project, show = context.project, context.show
