@@ -7,9 +7,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
-from .heteronyms import heteronyms
-from .technical import technical
-
 LONG_SENTENCE = 60  # words: past this a listener loses the thread, and a voice reads it in one breath
 
 
@@ -83,6 +80,9 @@ def tidy(text: str) -> str:
 def speak(text: str, lexicon: Pronouncer) -> Spoken:
     """The sentence as the voice should hear it: the lexicon's patterns, its entries, the technical rules,
     the heteronyms; letters of other scripts are left out and reported."""
+    from .heteronyms import heteronyms  # their rules compile on import: off the no-op path
+    from .technical import technical
+
     said: list[str] = []
     original = text
     text = lexicon.protect(lexicon.rewrite(text), said)
