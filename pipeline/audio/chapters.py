@@ -38,7 +38,7 @@ from .partmeter import PartLoudness, combine, measure_part
 # Seconds of the audio before a chapter that its dynamics pass hears first: the compressor releases in
 # 150 ms and the high-pass settles in milliseconds, so one second leaves them as a whole-track pass would.
 PREROLL = 1.0
-# Frames each part's encoder hears before its first and after its last (LAME looks a granule ahead).
+# Frames each part's encoder hears before its first frame and after its last.
 LEAD_FRAMES = 4
 # Samples at the end of a chapter that make the audio its successor's encoder hears first: those frames and
 # as much again for the resampler and the limiter.
@@ -101,7 +101,8 @@ def _bounds(assembly: Assembly, length: int) -> list[tuple[int, int]]:
 
 
 def _inputs(assembly: Assembly) -> Iterator[tuple[int, np.ndarray]]:
-    """Each chapter's input, one at a time: its pre-roll, then its own samples; and the pre-roll's length."""
+    """Each chapter's input, one at a time: its pre-roll followed by its own samples, with the pre-roll's
+    length."""
     import soundfile
 
     length = soundfile.info(str(assembly.path)).frames
