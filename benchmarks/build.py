@@ -10,6 +10,7 @@ removed at the end. Also runs benchmarks/edit_loop.py on the built copy. Takes a
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -109,6 +110,13 @@ def raw_engine_seconds(project: Path) -> tuple[float, int]:
     return time.process_time() - started, len(sentences)
 
 
+def remastered(project: Path, episode: str) -> str:
+    """How many of the episode's chapters its last master made again, as "N of M"."""
+    folder = project / ".cache" / "episodes" / episode
+    made = json.loads((folder / "levels.json").read_text())["remastered"]
+    return f"{len(made)} of {len(json.loads((folder / 'master.json').read_text())['chapters'])}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=ROOT)
@@ -142,15 +150,23 @@ def run(args: argparse.Namespace, cores: int, where: Path) -> None:
 
     lesson = sorted((project / "content" / "lessons").rglob("*.md"))[5]
     text = lesson.read_text()
-    body = text.split("---", 2)[2]
-    sentence = re.search(r"^[A-Z][^\n]*?\. ", body, re.MULTILINE).group(0)
-    lesson.write_text(text.replace(sentence, sentence.replace(". ", ", indeed. ", 1), 1))
-    edit, output = cli(project, "build")
-    made = re.search(r"; (\d+) sentences synthesized", output).group(1)
-    print(
-        f"one-sentence edit: {edit:.2f} s ({100 * edit / wall:.1f}% of the cold build), "
-        f"{made} sentence(s) synthesized"
-    )
+    front, body = text.split("---", 2)[1:]
+    episode = re.search(r"^id: *(\S+)", front, re.MULTILINE).group(1)
+    # The first sentence of the introduction, then the first of a section.
+    for place, pattern in (
+        ("introduction", r"^[A-Z][^\n]*?\. "),
+        ("section", r"^## .*\n\n([A-Z][^\n]*?\. )"),
+    ):
+        found = re.search(pattern, body, re.MULTILINE)
+        sentence = found.group(found.lastindex or 0)
+        text = lesson.read_text()
+        lesson.write_text(text.replace(sentence, sentence.replace(". ", ", indeed. ", 1), 1))
+        edit, output = cli(project, "build")
+        made = re.search(r"; (\d+) sentences synthesized", output).group(1)
+        print(
+            f"one-sentence edit ({place}): {edit:.2f} s ({100 * edit / wall:.1f}% of the cold build), "
+            f"{made} sentence(s) synthesized, {remastered(project, episode)} chapter(s) re-mastered"
+        )
 
     edit_loop(project, wall)  # no-op build and status, serve --watch, and a 2,000-lesson course
 

@@ -15,7 +15,7 @@ import threading
 POINTS = {
     # (module, function): the process dies as that function starts (or, for the feed, just before the rename)
     "synthesis": ("pipeline.speech.hibari", "synthesize"),
-    "mastering": ("pipeline.audio.mp3", "encode"),
+    "mastering": ("pipeline.audio.mp3", "encode_part"),
     "tagging": ("pipeline.formats.id3", "write_tags"),
     "pages": ("pipeline.formats.pages", "render_pages"),
     "registry": ("pipeline.model.registry", "save"),  # before the registry is written, the feed not yet live

@@ -136,7 +136,7 @@ def test_master_hits_the_target_with_one_full_encode(tmp_path, monkeypatch, chan
     import pyloudnorm
     import soundfile
 
-    from pipeline.audio import assemble
+    from pipeline.audio import assemble, chapters
     from pipeline.audio import master as audio
     from pipeline.ffmpeg import ffmpeg_path
     from pipeline.model.show import Audio
@@ -145,11 +145,9 @@ def test_master_hits_the_target_with_one_full_encode(tmp_path, monkeypatch, chan
     track = tmp_path / "track.wav"
     soundfile.write(track, samples, 24000, subtype="FLOAT")
     assembly = assemble.Assembly(track, [], [0.0], assemble.speech_level(samples), len(samples) / 24000)
-    full_encodes = []
-    real = audio.encode_mp3
-    monkeypatch.setattr(
-        audio, "encode_mp3", lambda *a, **k: full_encodes.append(k.get("seconds") is None) or real(*a, **k)
-    )
+    full_encodes = []  # the track is one chapter: one encode of it is one encode of the episode
+    real = chapters.encode_part
+    monkeypatch.setattr(chapters, "encode_part", lambda *a, **k: full_encodes.append(True) or real(*a, **k))
     settings = Audio(target, -1.0, channels, bitrate, 44100, 0.5, 0.8, 1.2, 5.0, False)
     report = audio.master(assembly, settings, tmp_path / "out.mp3", what="test")
 

@@ -67,8 +67,9 @@ class Assembly:
     path: Path  # a mono float WAV at SAMPLE_RATE
     timings: list[Timing]
     chapter_starts: list[float]  # seconds
-    speech_level: float  # dBFS, see speech_level()
+    speech_level: float  # dBFS, see speech_level(): what the cues and the bed are matched to
     seconds: float
+    measured_level: float = math.nan  # dBFS, the speech level of these sentences
 
 
 def assemble(
@@ -78,9 +79,11 @@ def assemble(
     out: Path,
     cues: dict[str, np.ndarray] | None = None,
     bed: bool = False,
+    level: float | None = None,
 ) -> Assembly:
     """Join the sentence audio with its pauses, the cues between chapters and the music bed under the
-    introduction, straight into `out`: one sentence (and the introduction) is held in memory at a time."""
+    introduction, straight into `out`: one sentence (and the introduction) is held in memory at a time.
+    `level` is the speech level the cues and the bed are matched to, if not the one measured here."""
     import soundfile
 
     cues = cues or {}
@@ -92,7 +95,8 @@ def assemble(
                 f"sentence audio for {line.text[:50]!r} is missing from the cache or damaged"
             )
         sentences.append(_block_powers(cached))
-    level = _gated_level(np.concatenate(sentences)) if sentences else float("-inf")
+    measured = _gated_level(np.concatenate(sentences)) if sentences else float("-inf")
+    level = measured if level is None or not math.isfinite(measured) else level
     scaled_cues = {}
     for kind, cue in cues.items():
         cue_level = speech_level(cue)
@@ -142,7 +146,7 @@ def assemble(
         tail = _silence(0.5)
         _write(handle, [tail])
         position += len(tail)
-    return Assembly(out, timings, chapter_starts, level, position / SAMPLE_RATE)
+    return Assembly(out, timings, chapter_starts, level, position / SAMPLE_RATE, measured)
 
 
 def _write(handle: Any, parts: list[np.ndarray]) -> None:

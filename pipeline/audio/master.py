@@ -1,22 +1,37 @@
-"""Mastering: dynamics, a look-ahead limiter, then one constant gain to the target, measured on the MP3."""
+"""Mastering: dynamics, a look-ahead limiter, then one constant gain to the target, measured on the MP3.
+
+The work is done a chapter at a time (see chapters.py) and kept, with the episode's levels: a later build
+re-masters only the chapters whose audio changed, at the same levels, unless that moves the episode's
+loudness by more than LOUDNESS_TOLERANCE, in which case the levels are found again for the whole episode."""
 
 from __future__ import annotations
 
 import logging
 import math
 import tempfile
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import SynthesisError
-from ..ffmpeg import filter_file, parse_ebur128
 from ..fsutil import temporary_sibling
 from ..model.episode import LoudnessReport
 from ..model.show import Audio
 from ..speech import SAMPLE_RATE
 from .assemble import Assembly
+from .chapters import (
+    ChapterCache,
+    Encoded,
+    Mastering,
+    Shaped,
+    encode_chapters,
+    layout,
+    limit,
+    shape,
+    shaped_audio,
+)
+from .mp3 import OUT_RATE, Meter
 from .mp3 import encode as encode_mp3
 from .mp3 import measure as measure_mp3
 
@@ -34,55 +49,29 @@ BIG_FRAMES = (
 )
 
 
-class RawTrack:
-    """A mono float32 file read and patched a chunk at a time, so memory does not grow with its length."""
-
-    CHUNK = 1 << 20  # samples
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.length = path.stat().st_size // 4
-
-    def read(self, start: int, stop: int) -> np.ndarray:
-        return np.fromfile(
-            self.path, dtype="<f4", count=max(0, min(stop, self.length) - start), offset=4 * start
-        )
-
-    def write(self, start: int, samples: np.ndarray) -> None:
-        with open(self.path, "r+b") as handle:
-            handle.seek(4 * start)
-            np.ascontiguousarray(samples, dtype="<f4").tofile(handle)
-
-    def chunks(self) -> Iterator[tuple[int, np.ndarray]]:
-        for start in range(0, self.length, self.CHUNK):
-            yield start, self.read(start, start + self.CHUNK)
-
-    def energy(self) -> float:
-        return sum(float(np.dot(chunk, chunk)) for _, chunk in self.chunks())
+LOUDNESS_TOLERANCE = 0.2  # LU: how far the final MP3 may be from the target
 
 
-def limit(track: RawTrack, ceiling: float, rate: int, lookahead: float = 0.008) -> None:
-    """A look-ahead peak limiter, in place: no sample exceeds `ceiling` (linear), and the gain moves smoothly.
+@dataclass(frozen=True)
+class Levels:
+    """An episode's mastering levels, kept for its next build while its loudness holds: the speech level its
+    cues and its compressor input were set from (dBFS), the limiter's ceiling (linear) and the gain (dB)."""
 
-    Around each stretch of over-ceiling samples the gain is the running minimum of the needed reduction over
-    +-lookahead, averaged over the same span: every average includes the sample's own need, so the ceiling
-    holds exactly. Elsewhere the audio is untouched."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+    speech_level: float
+    ceiling: float
+    gain_db: float
 
-    span = 2 * max(1, int(lookahead * rate)) + 1
-    over = np.concatenate(
-        [np.flatnonzero(np.abs(chunk) > ceiling) + start for start, chunk in track.chunks()]
-        or [np.zeros(0, np.int64)]
-    )
-    if over.size == 0:
-        return
-    gaps = np.flatnonzero(np.diff(over) > 2 * span)
-    for first, last in zip(np.r_[over[0], over[gaps + 1]], np.r_[over[gaps], over[-1]]):
-        start, stop = max(0, first - 2 * span), min(track.length, last + 2 * span + 1)
-        piece = track.read(start, stop)
-        needed = np.minimum(1.0, ceiling / np.maximum(np.abs(piece), 1e-12)).astype(np.float32)
-        gain = uniform_filter1d(minimum_filter1d(needed, size=span), size=span)
-        track.write(start, piece * np.minimum(gain, needed))
+
+@dataclass(frozen=True)
+class Mastered:
+    """A mastered episode: its loudness, its levels, where its chapters start in the MP3 (seconds), which
+    chapters were shaped or encoded again, and the cache entries it is made of."""
+
+    report: LoudnessReport
+    levels: Levels
+    chapter_starts: list[float]
+    remastered: list[int]
+    keys: set[str]
 
 
 def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch: Path) -> float:
@@ -106,75 +95,127 @@ def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch
     return loss if math.isfinite(loss) and abs(loss) < 3.0 else 0.0
 
 
-def master(
-    assembly: Assembly, audio: Audio, out: Path, *, what: str, scratch: Path | None = None
-) -> LoudnessReport:
-    """Shape the dynamics, then one constant gain to the target as measured on the final MP3, under the
-    ceiling.
+def _levels(shaped: Shaped, cache: ChapterCache, audio: Audio, speech_level: float, folder: Path) -> Levels:
+    """The episode's levels from its shaped chapters: the limiter's ceiling from their loudness, then the
+    gain that brings the limited track to the target, allowing for what the limiter and MP3 coding take."""
+    meter = Meter(SAMPLE_RATE)
+    for number in range(len(shaped.keys)):
+        meter.add(shaped_audio(cache, shaped, number))
+    compressed = meter.result()[0]
+    ceiling = 10 ** ((compressed + min(PEAK_TO_LOUDNESS, audio.true_peak - 0.5 - audio.loudness)) / 20)
+    before = after = 0.0
+    limited = folder / "limited.f32"
+    with open(limited, "wb") as handle:
+        for number in range(len(shaped.keys)):
+            samples = shaped_audio(cache, shaped, number)
+            done = limit(samples, ceiling, SAMPLE_RATE)
+            before += float(np.dot(samples, samples))
+            after += float(np.dot(done, done))
+            done.astype("<f4").tofile(handle)
+    # The limiter only trims brief peaks, so the energy it removed is the loudness it cost.
+    cost = 10 * math.log10(after / before) if before > 0 else 0.0
+    # A stereo file carries the mono track on both channels, which meters 3 dB louder than the track.
+    gain = audio.loudness - (compressed + 10 * math.log10(audio.channels)) - cost
+    gain += _codec_loss(limited, sum(shaped.lengths) / SAMPLE_RATE, gain, audio, folder / "excerpt.mp3")
+    limited.unlink()
+    return Levels(speech_level, ceiling, gain)
 
-    The track stays on disk and is worked on a chunk at a time, so memory does not grow with its length."""
+
+def _encode(
+    shaped: Shaped,
+    cache: ChapterCache,
+    audio: Audio,
+    levels: Levels,
+    out: Path,
+    scratch: Path,
+    *,
+    what: str,
+    adjust: bool,
+) -> tuple[Levels, Encoded, LoudnessReport] | None:
+    """Encode at `levels` and measure the MP3 as players decode it, a part at a time (see partmeter). A peak
+    over the ceiling or a loudness off the target is corrected (`adjust`) and encoded again, or (without)
+    answered with None."""
+    ceiling, gain = levels.ceiling, levels.gain_db
+    for _attempt in range(3):
+        mastering = Mastering(ceiling, gain, audio.bitrate, audio.channels)
+        encoded = encode_chapters(shaped, cache, mastering, out, scratch)
+        measured, seconds = encoded.loudness, encoded.seconds
+        peak = measured.true_peak if measured.true_peak is not None else 0.0
+        log.debug("%s: gain %.2f dB -> %.2f LUFS, %.2f dBTP", what, gain, measured.integrated, peak)
+        off = audio.loudness - measured.integrated
+        if peak > audio.true_peak or abs(off) > LOUDNESS_TOLERANCE:
+            if not adjust:
+                return None
+            if peak > audio.true_peak:
+                ceiling = min(ceiling, 10 ** ((2 * audio.true_peak - 0.5 - peak - gain) / 20))
+            else:
+                gain += off
+            continue
+        if round(seconds * OUT_RATE) != encoded.samples:
+            raise SynthesisError(
+                f"{what}: the MP3 decodes to {seconds:.3f} s but the episode is "
+                f"{encoded.samples / OUT_RATE:.3f} s"
+            )
+        report = LoudnessReport(
+            integrated_lufs=measured.integrated,
+            loudness_range_lu=measured.loudness_range,
+            true_peak_dbtp=peak,
+            duration_s=encoded.samples / OUT_RATE,
+            target_lufs=audio.loudness,
+            gain_db=gain,
+        )
+        return Levels(levels.speech_level, ceiling, gain), encoded, report
+    raise SynthesisError(
+        f"{what}: could not reach {audio.loudness} LUFS under {audio.true_peak} dBTP "
+        f"(measured {measured.integrated:.1f} LUFS, {peak:.1f} dBTP)"
+    )
+
+
+def master_chapters(
+    assembly: Assembly,
+    audio: Audio,
+    out: Path,
+    cache: ChapterCache,
+    *,
+    what: str,
+    kept: Levels | None = None,
+    scratch: Path | None = None,
+) -> Mastered:
+    """Shape the dynamics, then one constant gain to the target as measured on the final MP3, under the
+    ceiling, reusing the chapters `cache` holds. With `kept` levels (those the cached chapters were made
+    at), only changed chapters are made again, unless the episode's loudness then misses the target."""
     if not math.isfinite(assembly.speech_level):
         raise SynthesisError(f"{what}: the assembled audio is silent")
+    filters = f"{BIG_FRAMES},volume={PRE_LEVEL - assembly.speech_level:.3f}dB,{DYNAMICS}"
     with tempfile.TemporaryDirectory(prefix="certquests-", dir=scratch) as folder:
-        shaped = Path(folder) / "shaped.f32"
-        ffmpeg_log: list[str] = []
-        filter_file(
-            assembly.path,
-            SAMPLE_RATE,
-            shaped,
-            f"{BIG_FRAMES},volume={PRE_LEVEL - assembly.speech_level:.3f}dB,{DYNAMICS},"
-            "ebur128=framelog=verbose",
-            what=f"{what}: dynamics",
-            stderr=ffmpeg_log,
-        )
-        compressed = parse_ebur128(ffmpeg_log[0]).integrated
-        track = RawTrack(shaped)
-        energy = track.energy()
-        limit(
-            track,
-            10 ** ((compressed + min(PEAK_TO_LOUDNESS, audio.true_peak - 0.5 - audio.loudness)) / 20),
-            SAMPLE_RATE,
-        )
-        # The limiter only trims brief peaks, so the energy it removed is the loudness it cost.
-        cost = 10 * math.log10(track.energy() / energy) if energy > 0 else 0.0
-        # A stereo file carries the mono track on both channels, which meters 3 dB louder than the track.
-        gain = audio.loudness - (compressed + 10 * math.log10(audio.channels)) - cost
+        shaped = shape(assembly, filters, cache, Path(folder), what=what)
         tmp = temporary_sibling(out)
         try:
-            gain += _codec_loss(shaped, assembly.seconds, gain, audio, tmp)
-            for _attempt in range(3):
-                encode_mp3(
-                    shaped, SAMPLE_RATE, tmp, bitrate=audio.bitrate, channels=audio.channels, gain_db=gain
-                )
-                measured, seconds = measure_mp3(tmp)
-                peak = measured.true_peak if measured.true_peak is not None else 0.0
-                log.debug("%s: gain %.2f dB -> %.2f LUFS, %.2f dBTP", what, gain, measured.integrated, peak)
-                if peak > audio.true_peak:
-                    limit(track, 10 ** ((2 * audio.true_peak - 0.5 - peak - gain) / 20), SAMPLE_RATE)
-                    continue
-                off = audio.loudness - measured.integrated
-                if abs(off) > 0.2:
-                    gain += off
-                    continue
-                break
-            else:
-                raise SynthesisError(
-                    f"{what}: could not reach {audio.loudness} LUFS under {audio.true_peak} dBTP "
-                    f"(measured {measured.integrated:.1f} LUFS, {peak:.1f} dBTP)"
-                )
-            if abs(seconds - assembly.seconds) > 0.5:
-                raise SynthesisError(
-                    f"{what}: the MP3 decodes to {seconds:.2f} s but the episode is {assembly.seconds:.2f} s"
-                )
+            done = None
+            if kept is not None and kept.speech_level == assembly.speech_level:
+                done = _encode(shaped, cache, audio, kept, tmp, Path(folder), what=what, adjust=False)
+            if done is None:
+                levels = _levels(shaped, cache, audio, assembly.speech_level, Path(folder))
+                done = _encode(shaped, cache, audio, levels, tmp, Path(folder), what=what, adjust=True)
+            assert done is not None
             tmp.replace(out)
         finally:
             if tmp.exists():
                 tmp.unlink()
-    return LoudnessReport(
-        integrated_lufs=measured.integrated,
-        loudness_range_lu=measured.loudness_range,
-        true_peak_dbtp=peak,
-        duration_s=assembly.seconds,
-        target_lufs=audio.loudness,
-        gain_db=gain,
+    levels, encoded, report = done
+    return Mastered(
+        report,
+        levels,
+        [start / OUT_RATE for start in layout(shaped)],
+        sorted(set(shaped.reshaped) | set(encoded.reencoded)),
+        set(shaped.keys) | set(encoded.keys),
     )
+
+
+def master(
+    assembly: Assembly, audio: Audio, out: Path, *, what: str, scratch: Path | None = None
+) -> LoudnessReport:
+    """Master a track from scratch, keeping nothing for later."""
+    with tempfile.TemporaryDirectory(prefix="certquests-", dir=scratch) as folder:
+        cache = ChapterCache(Path(folder) / "chapters")
+        return master_chapters(assembly, audio, out, cache, what=what, scratch=Path(folder)).report

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import struct
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
@@ -120,13 +120,30 @@ class TruePeak:
         return 20 * math.log10(value) if value > 0 else float("-inf")
 
 
+def _lame(bitrate: int, channels: int) -> Any:
+    """A fresh LAME encoder for 44.1 kHz 16-bit input, CBR at `bitrate`."""
+    import lameenc
+
+    lame = lameenc.Encoder()
+    lame.set_bit_rate(bitrate)
+    lame.set_in_sample_rate(OUT_RATE)
+    lame.set_out_sample_rate(OUT_RATE)  # LAME would pick a lower rate for low bitrates
+    lame.set_channels(channels)
+    lame.set_quality(LAME_QUALITY)
+    return lame
+
+
+def _pcm(samples: np.ndarray, channels: int) -> bytes:
+    pcm = np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2")
+    return (np.repeat(pcm, 2) if channels == 2 else pcm).tobytes()
+
+
 class Mp3Writer:
     """Mono float32 samples at `in_rate` -> a 44.1 kHz CBR MP3 file with an Info frame. With `meter`, the
     samples given are metered too, at their own rate (`input_loudness`), so that comparing it with the
     finished file measures everything between them: resampling and MP3 coding."""
 
     def __init__(self, path: Path, in_rate: int, bitrate: int, channels: int = 1, *, meter: bool = False):
-        import lameenc
         import soxr
 
         self._info_size = 144 * bitrate * 1000 // OUT_RATE
@@ -137,12 +154,7 @@ class Mp3Writer:
             )
         self.path, self.bitrate, self.channels, self._side_info = path, bitrate, channels, side_info
         self._resampler = soxr.ResampleStream(in_rate, OUT_RATE, 1, dtype="float32", quality="HQ")
-        self._lame = lameenc.Encoder()
-        self._lame.set_bit_rate(bitrate)
-        self._lame.set_in_sample_rate(OUT_RATE)
-        self._lame.set_out_sample_rate(OUT_RATE)  # LAME would pick a lower rate for low bitrates
-        self._lame.set_channels(channels)
-        self._lame.set_quality(LAME_QUALITY)
+        self._lame = _lame(bitrate, channels)
         self._meter = Meter(in_rate) if meter else None
         self.samples = 0  # at 44.1 kHz, per channel
         self._file = open(path, "wb")  # noqa: SIM115 - closed by close() or __exit__
@@ -165,10 +177,7 @@ class Mp3Writer:
         if resampled.size == 0:
             return
         self.samples += len(resampled)
-        pcm = np.clip(np.rint(resampled * 32768.0), -32768, 32767).astype("<i2")
-        if self.channels == 2:
-            pcm = np.repeat(pcm, 2)
-        self._file.write(self._lame.encode(pcm.tobytes()))
+        self._file.write(self._lame.encode(_pcm(resampled, self.channels)))
 
     def close(self) -> None:
         """Finish the stream and fill in the Info frame."""
@@ -179,6 +188,21 @@ class Mp3Writer:
             self._file.write(self._lame.flush())
         finally:
             self._file.close()
+        self._write_info()
+
+    def write_frames(self, frames: bytes, samples: int) -> None:
+        """MP3 frames encoded elsewhere (see encode_part), carrying `samples` samples of this stream."""
+        self._file.write(frames)
+        self.samples += samples
+
+    def discard(self) -> None:
+        self._file.close()
+
+    def close_frames(self) -> None:
+        """Fill in the Info frame of a file made of frames given to write_frames."""
+        self._file.close()
+        if self.samples == 0:
+            raise ToolError(f"{self.path}: there is no audio to encode")
         self._write_info()
 
     @property
@@ -212,7 +236,7 @@ class Mp3Writer:
                         )
                     offsets.append(position)
                     first = first or header
-                    position += self._info_size + ((header[2] >> 1) & 1)
+                    position += frame_bytes(self.bitrate, bool((header[2] >> 1) & 1))
                 cut = min(position, start + len(buffer)) - start
                 buffer, start = buffer[cut:], start + cut
         if not offsets or position != start + len(buffer):
@@ -251,6 +275,28 @@ class Mp3Writer:
         frame[end : end + 2] = struct.pack(">H", _crc16(bytes(frame[:end])))
         with open(self.path, "r+b") as handle:
             handle.write(frame)
+
+
+def frame_bytes(bitrate: int, padded: bool) -> int:
+    return 144 * bitrate * 1000 // OUT_RATE + int(padded)
+
+
+def encode_part(samples: np.ndarray, *, bitrate: int, channels: int, frames: int | None = None) -> bytes:
+    """A fresh LAME encode of 44.1 kHz mono samples that start at a frame boundary of the stream they belong
+    to: all its frames, or (with `frames`) only the first `frames`, the encoder having heard the rest of
+    `samples`, so that the last one overlaps what follows as in one encode. The encoder delay is the same in
+    every part: frame j decodes to the samples from the part's start + 1152 j - 576, as one encode of the
+    whole stream would place them."""
+    lame = _lame(bitrate, channels)
+    data = lame.encode(_pcm(samples, channels)) + lame.flush()
+    if frames is None:
+        return data
+    position = 0
+    for _ in range(frames):
+        if position + 4 > len(data) or data[position] != 0xFF or (data[position + 1] & 0xE0) != 0xE0:
+            raise ToolError(f"LAME wrote fewer than {frames} frames for {len(samples)} samples")
+        position += frame_bytes(bitrate, bool((data[position + 2] >> 1) & 1))
+    return data[:position]
 
 
 def encode(

@@ -1,8 +1,13 @@
-"""Master: the voiced sentences assembled with pauses and sound design, then mastered to the loudness."""
+"""Master: the voiced sentences assembled with pauses and sound design, then mastered to the loudness, a
+chapter at a time: the chapters' work and the episode's levels are kept in its cache folder, so an edit
+re-masters only the chapter it is in."""
 
 from __future__ import annotations
 
 import functools
+import json
+import logging
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,9 +19,12 @@ from .base import Context, EpisodeWork, Scope, Step, digest
 
 if TYPE_CHECKING:
     from ..audio.assemble import Assembly
+    from ..audio.master import Levels
+
+log = logging.getLogger(__name__)
 
 NAME = "master"
-VERSION = 9
+VERSION = 10
 SCOPE: Scope = "episode"
 HELP = "Assemble and master the episodes (runs the stages before it if needed)."
 AUDIO_LIBRARIES = ("numpy", "scipy", "soxr", "lameenc", "soundfile", "pyebur128")
@@ -81,16 +89,35 @@ def master_intact(folder: Path) -> bool:
         return False
 
 
+def _kept_levels(folder: Path, settings: str) -> Levels | None:
+    """The levels the episode's cached chapters were made at, if they were made with these settings."""
+    from ..audio.master import Levels
+
+    try:
+        data = json.loads((folder / "levels.json").read_text("utf-8"))
+        if data["settings"] != settings:
+            return None
+        return Levels(float(data["speech_level"]), float(data["ceiling"]), float(data["gain_db"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def master_episode(context: Context, episode: EpisodeWork) -> float:
     # numpy and the DSP load only when an episode is mastered, never on a no-op build.
     from ..audio.assemble import MissingSentence, assemble
-    from ..audio.master import master
+    from ..audio.chapters import ChapterCache
+    from ..audio.master import LOUDNESS_TOLERANCE, master_chapters
     from ..audio.sound import cues
 
     show, script, keys = context.show, episode.spoken, episode.sentence_keys
     folder = context.cache_dir(episode.id)
     voicer = context.voicer
     lesson_path = episode.lesson.path
+    # New audio tools make new chapters: `--remaster` then redoes the whole episode with them.
+    tools = digest(tool_versions())
+    settings = digest(VERSION, show.audio, tools)
+    kept = _kept_levels(folder, settings)
+    chapters = ChapterCache(folder / "chapters" / tools[:16])
 
     def voice_all(trust_cache: bool) -> None:
         for index, line in enumerate(script.lines):
@@ -101,7 +128,7 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="master-", dir=scratch_root) as scratch:
 
-        def assembled() -> Assembly:
+        def assembled(level: float | None) -> Assembly:
             return assemble(
                 script,
                 keys,
@@ -109,32 +136,71 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
                 Path(scratch) / "track.wav",
                 cues() if show.audio.music else None,
                 bed=show.audio.music,
+                level=level,
             )
+
+        def assembled_at_kept_level() -> Assembly:
+            nonlocal kept
+            assembly = assembled(kept.speech_level if kept else None)
+            # The cues and the compressor keep the level they were set from while the speech's level holds.
+            if kept and not abs(assembly.measured_level - kept.speech_level) <= LOUDNESS_TOLERANCE:
+                kept = None
+                assembly = assembled(None)
+            return assembly
 
         # Usually every sentence is cached already; one removed or damaged since the synth step is made again.
         voice_all(trust_cache=True)
         try:
-            assembly = assembled()
+            assembly = assembled_at_kept_level()
         except MissingSentence:
             voice_all(trust_cache=False)
-            assembly = assembled()
-        report = master(assembly, show.audio, folder / "master.mp3", what=lesson_path, scratch=Path(scratch))
-    starts = assembly.chapter_starts
-    chapters = []
+            assembly = assembled_at_kept_level()
+        mastered = master_chapters(
+            assembly,
+            show.audio,
+            folder / "master.mp3",
+            chapters,
+            what=lesson_path,
+            kept=kept,
+            scratch=Path(scratch),
+        )
+    report, starts = mastered.report, mastered.chapter_starts
+    log.info("%s: %d of %d chapters re-mastered", episode.id, len(mastered.remastered), len(starts))
+    chapter_marks = []
     for index, chapter in enumerate(script.chapters):
         end = starts[index + 1] if index + 1 < len(starts) else report.duration_s
-        chapters.append(
-            ChapterMark(chapter.title, round(starts[index], 3), round(min(end, report.duration_s), 3))
-        )
+        chapter_marks.append(ChapterMark(chapter.title, round(starts[index], 3), round(end, 3)))
+    # Every chapter starts on an MP3 frame boundary: its lines move with it.
+    shift = [start - raw for start, raw in zip(starts, assembly.chapter_starts)]
     size, mtime_ns, sha256 = fingerprint(folder / "master.mp3")
     record = MasterRecord(
-        chapters=tuple(chapters),
+        chapters=tuple(chapter_marks),
         # Roles, not names: a renamed speaker is re-tagged, not re-mastered.
-        cues=tuple(Cue(t.role, t.text, round(t.start, 3), round(t.end, 3)) for t in assembly.timings),
+        cues=tuple(
+            Cue(t.role, t.text, round(t.start + shift[t.chapter], 3), round(t.end + shift[t.chapter], 3))
+            for t in assembly.timings
+        ),
         loudness=report,
         sha256=sha256,
         size=size,
         mtime_ns=mtime_ns,
     )
+    levels = mastered.levels
+    write_atomic(
+        folder / "levels.json",
+        json.dumps(
+            {
+                "settings": settings,
+                "speech_level": levels.speech_level,
+                "ceiling": levels.ceiling,
+                "gain_db": levels.gain_db,
+                "remastered": mastered.remastered,
+            }
+        ),
+    )
     write_atomic(folder / "master.json", record.encode())
+    chapters.prune(mastered.keys)
+    for other in (folder / "chapters").iterdir():
+        if other != chapters.folder:
+            shutil.rmtree(other, ignore_errors=True)
     return report.duration_s

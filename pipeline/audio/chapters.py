@@ -1,0 +1,306 @@
+"""An episode mastered one chapter at a time, with a cache, so that an edit re-masters only its chapter.
+
+Each chapter of the raw track goes through the dynamics (high-pass, compressor) after a pre-roll of the
+audio before it, which sets the filters' state as a pass over the whole track would and is then dropped.
+Each is then limited under the episode's ceiling, given the episode's gain, resampled to 44.1 kHz and
+padded with silence to a whole number of MP3 frames, so that every chapter starts on a frame boundary and
+its frames do not depend on where it sits. Each chapter's part of the MP3 is a fresh LAME encode that starts
+LEAD_FRAMES frames before the chapter, in the closing pause of the one before (so the encoder has filled
+its bit reservoir and can switch windows for the chapter's first sound, as one encode of the episode would),
+and hears the audio after its last frame (so that frame overlaps the next part's first as in one encode):
+the parts join at frame boundaries with no gap and no timing shift. A fresh encode's first frame takes no
+bytes from before it (main_data_begin 0), so no part reaches into another's bit reservoir.
+
+Shaped audio and encoded parts are kept under digests of everything that went into them, so a build makes
+only those whose inputs changed and reads the others back as they were."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ToolError
+from ..ffmpeg import Loudness, filter_file
+from ..fsutil import write_atomic
+from ..speech import SAMPLE_RATE
+from ..speech.cache import SpeechCache
+from .assemble import Assembly
+from .mp3 import LAME_QUALITY, OUT_RATE, SAMPLES_PER_FRAME, encode_part
+from .partmeter import PartLoudness, combine, measure_part
+
+# Seconds of the audio before a chapter that its dynamics pass hears first: the compressor releases in
+# 150 ms and the high-pass settles in milliseconds, so one second leaves them as a whole-track pass would.
+PREROLL = 1.0
+# Frames each part's encoder hears before its first frame and after its last.
+LEAD_FRAMES = 4
+# Samples at the end of a chapter that make the audio its successor's encoder hears first: those frames and
+# as much again for the resampler and the limiter.
+TAIL = 2 * LEAD_FRAMES * SAMPLES_PER_FRAME * SAMPLE_RATE // OUT_RATE + 1
+PART_MAGIC = b"CQP1"
+
+
+class ChapterCache(SpeechCache):
+    """Shaped chapters (`NNN-digest.f32`), their parts of the MP3 (`.mp3f`) and the parts' measurements
+    (`.lufs`), each file checked on every read, named with the chapter's number."""
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.f32"
+
+    def get_bytes(self, key: str, suffix: str) -> bytes | None:
+        try:
+            raw = (self.folder / f"{key}{suffix}").read_bytes()
+        except OSError:
+            return None
+        if len(raw) < 8 or raw[:4] != PART_MAGIC or struct.unpack("<I", raw[4:8])[0] != zlib.crc32(raw[8:]):
+            return None
+        return raw[8:]
+
+    def put_bytes(self, key: str, suffix: str, data: bytes) -> None:
+        write_atomic(
+            self.folder / f"{key}{suffix}",
+            PART_MAGIC + struct.pack("<I", zlib.crc32(data)) + data,
+            durable=False,
+        )
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the entries the episode no longer uses."""
+        for path in self.folder.glob("*.*"):
+            if path.stem not in keep and path.suffix in (".f32", ".mp3f", ".lufs"):
+                path.unlink(missing_ok=True)
+
+
+def _digest(number: int, *parts: object) -> str:
+    hashed = hashlib.sha256()
+    for part in parts:
+        hashed.update(part.tobytes() if isinstance(part, np.ndarray) else repr(part).encode("utf-8"))
+        hashed.update(b"\0")
+    return f"{number:03d}-{hashed.hexdigest()[:32]}"
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """The chapters after the dynamics: their cache entries, lengths and which were made this time."""
+
+    keys: list[str]
+    tails: list[str]  # digests of each chapter's last TAIL samples
+    lengths: list[int]  # samples at SAMPLE_RATE
+    reshaped: list[int]
+
+
+def _bounds(assembly: Assembly, length: int) -> list[tuple[int, int]]:
+    """Each chapter's first and last sample (the last chapter takes the closing silence)."""
+    starts = [round(start * SAMPLE_RATE) for start in assembly.chapter_starts] + [length]
+    return list(itertools.pairwise(starts))
+
+
+def _inputs(assembly: Assembly) -> Iterator[tuple[int, np.ndarray]]:
+    """Each chapter's input, one at a time: its pre-roll followed by its own samples, with the pre-roll's
+    length."""
+    import soundfile
+
+    length = soundfile.info(str(assembly.path)).frames
+    for start, stop in _bounds(assembly, length):
+        first = max(0, start - round(PREROLL * SAMPLE_RATE))
+        audio, _ = soundfile.read(assembly.path, frames=stop - first, start=first, dtype="float32")
+        yield start - first, np.asarray(audio, dtype=np.float32)
+
+
+def shape(assembly: Assembly, filters: str, cache: ChapterCache, scratch: Path, *, what: str) -> Shaped:
+    """Run `filters` (the dynamics: sample for sample, no change of length) over each chapter, reusing every
+    chapter `cache` holds. With none cached, the whole track goes through one ffmpeg run."""
+    inputs = [
+        (_digest(number, "shape", filters, SAMPLE_RATE, preroll, audio), preroll, len(audio) - preroll)
+        for number, (preroll, audio) in enumerate(_inputs(assembly))
+    ]
+    tails: list[str | None] = []
+    for number, (key, _, _) in enumerate(inputs):
+        cached = cache.get(key)  # checked: a damaged entry is made again
+        tails.append(None if cached is None else _digest(number, "tail", cached[-TAIL:]))
+    missing = [number for number, tail in enumerate(tails) if tail is None]
+
+    def keep(number: int, samples: np.ndarray) -> None:
+        if len(samples) != inputs[number][2]:
+            raise ToolError(f"{what}: the dynamics changed the length of chapter {number + 1}")
+        cache.put(inputs[number][0], samples)
+        tails[number] = _digest(number, "tail", samples[-TAIL:])
+
+    if len(missing) == len(inputs):
+        whole_path = scratch / "shaped.f32"
+        filter_file(assembly.path, SAMPLE_RATE, whole_path, filters, what=f"{what}: dynamics")
+        whole = np.fromfile(whole_path, dtype="<f4")
+        whole_path.unlink()
+        for number, (start, stop) in enumerate(_bounds(assembly, len(whole))):
+            keep(number, whole[start:stop])
+    elif missing:
+        given, out = scratch / "chapter.f32", scratch / "shaped.f32"
+        for number, (preroll, audio) in enumerate(_inputs(assembly)):
+            if number in missing:
+                audio.astype("<f4").tofile(given)
+                filter_file(given, SAMPLE_RATE, out, filters, what=f"{what}: dynamics, chapter {number + 1}")
+                keep(number, np.fromfile(out, dtype="<f4")[preroll:])
+    return Shaped(
+        [key for key, _, _ in inputs],
+        [tail or "" for tail in tails],
+        [length for _, _, length in inputs],
+        missing,
+    )
+
+
+def shaped_audio(cache: ChapterCache, shaped: Shaped, number: int) -> np.ndarray:
+    samples = cache.get(shaped.keys[number])
+    if samples is None or len(samples) != shaped.lengths[number]:
+        raise ToolError(f"chapter {number + 1}'s shaped audio vanished from the cache")
+    return samples
+
+
+def output_length(samples: int) -> int:
+    """Samples at 44.1 kHz that `samples` at SAMPLE_RATE resample to."""
+    return -(-samples * OUT_RATE // SAMPLE_RATE)
+
+
+def _frames_for(samples: int) -> int:
+    return -(-samples // SAMPLES_PER_FRAME)
+
+
+def layout(shaped: Shaped) -> list[int]:
+    """Where each chapter starts in the MP3's decoded samples: every chapter but the last is padded to a
+    whole number of frames (at most 26 ms of silence added to its closing pause)."""
+    starts, position = [], 0
+    for length in shaped.lengths:
+        starts.append(position)
+        position += _frames_for(output_length(length)) * SAMPLES_PER_FRAME
+    return starts
+
+
+def limit(samples: np.ndarray, ceiling: float, rate: int, lookahead: float = 0.008) -> np.ndarray:
+    """A look-ahead peak limiter: no sample exceeds `ceiling` (linear), and the gain moves smoothly.
+
+    Around each stretch of over-ceiling samples the gain is the running minimum of the needed reduction over
+    +-lookahead, averaged over the same span: every average includes the sample's own need, so the ceiling
+    holds exactly. Elsewhere the audio is untouched."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    span = 2 * max(1, int(lookahead * rate)) + 1
+    over = np.flatnonzero(np.abs(samples) > ceiling)
+    if over.size == 0:
+        return samples
+    out = np.array(samples, dtype=np.float32)
+    gaps = np.flatnonzero(np.diff(over) > 2 * span)
+    for first, last in zip(np.r_[over[0], over[gaps + 1]], np.r_[over[gaps], over[-1]]):
+        start, stop = max(0, first - 2 * span), min(len(out), last + 2 * span + 1)
+        piece = out[start:stop]
+        needed = np.minimum(1.0, ceiling / np.maximum(np.abs(piece), 1e-12)).astype(np.float32)
+        gain = uniform_filter1d(minimum_filter1d(needed, size=span), size=span)
+        out[start:stop] = piece * np.minimum(gain, needed)
+    return out
+
+
+@dataclass(frozen=True)
+class Mastering:
+    """How the chapters become the MP3's samples: the limiter's ceiling (linear) and the gain after it."""
+
+    ceiling: float
+    gain_db: float
+    bitrate: int
+    channels: int
+
+
+def finished(samples: np.ndarray, mastering: Mastering) -> np.ndarray:
+    """A chapter's shaped audio limited, given the gain and resampled: what goes into its encode."""
+    import soxr
+
+    limited = limit(samples, mastering.ceiling, SAMPLE_RATE)
+    out = soxr.resample(
+        limited * np.float32(10 ** (mastering.gain_db / 20)), SAMPLE_RATE, OUT_RATE, quality="HQ"
+    )
+    wanted = output_length(len(samples))
+    return np.asarray(np.pad(out, (0, max(0, wanted - len(out))))[:wanted], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """The joined MP3: the cache entries of its parts and their measurements, its length at 44.1 kHz, which
+    parts were encoded again, and its loudness and decoded length as partmeter measures them."""
+
+    keys: list[str]
+    samples: int
+    reencoded: list[int]
+    loudness: Loudness
+    seconds: float
+
+
+def _padded(shaped: Shaped, cache: ChapterCache, number: int, mastering: Mastering) -> np.ndarray:
+    """A chapter as it sits in the MP3: finished, and padded to whole frames unless it is the last."""
+    samples = finished(shaped_audio(cache, shaped, number), mastering)
+    if number == len(shaped.keys) - 1:
+        return samples
+    return np.pad(samples, (0, _frames_for(len(samples)) * SAMPLES_PER_FRAME - len(samples)))
+
+
+def encode_chapters(
+    shaped: Shaped, cache: ChapterCache, mastering: Mastering, out: Path, scratch: Path
+) -> Encoded:
+    """Each chapter's part of the MP3, from the cache or a fresh encode, joined into `out` with its Info
+    frame. Part k holds the frames from LEAD_FRAMES before chapter k's start to LEAD_FRAMES before chapter
+    k + 1's (the last part, to the end); its encoder hears the LEAD_FRAMES before it first."""
+    from .mp3 import Mp3Writer
+
+    count = len(shaped.keys)
+    lead = LEAD_FRAMES * SAMPLES_PER_FRAME
+    keys: list[str] = []
+    reencoded, parts, previous = [], [], b""
+    writer = Mp3Writer(out, OUT_RATE, mastering.bitrate, mastering.channels)
+    try:
+        for number in range(count):
+            last = number == count - 1
+            length = output_length(shaped.lengths[number])
+            before = shaped.tails[number - 1] if number else None
+            key = _digest(number, "encode", before, shaped.keys[number], last, mastering, LAME_QUALITY, lead)
+            heard = (lead if number else 0) + (length if last else _frames_for(length) * SAMPLES_PER_FRAME)
+            frames = None if last else heard // SAMPLES_PER_FRAME - LEAD_FRAMES
+            if frames is not None and frames < 1:
+                raise ToolError(f"chapter {number + 1} is shorter than {LEAD_FRAMES + 1} MP3 frames")
+            data = cache.get_bytes(key, ".mp3f")
+            if data is None:
+                samples = _padded(shaped, cache, number, mastering)
+                if number:
+                    samples = np.concatenate([_padded(shaped, cache, number - 1, mastering)[-lead:], samples])
+                data = encode_part(
+                    samples, bitrate=mastering.bitrate, channels=mastering.channels, frames=frames
+                )
+                cache.put_bytes(key, ".mp3f", data)
+                reencoded.append(number)
+            carried = heard if frames is None else frames * SAMPLES_PER_FRAME
+            writer.write_frames(data, carried)
+            measured_key = _digest(number, "measure", key, keys[-2] if keys else None)
+            text = cache.get_bytes(measured_key, ".lufs")
+            if text is None:
+                part = measure_part(
+                    previous,
+                    data,
+                    carried,
+                    first=number == 0,
+                    last=last,
+                    bitrate=mastering.bitrate,
+                    channels=mastering.channels,
+                    scratch=scratch,
+                )
+                cache.put_bytes(measured_key, ".lufs", part.encode().encode("utf-8"))
+            else:
+                part = PartLoudness.decode(text.decode("utf-8"))
+            parts.append(part)
+            keys += [key, measured_key]
+            previous = data
+    except BaseException:
+        writer.discard()
+        raise
+    writer.close_frames()
+    loudness, seconds = combine(parts)
+    return Encoded(keys, writer.samples, reencoded, loudness, seconds)
