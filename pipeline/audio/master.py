@@ -19,6 +19,7 @@ from ..speech import SAMPLE_RATE
 from .assemble import Assembly
 from .mp3 import encode as encode_mp3
 from .mp3 import measure as measure_mp3
+from .sound import ROOM_TONE_DB, RoomTone
 
 log = logging.getLogger(__name__)
 PRE_LEVEL = (
@@ -85,6 +86,13 @@ def limit(track: RawTrack, ceiling: float, rate: int, lookahead: float = 0.008) 
         track.write(start, piece * np.minimum(gain, needed))
 
 
+def add_room_tone(track: RawTrack, level_db: float) -> None:
+    """Lay a steady pink-noise floor under the whole track, in place, so no pause is digital silence."""
+    tone = RoomTone(level_db)
+    for start, chunk in track.chunks():
+        track.write(start, chunk + tone.next(len(chunk)))
+
+
 def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch: Path) -> float:
     """How many LU the way from the shaped track to the MP3 takes off this material (resampling, and MP3
     coding: about 0.4 at 96 kbps for speech), measured on a 20-second excerpt: the episode is encoded once."""
@@ -139,6 +147,8 @@ def master(
         cost = 10 * math.log10(track.energy() / energy) if energy > 0 else 0.0
         # A stereo file carries the mono track on both channels, which meters 3 dB louder than the track.
         gain = audio.loudness - (compressed + 10 * math.log10(audio.channels)) - cost
+        # Room tone at its level in the finished file (a stereo file carries the same noise on both channels).
+        add_room_tone(track, ROOM_TONE_DB - gain)
         tmp = temporary_sibling(out)
         try:
             gain += _codec_loss(shaped, assembly.seconds, gain, audio, tmp)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..audio.assemble import Assembly
 
 NAME = "master"
-VERSION = 9
+VERSION = 10
 SCOPE: Scope = "episode"
 HELP = "Assemble and master the episodes (runs the stages before it if needed)."
 AUDIO_LIBRARIES = ("numpy", "scipy", "soxr", "lameenc", "soundfile", "pyebur128")
