@@ -22,6 +22,7 @@ class Miss:
     errors: int  # word errors against the transcript text
     words: int
     suggestion: str = ""  # a lexicon entry, when one token explains the miss
+    spacing: int = 0  # errors only in where words split: "CloudFormation" heard as "cloud formation"
 
     @property
     def wer(self) -> float:
@@ -39,6 +40,8 @@ class EpisodeProof:
     audio_seconds: float
     seconds: float  # wall time of the recognition
     misses: tuple[Miss, ...]  # worst first
+    heard: tuple[tuple[str, float, float], ...] = ()  # every recognized word with its start and end
+    spacing: int = 0  # errors only in where words split
 
     @property
     def wer(self) -> float:
@@ -54,4 +57,6 @@ class EpisodeProof:
         data: dict[str, Any] = json.loads(text)
         data.pop("wer", None)
         data["misses"] = tuple(Miss(**miss) for miss in data["misses"])
+        heard = data.get("heard", ())
+        data["heard"] = tuple((str(text), float(start), float(end)) for text, start, end in heard)
         return cls(**data)

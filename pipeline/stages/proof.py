@@ -1,11 +1,13 @@
 """Proof-listen: built episodes transcribed offline and compared with their scripts, sentence by sentence.
 
-Not a build stage: `certquests proof` runs it on demand. Each episode's words are recognized with their times
-and given to the sentence whose span (from the master record's cues, out to the middle of the pauses) holds
-them. A sentence is scored against its transcript text, never against what the lexicon made of it, so a wrong
-entry shows. Both sides are normalized as Whisper's English normalizer does (case, punctuation, numbers, US
+Not a build stage: `certquests proof` runs it on demand. An episode's recognized words are aligned with the
+words of all its sentences at once, and each sentence gets the words aligned with its own. A sentence is
+scored against its transcript text, never against what the lexicon made of it, so a wrong entry shows. Both
+sides are normalized word by word as Whisper's English normalizer does (case, punctuation, numbers, US
 spellings), after the standard readings of a few written abbreviations ("e.g.", "ms"); the word error rate is
-strict: nothing else is forgiven. The findings go to a report beside each MP3 (episodes/ID-HASH.proof.json).
+strict: nothing else is forgiven. Errors that only split or join words ("CloudFormation" heard as "cloud
+formation") are counted too, and also reported apart. The findings, with every recognized word and its time,
+go to a report beside each MP3 (episodes/ID-HASH.proof.json); the same model is not run again on the same MP3.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import itertools
 import re
 import string
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +28,7 @@ from ..model.script import Line
 from .base import Context, EpisodeWork
 
 if TYPE_CHECKING:
-    from ..audio.recognize import Recognizer
+    from ..audio.recognize import Heard, Recognizer, Word
 
 Normalize = Callable[[str], str]
 # How these written abbreviations are read aloud, whoever reads them: a hearing of the reading is right.
@@ -52,11 +54,15 @@ LETTER_WORDS = (
 LETTER_NAMES = dict(zip(string.ascii_lowercase, LETTER_WORDS.split()))
 
 
-@dataclass(frozen=True)
-class Compared:
-    errors: int
-    words: int
-    token: str | None  # the one token of the text that explains every error, if one does
+@dataclass
+class Scored:
+    """One sentence's share of the episode's alignment."""
+
+    words: int = 0  # of its transcript text, normalized
+    errors: int = 0
+    spacing: int = 0  # of those, errors only in where words split ("CloudFormation" heard "cloud formation")
+    heard: list[int] = field(default_factory=list)  # indexes of the recognized words given to it
+    tokens: set[int] = field(default_factory=set)  # its text's tokens that the other errors touch
 
 
 def normalizer() -> Normalize:
@@ -71,33 +77,68 @@ def _words(normalize: Normalize, text: str) -> list[str]:
     return normalize(re.sub(r"\$(?=[A-Za-z])", "dollar ", text)).split()
 
 
-def compare(normalize: Normalize, reference: str, heard: str) -> Compared:
-    """Word errors of `heard` against `reference`, and the reference's token that explains them all (each
-    token of the reference is normalized alone, so every word of it knows its token)."""
+def score(
+    normalize: Normalize, lines: tuple[Line, ...], heard: list[Word], spans: list[tuple[float, float]]
+) -> list[Scored]:
+    """Align the episode's recognized words with all of its sentences' words at once (so a word the recognizer
+    timed early still meets its own sentence), then give each sentence its words and errors. A word heard in
+    a pause between two sentences goes to the one whose span holds it."""
     import jiwer
 
-    tokens = reference.split()
-    origin = [index for index, token in enumerate(tokens) for _ in _words(normalize, token)]
-    ref_words = [word for token in tokens for word in _words(normalize, token)]
-    hyp_words = _words(normalize, heard)
-    if not ref_words:
-        return Compared(len(hyp_words), 0, None)
-    if not hyp_words:
-        return Compared(len(ref_words), len(ref_words), tokens[0] if len(tokens) == 1 else None)
-    result = jiwer.process_words(" ".join(ref_words), " ".join(hyp_words))
-    errors = result.substitutions + result.deletions + result.insertions
-    involved: set[int] = set()
-    for chunk in result.alignments[0]:
+    reference = [
+        (word, number, token)
+        for number, line in enumerate(lines)
+        for token, text in enumerate(line.text.split())
+        for word in _words(normalize, text)
+    ]
+    hypothesis = [(word, index) for index, item in enumerate(heard) for word in _words(normalize, item.text)]
+    scored = [Scored() for _ in lines]
+    for _, number, _ in reference:
+        scored[number].words += 1
+    if not reference or not hypothesis:
+        for _, number, token in reference:
+            scored[number].errors += 1
+            scored[number].tokens.add(token)
+        return scored
+    result = jiwer.process_words(" ".join(w for w, _, _ in reference), " ".join(w for w, _ in hypothesis))
+    chunks = result.alignments[0]
+    region: list[tuple[int, int, int, int, int]] = []  # (sentence, errors, ref word, hyp word, token)
+
+    def close_region() -> None:
+        """Errors of a run of unequal chunks whose letters agree differ only in spacing."""
+        refs = "".join(reference[r][0] for *_, r, _, _ in region if r >= 0)
+        hyps = "".join(hypothesis[h][0] for *_, h, _ in region if h >= 0)
+        for number, errors, _, _, token in region:
+            if refs == hyps:
+                scored[number].spacing += errors
+            else:
+                scored[number].tokens.add(token)
+        region.clear()
+
+    for chunk in chunks:
         if chunk.type == "equal":
-            continue
-        if chunk.type == "insert":
-            involved.update(
-                origin[i] for i in {max(0, chunk.ref_start_idx - 1), chunk.ref_start_idx} if i < len(origin)
-            )
-        else:
-            involved.update(origin[chunk.ref_start_idx : chunk.ref_end_idx])
-    token = tokens[involved.pop()] if errors and len(involved) == 1 else None
-    return Compared(errors, len(ref_words), token)
+            close_region()
+        for offset in range(
+            max(chunk.ref_end_idx - chunk.ref_start_idx, chunk.hyp_end_idx - chunk.hyp_start_idx)
+        ):
+            r = chunk.ref_start_idx + offset if chunk.type != "insert" else -1
+            h = chunk.hyp_start_idx + offset if chunk.type != "delete" else -1
+            if r >= 0:
+                number, token = reference[r][1], reference[r][2]
+            else:  # an inserted word: the sentence around it, or by time between two sentences
+                before = reference[chunk.ref_start_idx - 1] if chunk.ref_start_idx > 0 else reference[0]
+                after = reference[min(chunk.ref_start_idx, len(reference) - 1)]
+                word = heard[hypothesis[h][1]]
+                later = (word.start + word.end) / 2 >= spans[after[1]][0]
+                number, token = (after[1], after[2]) if later or before == after else (before[1], before[2])
+            sentence = scored[number]
+            if h >= 0 and hypothesis[h][1] not in sentence.heard:
+                sentence.heard.append(hypothesis[h][1])
+            if chunk.type != "equal":
+                sentence.errors += 1
+                region.append((number, 1, r, h, token))
+    close_region()
+    return scored
 
 
 def suggestion(token: str) -> str:
@@ -166,6 +207,19 @@ def built_audio(context: Context, episode: EpisodeWork) -> tuple[Path, MasterRec
     return max(files, key=lambda p: p.stat().st_mtime_ns), record
 
 
+def _heard_before(report: Path, model: str) -> Heard | None:
+    """What the same model heard in this very MP3 last time (its name carries a hash of its bytes)."""
+    from ..audio.recognize import Heard, Word
+
+    try:
+        before = EpisodeProof.decode(report.read_text("utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if before.model != model or not before.heard:
+        return None
+    return Heard([Word(*word) for word in before.heard], before.audio_seconds, before.seconds)
+
+
 def proof_episode(
     context: Context, episode: EpisodeWork, recognizer: Recognizer, normalize: Normalize
 ) -> EpisodeProof:
@@ -174,49 +228,44 @@ def proof_episode(
     if found is None:
         raise ContentError(f"{episode.id}: not built from its current script; run `certquests build` first")
     mp3, record = found
-    heard = recognizer.transcribe(mp3)
+    target = mp3.with_name(mp3.name.removesuffix(".mp3") + REPORT_SUFFIX)
+    heard = _heard_before(target, recognizer.name) or recognizer.transcribe(mp3)
     lines = episode.spoken.lines
-    spans = _spans(record, heard.audio_seconds + 1.0)
-    buckets: list[list[str]] = [[] for _ in lines]
-    index = 0
-    for word in heard.words:
-        middle = (word.start + word.end) / 2
-        while index < len(spans) - 1 and middle >= spans[index][1]:
-            index += 1
-        buckets[index].append(word.text)
+    scored = score(normalize, lines, heard.words, _spans(record, heard.audio_seconds + 1.0))
     passages = sources(context, episode)
-    misses, words, errors = [], 0, 0
-    for number, (line, bucket) in enumerate(zip(lines, buckets), 1):
-        said = " ".join(bucket)
-        best = compare(normalize, line.text, said)
-        words += best.words
-        errors += best.errors
-        if best.errors:
-            misses.append(
-                Miss(
-                    number,
-                    line.role,
-                    line.text,
-                    source_of(line, passages, f"{episode.lesson.path}:1"),
-                    said,
-                    best.errors,
-                    best.words,
-                    suggestion(best.token) if best.token else "",
-                )
+    misses = []
+    for number, (line, sentence) in enumerate(zip(lines, scored), 1):
+        if not sentence.errors:
+            continue
+        token = line.text.split()[next(iter(sentence.tokens))] if len(sentence.tokens) == 1 else ""
+        misses.append(
+            Miss(
+                number,
+                line.role,
+                line.text,
+                source_of(line, passages, f"{episode.lesson.path}:1"),
+                " ".join(heard.words[index].text for index in sorted(sentence.heard)),
+                sentence.errors,
+                sentence.words,
+                suggestion(token) if token else "",
+                sentence.spacing,
             )
+        )
     misses.sort(key=lambda miss: (-miss.wer, miss.number))
     proof = EpisodeProof(
         episode.id,
         mp3.name,
         recognizer.name,
         len(lines),
-        words,
-        errors,
+        sum(sentence.words for sentence in scored),
+        sum(sentence.errors for sentence in scored),
         round(heard.audio_seconds, 2),
         round(heard.seconds, 2),
         tuple(misses),
+        tuple((word.text, round(word.start, 3), round(word.end, 3)) for word in heard.words),
+        sum(sentence.spacing for sentence in scored),
     )
-    write_atomic(mp3.with_name(mp3.name.removesuffix(".mp3") + REPORT_SUFFIX), proof.encode())
+    write_atomic(target, proof.encode())
     return proof
 
 
@@ -254,7 +303,8 @@ def describe(report: EpisodeProof) -> list[str]:
     ]
     for miss in report.misses:
         out.append(f"  {100 * miss.wer:5.1f}%  {miss.source}  {miss.text}")
-        out.append(f"          heard: {miss.heard or '(nothing)'}")
+        spacing = " (only where words split)" if miss.spacing == miss.errors else ""
+        out.append(f"          heard: {miss.heard or '(nothing)'}{spacing}")
         if miss.suggestion:
             out.append(f"          lexicon: {miss.suggestion}")
     return out
@@ -266,12 +316,14 @@ def summary(reports: list[EpisodeProof]) -> str:
     audio = sum(r.audio_seconds for r in reports)
     seconds = sum(r.seconds for r in reports)
     flagged = sum(len(r.misses) for r in reports)
+    spacing = sum(r.spacing for r in reports)
     sentences = sum(r.sentences for r in reports)
     models = ", ".join(sorted({r.model for r in reports}))
     return (
         f"proof-listen (Whisper {models}): {len(reports)} episode(s), {audio / 60:.1f} min of audio in "
         f"{seconds:.0f} s ({audio / max(seconds, 1e-9):.1f}x realtime); "
-        f"word error rate {100 * errors / max(1, words):.2f}% strict ({errors} of {words} words); "
+        f"word error rate {100 * errors / max(1, words):.2f}% strict ({errors} of {words} words; "
+        f"{100 * (errors - spacing) / max(1, words):.2f}% when compound spellings are forgiven); "
         f"{flagged} of {sentences} sentences differ"
     )
 
