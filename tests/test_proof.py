@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.audio import recognize
+from pipeline.audio.recognize import Word
 from pipeline.model.proof import EpisodeProof
+from pipeline.model.script import Line
+from pipeline.stages.proof import normalizer, score, suggestion
 
 from .conftest import AS_OF, run
 
@@ -92,3 +95,32 @@ def test_whisper_base_is_joined_from_its_two_wheels_once(monkeypatch, tmp_path: 
     made = (folder / "model.bin").stat().st_mtime_ns
     assert recognize.model_folder("base") == folder
     assert (folder / "model.bin").stat().st_mtime_ns == made  # joined once
+
+
+def test_suggested_entries_say_a_token_in_plain_words():
+    assert suggestion("STS,") == '[say] "STS" = "ess tee ess"'
+    assert suggestion("Node.js") == '[say] "Node.js" = "node jay ess"'
+    assert suggestion("SigV4.") == '[say] "SigV4" = "sig vee four"'
+    assert suggestion("DynamoDB") == '[say] "DynamoDB" = "dynamo dee bee"'
+    assert suggestion("queue") == ""  # a plain word: a lexicon entry seldom mends it
+
+
+def test_alignment_gives_each_sentence_its_words_and_tells_split_compounds_apart():
+    lines = tuple(
+        Line("host", text, text, 0.3)
+        for text in (
+            "You can take the modules in order.",
+            "A new episode comes out every week.",
+            "Module 7 is CloudFormation, called through STS.",
+        )
+    )
+    heard = (
+        "You can take the modules in order. A new episode comes out every week. "
+        "Module seven is cloud formation, called through SDS."
+    )
+    words = [Word(text, 0.3 * index, 0.3 * index + 0.2) for index, text in enumerate(heard.split())]
+    words[7] = Word("A", 1.95, 2.05)  # timed early, before the span of its sentence starts
+    first, second, third = score(normalizer(), lines, words, [(0.0, 2.2), (2.2, 4.5), (4.5, 9.0)])
+    assert (first.errors, second.errors) == (0, 0) and len(second.heard) == 7
+    assert (third.errors, third.spacing, third.words) == (3, 2, 7)  # "cloud formation": 2, "SDS": 1
+    assert [lines[2].text.split()[token] for token in third.tokens] == ["STS."]

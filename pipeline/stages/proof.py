@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ..errors import ContentError
 from ..fsutil import write_atomic
 from ..model.episode import MasterRecord
+from ..model.lexicon import LETTERS as DIGITS
 from ..model.proof import REPORT_SUFFIX, EpisodeProof, Miss
 from ..model.script import Line
 from .base import Context, EpisodeWork
@@ -141,6 +142,15 @@ def score(
     return scored
 
 
+def _part_said(part: str) -> str:
+    """A digit by name, capitals and single letters by their letter names, a word as it is."""
+    if part in DIGITS:
+        return DIGITS[part]
+    if part.isupper() or len(part) == 1:
+        return " ".join(LETTER_NAMES[letter.lower()] for letter in part)
+    return part.lower()
+
+
 def suggestion(token: str) -> str:
     """A lexicon entry that says `token` in plain words (letters by name, short dotted parts spelled), for a
     token written unlike a word (capitals, inner dots); none for a plain word, which lexicons seldom mend."""
@@ -150,6 +160,10 @@ def suggestion(token: str) -> str:
     if re.fullmatch(r"[A-Z]{2,6}s?", core):
         said = " ".join(LETTER_NAMES[letter] for letter in core.rstrip("s").lower())
         return f'[say] "{core}" = "{said}{"s" if core.endswith("s") else ""}"'
+    if re.search(r"[a-z][A-Z0-9]", core):  # SigV4, Auth0: the camel-case parts, letters and digits by name
+        parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d", core)
+        said = " ".join(_part_said(part) for part in parts)
+        return f'[say] "{core}" = "{said}"'
     if "." in core.strip("."):
         parts = [part for part in core.split(".") if part]
         said = " ".join(
