@@ -145,13 +145,24 @@ class Recognizer:
 
     def transcribe(self, path: Path) -> Heard:
         started = time.perf_counter()
+        try:
+            words, duration = self._words(path, word_timestamps=True)
+        except IndexError:  # faster-whisper's word alignment fails on some segments: time words by segment
+            log.info("%s: word times failed; timing words within their segments", path.name)
+            words, duration = self._words(path, word_timestamps=False)
+        return Heard(words, duration, time.perf_counter() - started)
+
+    def _words(self, path: Path, *, word_timestamps: bool) -> tuple[list[Word], float]:
         segments, info = self._model.transcribe(
-            str(path), language="en", beam_size=5, word_timestamps=True, vad_filter=False
+            str(path), language="en", beam_size=5, word_timestamps=word_timestamps, vad_filter=False
         )
-        words = [
-            Word(word.word.strip(), word.start, word.end)
-            for segment in segments
-            for word in segment.words or ()
-            if word.word.strip()
-        ]
-        return Heard(words, float(info.duration), time.perf_counter() - started)
+        words: list[Word] = []
+        for segment in segments:
+            if word_timestamps:
+                words += [Word(w.word.strip(), w.start, w.end) for w in segment.words or () if w.word.strip()]
+                continue
+            texts = segment.text.split()
+            step = (segment.end - segment.start) / max(1, len(texts))
+            start = segment.start
+            words += [Word(text, start + i * step, start + (i + 1) * step) for i, text in enumerate(texts)]
+        return words, float(info.duration)
