@@ -164,7 +164,7 @@ def suggestion(token: str) -> str:
         parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d", core)
         said = " ".join(_part_said(part) for part in parts)
         return f'[say] "{core}" = "{said}"'
-    if "." in core.strip("."):
+    if "." in core.strip(".") and re.search(r"[A-Za-z]", core):
         parts = [part for part in core.split(".") if part]
         said = " ".join(
             " ".join(LETTER_NAMES[ch] for ch in part.lower() if ch in LETTER_NAMES)
