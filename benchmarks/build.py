@@ -1,10 +1,12 @@
 """Build benchmark for the full course: prints the figures the README quotes.
 
-    python3 benchmarks/build.py [--project PATH]
+    python3 benchmarks/build.py [--project PATH] [--skip-jobs-1] [--keep DIR] [--proof MODEL]
 
 Each cold build runs in a fresh copy of the project's sources with an empty cache, in a temporary folder
-removed at the end. Also runs benchmarks/edit_loop.py on the built copy. Takes about twenty minutes on a
-2-core machine.
+removed at the end (--keep copies the cold-built project first). The raw engine times synthesize every
+distinct sentence once with the engine its role uses, on one thread. After the one-sentence edits it runs
+benchmarks/edit_loop.py on the built copy (no-op build, status, serve --watch, a 2,000-lesson course).
+--proof runs `certquests proof` on the built course and prints its summary: speed and word error rate.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pipeline.graph.build import build
 from pipeline.graph.plan import plan_episodes, read_project
 from pipeline.graph.usage import cpu_seconds
 from pipeline.model.project import Project
-from pipeline.speech import get_engine
+from pipeline.speech import SAMPLE_RATE, get_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,20 +96,32 @@ def cold_build(source: Path, where: Path, jobs: int | None) -> tuple[float, floa
     return wall, cpu_seconds() - cpu, memory.peak, report, project
 
 
-def raw_engine_seconds(project: Path) -> tuple[float, int]:
-    """Synthesize every distinct sentence of the course once with hibari on one thread: the floor."""
+def raw_engine_seconds(project: Path) -> dict[str, tuple[float, float, int]]:
+    """Synthesize every distinct sentence of the course once, on one thread, with the engine its role uses:
+    per engine, the CPU seconds (the floor), the seconds of audio and the number of sentences."""
     context = plan_episodes(read_project(Project(project))).context
     sentences = {}
     for item in context.episodes:
         for line in item.spoken.lines:
             voice = context.show.voices[line.role]
             sentences[(line.spoken, voice.settings)] = voice
-    engine = get_engine("hibari")
-    engine.synthesize("Warm up.", next(iter(sentences.values())))
-    started = time.process_time()
-    for (text, _), voice in sentences.items():
-        engine.synthesize(text, voice)
-    return time.process_time() - started, len(sentences)
+    figures = {}
+    for name in sorted({voice.engine for voice in sentences.values()}):
+        mine = [(text, voice) for (text, _), voice in sentences.items() if voice.engine == name]
+        engine = get_engine(name)
+        engine.synthesize("Warm up.", mine[0][1])
+        started, audio = time.process_time(), 0
+        for text, voice in mine:
+            audio += len(engine.synthesize(text, voice))
+        figures[name] = (time.process_time() - started, audio / SAMPLE_RATE, len(mine))
+    return figures
+
+
+def proof_figures(project: Path, model: str) -> None:
+    """Proof-listen the built course: its speed and the word error rate against the scripts."""
+    seconds, output = cli(project, "proof", "--model", model)
+    summary = output.strip().splitlines()[-1]
+    print(f"proof-listen ({model}): {seconds:.1f} s, {summary}")
 
 
 def remastered(project: Path, episode: str) -> str:
@@ -121,6 +135,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=ROOT)
     parser.add_argument("--skip-jobs-1", action="store_true", help="skip the single-process cold build")
+    parser.add_argument("--keep", type=Path, help="copy the cold-built project here before it is changed")
+    parser.add_argument(
+        "--proof", metavar="MODEL", help="proof-listen the built course with this Whisper model"
+    )
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(
@@ -141,12 +159,17 @@ def run(args: argparse.Namespace, cores: int, where: Path) -> None:
     )
     print(f"peak memory (resident, this process and its ffmpeg runs): {peak / 2**20:.0f} MB")
 
-    raw, count = raw_engine_seconds(project)
-    print(
-        f"raw engine, one thread, the same {count} sentences: {raw:.1f} s "
-        f"({report.audio_seconds / raw:.0f}x realtime)"
-    )
-    print(f"cold build / raw engine time: {wall / raw:.2f}x")
+    raw = 0.0
+    for name, (seconds, audio, count) in raw_engine_seconds(project).items():
+        raw += seconds
+        print(
+            f"raw engine {name}, one thread, its {count} sentences: {seconds:.1f} s of CPU for "
+            f"{audio / 60:.1f} min of speech ({audio / seconds:.1f}x realtime)"
+        )
+    print(f"raw engines together: {raw:.1f} s; cold build / raw engine time: {wall / raw:.2f}x")
+    if args.keep:
+        shutil.copytree(project, args.keep, symlinks=True)
+        print(f"the cold-built project is kept in {args.keep}")
 
     lesson = sorted((project / "content" / "lessons").rglob("*.md"))[5]
     text = lesson.read_text()
@@ -169,6 +192,9 @@ def run(args: argparse.Namespace, cores: int, where: Path) -> None:
         )
 
     edit_loop(project, wall)  # no-op build and status, serve --watch, and a 2,000-lesson course
+
+    if args.proof:
+        proof_figures(project, args.proof)
 
     if not args.skip_jobs_1:
         single, cpu, _, report, _ = cold_build(args.project, where, 1)

@@ -29,6 +29,7 @@ from .model.registry import end_of_day
 from .model.show import load_show
 from .speech import check_voices
 from .stages import STAGES, upload
+from .stages import proof as proof_stage
 from .stages import publish as publish_stage
 from .stages.script import speech_lines, speech_report
 
@@ -415,6 +416,21 @@ def report(ctx: click.Context) -> None:
         except (OSError, ValueError, KeyError, TypeError):
             line = f"{name:48} damaged report: `certquests build` makes it again"
         click.echo(line)
+    proofs = proof_stage.saved_summary(project.episodes)
+    click.echo(
+        f"{proofs}; `certquests proof` lists them" if proofs else "No proof-listen yet: `certquests proof`."
+    )
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--model", default="base", show_default=True, help="Whisper model: base, tiny.en or a folder")
+@click.pass_context
+def proof(ctx: click.Context, ids: tuple[str, ...], model: str) -> None:
+    """Transcribe built episodes offline and list the sentences heard differently from the script."""
+    context = read_project(_project(ctx))
+    plan_episodes(context, "script")
+    click.echo(proof_stage.run(context, ids, model, click.echo))
 
 
 @main.command()

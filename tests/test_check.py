@@ -11,7 +11,7 @@ def test_check_names_a_voice_this_machine_cannot_speak(project: Path, tmp_path: 
     monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "empty-voice-cache"))
     config = project / "content" / "show.toml"
     config.write_text(
-        config.read_text().replace('[voices.cohost]\nvoice = "heart"', '[voices.cohost]\nvoice = "emma"')
+        config.read_text().replace('engine = "piper"\nvoice = "joe"', 'engine = "hibari"\nvoice = "emma"')
     )
     result = run(project, "check")
     assert result.exit_code == 2

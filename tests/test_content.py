@@ -283,7 +283,7 @@ def test_the_models_keep_the_text_cache_keys_are_made_of(project: Path):
     assert str(show.domains) == "(Domain(id='basics', title='Basics', weight=100.0),)"
     assert [voice.settings for voice in show.voices.values()] == [
         ("hibari", "heart", 1.0),
-        ("hibari", "heart", 1.15),
+        ("piper", "joe", 0.9),
     ]
     assert hash(show) == hash(dataclasses.replace(show, source=""))
     assert show.base_url.endswith("/") and show.cover == project / "content/art/cover.png"

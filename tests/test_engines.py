@@ -142,9 +142,7 @@ def test_build_with_a_gtts_cohost(fake_google, speech_mp3, project: Path):
     fake_google(google_reply(speech_mp3))
     config = project / "content" / "show.toml"
     config.write_text(
-        config.read_text().replace(
-            '[voices.cohost]\nvoice = "heart"', '[voices.cohost]\nengine = "gtts"\nvoice = "com.au"'
-        )
+        config.read_text().replace('engine = "piper"\nvoice = "joe"', 'engine = "gtts"\nvoice = "com.au"')
     )
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 0, result.output
@@ -155,7 +153,7 @@ def test_unavailable_hibari_voice_stops_before_synthesis(project: Path, tmp_path
     monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "empty-voice-cache"))
     config = project / "content" / "show.toml"
     config.write_text(
-        config.read_text().replace('[voices.cohost]\nvoice = "heart"', '[voices.cohost]\nvoice = "emma"')
+        config.read_text().replace('engine = "piper"\nvoice = "joe"', 'engine = "hibari"\nvoice = "emma"')
     )
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 2

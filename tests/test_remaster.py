@@ -4,6 +4,7 @@ one MP3 that players decode as they would a single encode of the episode."""
 from __future__ import annotations
 
 import json
+import shutil
 import struct
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_chapter_encodes_join_as_one_encode_with_an_exact_info_frame(tmp_path):
     starts = chapters.layout(shaped)
     stream = np.zeros(starts[-1] + chapters.output_length(shaped.lengths[-1]), np.float32)
     for number, start in enumerate(starts):
-        finished = chapters.finished(chapters.shaped_audio(cache, shaped, number), mastering)
+        finished = chapters.chapter_samples(shaped, cache, number, mastering)
         stream[start : start + len(finished)] = finished
     writer = mp3.Mp3Writer(tmp_path / "whole.mp3", 44100, 96, 1)
     writer.write_frames(mp3.encode_part(stream, bitrate=96, channels=1), len(stream))
@@ -64,7 +65,10 @@ def test_chapter_encodes_join_as_one_encode_with_an_exact_info_frame(tmp_path):
     assert len(joined) == len(whole) == len(stream)
     assert [start % 1152 for start in starts] == [0, 0, 0]
     assert done.chapter_starts == [start / 44100 for start in starts]
-    assert _correlation(joined, whole) > 0.999
+    # As faithful to the stream as one whole encode is (the room tone under everything keeps the two encoders'
+    # states apart, so the two files differ by MP3 coding noise, not by the stream).
+    assert _correlation(joined, whole) > 0.998
+    assert _correlation(joined, stream) >= _correlation(whole, stream) - 0.0005
     # No click at a join: the silence before each chapter is as quiet as in the single encode, and the
     # coding error over the chapter's first half second (relative to its level) is of the same size.
     for start in starts[1:]:
@@ -133,6 +137,8 @@ def test_one_sentence_edit_remasters_one_chapter_and_sounds_as_a_cold_build(
     cold = make_project(tmp_path / "cold")
     cold_lesson = cold / "content" / "lessons" / "02-topics.md"
     cold_lesson.write_text(cold_lesson.read_text().replace(*EDIT))
+    # The same sentences (Piper's takes differ from one synthesis to the next), mastered from nothing.
+    shutil.copytree(copy_of_built / ".cache" / "speech", cold / ".cache" / "speech")
     assert run(cold, "build", "--as-of", AS_OF, "--jobs", "1").exit_code == 0
     assert _levels(cold, episode)["remastered"] == [0, 1, 2, 3, 4]
 

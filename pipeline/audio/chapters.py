@@ -34,6 +34,7 @@ from ..speech.cache import SpeechCache
 from .assemble import Assembly
 from .mp3 import LAME_QUALITY, OUT_RATE, SAMPLES_PER_FRAME, encode_part
 from .partmeter import PartLoudness, combine, measure_part
+from .sound import ROOM_TONE_DB, RoomTone
 
 # Seconds of the audio before a chapter that its dynamics pass hears first: the compressor releases in
 # 150 ms and the high-pass settles in milliseconds, so one second leaves them as a whole-track pass would.
@@ -204,24 +205,42 @@ def limit(samples: np.ndarray, ceiling: float, rate: int, lookahead: float = 0.0
 
 @dataclass(frozen=True)
 class Mastering:
-    """How the chapters become the MP3's samples: the limiter's ceiling (linear) and the gain after it."""
+    """How the chapters become the MP3's samples: the limiter's ceiling (linear), the gain after it and the
+    room tone's level in the finished file (dBFS)."""
 
     ceiling: float
     gain_db: float
     bitrate: int
     channels: int
+    room_tone_db: float = ROOM_TONE_DB
 
 
-def finished(samples: np.ndarray, mastering: Mastering) -> np.ndarray:
-    """A chapter's shaped audio limited, given the gain and resampled: what goes into its encode."""
+def _room_tone(length: int, level_db: float, seed: int) -> np.ndarray:
+    """Chapter `seed`'s own stretch of room tone: the same noise whenever the chapter is made again, so a
+    chapter's cache entry holds while its audio does."""
+    return RoomTone(level_db, seed=seed).next(length)
+
+
+def finished(samples: np.ndarray, mastering: Mastering, number: int = 0) -> np.ndarray:
+    """A chapter's shaped audio limited, with room tone under it, given the gain and resampled: what goes
+    into its encode. Room tone lies under the whole chapter, so no pause is digital silence."""
     import soxr
 
     limited = limit(samples, mastering.ceiling, SAMPLE_RATE)
+    limited = limited + _room_tone(len(limited), mastering.room_tone_db - mastering.gain_db, 2 * number)
     out = soxr.resample(
         limited * np.float32(10 ** (mastering.gain_db / 20)), SAMPLE_RATE, OUT_RATE, quality="HQ"
     )
     wanted = output_length(len(samples))
-    return np.asarray(np.pad(out, (0, max(0, wanted - len(out))))[:wanted], dtype=np.float32)
+    return np.asarray(_extended(out[:wanted], wanted, mastering, 2 * number + 1), dtype=np.float32)
+
+
+def _extended(samples: np.ndarray, length: int, mastering: Mastering, seed: int) -> np.ndarray:
+    """`samples` made `length` long with room tone at its finished level, never with zeros."""
+    missing = length - len(samples)
+    if missing <= 0:
+        return samples
+    return np.concatenate([samples, _room_tone(missing, mastering.room_tone_db, seed)])
 
 
 @dataclass(frozen=True)
@@ -236,12 +255,21 @@ class Encoded:
     seconds: float
 
 
-def _padded(shaped: Shaped, cache: ChapterCache, number: int, mastering: Mastering) -> np.ndarray:
+def chapter_samples(shaped: Shaped, cache: ChapterCache, number: int, mastering: Mastering) -> np.ndarray:
     """A chapter as it sits in the MP3: finished, and padded to whole frames unless it is the last."""
-    samples = finished(shaped_audio(cache, shaped, number), mastering)
+    samples = finished(shaped_audio(cache, shaped, number), mastering, number)
     if number == len(shaped.keys) - 1:
         return samples
-    return np.pad(samples, (0, _frames_for(len(samples)) * SAMPLES_PER_FRAME - len(samples)))
+    frames = _frames_for(len(samples)) * SAMPLES_PER_FRAME
+    samples = _extended(samples, frames, mastering, 10_000 + number)
+    # The room tone fades out over the LEAD_FRAMES before the next chapter's part starts: a fresh encode that
+    # starts in noise codes the next chapter's first attack with more pre-echo than one that starts in
+    # silence, so the frames where the next part's encoder starts are left silent.
+    lead, fade = LEAD_FRAMES * SAMPLES_PER_FRAME, OUT_RATE // 100
+    quiet = samples[-lead - fade :].copy()
+    quiet[:fade] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+    quiet[fade:] = 0.0
+    return np.concatenate([samples[: -lead - fade], quiet]) if len(samples) > lead + fade else samples
 
 
 def encode_chapters(
@@ -269,9 +297,11 @@ def encode_chapters(
                 raise ToolError(f"chapter {number + 1} is shorter than {LEAD_FRAMES + 1} MP3 frames")
             data = cache.get_bytes(key, ".mp3f")
             if data is None:
-                samples = _padded(shaped, cache, number, mastering)
+                samples = chapter_samples(shaped, cache, number, mastering)
                 if number:
-                    samples = np.concatenate([_padded(shaped, cache, number - 1, mastering)[-lead:], samples])
+                    samples = np.concatenate(
+                        [chapter_samples(shaped, cache, number - 1, mastering)[-lead:], samples]
+                    )
                 data = encode_part(
                     samples, bitrate=mastering.bitrate, channels=mastering.channels, frames=frames
                 )

@@ -87,3 +87,36 @@ def ducking(length: int, speech: list[tuple[int, int]], duck_db: float, ramp: fl
     # Widen the ducked spans by one ramp on each side, then smooth: the bed is down before a voice starts.
     width = max(1, int(ramp * SAMPLE_RATE))
     return uniform_filter1d(minimum_filter1d(gain, size=2 * width + 1), size=2 * width + 1)
+
+
+ROOM_TONE_DB = -67.5  # dBFS RMS in the finished episode: under any player's silence skipping, never zero
+# Pink noise from white through a 4-pole filter whose response falls 3 dB an octave (J. O. Smith's design).
+_PINK_B = (0.049922035, -0.095993537, 0.050612699, -0.004408786)
+_PINK_A = (1.0, -2.494956002, 2.017265875, -0.522189400)
+
+
+class RoomTone:
+    """A steady pink-noise floor, made a chunk at a time and seamless across chunks; the same seed gives the
+    same noise, so an episode mastered again gives the same bytes."""
+
+    def __init__(self, level_db: float, seed: int = 0):
+        from scipy.signal import lfilter_zi
+
+        self._rng = np.random.default_rng(seed)
+        self._state = lfilter_zi(_PINK_B, _PINK_A) * 0.0
+        self._scale = 10 ** (level_db / 20) / _pink_rms()
+
+    def next(self, length: int) -> np.ndarray:
+        from scipy.signal import lfilter
+
+        noise, self._state = lfilter(_PINK_B, _PINK_A, self._rng.standard_normal(length), zi=self._state)
+        return (noise * self._scale).astype(np.float32)
+
+
+@functools.cache
+def _pink_rms() -> float:
+    """RMS of the filter's output for unit white noise (measured once on a minute of it, after the start)."""
+    from scipy.signal import lfilter
+
+    noise = lfilter(_PINK_B, _PINK_A, np.random.default_rng(1).standard_normal(61 * SAMPLE_RATE))
+    return float(np.sqrt(np.mean(noise[SAMPLE_RATE:] ** 2)))

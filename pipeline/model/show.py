@@ -68,6 +68,11 @@ class Voice:
     voice: str = "heart"
     rate: float = Field(default=1.0, ge=0.5, le=2.0)
     name: str = Field(default="", validate_default=True)  # in transcripts; the role, capitalised, if unset
+    # Piper's sampling noise (None: the voice's own), and the gap between the sentences an engine finds inside
+    # one line (unset: the show's sentence_pause). Only engines that list them in `tuning` read them.
+    noise_scale: float | None = Field(default=None, ge=0.0, le=2.0)
+    noise_w: float | None = Field(default=None, ge=0.0, le=2.0)
+    sentence_silence: float = Field(default=0.35, ge=0.0, le=5.0)
 
     @field_validator("name")
     @classmethod
@@ -345,7 +350,8 @@ def load_show(project: Project) -> Show:
     audio = table(Audio, tables.audio, "audio") or Audio()
     voices: dict[str, Voice] = {}
     for role, values in tables.voices.items():
-        voice = table(Voice, {"engine": audio.engine, **values}, f"voices.{role}", given={"role": role})
+        defaults = {"engine": audio.engine, "sentence_silence": audio.sentence_pause}
+        voice = table(Voice, {**defaults, **values}, f"voices.{role}", given={"role": role})
         if voice:
             voices[role] = voice
     if "host" not in tables.voices:

@@ -3,7 +3,8 @@
 Every engine returns mono float32 samples at SAMPLE_RATE, so the rest of the pipeline never cares which
 one spoke a line. An engine is a module here with a class that has `name`, `version()` (cheap: no model is
 loaded, since no-op builds ask for it), `problem(voice)` and `synthesize(text, voice)`, plus one line in
-ENGINES.
+ENGINES. An engine that reads voice settings beyond the voice and its rate names them in `tuning`, so they
+enter its sentences' keys.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ ENGINES = {
     "hibari": "pipeline.speech.hibari:HibariEngine",
     "gtts": "pipeline.speech.google:GttsEngine",
     "espeak": "pipeline.speech.espeak:EspeakEngine",
+    "piper": "pipeline.speech.piper:PiperEngine",
 }
 
 
 class Engine(Protocol):
     name: str
+    tuning: tuple[str, ...]  # the Voice fields it reads beyond voice and rate
 
     def version(self) -> str:
         """Changes whenever the engine could produce different audio for the same text."""
@@ -94,8 +97,11 @@ def check_voices(voices: dict[str, Voice], roles: set[str]) -> None:
 
 
 def sentence_key(text: str, voice: Voice, engine_version: str) -> str:
-    """The cache key of one synthesized sentence: text, engine, its version, voice and rate."""
-    payload = json.dumps(
-        [CACHE_FORMAT, text, voice.engine, engine_version, voice.voice, round(voice.rate, 4)]
-    )
+    """The cache key of one synthesized sentence: text, engine, its version, voice, rate and the settings the
+    engine reads."""
+    fields = [CACHE_FORMAT, text, voice.engine, engine_version, voice.voice, round(voice.rate, 4)]
+    tuning = get_engine(voice.engine).tuning if voice.engine in ENGINES else ()
+    if tuning:
+        fields.append({name: getattr(voice, name) for name in tuning})
+    payload = json.dumps(fields)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

