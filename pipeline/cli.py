@@ -9,10 +9,8 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -32,9 +30,6 @@ from .stages import STAGES, upload
 from .stages import proof as proof_stage
 from .stages import publish as publish_stage
 from .stages.script import speech_lines, speech_report
-
-if TYPE_CHECKING:
-    from .publish.sync import Progress
 
 log = logging.getLogger("pipeline")
 # The publishing clients, the feed gate and the preview server are imported by their commands only: a build
@@ -234,10 +229,13 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
         if Path(url) == project.site.resolve():
             raise ConfigError(f"--to {url}: that is the project's own feed/ folder; choose another folder")
     from .publish import open_target
+    from .publish.sync import following
 
     target = open_target(url, settings)
     target.check()  # before the build: a wrong bucket or key is reported at once
-    request = upload.Request(target, settings, dry_run=dry_run, cors=cors, progress=_upload_line())
+    terminal = _live_line()
+    progress = following(terminal) if terminal else None
+    request = upload.Request(target, settings, dry_run=dry_run, cors=cors, progress=progress)
     with upload.requested(request):
         _run_build(ctx, upload.NAME, jobs, None)
     for report in request.reports:
@@ -245,29 +243,6 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
             click.echo(line)
     if not request.reports:
         raise PublishError("the upload did not run; run with -v for the details")
-
-
-def _upload_line() -> Callable[[Progress], None] | None:
-    """On a terminal, a line that follows the upload: files and bytes sent of those to send."""
-    show = _live_line()
-    if show is None:
-        return None
-    shown = {"at": 0.0}
-
-    def update(progress: Progress) -> None:
-        now = time.monotonic()
-        finished = progress.files_done == progress.files_total
-        if now - shown["at"] < 0.1 and not finished:
-            return
-        shown["at"] = now
-        show(
-            f"Uploading: {progress.files_done}/{progress.files_total} files, "
-            f"{progress.bytes_done / 1e6:.1f}/{progress.bytes_total / 1e6:.1f} MB"
-        )
-        if finished:
-            show("")
-
-    return update
 
 
 @main.command()

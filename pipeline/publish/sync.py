@@ -36,6 +36,27 @@ class Progress:
     bytes_total: int
 
 
+def following(show: Callable[[str], None]) -> Callable[[Progress], None]:
+    """A progress callback that keeps one terminal line (`show`) on the files and bytes sent of those to send,
+    rewritten at most ten times a second, and cleared when the upload ends."""
+    shown = {"at": 0.0}
+
+    def update(progress: Progress) -> None:
+        now = time.monotonic()
+        finished = progress.files_done == progress.files_total
+        if now - shown["at"] < 0.1 and not finished:
+            return
+        shown["at"] = now
+        show(
+            f"Uploading: {progress.files_done}/{progress.files_total} files, "
+            f"{progress.bytes_done / 1e6:.1f}/{progress.bytes_total / 1e6:.1f} MB"
+        )
+        if finished:
+            show("")
+
+    return update
+
+
 @dataclass
 class UploadReport:
     target: str
