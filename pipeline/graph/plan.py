@@ -37,10 +37,8 @@ def _load_show(project: Project, memo: PlanMemo) -> Show:
     if not project.config_path.is_file():
         return load_show(project)
     key = memo.key(memo.file_digest(project.config_path), project.content, dt.date.today().year)
-    known = memo.get("show", key)
-    if isinstance(known, Show) and known.cover.is_file():
-        return known
-    return memo.put("show", key, load_show(project))
+    show = memo.remember("show", key, lambda: load_show(project))
+    return show if show.cover.is_file() else load_show(project)  # load_show names the missing cover
 
 
 def _load_lexicon(project: Project, memo: PlanMemo) -> Lexicon:
@@ -48,9 +46,7 @@ def _load_lexicon(project: Project, memo: PlanMemo) -> Lexicon:
     path = project.root / LEXICON_NAME
     if not path.is_file():
         return load_lexicon(project.root)
-    key = memo.key(memo.file_digest(path))
-    known = memo.get("lexicon", key)
-    return known if isinstance(known, Lexicon) else memo.put("lexicon", key, load_lexicon(project.root))
+    return memo.remember("lexicon", memo.key(memo.file_digest(path)), lambda: load_lexicon(project.root))
 
 
 def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:

@@ -16,12 +16,14 @@ import logging
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..fsutil import Fingerprint, fingerprint, write_atomic
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MEMO_NAME = "plan.pickle"
 FORMAT = 1
 SOURCES = {".py", ".html", ".css", ".js", ".toml", ".yaml", ".json", ".txt"}  # the package's code and data
@@ -114,6 +116,12 @@ class PlanMemo:
         if value is not None:
             self._kept[(kind, key)] = value
         return value
+
+    def remember(self, kind: str, key: str, make: Callable[[], T]) -> T:
+        """The entry made under `key`, else `make()` kept under it (`make` raises for a source with problems,
+        and nothing is kept)."""
+        known = self.get(kind, key)
+        return known if known is not None else self.put(kind, key, make())
 
     def put(self, kind: str, key: str, value: Any) -> Any:
         self._kept[(kind, key)] = value

@@ -50,9 +50,7 @@ def tools_digest(context: Context) -> str:
     memo = context.memo
     if memo is None:
         return digest(tool_versions())
-    key = memo.key("tools", system_ffmpeg_stamp())
-    known = memo.get("tools", key)
-    return known if known is not None else memo.put("tools", key, digest(tool_versions()))
+    return memo.remember("tools", memo.key("tools", system_ffmpeg_stamp()), lambda: digest(tool_versions()))
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
