@@ -20,7 +20,7 @@ from .graph.build import build
 from .graph.build import retire as retire_episode
 from .graph.explain import episode_status, plan_everything, show_status
 from .graph.explain import explain as explain_step
-from .graph.plan import plan_episodes, read_project
+from .graph.plan import plan_project
 from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
@@ -299,8 +299,8 @@ def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
-    context = read_project(_project(ctx))
-    plan_episodes(context, "script")  # every script is written in memory: the lexicon meets every sentence
+    # Every script is written in memory: the lexicon meets every sentence.
+    context = plan_project(_project(ctx), until="script").context
     show, lexicon, course = context.show, context.lexicon, context.course
     check_voices(show.voices, set(show.voices))  # a voice this machine cannot speak stops the build too
     unknown = course.words_missing_from(lexicon)
@@ -403,8 +403,7 @@ def report(ctx: click.Context) -> None:
 @click.pass_context
 def proof(ctx: click.Context, ids: tuple[str, ...], model: str) -> None:
     """Transcribe built episodes offline and list the sentences heard differently from the script."""
-    context = read_project(_project(ctx))
-    plan_episodes(context, "script")
+    context = plan_project(_project(ctx), until="script").context
     click.echo(proof_stage.run(context, ids, model, click.echo))
 
 

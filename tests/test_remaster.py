@@ -162,6 +162,24 @@ def test_one_sentence_edit_remasters_one_chapter_and_sounds_as_a_cold_build(
     assert abs(measured["I"] + 19.0) <= 0.3 and measured["TP"] <= -1.0, measured
 
 
+def test_an_edit_early_in_the_introduction_remasters_only_the_introduction(copy_of_built: Path):
+    """The music bed under the introduction is timed from its end and its level does not depend on its
+    length: an edit that makes the introduction longer leaves the audio before the next chapter as it was."""
+    episode = "topics-basics"
+    lesson = copy_of_built / "content" / "lessons" / "02-topics.md"
+    edit = ("Today: topics.", "Today we look at topics, and at what they are for.")
+    lesson.write_text(lesson.read_text().replace(*edit))
+    before = _entries(copy_of_built, episode)
+    result = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "topics-basics: script, synth, master, tag; 1 of" in result.output
+    assert _levels(copy_of_built, episode)["remastered"] == [0]
+    made = sorted((name.split(".")[1], name[:3]) for name in _entries(copy_of_built, episode) - before)
+    assert made == [("f32", "000"), ("lufs", "000"), ("lufs", "001"), ("mp3f", "000")]
+    record = json.loads((copy_of_built / ".cache" / "episodes" / episode / "master.json").read_text())
+    assert abs(record["loudness"]["integrated_lufs"] + 19.0) <= 0.2
+
+
 def test_a_damaged_chapter_entry_is_made_again(copy_of_built: Path):
     episode = "topics-basics"
     folder = copy_of_built / ".cache" / "episodes" / episode

@@ -3,6 +3,7 @@ music bed under the introduction, with where every line sits."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from ..errors import SynthesisError
 from ..model.script import Script
 from ..speech import SAMPLE_RATE
 from ..speech.cache import SpeechCache
-from .sound import ducking, music_bed
+from .sound import BED_BUCKET, ducking, music_bed
 
 
 @dataclass(frozen=True)
@@ -159,5 +160,12 @@ def _with_bed(intro: np.ndarray, timings: list[Timing], speech: float) -> np.nda
     while anyone speaks."""
     pad = music_bed(len(intro))
     spoken = [(int(t.start * SAMPLE_RATE), int(t.end * SAMPLE_RATE)) for t in timings if t.chapter == 0]
-    level = 10 ** ((speech - 14.0 - speech_level(pad)) / 20)
+    level = 10 ** ((speech - 14.0 - _bed_level()) / 20)
     return intro + pad * ducking(len(intro), spoken, -12.0) * np.float32(level)
+
+
+@functools.cache
+def _bed_level() -> float:
+    """The music bed's level as speech_level() measures it, on a bed one bucket long: the same for every
+    introduction, so its length does not change the bed's gain."""
+    return speech_level(music_bed(BED_BUCKET * SAMPLE_RATE))

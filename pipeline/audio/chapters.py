@@ -41,9 +41,7 @@ from .sound import ROOM_TONE_DB, RoomTone
 PREROLL = 1.0
 # Frames each part's encoder hears before its first frame and after its last.
 LEAD_FRAMES = 4
-# Samples at the end of a chapter that make the audio its successor's encoder hears first: those frames and
-# as much again for the resampler and the limiter.
-TAIL = 2 * LEAD_FRAMES * SAMPLES_PER_FRAME * SAMPLE_RATE // OUT_RATE + 1
+FADE = OUT_RATE // 100  # samples over which the room tone fades out before those frames
 PART_MAGIC = b"CQP1"
 
 
@@ -90,7 +88,6 @@ class Shaped:
     """The chapters after the dynamics: their cache entries, lengths and which were made this time."""
 
     keys: list[str]
-    tails: list[str]  # digests of each chapter's last TAIL samples
     lengths: list[int]  # samples at SAMPLE_RATE
     reshaped: list[int]
 
@@ -120,17 +117,13 @@ def shape(assembly: Assembly, filters: str, cache: ChapterCache, scratch: Path, 
         (_digest(number, "shape", filters, SAMPLE_RATE, preroll, audio), preroll, len(audio) - preroll)
         for number, (preroll, audio) in enumerate(_inputs(assembly))
     ]
-    tails: list[str | None] = []
-    for number, (key, _, _) in enumerate(inputs):
-        cached = cache.get(key)  # checked: a damaged entry is made again
-        tails.append(None if cached is None else _digest(number, "tail", cached[-TAIL:]))
-    missing = [number for number, tail in enumerate(tails) if tail is None]
+    # Checked: a damaged entry is made again.
+    missing = [number for number, (key, _, _) in enumerate(inputs) if cache.get(key) is None]
 
     def keep(number: int, samples: np.ndarray) -> None:
         if len(samples) != inputs[number][2]:
             raise ToolError(f"{what}: the dynamics changed the length of chapter {number + 1}")
         cache.put(inputs[number][0], samples)
-        tails[number] = _digest(number, "tail", samples[-TAIL:])
 
     if len(missing) == len(inputs):
         whole_path = scratch / "shaped.f32"
@@ -148,7 +141,6 @@ def shape(assembly: Assembly, filters: str, cache: ChapterCache, scratch: Path, 
                 keep(number, np.fromfile(out, dtype="<f4")[preroll:])
     return Shaped(
         [key for key, _, _ in inputs],
-        [tail or "" for tail in tails],
         [length for _, _, length in inputs],
         missing,
     )
@@ -265,11 +257,21 @@ def chapter_samples(shaped: Shaped, cache: ChapterCache, number: int, mastering:
     # The room tone fades out over the LEAD_FRAMES before the next chapter's part starts: a fresh encode that
     # starts in noise codes the next chapter's first attack with more pre-echo than one that starts in
     # silence, so the frames where the next part's encoder starts are left silent.
-    lead, fade = LEAD_FRAMES * SAMPLES_PER_FRAME, OUT_RATE // 100
+    lead, fade = LEAD_FRAMES * SAMPLES_PER_FRAME, FADE
     quiet = samples[-lead - fade :].copy()
     quiet[:fade] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
     quiet[fade:] = 0.0
     return np.concatenate([samples[: -lead - fade], quiet]) if len(samples) > lead + fade else samples
+
+
+def lead_in(shaped: Shaped, cache: ChapterCache, number: int, mastering: Mastering) -> np.ndarray:
+    """The last LEAD_FRAMES frames of chapter `number` as it sits in the MP3, which the next part's encoder
+    hears first: silent (see chapter_samples) unless the chapter is too short to hold them and its fade, so
+    they are made only then. An edit anywhere in a chapter thus leaves the next chapter's part as it was."""
+    lead = LEAD_FRAMES * SAMPLES_PER_FRAME
+    if _frames_for(output_length(shaped.lengths[number])) * SAMPLES_PER_FRAME > lead + FADE:
+        return np.zeros(lead, np.float32)
+    return chapter_samples(shaped, cache, number, mastering)[-lead:]
 
 
 def encode_chapters(
@@ -289,7 +291,7 @@ def encode_chapters(
         for number in range(count):
             last = number == count - 1
             length = output_length(shaped.lengths[number])
-            before = shaped.tails[number - 1] if number else None
+            before = lead_in(shaped, cache, number - 1, mastering) if number else None
             key = _digest(number, "encode", before, shaped.keys[number], last, mastering, LAME_QUALITY, lead)
             heard = (lead if number else 0) + (length if last else _frames_for(length) * SAMPLES_PER_FRAME)
             frames = None if last else heard // SAMPLES_PER_FRAME - LEAD_FRAMES
@@ -298,10 +300,8 @@ def encode_chapters(
             data = cache.get_bytes(key, ".mp3f")
             if data is None:
                 samples = chapter_samples(shaped, cache, number, mastering)
-                if number:
-                    samples = np.concatenate(
-                        [chapter_samples(shaped, cache, number - 1, mastering)[-lead:], samples]
-                    )
+                if before is not None:
+                    samples = np.concatenate([before, samples])
                 data = encode_part(
                     samples, bitrate=mastering.bitrate, channels=mastering.channels, frames=frames
                 )

@@ -8,7 +8,9 @@ own model cache.
 
 from __future__ import annotations
 
+import bisect
 import importlib
+import itertools
 import logging
 import os
 import shutil
@@ -143,18 +145,59 @@ class Recognizer:
             str(self.folder), device="cpu", compute_type="int8", cpu_threads=threads or os.cpu_count() or 1
         )
 
-    def transcribe(self, path: Path) -> Heard:
+    def transcribe(self, path: Path, hints: str = "") -> Heard:
+        """The words heard in `path`. `hints` (the terms the audio is expected to use, as they are spelled)
+        go to the decoder before every 30-second window, as a listener who knows the subject hears them."""
         started = time.perf_counter()
-        try:
-            words, duration = self._words(path, word_timestamps=True)
-        except IndexError:  # faster-whisper's word alignment fails on some segments: time words by segment
-            log.info("%s: word times failed; timing words within their segments", path.name)
-            words, duration = self._words(path, word_timestamps=False)
+        words, duration = self._heard(path, hints, None)
         return Heard(words, duration, time.perf_counter() - started)
 
-    def _words(self, path: Path, *, word_timestamps: bool) -> tuple[list[Word], float]:
+    def fill(
+        self,
+        path: Path,
+        heard: Heard,
+        speech: list[tuple[float, float]],
+        done: tuple[tuple[float, float], ...],
+    ) -> tuple[Heard, tuple[tuple[float, float], ...]]:
+        """`heard` with the stretches Whisper jumped over (it sometimes does, more often when prompted)
+        transcribed again on their own, unprompted: the `speech` spans (each known to hold a sentence) in
+        which no word starts for GAP seconds. Returns the words and every stretch transcribed again, those in
+        `done` (filled before) included; those are not transcribed again."""
+        started = time.perf_counter()
+        skipped = [span for span in _unheard(heard.words, speech) if span not in done]
+        if not skipped:
+            return heard, done
+        log.info("%s: %d stretch(es) of speech skipped; transcribing them again", path.name, len(skipped))
+        again, _ = self._heard(path, "", [t for span in skipped for t in span])
+
+        def inside(word: Word) -> bool:
+            return any(a <= word.start < b for a, b in skipped)
+
+        words = sorted(
+            [w for w in heard.words if not inside(w)] + [w for w in again if inside(w)], key=lambda w: w.start
+        )
+        seconds = heard.seconds + time.perf_counter() - started
+        return Heard(words, heard.audio_seconds, seconds), (*done, *skipped)
+
+    def _heard(self, path: Path, hints: str, clips: list[float] | None) -> tuple[list[Word], float]:
+        try:
+            return self._words(path, hints, clips, word_timestamps=True)
+        except IndexError:  # faster-whisper's word alignment fails on some segments: time words by segment
+            log.info("%s: word times failed; timing words within their segments", path.name)
+            return self._words(path, hints, clips, word_timestamps=False)
+
+    def _words(
+        self, path: Path, hints: str, clips: list[float] | None, *, word_timestamps: bool
+    ) -> tuple[list[Word], float]:
         segments, info = self._model.transcribe(
-            str(path), language="en", beam_size=5, word_timestamps=word_timestamps, vad_filter=False
+            str(path),
+            language="en",
+            beam_size=5,
+            word_timestamps=word_timestamps,
+            vad_filter=False,
+            hotwords=hints or None,
+            condition_on_previous_text=clips is None,
+            clip_timestamps=clips or "0",
         )
         words: list[Word] = []
         for segment in segments:
@@ -166,3 +209,26 @@ class Recognizer:
             start = segment.start
             words += [Word(text, start + i * step, start + (i + 1) * step) for i, text in enumerate(texts)]
         return words, float(info.duration)
+
+
+GAP = 2.0  # seconds inside a sentence with no word starting: no speaker pauses that long mid-sentence
+MARGIN = 0.3  # seconds around a sentence where its first and last words may be timed
+
+
+def _unheard(words: list[Word], speech: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The runs of `speech` spans with no word heard in them, or with a stretch of GAP seconds in which no
+    word starts (from the span's start to its first word, between words, or from its last word to its end),
+    joined where they touch and widened by MARGIN."""
+    starts = sorted(word.start for word in words)
+    runs: list[tuple[float, float]] = []
+    for start, end in speech:
+        first = bisect.bisect_left(starts, start - MARGIN)
+        last = bisect.bisect_right(starts, end + MARGIN)
+        points = [start, *starts[first:last], end]
+        if last > first and max(b - a for a, b in itertools.pairwise(points)) <= GAP:
+            continue
+        if runs and start - runs[-1][1] <= 2 * MARGIN + 1.0:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return [(round(max(0.0, a - MARGIN), 3), round(b + MARGIN, 3)) for a, b in runs]

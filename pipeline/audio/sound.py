@@ -50,12 +50,20 @@ def cues() -> dict[str, np.ndarray]:
     return dict(_cues())
 
 
+BED_BUCKET = 60  # seconds: the bed's chord is made in whole minutes and cut to length
+_BED_NOTES = (("C4", 1.0), ("E4", 0.7), ("G4", 0.6), ("C5", 0.3))
+# The most the chord can reach (every note and overtone at its crest with the shimmer at its top): one scale
+# for beds of every length, under full scale.
+_CHORD_BOUND = sum(weight for _, weight in _BED_NOTES) * 1.2 * 1.15
+
+
 @functools.lru_cache(maxsize=2)
 def _chord(seconds: int) -> np.ndarray:
-    """The music bed's chord (C major with a slow shimmer) from time 0, made once per length bucket."""
-    t = np.arange(seconds * SAMPLE_RATE) / SAMPLE_RATE
+    """The music bed's chord (C major with a slow shimmer) for the `seconds` before its end, made once per
+    length bucket. It is timed from its end, so the last seconds of any bed are the same samples."""
+    t = (np.arange(seconds * SAMPLE_RATE) - seconds * SAMPLE_RATE) / SAMPLE_RATE
     pad = np.zeros_like(t)
-    for name, weight in (("C4", 1.0), ("E4", 0.7), ("G4", 0.6), ("C5", 0.3)):
+    for name, weight in _BED_NOTES:
         frequency = NOTES[name]
         shimmer = 1.0 + 0.2 * np.sin(2 * np.pi * 0.15 * t + frequency)
         pad += (
@@ -66,14 +74,16 @@ def _chord(seconds: int) -> np.ndarray:
 
 
 def music_bed(length: int) -> np.ndarray:
-    """`length` samples of a soft sustained chord to sit under the introduction, faded in and out."""
-    pad = _chord(-(-length // (60 * SAMPLE_RATE)) * 60)[:length]
+    """`length` samples of a soft sustained chord to sit under the introduction, faded in and out. Its scale
+    and its closing seconds do not depend on `length`: an edit early in the introduction leaves the audio
+    that the next chapter's mastering hears first as it was."""
+    chord = _chord(-(-length // (BED_BUCKET * SAMPLE_RATE)) * BED_BUCKET)
+    pad = chord[len(chord) - length :] / _CHORD_BOUND
     fade = min(length // 2, int(1.5 * SAMPLE_RATE))
     envelope = np.ones(length)
     envelope[:fade] = np.linspace(0.0, 1.0, fade)
     envelope[length - fade :] = np.linspace(1.0, 0.0, fade)
-    pad = pad * envelope
-    return (pad / np.max(np.abs(pad))).astype(np.float32)
+    return (pad * envelope).astype(np.float32)
 
 
 def ducking(length: int, speech: list[tuple[int, int]], duck_db: float, ramp: float = 0.15) -> np.ndarray:

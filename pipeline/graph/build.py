@@ -23,7 +23,7 @@ from ..model.registry import Registry
 from ..speech import check_voices
 from ..stages.script import speech_report
 from .lock import BuildLock
-from .plan import Plan, plan_episodes, plan_show, read_project
+from .plan import Plan, plan_project, plan_show
 from .scheduler import Chain, ChainResult, Scheduler
 from .state import State
 
@@ -92,8 +92,8 @@ def build(
     started = time.perf_counter()
     with BuildLock(project):
         _remove_leftovers(project)
-        context = read_project(project, as_of)
-        plan = plan_episodes(context, until)
+        plan = plan_project(project, as_of, until)
+        context = plan.context
         report = BuildReport(episodes=len(context.episodes))
         chains = episode_chains(plan, remaster=remaster)
         if chains:

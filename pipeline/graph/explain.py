@@ -9,7 +9,7 @@ from ..model.project import Project
 from ..stages import NAMES
 from ..stages.base import Estimate, Step
 from ..stages.tag import readable
-from .plan import Plan, plan_episodes, plan_show, read_project
+from .plan import Plan, plan_project, plan_show
 from .state import State
 
 
@@ -29,7 +29,7 @@ def _state(plan: Plan, step: Step) -> State:
 def plan_everything(project: Project, as_of: dt.datetime | None = None) -> tuple[Plan, str | None]:
     """Every step; the show's steps only once every episode is built (they are planned from the built files).
     Returns the plan and, when the show's steps could not be planned, why."""
-    plan = plan_episodes(read_project(project, as_of))
+    plan = plan_project(project, as_of)
     # The show's steps are planned from the episodes' master records: they wait while one is missing or
     # damaged (the build makes it again first).
     waiting = [episode.id for episode in plan.context.episodes if not readable(plan.context, episode)]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,3 +153,24 @@ def plan_show(plan: Plan) -> None:
         else:
             context.upcoming.append((episode.lesson, episode.released.date()))
     plan.show = [step for stage in plan.stages if stage.SCOPE == "show" for step in stage.plan(context, None)]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Planning makes a course's worth of objects that live as long as the run, and next to no cycles: the
+    cycle collector is paused while it runs (its passes over those objects cost more than the planning on a
+    large course), and what it made is then kept out of later passes."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def plan_project(project: Project, as_of: dt.datetime | None = None, until: str = "publish") -> Plan:
+    """Read the project and plan every episode step up to `until`."""
+    with _collector_paused():
+        return plan_episodes(read_project(project, as_of), until)

@@ -243,7 +243,9 @@ def lesson_file(lesson_path: Path, target: str) -> Path:
 def missing_files(lesson: Lesson, project: Project) -> list[Problem]:
     """The lesson's relative images and links that name no file under content/ (checked on every run: a
     file can go while the lesson stays as it was)."""
-    problems = []
+    problems: list[Problem] = []
+    if not lesson.files:
+        return problems
     root = project.content.resolve()
     path, shown = project.root / lesson.path, lesson.path
     for target, line in lesson.files:

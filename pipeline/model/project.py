@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,26 +15,26 @@ class Project:
 
     root: Path
 
-    @property
+    @functools.cached_property
     def content(self) -> Path:
         return self.root / "content"
 
-    @property
+    @functools.cached_property
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
 
-    @property
+    @functools.cached_property
     def scripts(self) -> Path:
         return self.root / "scripts"
 
-    @property
+    @functools.cached_property
     def episodes(self) -> Path:
         return self.root / "episodes"
 
-    @property
+    @functools.cached_property
     def site(self) -> Path:
         return self.root / "feed"
 
-    @property
+    @functools.cached_property
     def cache(self) -> Path:
         return self.root / ".cache"

@@ -42,6 +42,9 @@ class EpisodeProof:
     misses: tuple[Miss, ...]  # worst first
     heard: tuple[tuple[str, float, float], ...] = ()  # every recognized word with its start and end
     spacing: int = 0  # errors only in where words split
+    hints: str = ""  # the terms the recognizer was told to expect
+    joined: int = 0  # runs of recognized words that spelled one of the episode's terms, written as the term
+    filled: tuple[tuple[float, float], ...] = ()  # stretches the recognizer skipped, transcribed again
 
     @property
     def wer(self) -> float:
@@ -59,4 +62,5 @@ class EpisodeProof:
         data["misses"] = tuple(Miss(**miss) for miss in data["misses"])
         heard = data.get("heard", ())
         data["heard"] = tuple((str(text), float(start), float(end)) for text, start, end in heard)
+        data["filled"] = tuple((float(start), float(end)) for start, end in data.get("filled", ()))
         return cls(**data)

@@ -75,6 +75,7 @@ def normalizer() -> Normalize:
 
 def _words(normalize: Normalize, text: str) -> list[str]:
     text = READING.sub(lambda match: READINGS[match.group(1)], text)
+    text = re.sub(r"(?<![\w.])\.(?=[A-Za-z])", "dot ", text)  # ".fifo", ".NET": read with the dot
     return normalize(re.sub(r"\$(?=[A-Za-z])", "dollar ", text)).split()
 
 
@@ -221,17 +222,20 @@ def built_audio(context: Context, episode: EpisodeWork) -> tuple[Path, MasterRec
     return max(files, key=lambda p: p.stat().st_mtime_ns), record
 
 
-def _heard_before(report: Path, model: str) -> Heard | None:
-    """What the same model heard in this very MP3 last time (its name carries a hash of its bytes)."""
+def _heard_before(
+    report: Path, model: str, hints: str
+) -> tuple[Heard, tuple[tuple[float, float], ...]] | None:
+    """What the same model, told the same terms, heard in this very MP3 last time (its name carries a hash of
+    its bytes), and the stretches it transcribed again."""
     from ..audio.recognize import Heard, Word
 
     try:
         before = EpisodeProof.decode(report.read_text("utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if before.model != model or not before.heard:
+    if before.model != model or before.hints != hints or not before.heard:
         return None
-    return Heard([Word(*word) for word in before.heard], before.audio_seconds, before.seconds)
+    return Heard([Word(*word) for word in before.heard], before.audio_seconds, before.seconds), before.filled
 
 
 def proof_episode(
@@ -243,9 +247,18 @@ def proof_episode(
         raise ContentError(f"{episode.id}: not built from its current script; run `certquests build` first")
     mp3, record = found
     target = mp3.with_name(mp3.name.removesuffix(".mp3") + REPORT_SUFFIX)
-    heard = _heard_before(target, recognizer.name) or recognizer.transcribe(mp3)
+    from ..audio.vocabulary import hints, spell_terms, terms, tidied
+
     lines = episode.spoken.lines
-    scored = score(normalize, lines, heard.words, _spans(record, heard.audio_seconds + 1.0))
+    vocabulary = terms(episode.spoken)
+    expected = hints(context.show.title, vocabulary)
+    heard, filled = _heard_before(target, recognizer.name, expected) or (
+        recognizer.transcribe(mp3, expected),
+        (),
+    )
+    heard, filled = recognizer.fill(mp3, heard, [(cue.start, cue.end) for cue in record.cues], filled)
+    spelled, joined = spell_terms(tidied(heard.words), vocabulary, lines)
+    scored = score(normalize, lines, spelled, _spans(record, heard.audio_seconds + 1.0))
     passages = sources(context, episode)
     misses = []
     for number, (line, sentence) in enumerate(zip(lines, scored), 1):
@@ -258,7 +271,7 @@ def proof_episode(
                 line.role,
                 line.text,
                 source_of(line, passages, f"{episode.lesson.path}:1"),
-                " ".join(heard.words[index].text for index in sorted(sentence.heard)),
+                " ".join(spelled[index].text for index in sorted(sentence.heard)),
                 sentence.errors,
                 sentence.words,
                 suggestion(token) if token else "",
@@ -278,6 +291,9 @@ def proof_episode(
         tuple(misses),
         tuple((word.text, round(word.start, 3), round(word.end, 3)) for word in heard.words),
         sum(sentence.spacing for sentence in scored),
+        expected,
+        joined,
+        filled,
     )
     write_atomic(target, proof.encode())
     return proof
