@@ -98,6 +98,15 @@ def save_to_reload(project: Path) -> tuple[float, dict]:
         server.wait(10)
 
 
+def reference_loop() -> float:
+    """Seconds this machine takes for a fixed pure-Python loop (0.40 to 0.57 s here, idle, within a minute):
+    read beside the absolute figures."""
+    started, total = time.perf_counter(), 0
+    for number in range(3_000_000):
+        total += number
+    return time.perf_counter() - started
+
+
 def large_course(where: Path) -> dict[str, float]:
     """`status` and `check` on a generated course of LARGE lessons, first (nothing remembered) and then as a
     producer meets them every day; and the script stage with nothing to do."""
@@ -107,6 +116,7 @@ def large_course(where: Path) -> dict[str, float]:
     runs = sorted(cli(project, "status")[0] for _ in range(7))
     figures["status"] = statistics.median(runs)
     figures["status, fastest of 7"], figures["status, slowest of 7"] = runs[0], runs[-1]
+    figures["reference loop, for this machine's speed now"] = reference_loop()
     figures["check"] = median_of(3, project, "check")
     cli(project, "script")
     figures["script stage, nothing to do"] = median_of(3, project, "script")
