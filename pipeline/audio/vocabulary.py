@@ -44,7 +44,8 @@ def terms(script: Script) -> Counter[str]:
             word = found.lower().removesuffix("'s")
             seen = spellings.get(word, Counter())
             if len(word) > 3 and word not in TITLE_STOPWORDS and seen.total() > 2:
-                counts[seen.most_common(1)[0][0]] = max(counts.get(word, 0), seen.total())
+                spelling = seen.most_common(1)[0][0]
+                counts[spelling] = max(counts[spelling], seen.total())
     return counts
 
 
@@ -98,16 +99,14 @@ def spell_terms(
     out: list[Word] = []
     joined, index = 0, 0
     while index < len(words):
-        match = 0
-        letters = ""
+        match, term, letters = 0, "", ""
         for end in range(index, min(len(words), index + 8)):
             letters += _letters(words[end].text)
             if len(letters) > longest:
                 break
             if letters in wanted and (end > index or words[index].text.strip(".,;:!?") != wanted[letters]):
-                match = end + 1
+                match, term = end + 1, wanted[letters]
         if match:
-            term = wanted[_letters("".join(w.text for w in words[index:match]))]
             trail = re.search(r"[.,;:!?]+$", words[match - 1].text)
             spelled = term + (trail.group(0) if trail else "")
             out.append(Word(spelled, words[index].start, words[match - 1].end))
