@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline.audio import chapters, mp3
 from pipeline.audio.sound import ROOM_TONE_DB, RoomTone
 from pipeline.speech import SAMPLE_RATE
 
@@ -57,3 +58,52 @@ def test_pauses_of_a_built_episode_carry_room_tone_not_zeros(built: Path):
     assert not np.any(np.all(frames == 0.0, axis=1))  # not one 10 ms frame of zeros
     assert -70.0 <= dbfs(pauses) <= -65.0
     assert abs(dbfs(pauses) - ROOM_TONE_DB) < 1.5
+
+
+@pytest.mark.slow
+def test_chapter_joins_carry_room_tone_and_no_stretch_of_the_episode_is_digital_silence(built: Path):
+    for path in sorted((built / "episodes").glob("*.mp3")):
+        samples = decode(path)
+        blocks = samples[: len(samples) // 441 * 441].reshape(-1, 441)
+        silent = np.flatnonzero(np.all(blocks == 0.0, axis=1))
+        assert silent.size == 0, (path.name, silent[:5] / 100)  # not one 10 ms block of zeros anywhere
+        episode = path.name.rsplit("-", 1)[0]
+        record = json.loads((built / ".cache" / "episodes" / episode / "master.json").read_text())
+        starts = [round(chapter["start"] * 44100) for chapter in record["chapters"][1:]]
+        assert starts
+        for start in starts:
+            # The 300 ms before a chapter's cue, where one part of the MP3 hands over to the next, short of
+            # the cue's own pre-echo.
+            join = samples[start - 13230 : start - 1323]
+            assert -70.0 <= dbfs(join) <= -65.0, (path.name, start / 44100, dbfs(join))
+
+
+def _two_chapters(tmp: Path, quiet_seconds: float):
+    """Two chapters of a 440 Hz tone, the first ending in `quiet_seconds` of silence, shaped and cached."""
+    cache = chapters.ChapterCache(tmp)
+    cache.folder.mkdir(parents=True, exist_ok=True)
+    t = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE
+    sound = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    quiet = round(quiet_seconds * SAMPLE_RATE)
+    first = np.concatenate([sound, np.zeros(quiet, np.float32)])
+    cache.put("000-a", first)
+    cache.put("001-b", sound)
+    shaped = chapters.Shaped(["000-a", "001-b"], [len(first), len(sound)], [], [quiet, 0])
+    return shaped, cache, chapters.Mastering(0.9, 0.0, 96, 1)
+
+
+def test_a_chapter_hands_over_in_the_joins_room_tone_and_keeps_a_closing_sound_too_near_its_end(tmp_path):
+    lead = chapters.LEAD_FRAMES * mp3.SAMPLES_PER_FRAME
+    shaped, cache, mastering = _two_chapters(tmp_path / "long", 1.2)
+    samples = chapters.chapter_samples(shaped, cache, 0, mastering)
+    handed = chapters.lead_in(shaped, cache, 0, mastering)
+    np.testing.assert_array_equal(samples[-lead:], handed)  # what the next part's encoder hears first
+    assert abs(dbfs(handed) - ROOM_TONE_DB) < 1.5 and np.count_nonzero(handed == 0.0) == 0
+    other, other_cache, _ = _two_chapters(tmp_path / "other", 2.0)
+    np.testing.assert_array_equal(chapters.lead_in(other, other_cache, 0, mastering), handed)  # at every join
+
+    # A chapter whose sound reaches into the last LEAD_FRAMES keeps it: the next part's encoder hears it.
+    shaped, cache, mastering = _two_chapters(tmp_path / "short", 0.05)
+    samples = chapters.chapter_samples(shaped, cache, 0, mastering)
+    assert dbfs(samples[-lead:]) > -20.0
+    np.testing.assert_array_equal(chapters.lead_in(shaped, cache, 0, mastering), samples[-lead:])

@@ -11,11 +11,16 @@ and hears the audio after its last frame (so that frame overlaps the next part's
 the parts join at frame boundaries with no gap and no timing shift. A fresh encode's first frame takes no
 bytes from before it (main_data_begin 0), so no part reaches into another's bit reservoir.
 
+Those lead frames hold the join: one stretch of room tone, the same at every join, that the chapter's own
+closing pause crossfades into. What the next part's encoder hears first is thus the same whatever the
+chapter before it says, and an edit there leaves the next part as it was.
+
 Shaped audio and encoded parts are kept under digests of everything that went into them, so a build makes
 only those whose inputs changed and reads the others back as they were."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import struct
@@ -39,9 +44,12 @@ from .sound import ROOM_TONE_DB, RoomTone
 # Seconds of the audio before a chapter that its dynamics pass hears first: the compressor releases in
 # 150 ms and the high-pass settles in milliseconds, so one second leaves them as a whole-track pass would.
 PREROLL = 1.0
-# Frames each part's encoder hears before its first frame and after its last.
-LEAD_FRAMES = 4
-FADE = OUT_RATE // 100  # samples over which the room tone fades out before those frames
+# Frames each part's encoder hears before its first frame and after its last. Started in room tone, a fresh
+# LAME encode codes the next chapter's first attack as one encode of the episode does only after some ten
+# frames (with four, some joins had three times the pre-echo); twelve leave a margin.
+LEAD_FRAMES = 12
+FADE = OUT_RATE // 100  # samples over which a chapter's closing pause crossfades into the join's room tone
+JOIN_SEED = 99_999
 PART_MAGIC = b"CQP1"
 
 
@@ -90,6 +98,7 @@ class Shaped:
     keys: list[str]
     lengths: list[int]  # samples at SAMPLE_RATE
     reshaped: list[int]
+    quiet: list[int]  # samples at SAMPLE_RATE at the end of each chapter after its last sentence
 
 
 def _bounds(assembly: Assembly, length: int) -> list[tuple[int, int]]:
@@ -143,7 +152,19 @@ def shape(assembly: Assembly, filters: str, cache: ChapterCache, scratch: Path, 
         [key for key, _, _ in inputs],
         [length for _, _, length in inputs],
         missing,
+        _quiet(assembly, [length for _, _, length in inputs]),
     )
+
+
+def _quiet(assembly: Assembly, lengths: list[int]) -> list[int]:
+    """How long each chapter's closing pause is: its length after the end of its last sentence."""
+    bounds = [round(start * SAMPLE_RATE) for start in assembly.chapter_starts]
+    spoken = [0] * len(bounds)
+    for timing in assembly.timings:
+        spoken[timing.chapter] = max(
+            spoken[timing.chapter], round(timing.end * SAMPLE_RATE) - bounds[timing.chapter]
+        )
+    return [length - end for length, end in zip(lengths, spoken)]
 
 
 def shaped_audio(cache: ChapterCache, shaped: Shaped, number: int) -> np.ndarray:
@@ -247,31 +268,55 @@ class Encoded:
     seconds: float
 
 
+def _joins_in_tone(shaped: Shaped, number: int) -> bool:
+    """Whether chapter `number` ends in the join's room tone: every chapter but the last whose closing pause
+    holds the lead frames and the crossfade (with a millisecond to spare for the resampler's filter).
+    Otherwise its own last samples are the next part's lead-in."""
+    if number == len(shaped.keys) - 1:
+        return False
+    quiet = shaped.quiet[number] * OUT_RATE // SAMPLE_RATE - OUT_RATE // 1000
+    padding = _frames_for(output_length(shaped.lengths[number])) * SAMPLES_PER_FRAME - output_length(
+        shaped.lengths[number]
+    )
+    return quiet + padding >= LEAD_FRAMES * SAMPLES_PER_FRAME + FADE
+
+
+@functools.cache
+def _join_tone(level_db: float) -> np.ndarray:
+    """The room tone every join holds: the crossfade's and the lead frames' samples, after the pink noise
+    filter has settled."""
+    settle = OUT_RATE // 10
+    tone = _room_tone(settle + FADE + LEAD_FRAMES * SAMPLES_PER_FRAME, level_db, JOIN_SEED)[settle:]
+    tone.flags.writeable = False
+    return tone
+
+
 def chapter_samples(shaped: Shaped, cache: ChapterCache, number: int, mastering: Mastering) -> np.ndarray:
-    """A chapter as it sits in the MP3: finished, and padded to whole frames unless it is the last."""
+    """A chapter as it sits in the MP3: finished, and padded to whole frames unless it is the last, its
+    closing pause crossfaded into the join's room tone (see _joins_in_tone)."""
     samples = finished(shaped_audio(cache, shaped, number), mastering, number)
     if number == len(shaped.keys) - 1:
         return samples
     frames = _frames_for(len(samples)) * SAMPLES_PER_FRAME
     samples = _extended(samples, frames, mastering, 10_000 + number)
-    # The room tone fades out over the LEAD_FRAMES before the next chapter's part starts: a fresh encode that
-    # starts in noise codes the next chapter's first attack with more pre-echo than one that starts in
-    # silence, so the frames where the next part's encoder starts are left silent.
-    lead, fade = LEAD_FRAMES * SAMPLES_PER_FRAME, FADE
-    quiet = samples[-lead - fade :].copy()
-    quiet[:fade] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    quiet[fade:] = 0.0
-    return np.concatenate([samples[: -lead - fade], quiet]) if len(samples) > lead + fade else samples
+    if not _joins_in_tone(shaped, number):
+        return samples
+    join = _join_tone(mastering.room_tone_db)
+    # Equal-power: the two noises are independent, so the level holds through the crossfade.
+    turn = np.linspace(0.0, np.pi / 2, FADE, dtype=np.float32)
+    tail = samples[-len(join) :].copy()
+    tail[:FADE] = tail[:FADE] * np.cos(turn) + join[:FADE] * np.sin(turn)
+    tail[FADE:] = join[FADE:]
+    return np.concatenate([samples[: -len(join)], tail])
 
 
 def lead_in(shaped: Shaped, cache: ChapterCache, number: int, mastering: Mastering) -> np.ndarray:
     """The last LEAD_FRAMES frames of chapter `number` as it sits in the MP3, which the next part's encoder
-    hears first: silent (see chapter_samples) unless the chapter is too short to hold them and its fade, so
-    they are made only then. An edit anywhere in a chapter thus leaves the next chapter's part as it was."""
-    lead = LEAD_FRAMES * SAMPLES_PER_FRAME
-    if _frames_for(output_length(shaped.lengths[number])) * SAMPLES_PER_FRAME > lead + FADE:
-        return np.zeros(lead, np.float32)
-    return chapter_samples(shaped, cache, number, mastering)[-lead:]
+    hears first: the join's room tone, unless the chapter does not end in it, so they are made only then. An
+    edit anywhere in a chapter thus leaves the next chapter's part as it was."""
+    if _joins_in_tone(shaped, number):
+        return _join_tone(mastering.room_tone_db)[FADE:]
+    return chapter_samples(shaped, cache, number, mastering)[-LEAD_FRAMES * SAMPLES_PER_FRAME :]
 
 
 def encode_chapters(
