@@ -107,3 +107,15 @@ def test_a_chapter_hands_over_in_the_joins_room_tone_and_keeps_a_closing_sound_t
     samples = chapters.chapter_samples(shaped, cache, 0, mastering)
     assert dbfs(samples[-lead:]) > -20.0
     np.testing.assert_array_equal(chapters.lead_in(shaped, cache, 0, mastering), samples[-lead:])
+
+
+def test_the_music_bed_fades_out_before_the_join_that_closes_the_introduction():
+    from pipeline.audio import assemble
+
+    join = (chapters.LEAD_FRAMES * mp3.SAMPLES_PER_FRAME + chapters.FADE) / mp3.OUT_RATE
+    assert join < assemble.BED_CLEAR
+    intro = np.zeros(20 * SAMPLE_RATE, np.float32)
+    bedded = assemble._with_bed(intro, [], -20.0)
+    clear = round(assemble.BED_CLEAR * SAMPLE_RATE)
+    assert np.all(bedded[-clear:] == 0.0)  # nothing for the join's crossfade to cut
+    assert dbfs(bedded[-clear - SAMPLE_RATE : -clear - SAMPLE_RATE // 2]) > -60.0  # while fading out

@@ -155,10 +155,16 @@ def _write(handle: Any, parts: list[np.ndarray]) -> None:
         handle.write(np.asarray(part, dtype=np.float32))
 
 
+# Seconds at the end of the introduction that the music bed leaves clear, having faded out before them: the
+# next chapter's encode starts there, in the join's room tone (chapters.LEAD_FRAMES frames and its FADE).
+BED_CLEAR = 0.4
+
+
 def _with_bed(intro: np.ndarray, timings: list[Timing], speech: float) -> np.ndarray:
     """The introduction with the music bed under it: 14 dB under the speech in the gaps, ducked 12 dB more
     while anyone speaks."""
-    pad = music_bed(len(intro))
+    clear = min(len(intro) // 2, round(BED_CLEAR * SAMPLE_RATE))
+    pad = np.concatenate([music_bed(len(intro) - clear), np.zeros(clear, np.float32)])
     spoken = [(int(t.start * SAMPLE_RATE), int(t.end * SAMPLE_RATE)) for t in timings if t.chapter == 0]
     level = 10 ** ((speech - 14.0 - _bed_level()) / 20)
     return intro + pad * ducking(len(intro), spoken, -12.0) * np.float32(level)
