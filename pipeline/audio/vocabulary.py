@@ -23,6 +23,11 @@ TITLE_STOPWORDS = frozenset(
 )
 
 
+def bare(token: str) -> str:
+    """A token of a sentence without the punctuation around it."""
+    return token.strip(".,;:!?()[]\"'")
+
+
 def _written_unlike_a_word(token: str) -> bool:
     """An acronym, a camel-case name, a name with digits or inner dots: SQS, DynamoDB, SigV4, Node.js."""
     return bool(
@@ -34,7 +39,7 @@ def _written_unlike_a_word(token: str) -> bool:
 def terms(script: Script) -> Counter[str]:
     """The episode's own vocabulary, spelled as its script spells it, with how often each is used: the tokens
     written unlike plain words, and the words of its title and chapter titles that its sentences use again."""
-    tokens = [token.strip(".,;:!?()[]\"'") for line in script.lines for token in line.text.split()]
+    tokens = [bare(token) for line in script.lines for token in line.text.split()]
     counts = Counter(token for token in tokens if _written_unlike_a_word(token))
     spellings: dict[str, Counter[str]] = {}
     for token in tokens:

@@ -155,7 +155,9 @@ def _part_said(part: str) -> str:
 def suggestion(token: str) -> str:
     """A lexicon entry that says `token` in plain words (letters by name, short dotted parts spelled), for a
     token written unlike a word (capitals, inner dots); none for a plain word, which lexicons seldom mend."""
-    core = token.strip(".,;:!?()[]\"'")
+    from ..audio.vocabulary import bare
+
+    core = bare(token)
     if not core:
         return ""
     if re.fullmatch(r"[A-Z]{2,6}s?", core):
