@@ -29,16 +29,19 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
 def _chapter_track(tmp: Path) -> assemble.Assembly:
     """Three chapters of speech-like noise that start at once (as a chime does) and end in a pause."""
     rate = 24000
-    parts, starts, position = [], [], 0
-    for seconds in (7.3, 4.1, 9.6):
+    parts, starts, timings, position = [], [], [], 0
+    for number, seconds in enumerate((7.3, 4.1, 9.6)):
         body = np.concatenate([_speechlike(seconds), np.zeros(int(0.6 * rate), np.float32)])
         body[: rate // 2] = _speechlike(3.0)[rate : rate + rate // 2]  # sound from the first sample
         starts.append(position / rate)
+        timings.append(assemble.Timing(number, "host", "...", position / rate, position / rate + seconds))
         parts.append(body)
         position += len(body)
     samples = np.concatenate(parts)
     soundfile.write(tmp / "track.wav", samples, rate, subtype="FLOAT")
-    return assemble.Assembly(tmp / "track.wav", [], starts, assemble.speech_level(samples), position / rate)
+    return assemble.Assembly(
+        tmp / "track.wav", timings, starts, assemble.speech_level(samples), position / rate
+    )
 
 
 def test_chapter_encodes_join_as_one_encode_with_an_exact_info_frame(tmp_path):

@@ -72,10 +72,12 @@ def test_chapter_joins_carry_room_tone_and_no_stretch_of_the_episode_is_digital_
         starts = [round(chapter["start"] * 44100) for chapter in record["chapters"][1:]]
         assert starts
         for start in starts:
-            # The 300 ms before a chapter's cue, where one part of the MP3 hands over to the next, short of
-            # the cue's own pre-echo.
-            join = samples[start - 13230 : start - 1323]
+            # From a frame before the handover (LEAD_FRAMES frames before the chapter's cue) through the
+            # crossfade and the join, short of the cue's own pre-echo: room tone in every 10 ms of it.
+            join = samples[start - (chapters.LEAD_FRAMES + 1) * 1152 : start - 1323]
             assert -70.0 <= dbfs(join) <= -65.0, (path.name, start / 44100, dbfs(join))
+            levels = [dbfs(block) for block in join[: len(join) // 441 * 441].reshape(-1, 441)]
+            assert min(levels) > -80.0 and max(levels) < -62.0, (path.name, start / 44100, levels)
 
 
 def _two_chapters(tmp: Path, quiet_seconds: float):
@@ -96,6 +98,12 @@ def test_a_chapter_hands_over_in_the_joins_room_tone_and_keeps_a_closing_sound_t
     lead = chapters.LEAD_FRAMES * mp3.SAMPLES_PER_FRAME
     shaped, cache, mastering = _two_chapters(tmp_path / "long", 1.2)
     samples = chapters.chapter_samples(shaped, cache, 0, mastering)
+    assert len(samples) % mp3.SAMPLES_PER_FRAME == 0
+    own = chapters.finished(chapters.shaped_audio(cache, shaped, 0), mastering, 0)
+    untouched = len(samples) - lead - chapters.FADE
+    np.testing.assert_array_equal(
+        samples[:untouched], own[:untouched]
+    )  # only the closing pause's end changes
     handed = chapters.lead_in(shaped, cache, 0, mastering)
     np.testing.assert_array_equal(samples[-lead:], handed)  # what the next part's encoder hears first
     assert abs(dbfs(handed) - ROOM_TONE_DB) < 1.5 and np.count_nonzero(handed == 0.0) == 0
@@ -107,6 +115,25 @@ def test_a_chapter_hands_over_in_the_joins_room_tone_and_keeps_a_closing_sound_t
     samples = chapters.chapter_samples(shaped, cache, 0, mastering)
     assert dbfs(samples[-lead:]) > -20.0
     np.testing.assert_array_equal(chapters.lead_in(shaped, cache, 0, mastering), samples[-lead:])
+    # Either side of the threshold (the lead frames and the crossfade, 0.32 s).
+    for seconds, in_tone in ((0.25, False), (0.36, True)):
+        shaped, cache, mastering = _two_chapters(tmp_path / f"near-{seconds}", seconds)
+        tail = chapters.chapter_samples(shaped, cache, 0, mastering)[-lead:]
+        assert np.array_equal(tail, handed) is in_tone, seconds
+
+
+def test_a_chapters_closing_pause_is_measured_from_the_end_of_its_last_sentence(tmp_path):
+    from pipeline.audio.assemble import Assembly, Timing
+
+    timings = [
+        Timing(0, "host", "a", 1.0, 2.0),
+        Timing(0, "host", "b", 2.5, 4.0),
+        Timing(2, "host", "c", 9.0, 9.5),
+    ]
+    assembly = Assembly(tmp_path / "track.wav", timings, [0.0, 5.0, 8.0], -20.0, 11.0)
+    lengths = [5 * SAMPLE_RATE, 3 * SAMPLE_RATE, 3 * SAMPLE_RATE]
+    # The second chapter has no sentence (it is all cue): no closing pause.
+    assert chapters._quiet(assembly, lengths) == [SAMPLE_RATE, 0, round(1.5 * SAMPLE_RATE)]
 
 
 def test_the_music_bed_fades_out_before_the_join_that_closes_the_introduction():

@@ -3,7 +3,7 @@
 Each chapter of the raw track goes through the dynamics (high-pass, compressor) after a pre-roll of the
 audio before it, which sets the filters' state as a pass over the whole track would and is then dropped.
 Each is then limited under the episode's ceiling, given the episode's gain, resampled to 44.1 kHz and
-padded with silence to a whole number of MP3 frames, so that every chapter starts on a frame boundary and
+padded with room tone to a whole number of MP3 frames, so that every chapter starts on a frame boundary and
 its frames do not depend on where it sits. Each chapter's part of the MP3 is a fresh LAME encode that starts
 LEAD_FRAMES frames before the chapter, in the closing pause of the one before (so the encoder has filled
 its bit reservoir and can switch windows for the chapter's first sound, as one encode of the episode would),
@@ -45,11 +45,12 @@ from .sound import ROOM_TONE_DB, RoomTone
 # 150 ms and the high-pass settles in milliseconds, so one second leaves them as a whole-track pass would.
 PREROLL = 1.0
 # Frames each part's encoder hears before its first frame and after its last. Started in room tone, a fresh
-# LAME encode codes the next chapter's first attack as one encode of the episode does only after some ten
-# frames (with four, some joins had three times the pre-echo); twelve leave a margin.
+# LAME encode needs about ten frames before it codes the next chapter's first attack as one encode of the
+# episode does; twelve leave a margin.
 LEAD_FRAMES = 12
 FADE = OUT_RATE // 100  # samples over which a chapter's closing pause crossfades into the join's room tone
 JOIN_SEED = 99_999
+JOIN_FORMAT = 1  # how a chapter's end becomes the join (chapter_samples): in every part's encode key
 PART_MAGIC = b"CQP1"
 
 
@@ -159,12 +160,12 @@ def shape(assembly: Assembly, filters: str, cache: ChapterCache, scratch: Path, 
 def _quiet(assembly: Assembly, lengths: list[int]) -> list[int]:
     """How long each chapter's closing pause is: its length after the end of its last sentence."""
     bounds = [round(start * SAMPLE_RATE) for start in assembly.chapter_starts]
-    spoken = [0] * len(bounds)
+    ends: dict[int, int] = {}
     for timing in assembly.timings:
-        spoken[timing.chapter] = max(
-            spoken[timing.chapter], round(timing.end * SAMPLE_RATE) - bounds[timing.chapter]
-        )
-    return [length - end for length, end in zip(lengths, spoken)]
+        end = round(timing.end * SAMPLE_RATE) - bounds[timing.chapter]
+        ends[timing.chapter] = max(ends.get(timing.chapter, 0), end)
+    # A chapter without sentences is all cue: none of it is a closing pause, so it keeps its own end.
+    return [length - ends.get(number, length) for number, length in enumerate(lengths)]
 
 
 def shaped_audio(cache: ChapterCache, shaped: Shaped, number: int) -> np.ndarray:
@@ -185,7 +186,7 @@ def _frames_for(samples: int) -> int:
 
 def layout(shaped: Shaped) -> list[int]:
     """Where each chapter starts in the MP3's decoded samples: every chapter but the last is padded to a
-    whole number of frames (at most 26 ms of silence added to its closing pause)."""
+    whole number of frames (at most 26 ms of room tone added to its closing pause)."""
     starts, position = [], 0
     for length in shaped.lengths:
         starts.append(position)
@@ -229,8 +230,8 @@ class Mastering:
 
 
 def _room_tone(length: int, level_db: float, seed: int) -> np.ndarray:
-    """Chapter `seed`'s own stretch of room tone: the same noise whenever the chapter is made again, so a
-    chapter's cache entry holds while its audio does."""
+    """A stretch of room tone, the same noise for the same seed: each chapter has its own seeds (and the
+    joins one), so a chapter's cache entry holds while its audio does."""
     return RoomTone(level_db, seed=seed).next(length)
 
 
@@ -337,7 +338,22 @@ def encode_chapters(
             last = number == count - 1
             length = output_length(shaped.lengths[number])
             before = lead_in(shaped, cache, number - 1, mastering) if number else None
-            key = _digest(number, "encode", before, shaped.keys[number], last, mastering, LAME_QUALITY, lead)
+            if before is not None and len(before) != lead:
+                raise ToolError(f"chapter {number} is shorter than {LEAD_FRAMES} MP3 frames")
+            ends = "last" if last else _joins_in_tone(shaped, number)
+            key = _digest(
+                number,
+                "encode",
+                before,
+                shaped.keys[number],
+                ends,
+                mastering,
+                LAME_QUALITY,
+                lead,
+                FADE,
+                JOIN_SEED,
+                JOIN_FORMAT,
+            )
             heard = (lead if number else 0) + (length if last else _frames_for(length) * SAMPLES_PER_FRAME)
             frames = None if last else heard // SAMPLES_PER_FRAME - LEAD_FRAMES
             if frames is not None and frames < 1:
