@@ -102,6 +102,7 @@ def test_suggested_entries_say_a_token_in_plain_words():
     assert suggestion("STS,") == '[say] "STS" = "ess tee ess"'
     assert suggestion("Node.js") == '[say] "Node.js" = "node jay ess"'
     assert suggestion("SigV4.") == '[say] "SigV4" = "sig vee four"'
+    assert suggestion(".NET,") == '[say] ".NET" = "dot net"'
     assert suggestion("DynamoDB") == '[say] "DynamoDB" = "dynamo dee bee"'
     assert suggestion("queue") == ""  # a plain word: a lexicon entry seldom mends it
 
@@ -171,6 +172,17 @@ def test_heard_words_that_spell_a_term_are_written_as_the_term_and_nothing_else_
         "cost.",
     ]
     assert joined == 1 and spelled[1].start == heard[1].start and spelled[1].end == heard[5].end
+    assert [w.text for w in tidied(_heard("It climbs to 1 .5 seconds on 2 .NET runtimes."))] == [
+        "It",
+        "climbs",
+        "to",
+        "1.5",
+        "seconds",
+        "on",
+        "2",
+        ".NET",
+        "runtimes.",
+    ]
     # Written both ways in the script: left as heard. A word heard wrong spells no term.
     for text in ("Turn on content based deduplication.", "Set receive message weight time seconds"):
         assert spell_terms(_heard(text), vocabulary_of(script), script.lines) == (_heard(text), 0)

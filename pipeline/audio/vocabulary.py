@@ -73,11 +73,11 @@ def _letters(text: str) -> str:
 
 
 def tidied(words: list[Word]) -> list[Word]:
-    """The recognized words with the numbers that Whisper's word timing splits ("10" "%", "5" ",432") made
-    whole again."""
+    """The recognized words with the numbers that Whisper's word timing splits ("10" "%", "5" ",432", "1"
+    ".5") made whole again."""
     out: list[Word] = []
     for word in words:
-        if out and re.match(r"%|,\d{3}\b", word.text) and re.search(r"\d$", out[-1].text):
+        if out and re.match(r"%|,\d{3}\b|\.\d", word.text) and re.search(r"\d$", out[-1].text):
             before = out.pop()
             out.append(Word(before.text + word.text, before.start, word.end))
         else:

@@ -2,9 +2,10 @@
 
 Every engine returns mono float32 samples at SAMPLE_RATE, so the rest of the pipeline never cares which
 one spoke a line. An engine is a module here with a class that has `name`, `version()` (cheap: no model is
-loaded, since no-op builds ask for it), `problem(voice)` and `synthesize(text, voice)`, plus one line in
-ENGINES. An engine that reads voice settings beyond the voice and its rate names them in `tuning`, so they
-enter its sentences' keys.
+loaded, since no-op builds ask for it), `problem(voice)` and `synthesize(text, voice)`, its pace at rate 1.0
+(`words_per_minute`, which `status` estimates the audio to make from), plus one line in ENGINES. An engine
+that reads voice settings beyond the voice and its rate names them in `tuning`, so they enter its sentences'
+keys.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ ENGINES = {
 class Engine(Protocol):
     name: str
     tuning: tuple[str, ...]  # the Voice fields it reads beyond voice and rate
+    words_per_minute: float  # inside sentences at rate 1.0, as benchmarks/voices.py measures it
 
     def version(self) -> str:
         """Changes whenever the engine could produce different audio for the same text."""

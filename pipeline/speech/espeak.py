@@ -24,6 +24,7 @@ def _binary() -> str | None:
 class EspeakEngine:
     name = "espeak"
     tuning: tuple[str, ...] = ()
+    words_per_minute = 175.0  # asked for with -s
 
     def version(self) -> str:
         binary = _binary()
@@ -45,7 +46,7 @@ class EspeakEngine:
         binary = _binary()
         if not binary:
             raise ToolError("espeak-ng is not installed; apt-get install espeak-ng")
-        words_per_minute = str(round(175 * voice.rate))
+        words_per_minute = str(round(self.words_per_minute * voice.rate))
         done = subprocess.run(
             [binary, "-v", voice.voice, "-s", words_per_minute, "--stdout", text],
             capture_output=True,

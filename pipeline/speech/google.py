@@ -24,6 +24,7 @@ ACCENTS = ("com", "co.uk", "com.au", "ca", "co.in", "ie", "co.za", "com.ng", "us
 class GttsEngine:
     name = "gtts"
     tuning: tuple[str, ...] = ()
+    words_per_minute = 165.0  # Google's normal speed, before atempo
     attempts = ATTEMPTS
     backoff = BACKOFF_SECONDS
     timeout = 15.0  # seconds per request

@@ -30,6 +30,7 @@ def _model(voice: str) -> Any:
 class HibariEngine:
     name = "hibari"
     tuning: tuple[str, ...] = ()
+    words_per_minute = 181.0  # heart: 157.7 at rate 0.87
 
     def version(self) -> str:
         return "hibari-tts " + metadata.version("hibari-tts")

@@ -157,6 +157,9 @@ def suggestion(token: str) -> str:
     token written unlike a word (capitals, inner dots); none for a plain word, which lexicons seldom mend."""
     from ..audio.vocabulary import bare
 
+    dotted = re.fullmatch(r"\.([A-Za-z][\w-]*)", token.strip(",;:!?()[]\"'"))
+    if dotted:  # ".NET", ".fifo": read with their dot
+        return f'[say] "{dotted.group(0)}" = "dot {dotted.group(1).lower()}"'
     core = bare(token)
     if not core:
         return ""

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 from ..fsutil import write_atomic
-from ..speech import engine_version, sentence_key
+from ..speech import engine_version, get_engine, sentence_key
 from .base import Context, EpisodeWork, Estimate, Scope, Step, digest
 
 NAME = "synth"
 VERSION = 1
 SCOPE: Scope = "episode"
 HELP = "Synthesize every sentence that is not cached yet (runs script first if needed)."
-WORDS_PER_MINUTE = 150  # hibari's pace at rate 1.0
 
 
 def _sentence_keys(context: Context, episode: EpisodeWork) -> list[str]:
@@ -58,10 +57,14 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     def estimate() -> Estimate:
         spans, cached = episode.planned.spans, context.cached_sentences
         missing = [span for span, key in zip(spans, keys) if key not in cached]
-        words = sum(count / show.voices[role].rate for role, count, _ in missing)
-        # The pauses after those lines are made with them: 239.7 min estimated for the 237.5 min course.
+        voices = show.voices
+        speech = sum(
+            count / (get_engine(voices[role].engine).words_per_minute * voices[role].rate)
+            for role, count, _ in missing
+        )
+        # The pauses after those lines are made with them.
         pauses = sum(pause for _, _, pause in missing) / 60
-        return Estimate(len(missing), len(spans), words / WORDS_PER_MINUTE + pauses)
+        return Estimate(len(missing), len(spans), speech + pauses)
 
     return [
         Step(
