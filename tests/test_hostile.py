@@ -67,7 +67,7 @@ def said(hostile: Path) -> dict[str, str]:
         ("kubectl is the client.", "kube control is the client."),
         (
             "kubectl get pods -n kube-system lists the system pods.",
-            "kube control get pods dash n kube-system lists the system pods.",
+            "kube control get pods dash n kube system lists the system pods.",
         ),
         (
             "The path pod.spec.containers holds the container list.",
@@ -144,7 +144,7 @@ def said(hostile: Path) -> dict[str, str]:
         ("B: --all.", "B: dash dash all."),
         (
             "-n kube-system lists the pods of that namespace; see kubernetes.io/docs for more.",
-            "dash n kube-system lists the pods of that namespace; see kubernetes dot i o for more.",
+            "dash n kube system lists the pods of that namespace; see kubernetes dot i o for more.",
         ),
     ],
 )

@@ -128,6 +128,14 @@ def test_alignment_gives_each_sentence_its_words_and_tells_split_compounds_apart
     assert [lines[2].text.split()[token] for token in third.tokens] == ["STS."]
 
 
+def test_symbols_are_scored_as_they_are_read():
+    lines = (Line("host", "Keys such as USER#123 and ${stageVariables.alias}.", "", 0.3),)
+    heard = "Keys such as user number 123 and dollar stageVariables.alias."
+    words = [Word(text, 0.3 * index, 0.3 * index + 0.2) for index, text in enumerate(heard.split())]
+    (sentence,) = score(normalizer(), lines, words, [(0.0, 9.0)])
+    assert (sentence.errors, sentence.words) == (0, 10)
+
+
 def _script(*texts: str) -> Script:
     lines = tuple(Line("host", text, text, 0.3) for text in texts)
     return Script("sqs", "The SQS queue", (Chapter("Introduction", "intro", lines),))

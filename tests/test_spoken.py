@@ -102,6 +102,10 @@ def test_sentences_split_where_a_sentence_ends(text: str, expected: list[str]):
         ("Then 2 x 3 and 2^8.", "Then 2 times 3 and 2 to the power of 8."),
         ("Cost ~5 dollars, ≤ 9.", "Cost about 5 dollars, at most 9."),
         ("Party 🎉 time ✅.", "Party time ."),
+        (
+            "A dead-letter queue, bisect-on-error, at-least-once, re-run, co-host, X-Ray.",
+            "A dead letter queue, bisect on error, at least once, re-run, co-host, X-Ray.",
+        ),
     ],
 )
 def test_technical_tokens_are_said_in_words(written: str, said: str):
@@ -119,6 +123,10 @@ def test_lexicon_entries_are_kept_from_the_technical_rules():
     lexicon = with_defaults(Lexicon(say={"us-east-1": "U.S East one", "$LATEST": "dollar latest"}))
     assert speak("Deploy $LATEST to us-east-1 with -n.", lexicon).text == (
         "Deploy dollar latest to U.S East one with dash n."
+    )
+    keys = with_defaults(Lexicon(say={"USER": "user"}))
+    assert speak("Keys such as USER#123 and ${stageVariables.alias}, issue #4.", keys).text == (
+        "Keys such as user number 123 and dollar stage Variables dot alias, issue number 4."
     )
 
 

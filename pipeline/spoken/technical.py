@@ -79,6 +79,10 @@ VERSION = re.compile(r"(?<![\w.])([vV])?(\d+)((?:\.\d+){1,3})(?:-([A-Za-z][\w.]*
 SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)\b")
 BARE_VERSION = re.compile(r"(?<![\w.])v(\d+)\b")
 FLAG = re.compile(r"(?<![^\s(\[\"'])(--?)([A-Za-z][\w-]*)")
+# A hyphen between words ("dead-letter", "bisect-on-error", "content-based"): a space, or some voices run the
+# words into one ("bisecton"); kept after a prefix that is no word of its own ("re-run", "co-host").
+COMPOUND = re.compile(rf"(?<![A-Za-z{HELD}])([A-Za-z]{{2,}}|[{HELD}])-(?=[A-Za-z]{{2}})")
+BOUND_PREFIXES = frozenset({"re", "de", "co", "pre", "un", "non", "sub", "mis"})
 CRON_FIELD = r"(?:\*(?:/\d+)?|\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*(?:/\d+)?)"
 CRON = re.compile(rf"(?<![\w*/])({CRON_FIELD}(?:\s+{CRON_FIELD}){{4}})(?![\w*/])")
 ARROW_BETWEEN = re.compile(r"(?<=[\w)\]'\"])\s*(?:-->|->|=>|→|⇒|⟶)\s*(?=[\w(\['\"])")
@@ -145,7 +149,8 @@ SYMBOLS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?<=\w)\s*\^\s*(?=\d)"), " to the power of "),
     (re.compile(r"±\s*"), "plus or minus "),
     (re.compile(r"~\s*(?=\d)"), "about "),
-    (re.compile(r"(?<!\w)#(?=\d)"), "number "),
+    (re.compile(r"(?<!\w)#(?=\d)"), " number "),  # after a lexicon entry too: USER#123 is "user number 123"
+    (re.compile(r"(?<![\w$])\$(?=\{[A-Za-z_])"), "dollar "),  # a template's ${stageVariables.alias}
     (re.compile(r"\s+@\s+"), " at "),
     (re.compile(r"\s*(?:—|–)\s*"), ", "),
     (re.compile(r"&(?:amp;)?"), " and "),
@@ -288,6 +293,7 @@ def rules(context: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]],
         (ARROW_BETWEEN, lambda m: " to "),
         (ARROW, lambda m: " arrow "),
         (FLAG, _flag),
+        (COMPOUND, lambda m: m.group(0) if m.group(1).lower() in BOUND_PREFIXES else m.group(1) + " "),
     ]
 
 

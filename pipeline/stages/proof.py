@@ -76,7 +76,8 @@ def normalizer() -> Normalize:
 def _words(normalize: Normalize, text: str) -> list[str]:
     text = READING.sub(lambda match: READINGS[match.group(1)], text)
     text = re.sub(r"(?<![\w.])\.(?=[A-Za-z])", "dot ", text)  # ".fifo", ".NET": read with the dot
-    return normalize(re.sub(r"\$(?=[A-Za-z])", "dollar ", text)).split()
+    text = re.sub(r"#(?=\d)", " number ", text)  # USER#123, #42: read "user number 123", "number 42"
+    return normalize(re.sub(r"\$\{?(?=[A-Za-z])", "dollar ", text)).split()
 
 
 def score(
