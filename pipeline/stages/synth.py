@@ -57,11 +57,8 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     def estimate() -> Estimate:
         spans, cached = episode.planned.spans, context.cached_sentences
         missing = [span for span, key in zip(spans, keys) if key not in cached]
-        voices = show.voices
-        speech = sum(
-            count / (get_engine(voices[role].engine).words_per_minute * voices[role].rate)
-            for role, count, _ in missing
-        )
+        pace = {role: get_engine(v.engine).words_per_minute * v.rate for role, v in show.voices.items()}
+        speech = sum(count / pace[role] for role, count, _ in missing)
         # The pauses after those lines are made with them.
         pauses = sum(pause for _, _, pause in missing) / 60
         return Estimate(len(missing), len(spans), speech + pauses)
