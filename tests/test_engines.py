@@ -162,6 +162,18 @@ def test_unavailable_hibari_voice_stops_before_synthesis(project: Path, tmp_path
     assert not (project / ".cache" / "speech").exists()
 
 
+def test_hibari_reads_no_numeral_where_none_is_written():
+    """hibari's G2P reads a Roman numeral after "stage", "type" and the like; the engine keeps it from reading
+    an empty one ("stage Variables" as "stage zero Variables") and keeps the real ones."""
+    from pipeline.speech.hibari import _model
+
+    g2p = _model("heart").g2p
+    zero = g2p("zero")
+    for text in ("a placeholder like dollar stage Variables", "a preference of type Canary 10 Percent"):
+        assert zero not in g2p(text), g2p(text)
+    assert g2p("Chapter IV").endswith(g2p("four")) and g2p("Henry VIII").endswith(g2p("the eighth"))
+
+
 def test_silent_engine_output_fails_naming_lesson_and_sentence(project: Path, monkeypatch):
     from pipeline.speech.hibari import HibariEngine
 

@@ -86,6 +86,20 @@ def test_piper_settings_enter_piper_keys_only():
     )
 
 
+def test_letters_said_by_name_reach_piper_each_with_its_stress():
+    """Dotted letters ("A.P.I", as the lexicon spells them) are one word to espeak-ng, with one stress, and
+    the voice slurs them ("AKEI"); joined by hyphens, each letter is stressed."""
+    from pipeline.speech.piper import _model, piper_text
+
+    assert piper_text("An A.P.I Gateway, two A.P.I's, on A.W.S. E.g. Node.js.") == (
+        "An A-P-I Gateway, two A-P-I's, on A-W-S. E.g. Node.js."
+    )
+    voice = _model("joe")
+    dotted, joined = ("".join(voice.phonemize(f"An {api} Gateway")[0]) for api in ("A.P.I", "A-P-I"))
+    assert dotted.split()[1].count("ˈ") == 1 and joined.split()[1].count("ˈ") >= 2, (dotted, joined)
+    assert "letters by hyphen" in engine_version("piper")
+
+
 @pytest.mark.slow
 def test_the_default_shows_two_voices_differ_in_pitch_and_keep_a_study_pace():
     """Lines of the shipped course, 16 a role spread over its episodes: words a minute of the audio that

@@ -196,6 +196,15 @@ def test_heard_words_that_spell_a_term_are_written_as_the_term_and_nothing_else_
         assert spell_terms(_heard(text), vocabulary_of(script), script.lines) == (_heard(text), 0)
 
 
+def test_a_name_that_starts_with_its_number_is_a_term_and_a_size_is_not():
+    script = _script("Alarm on 4XXError and 5XXError, not on a 10GiB or 3Mbps figure.")
+    vocabulary = vocabulary_of(script)
+    assert {"4XXError", "5XXError"} <= set(vocabulary) and not {"10GiB", "3Mbps"} & set(vocabulary)
+    spelled, joined = spell_terms(_heard("Alarm on 4xx error and 5XX Error,"), vocabulary, script.lines)
+    assert [w.text for w in spelled] == ["Alarm", "on", "4XXError", "and", "5XXError,"] and joined == 2
+    assert spell_terms(_heard("Alarm on for XX error"), vocabulary, script.lines)[1] == 0
+
+
 def test_stretches_of_speech_with_no_word_heard_are_found():
     words = [Word(w, start, start + 0.3) for w, start in (("One", 0.1), ("two", 0.5), ("six", 9.6))]
     # Heard whole; heard only at its start (3.2 s without a word); not heard at all (and joined to the one

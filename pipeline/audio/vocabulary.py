@@ -29,7 +29,10 @@ def bare(token: str) -> str:
 
 
 def _written_unlike_a_word(token: str) -> bool:
-    """An acronym, a camel-case name, a name with digits or inner dots: SQS, DynamoDB, SigV4, Node.js."""
+    """An acronym, a camel-case name, a name with digits or inner dots: SQS, DynamoDB, SigV4, Node.js, and a
+    name that starts with its number: 4XXError."""
+    if re.fullmatch(r"\d+[A-Z]{2,}[a-z]\w*", token):
+        return True
     return bool(
         re.fullmatch(r"[A-Za-z][\w./-]*", token)
         and re.search(r"[A-Z].*[A-Z]|[a-z][A-Z]|[A-Za-z]\d|\w\.\w", token)

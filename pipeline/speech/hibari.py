@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 import threading
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,21 @@ if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads on
 
 _models: dict[str, object] = {}
 _loading = threading.Lock()
+# hibari 0.2.1 reads a Roman numeral after words such as "stage" and "type" ("Chapter IV"), and its numeral
+# may be empty: "stage Variables" is read "stage zero Variables", "type Canary" "type zero Canary". Its own
+# rules, with a numeral of at least one letter.
+NUMERALS = "numerals of one letter or more"
+
+
+def _mend_numerals() -> None:
+    normalize = importlib.import_module("hibari.g2p.normalize")
+    numeral = getattr(normalize, "ROMAN_NUMERAL", "")
+    if not numeral.startswith("((?=[IVXLC])"):
+        return
+    numeral = numeral.replace("((?=[IVXLC])", r"((?=[IVXLC][IVXLCDM]*\b)", 1)
+    for name, words in (("RE_ROMAN_C", "ROMAN_CARDINAL"), ("RE_ROMAN_O", "ROMAN_ORDINAL")):
+        lead = normalize._alt(getattr(normalize, words))
+        setattr(normalize, name, re.compile(rf"\b({lead}) {numeral}\b(?![.'’]\w)"))
 
 
 def _model(voice: str) -> Any:
@@ -21,6 +38,7 @@ def _model(voice: str) -> Any:
         if voice not in _models:
             from hibari import Hibari
 
+            _mend_numerals()
             model = Hibari(voice=voice, threads=1)
             model.g2p  # noqa: B018 - built lazily by hibari; build it here, once, under the lock
             _models[voice] = model
@@ -33,7 +51,7 @@ class HibariEngine:
     words_per_minute = 181.0  # heart: 157.7 at rate 0.87
 
     def version(self) -> str:
-        return "hibari-tts " + metadata.version("hibari-tts")
+        return f"hibari-tts {metadata.version('hibari-tts')}; {NUMERALS}"
 
     def problem(self, voice: Voice) -> str | None:
         from hibari.voices import VOICES, cache_dir, voice_path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import threading
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +30,16 @@ FOLDER_VARIABLE = "PIPER_VOICES"
 
 _voices: dict[str, Any] = {}
 _loading = threading.Lock()
+# Letters said by name arrive dotted ("A.P.I", see the lexicon), which espeak-ng runs into one unstressed
+# word that Piper voices slur ("An A.P.I Gateway" is heard "An AKEI gateway"); joined by hyphens, each letter
+# is stressed and said apart.
+DOTTED_LETTERS = re.compile(r"\b[A-Z](?:\.[A-Z])+\b")
+TEXT_FORMAT = "letters by hyphen"
+
+
+def piper_text(text: str) -> str:
+    """A line as Piper is given it: letters said by name joined by hyphens."""
+    return DOTTED_LETTERS.sub(lambda match: match.group(0).replace(".", "-"), text)
 
 
 def voice_folder() -> Path:
@@ -88,7 +99,7 @@ class PiperEngine:
     def version(self) -> str:
         parts = ["piper-tts", "onnxruntime"]
         try:
-            return ", ".join(f"{part} {metadata.version(part)}" for part in parts)
+            return ", ".join([*(f"{part} {metadata.version(part)}" for part in parts), TEXT_FORMAT])
         except metadata.PackageNotFoundError:
             return "piper-tts missing"
 
@@ -131,7 +142,7 @@ class PiperEngine:
         gap = np.zeros(round(voice.sentence_silence * rate), dtype=np.float32)
         parts: list[np.ndarray] = []
         # Piper reads a line as espeak-ng's sentences: the gap between them is the show's sentence pause.
-        for chunk in model.synthesize(text, settings):
+        for chunk in model.synthesize(piper_text(text), settings):
             parts += [gap, chunk.audio_float_array] if parts else [chunk.audio_float_array]
         if not parts:
             return np.zeros(0, dtype=np.float32)
