@@ -134,6 +134,11 @@ def test_symbols_are_scored_as_they_are_read():
     words = [Word(text, 0.3 * index, 0.3 * index + 0.2) for index, text in enumerate(heard.split())]
     (sentence,) = score(normalizer(), lines, words, [(0.0, 9.0)])
     assert (sentence.errors, sentence.words) == (0, 10)
+    lines = (Line("host", "Use KEYS_ONLY, userId#0 and AWS::Serverless-2016-10-31.", "", 0.3),)
+    heard = "Use keys only, userId number zero and AWS serverless October 31, 2016."
+    words = [Word(text, 0.3 * index, 0.3 * index + 0.2) for index, text in enumerate(heard.split())]
+    (sentence,) = score(normalizer(), lines, words, [(0.0, 9.0)])
+    assert (sentence.errors, sentence.words) == (0, 12)
 
 
 def _script(*texts: str) -> Script:
@@ -203,6 +208,19 @@ def test_a_name_that_starts_with_its_number_is_a_term_and_a_size_is_not():
     spelled, joined = spell_terms(_heard("Alarm on 4xx error and 5XX Error,"), vocabulary, script.lines)
     assert [w.text for w in spelled] == ["Alarm", "on", "4XXError", "and", "5XXError,"] and joined == 2
     assert spell_terms(_heard("Alarm on for XX error"), vocabulary, script.lines)[1] == 0
+
+
+def test_a_term_the_script_writes_both_ways_is_written_as_its_own_sentence_writes_it():
+    script = _script("Set DeletionPolicy on the table.", "An update-replace policy and a deletion policy.")
+    vocabulary = vocabulary_of(script)
+    heard = _heard("Set deletion policy on the table. An update replace policy and a DeletionPolicy.")
+    spans = [(0.0, 2.3), (2.3, 9.0)]
+    spelled, joined = spell_terms(heard, vocabulary, script.lines, spans)
+    assert " ".join(w.text for w in spelled) == (
+        "Set DeletionPolicy on the table. An update replace policy and a deletion policy."
+    )
+    assert joined == 2 and spelled[-1].end == heard[-1].end
+    assert spell_terms(heard, vocabulary, script.lines) == (heard, 0)  # no spans: left as heard
 
 
 def test_stretches_of_speech_with_no_word_heard_are_found():

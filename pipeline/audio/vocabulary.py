@@ -3,6 +3,7 @@ spellings it is given for what it heard (a transcription service's custom vocabu
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -88,39 +89,91 @@ def tidied(words: list[Word]) -> list[Word]:
     return out
 
 
+def _sentence_at(spans: list[tuple[float, float]], moment: float) -> int:
+    """The index of the sentence whose span holds `moment` (the nearest one before it)."""
+    return max(0, bisect.bisect_right([start for start, _ in spans], moment) - 1)
+
+
+def _written_apart(line: Line, letters: str) -> list[str] | None:
+    """The words of `line` that spell `letters` written apart ("order id" for orderId), or None."""
+    tokens = [bare(token) for token in line.text.split()]
+    for first in range(len(tokens)):
+        for end in range(first + 2, min(len(tokens), first + 8) + 1):
+            if "".join(_letters(token) for token in tokens[first:end]) == letters:
+                return tokens[first:end]
+    return None
+
+
 def spell_terms(
-    words: list[Word], vocabulary: Counter[str], script_lines: tuple[Line, ...]
+    words: list[Word],
+    vocabulary: Counter[str],
+    script_lines: tuple[Line, ...],
+    spans: list[tuple[float, float]] | None = None,
 ) -> tuple[list[Word], int]:
     """The recognized words with each run of them that spells one of the episode's terms letter for letter
     ("receive message wait time seconds") written as the term ("ReceiveMessageWaitTimeSeconds"), as a
-    transcription service's custom vocabulary writes it; and how many runs were joined. A word heard wrong
-    spells no term, so it stays wrong."""
+    transcription service's custom vocabulary writes it; and how many runs were rewritten. A word heard wrong
+    spells no term, so it stays wrong.
+
+    A term the script also writes as separate words ("order id" beside "orderId") is written as the sentence
+    it is heard in writes it, joined or apart, when the sentences' `spans` are given; without them it is left
+    as heard."""
     wanted = {_letters(term): term for term in vocabulary if len(_letters(term)) > 3}
-    # A term the script also writes as separate words ("content-based deduplication" beside
-    # "ContentBasedDeduplication") could be either: it is left as heard.
+    either: dict[str, str] = {}
     for line in script_lines:
         tokens = [_letters(token) for token in line.text.split()]
         for start in range(len(tokens)):
             for end in range(start + 2, min(len(tokens), start + 8) + 1):
-                wanted.pop("".join(tokens[start:end]), None)
+                letters = "".join(tokens[start:end])
+                if letters in wanted:
+                    either[letters] = wanted.pop(letters)
+    if spans:
+        wanted |= either
+
+    def written(letters: str, at: float) -> tuple[str, list[str] | None]:
+        """How the sentence heard at `at` writes the term: (the term, None) joined, or its words apart."""
+        if letters not in either or not spans:
+            return wanted[letters], None
+        line = script_lines[min(_sentence_at(spans, at), len(script_lines) - 1)]
+        if either[letters] in {bare(token) for token in line.text.split()}:
+            return either[letters], None
+        return either[letters], _written_apart(line, letters)
+
     longest = max((len(key) for key in wanted), default=0)
     out: list[Word] = []
     joined, index = 0, 0
     while index < len(words):
-        match, term, letters = 0, "", ""
+        match, letters = 0, ""
         for end in range(index, min(len(words), index + 8)):
             letters += _letters(words[end].text)
             if len(letters) > longest:
                 break
-            if letters in wanted and (end > index or words[index].text.strip(".,;:!?") != wanted[letters]):
-                match, term = end + 1, wanted[letters]
-        if match:
-            trail = re.search(r"[.,;:!?]+$", words[match - 1].text)
-            spelled = term + (trail.group(0) if trail else "")
-            out.append(Word(spelled, words[index].start, words[match - 1].end))
-            joined += 1
-            index = match
-        else:
+            if letters in wanted:
+                match = end + 1
+                found = letters
+        if not match:
             out.append(words[index])
             index += 1
+            continue
+        first, last = words[index], words[match - 1]
+        term, apart = written(found, (first.start + last.end) / 2)
+        trail = re.search(r"[.,;:!?]+$", last.text)
+        ending = trail.group(0) if trail else ""
+        if apart and match - index != len(apart):
+            step = (last.end - first.start) / len(apart)
+            out += [
+                Word(
+                    part + (ending if n == len(apart) - 1 else ""),
+                    first.start + n * step,
+                    first.start + (n + 1) * step,
+                )
+                for n, part in enumerate(apart)
+            ]
+            joined += 1
+        elif not apart and (match > index + 1 or first.text.strip(".,;:!?") != term):
+            out.append(Word(term + ending, first.start, last.end))
+            joined += 1
+        else:
+            out += words[index:match]
+        index = match
     return out, joined

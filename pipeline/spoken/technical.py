@@ -78,6 +78,22 @@ HEADER = re.compile(rf"(?<![\w-])[A-Z{HELD}][\w{HELD}]*(?:-[A-Z{HELD}][\w{HELD}]
 VERSION = re.compile(r"(?<![\w.])([vV])?(\d+)((?:\.\d+){1,3})(?:-([A-Za-z][\w.]*[\w])?)?(?!\w|\.\d)")
 SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)\b")
 BARE_VERSION = re.compile(r"(?<![\w.])v(\d+)\b")
+# A date written year first (2016-10-31, as in AWS::Serverless-2016-10-31), said as a date.
+ISO_DATE = re.compile(r"(?<![\d.])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 FLAG = re.compile(r"(?<![^\s(\[\"'])(--?)([A-Za-z][\w-]*)")
 # A hyphen between words ("dead-letter", "bisect-on-error", "content-based"): a space, or some voices run the
 # words into one ("bisecton"); kept after a prefix that is no word of its own ("re-run", "co-host").
@@ -149,7 +165,7 @@ SYMBOLS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?<=\w)\s*\^\s*(?=\d)"), " to the power of "),
     (re.compile(r"±\s*"), "plus or minus "),
     (re.compile(r"~\s*(?=\d)"), "about "),
-    (re.compile(r"(?<!\w)#(?=\d)"), " number "),  # after a lexicon entry too: USER#123 is "user number 123"
+    (re.compile(r"(?<!&)#(?=\d)"), " number "),  # USER#123, userId#0: "user number 123", "user Id number 0"
     (re.compile(r"(?<![\w$])\$(?=\{[A-Za-z_])"), "dollar "),  # a template's ${stageVariables.alias}
     (re.compile(r"\s+@\s+"), " at "),
     (re.compile(r"\s*(?:—|–)\s*"), ", "),
@@ -223,6 +239,12 @@ def _version(match: re.Match[str]) -> str:
     return spoken + (f" {tag}" if tag else "")
 
 
+def iso_date(match: re.Match[str]) -> str:
+    """'2016-10-31' -> 'October 31, 2016'."""
+    year, month, day = match.groups()
+    return f"{MONTHS[int(month) - 1]} {int(day)}, {year}"
+
+
 def _scientific(match: re.Match[str]) -> str:
     mantissa, exponent = match.group(1), int(match.group(2))
     try:
@@ -283,6 +305,7 @@ def rules(context: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]],
         (CODE_SYMBOLS, lambda m: " " + " ".join(SYMBOL_NAMES.get(c, "") for c in m.group(1)) + " "),
         (SCOPED, lambda m: " "),
         (CRON, _cron),
+        (ISO_DATE, iso_date),
         (SCIENTIFIC, _scientific),
         (VERSION, _version),
         (BARE_VERSION, lambda m: f"v {m.group(1)}"),

@@ -74,9 +74,13 @@ def normalizer() -> Normalize:
 
 
 def _words(normalize: Normalize, text: str) -> list[str]:
+    from ..spoken.technical import ISO_DATE, iso_date
+
     text = READING.sub(lambda match: READINGS[match.group(1)], text)
     text = re.sub(r"(?<![\w.])\.(?=[A-Za-z])", "dot ", text)  # ".fifo", ".NET": read with the dot
     text = re.sub(r"#(?=\d)", " number ", text)  # USER#123, #42: read "user number 123", "number 42"
+    text = re.sub(r"(?<=\w)_(?=\w)", " ", text)  # KEYS_ONLY: read "keys only"
+    text = ISO_DATE.sub(iso_date, text)  # 2016-10-31: read "October 31, 2016"
     return normalize(re.sub(r"\$\{?(?=[A-Za-z])", "dollar ", text)).split()
 
 
@@ -263,8 +267,9 @@ def proof_episode(
         (),
     )
     heard, filled = recognizer.fill(mp3, heard, [(cue.start, cue.end) for cue in record.cues], filled)
-    spelled, joined = spell_terms(tidied(heard.words), vocabulary, lines)
-    scored = score(normalize, lines, spelled, _spans(record, heard.audio_seconds + 1.0))
+    spans = _spans(record, heard.audio_seconds + 1.0)
+    spelled, joined = spell_terms(tidied(heard.words), vocabulary, lines, spans)
+    scored = score(normalize, lines, spelled, spans)
     passages = sources(context, episode)
     misses = []
     for number, (line, sentence) in enumerate(zip(lines, scored), 1):
