@@ -89,11 +89,6 @@ def tidied(words: list[Word]) -> list[Word]:
     return out
 
 
-def _sentence_at(spans: list[tuple[float, float]], moment: float) -> int:
-    """The index of the sentence whose span holds `moment` (the nearest one before it)."""
-    return max(0, bisect.bisect_right([start for start, _ in spans], moment) - 1)
-
-
 def _written_apart(line: Line, letters: str) -> list[str] | None:
     """The words of `line` that spell `letters` written apart ("order id" for orderId), or None."""
     tokens = [bare(token) for token in line.text.split()]
@@ -127,14 +122,16 @@ def spell_terms(
                 letters = "".join(tokens[start:end])
                 if letters in wanted:
                     either[letters] = wanted.pop(letters)
-    if spans:
+    starts = [start for start, _ in spans or ()]
+    if starts:
         wanted |= either
 
     def written(letters: str, at: float) -> tuple[str, list[str] | None]:
         """How the sentence heard at `at` writes the term: (the term, None) joined, or its words apart."""
-        if letters not in either or not spans:
+        if letters not in either:
             return wanted[letters], None
-        line = script_lines[min(_sentence_at(spans, at), len(script_lines) - 1)]
+        sentence = max(0, bisect.bisect_right(starts, at) - 1)
+        line = script_lines[min(sentence, len(script_lines) - 1)]
         if either[letters] in {bare(token) for token in line.text.split()}:
             return either[letters], None
         return either[letters], _written_apart(line, letters)
