@@ -50,19 +50,19 @@ def said(hostile: Path) -> dict[str, str]:
     [
         (
             "A pod asks for 100m of CPU and 500Mi of memory, and its volume holds 5Gi.",
-            "A pod asks for 100 millicores of C.P.U and 500 mebibytes of memory, and its volume holds 5 gibibytes.",
+            "A pod asks for one hundred millicores of C.P.U and five hundred mebibytes of memory, and its volume holds five gibibytes.",
         ),
         ("Bold words and italics are read as text.", "Bold words and italics are read as text."),
         ("A line break is a pause.", "A line break is a pause."),
         ("Why millicores?", "Why millicores?"),
         (
             "Upgrade the cluster to v1.29.3 before the deadline.",
-            "Upgrade the cluster to version 1 point 29 point 3 before the deadline.",
+            "Upgrade the cluster to version one point twenty-nine point three before the deadline.",
         ),
         (
             "Latency should stay under 5 ms at 99% of requests, and a batch of 1e6 records takes about 2 GB.",
-            "Latency should stay under 5 milliseconds at 99 percent of requests, and a batch of 1000000 records "
-            "takes about 2 gigabytes.",
+            "Latency should stay under five milliseconds at ninety-nine percent of requests, and a batch of "
+            "one million records takes about two gigabytes.",
         ),
         ("kubectl is the client.", "kube control is the client."),
         (
@@ -75,7 +75,7 @@ def said(hostile: Path) -> dict[str, str]:
         ),
         (
             "The function captureAWSv3Client wraps the client, and the header X-Amzn-Trace-Id carries the trace.",
-            "The function capture A.W.S v3 Client wraps the client, and the header X amazon Trace I.D carries the "
+            "The function capture A.W.S v three Client wraps the client, and the header X amazon Trace I.D carries the "
             "trace.",
         ),
         (
@@ -90,7 +90,7 @@ def said(hostile: Path) -> dict[str, str]:
         ),
         (
             "A literal & joins words, and x < y holds when x <= 5 and y >= 6.",
-            "A literal and joins words, and x less than y holds when x at most 5 and y at least 6.",
+            "A literal and joins words, and x less than y holds when x at most five and y at least six.",
         ),
         ("There is a table for this in the show notes.", "There is a table for this in the show notes."),
         (
@@ -102,7 +102,7 @@ def said(hostile: Path) -> dict[str, str]:
         ("This section holds one sentence.", "This section holds one sentence."),
         (
             "The schedule 30 10 * * 1 runs the job every Monday.",
-            "The schedule minute 30, hour 10, every day of the month, every month, day of the week 1, runs the job "
+            "The schedule minute thirty, hour ten, every day of the month, every month, day of the week one, runs the job "
             "every Monday.",
         ),
         (
@@ -194,7 +194,9 @@ def test_check_lists_what_the_voice_cannot_say_with_file_line_and_fix(hostile: P
     assert "クラスター" not in out.split("said differently")[0]  # the lexicon says it
     assert "content/lessons/02-links.md:25: a sentence of 72 words" in out
     assert "content/lessons/01-pods.md:26: Upgrade the cluster to v1.29.3" in out
-    assert "said: Upgrade the cluster to version 1 point 29 point 3 before the deadline." in out
+    assert (
+        "said: Upgrade the cluster to version one point twenty-nine point three before the deadline." in out
+    )
     assert "content/quiz.yaml:1: A: -n." in out
 
 

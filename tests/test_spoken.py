@@ -126,10 +126,12 @@ def test_lexicon_entries_are_kept_from_the_technical_rules():
     )
     keys = with_defaults(Lexicon(say={"USER": "user"}))
     assert speak("Keys such as USER#123 and ${stageVariables.alias}, issue #4.", keys).text == (
-        "Keys such as user number 123 and dollar stage Variables dot alias, issue number 4."
+        "Keys such as user number one hundred twenty-three and dollar stage Variables dot alias, "
+        "issue number four."
     )
     assert speak("Shards userId#0 to userId#9 under AWS::Serverless-2016-10-31.", keys).text == (
-        "Shards user I.D number 0 to user I.D number 9 under A.W.S Serverless October 31, 2016."
+        "Shards user I.D number zero to user I.D number nine under A.W.S Serverless "
+        "October thirty-first, twenty sixteen."
     )
 
 

@@ -32,7 +32,7 @@ def _words(value: int | float | Decimal, language: str, to: str = "cardinal") ->
 
 
 def cardinal(value: int | float | Decimal | str, language: str = "en-US") -> str:
-    """'120' -> 'one hundred and twenty' (en-GB) or 'one hundred twenty' (en-US); '1.5' -> 'one point five'."""
+    """'120' -> 'one hundred and twenty' (en-GB), 'one hundred twenty' (en-US); '1.5' -> 'one point five'."""
     if isinstance(value, str):
         value = Decimal(value.replace(",", "")) if "." in value else int(value.replace(",", ""))
     return _words(value, language)
@@ -50,5 +50,5 @@ def year(value: int | str, language: str = "en-US") -> str:
 
 def digits(text: str) -> str:
     """'02' -> 'zero two': each digit by name, for codes and identifiers."""
-    names = "zero one two three four five six seven eight nine".split()
+    names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     return " ".join(names[int(d)] for d in text if d.isdigit())

@@ -77,17 +77,19 @@ def tidy(text: str) -> str:
     return re.sub(r"^[,;:.\s]+", "", text).strip()
 
 
-def speak(text: str, lexicon: Pronouncer) -> Spoken:
-    """The sentence as the voice should hear it: the lexicon's patterns, its entries, the technical rules,
-    the heteronyms; letters of other scripts are left out and reported."""
+def speak(text: str, lexicon: Pronouncer, language: str = "en-US") -> Spoken:
+    """The sentence as every voice is given it, in words only: the lexicon's patterns, its entries, the
+    technical rules and the readings of numbers in the show's `language`, the heteronyms, then every digit
+    left said as a number; letters of other scripts are left out and reported."""
     from .heteronyms import heteronyms  # their rules compile on import: off the no-op path
+    from .readings import in_words
     from .technical import technical
 
     said: list[str] = []
     original = text
     text = lexicon.protect(lexicon.rewrite(text), said)
-    text = heteronyms(technical(text, original))
-    text = restore(lexicon.protect(text, said), said)
+    text = heteronyms(technical(text, original, language))
+    text = in_words(restore(lexicon.protect(text, said), said), language)
     text, unsayable = _unsayable(text)
     text = tidy(text)
     if text.endswith(" ."):

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from linkify_it.tlds import TLDS
 
+from .readings import readings
+
 TOP_LEVEL_DOMAINS = frozenset(tld.lower() for tld in TLDS)
 # Endings said as a word; every other short ending is spelled ("helm dot s h").
 SAID_ENDINGS = frozenset({"com", "org", "net", "dev", "app", "gov", "edu", "info", "cloud", "tech", "aws"})
@@ -99,6 +101,9 @@ FLAG = re.compile(r"(?<![^\s(\[\"'])(--?)([A-Za-z][\w-]*)")
 # words into one ("bisecton"); kept after a prefix that is no word of its own ("re-run", "co-host").
 COMPOUND = re.compile(rf"(?<![A-Za-z{HELD}])([A-Za-z]{{2,}}|[{HELD}])-(?=[A-Za-z]{{2}})")
 BOUND_PREFIXES = frozenset({"re", "de", "co", "pre", "un", "non", "sub", "mis"})
+# "ninety-nine", "twenty-first": numbers in words keep their hyphen, which every voice reads as one number.
+TENS = frozenset({"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"})
+KEPT_HYPHENS = BOUND_PREFIXES | TENS
 CRON_FIELD = r"(?:\*(?:/\d+)?|\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*(?:/\d+)?)"
 CRON = re.compile(rf"(?<![\w*/])({CRON_FIELD}(?:\s+{CRON_FIELD}){{4}})(?![\w*/])")
 ARROW_BETWEEN = re.compile(r"(?<=[\w)\]'\"])\s*(?:-->|->|=>|→|⇒|⟶)\s*(?=[\w(\['\"])")
@@ -305,8 +310,13 @@ def rules(context: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]],
         (CODE_SYMBOLS, lambda m: " " + " ".join(SYMBOL_NAMES.get(c, "") for c in m.group(1)) + " "),
         (SCOPED, lambda m: " "),
         (CRON, _cron),
-        (ISO_DATE, iso_date),
         (SCIENTIFIC, _scientific),
+    ]
+
+
+def later_rules(context: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+    return [
+        (ISO_DATE, iso_date),
         (VERSION, _version),
         (BARE_VERSION, lambda m: f"v {m.group(1)}"),
         (DOTTED, _dotted),
@@ -316,14 +326,19 @@ def rules(context: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]],
         (ARROW_BETWEEN, lambda m: " to "),
         (ARROW, lambda m: " arrow "),
         (FLAG, _flag),
-        (COMPOUND, lambda m: m.group(0) if m.group(1).lower() in BOUND_PREFIXES else m.group(1) + " "),
+        (COMPOUND, lambda m: m.group(0) if m.group(1).lower() in KEPT_HYPHENS else m.group(1) + " "),
     ]
 
 
-def technical(text: str, context: str = "") -> str:
+def technical(text: str, context: str = "", language: str | None = None) -> str:
     """The sentence with its technical tokens and symbols in words, emoji left out (`context`: the sentence
-    as written, when `text` holds lexicon placeholders)."""
+    as written, when `text` holds lexicon placeholders). With a `language`, the numbers that context reads
+    (dates, times, money, ranges, units) are said in its words once addresses and schedules are."""
     text = EMOJI.sub("", html.unescape(text) if "&" in text else text)
     for pattern, spoken in rules(context or text):
+        text = pattern.sub(spoken, text)
+    if language is not None:
+        text = readings(text, language)
+    for pattern, spoken in later_rules(context or text):
         text = pattern.sub(spoken, text)
     return " ".join(_symbols(text).split())

@@ -51,6 +51,7 @@ class _Writer:
         self.audio = show.audio
         self.lexicon = lexicon
         self.voices = show.voices
+        self.language = show.language
         self.path = path
         self.lines: list[Line] = []
 
@@ -73,7 +74,7 @@ class _Writer:
                 if last
                 else self.audio.sentence_pause
             )
-            spoken = speak(sentence, self.lexicon)
+            spoken = speak(sentence, self.lexicon, self.language)
             if not spoken.text.strip(" .,;:!?"):
                 continue
             where = f"{path or self.path}:{line + sum(1 for b in breaks if b <= start)}" if line else ""
