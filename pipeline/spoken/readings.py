@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from .numbers import british, cardinal, digits, ordinal, year
+from .units import SPACED_ONLY, UNIT_NAMES, UNITS
 
 MONTHS = [
     "January",
@@ -36,80 +37,6 @@ NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 ALONE = r"(?<![\w.,/:#$£€¥-])"
 AFTER = r"(?![\w]|[.,]\d)"
 
-# Units said in words: (singular, plural) with the British spelling; the American one swaps -re for -er.
-UNITS: dict[str, tuple[str, str]] = {
-    "mmHg": ("millimetre of mercury", "millimetres of mercury"),
-    "cmH2O": ("centimetre of water", "centimetres of water"),
-    "km": ("kilometre", "kilometres"),
-    "cm": ("centimetre", "centimetres"),
-    "mm": ("millimetre", "millimetres"),
-    "µm": ("micrometre", "micrometres"),
-    "μm": ("micrometre", "micrometres"),
-    "um": ("micrometre", "micrometres"),
-    "nm": ("nanometre", "nanometres"),
-    "m": ("metre", "metres"),
-    "kg": ("kilogram", "kilograms"),
-    "mg": ("milligram", "milligrams"),
-    "µg": ("microgram", "micrograms"),
-    "μg": ("microgram", "micrograms"),
-    "mcg": ("microgram", "micrograms"),
-    "ng": ("nanogram", "nanograms"),
-    "g": ("gram", "grams"),
-    "t": ("tonne", "tonnes"),
-    "lb": ("pound", "pounds"),
-    "lbs": ("pound", "pounds"),
-    "oz": ("ounce", "ounces"),
-    "ft": ("foot", "feet"),
-    "in": ("inch", "inches"),
-    "mi": ("mile", "miles"),
-    "L": ("litre", "litres"),
-    "l": ("litre", "litres"),
-    "mL": ("millilitre", "millilitres"),
-    "ml": ("millilitre", "millilitres"),
-    "dL": ("decilitre", "decilitres"),
-    "dl": ("decilitre", "decilitres"),
-    "µL": ("microlitre", "microlitres"),
-    "μL": ("microlitre", "microlitres"),
-    "mol": ("mole", "moles"),
-    "mmol": ("millimole", "millimoles"),
-    "µmol": ("micromole", "micromoles"),
-    "μmol": ("micromole", "micromoles"),
-    "kPa": ("kilopascal", "kilopascals"),
-    "Pa": ("pascal", "pascals"),
-    "atm": ("atmosphere", "atmospheres"),
-    "kcal": ("kilocalorie", "kilocalories"),
-    "cal": ("calorie", "calories"),
-    "kJ": ("kilojoule", "kilojoules"),
-    "J": ("joule", "joules"),
-    "kW": ("kilowatt", "kilowatts"),
-    "W": ("watt", "watts"),
-    "mV": ("millivolt", "millivolts"),
-    "V": ("volt", "volts"),
-    "mA": ("milliamp", "milliamps"),
-    "Hz": ("hertz", "hertz"),
-    "kHz": ("kilohertz", "kilohertz"),
-    "bpm": ("beat per minute", "beats per minute"),
-    "mph": ("mile per hour", "miles per hour"),
-    "h": ("hour", "hours"),
-    "hr": ("hour", "hours"),
-    "hrs": ("hour", "hours"),
-    "min": ("minute", "minutes"),
-    "s": ("second", "seconds"),
-    "sec": ("second", "seconds"),
-    "ms": ("millisecond", "milliseconds"),
-    "µs": ("microsecond", "microseconds"),
-    "μs": ("microsecond", "microseconds"),
-    "ns": ("nanosecond", "nanoseconds"),
-    "yr": ("year", "years"),
-    "yrs": ("year", "years"),
-    "wk": ("week", "weeks"),
-    "K": ("kelvin", "kelvin"),
-    "IU": ("international unit", "international units"),
-}
-# Units that are also words or technical shorthands ("5 s", "10m" of a pod): units only where they stand
-# apart from their number and are followed by no word, or after a slash.
-SPACED_ONLY = frozenset({"m", "s", "h", "t", "in", "l", "J", "W", "V", "K", "g", "mi", "min", "ms"})
-UNIT_NAMES = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
 DEGREES = {"C": "Celsius", "F": "Fahrenheit", "K": "kelvin"}
 CURRENCIES = {
     "£": ("pound", "pounds", "penny", "pence"),
@@ -130,6 +57,7 @@ SCALES = {
     "trillion": "trillion",
     "tn": "trillion",
 }
+OLD_PENCE = {"1": "one penny", "2": "twopence", "3": "threepence", "6": "sixpence"}
 FRACTIONS = {2: ("half", "halves"), 4: ("quarter", "quarters")}
 VULGAR = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒"
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -225,7 +153,7 @@ class Reader:
             (re.compile(rf"\b{ERA}\s?(\d{{1,4}}){AFTER}"), self._era_first),
             (re.compile(rf"{ALONE}(\d{{1,4}})\s?({ERA})(?![\w])"), self._era_after),
             (re.compile(rf"{ALONE}([-−])(?=\d)"), lambda m: "minus "),
-            (re.compile(rf"{ALONE}(1[1-9]\d\d|20\d\d)(?![\w,]|\.\d)"), self._maybe_year),
+            (re.compile(rf"{ALONE}(1\d\d\d|20\d\d)(?!\w|,\d{{3}}|\.\d)"), self._maybe_year),
             (re.compile(r"(?<=\w)([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)"), self._power),
         ]
 
@@ -306,7 +234,7 @@ class Reader:
         if pounds:
             parts.append(f"{cardinal(int(pounds), self.language)} pound{'s' if pounds != '1' else ''}")
         parts.append(f"{cardinal(int(shillings), self.language)} shilling{'s' if shillings != '1' else ''}")
-        parts.append(f"{cardinal(int(pence), self.language)} {'penny' if pence == '1' else 'pence'}")
+        parts.append(OLD_PENCE.get(pence) or f"{cardinal(int(pence), self.language)} pence")
         return ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def _money(self, match: re.Match[str]) -> str:
@@ -335,9 +263,9 @@ class Reader:
             tail = match.group(0)[match.end(2) - match.start() :]
         else:
             tail = ""
-        if all(re.fullmatch(r"1[1-9]\d\d|20\d\d", value) for value in plain) and not (percent or unit):
+        if all(re.fullmatch(r"1\d\d\d|20\d\d", value) for value in plain) and not (percent or unit):
             return f"{self.year(plain[0])} to {self.year(plain[1])}{tail}"
-        if re.fullmatch(r"1[1-9]\d\d|20\d\d", plain[0]) and re.fullmatch(r"\d\d", plain[1]) and not tail:
+        if re.fullmatch(r"1\d\d\d|20\d\d", plain[0]) and re.fullmatch(r"\d\d", plain[1]) and not tail:
             return f"{self.year(plain[0])} to {self.number(plain[1])}"  # 1914-18
         said = f"{self._plain(first)} to {self._plain(second)}"
         if percent:
@@ -391,7 +319,9 @@ class Reader:
 
     def _fraction(self, match: re.Match[str]) -> str:
         top, bottom = int(match.group(1)), int(match.group(2))
-        if 0 < top < bottom <= 16:
+        if (top, bottom) == (24, 7):
+            return f"{cardinal(24, self.language)} {cardinal(7, self.language)}"  # all day, every day
+        if 0 < top < bottom <= 16 or (bottom < top < 100 and 2 <= bottom <= 12):
             return self._fraction_words(top, bottom)
         return f"{self.number(match.group(1))} over {self.number(match.group(2))}"
 

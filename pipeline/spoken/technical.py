@@ -169,6 +169,9 @@ SYMBOLS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?<=[\w)])\s*\+\s*(?=[\w(])"), " plus "),
     (re.compile(r"(?<=\w)\s*\^\s*(?=\d)"), " to the power of "),
     (re.compile(r"±\s*"), "plus or minus "),
+    (re.compile(r"\s*≈\s*"), " is approximately "),
+    (re.compile(r"(?<=[\w)])\s*−\s*(?=[\w(])"), " minus "),
+    (re.compile(r"−\s*(?=\w)"), "minus "),
     (re.compile(r"~\s*(?=\d)"), "about "),
     (re.compile(r"(?<!&)#(?=\d)"), " number "),  # USER#123, userId#0: "user number 123", "user Id number 0"
     (re.compile(r"(?<![\w$])\$(?=\{[A-Za-z_])"), "dollar "),  # a template's ${stageVariables.alias}
@@ -218,6 +221,8 @@ def _url(match: re.Match[str]) -> str:
 
 def _dotted(match: re.Match[str]) -> str:
     parts = match.group(1).split(".")
+    if all(len(part) == 1 and part.isupper() for part in parts):
+        return match.group(1)  # letters said by name: "B.C", "P.M"
     if len(parts) == 2 and len(parts[1]) <= 3 and parts[1].islower():
         return f"{parts[0]} dot {said_ending(parts[1])}"  # a file name: app.py, values.yaml
     return " dot ".join(parts)

@@ -159,9 +159,17 @@ def build_script(
                 last = index == len(question.options) - 1
                 text = plain(option)
                 text = text if text[-1:] in ".!?" else text + "."
+                # The letter is a phrase of its own, with a pause after it, or it runs into the option.
                 writer.say(
                     cohost,
-                    f"{letter}: {text}",
+                    f"Option {letter}.",
+                    pause=audio.sentence_pause,
+                    path=QUIZ_NAME,
+                    line=question.line,
+                )
+                writer.say(
+                    cohost,
+                    text,
                     pause=audio.answer_pause if last else audio.sentence_pause,
                     path=QUIZ_NAME,
                     line=question.line,
