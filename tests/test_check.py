@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline.model.show import Voice
 from pipeline.speech import get_engine
 
-from .conftest import cover_png, run
+from .conftest import AS_OF, cover_png, run
 
 
 def test_check_names_a_voice_this_machine_cannot_speak(project: Path, tmp_path: Path, monkeypatch):
@@ -217,3 +218,16 @@ def test_a_course_that_prepares_for_no_exam_checks_clean_and_never_speaks_of_one
         "HOST: O Rose, thou art sick.\nHOST: The invisible worm\nHOST: That flies in the night.\n"
         in (scripts["poems.txt"])
     )
+
+
+def test_a_build_says_once_that_no_voice_has_the_shows_accent(project: Path, monkeypatch):
+    from pipeline.speech.hibari import HibariEngine
+    from pipeline.speech.piper import PiperEngine
+
+    silent = lambda self, text, voice: np.zeros(100, np.float32)  # noqa: E731 - fails fast, after the warnings
+    monkeypatch.setattr(HibariEngine, "synthesize", silent)
+    monkeypatch.setattr(PiperEngine, "synthesize", silent)
+    set_language(project, "en-GB")
+    result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
+    assert result.exit_code == 6
+    assert result.output.count("language is en-GB, but no voice of the show has that accent") == 1
