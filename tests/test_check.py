@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.model.show import Voice
 from pipeline.speech import get_engine
+from pipeline.spoken.review import Change, review_lines, rule_of
 
 from .conftest import AS_OF, cover_png, run
 
@@ -114,7 +115,8 @@ def test_check_groups_the_sentences_said_differently_by_rule_and_lists_every_one
     out = result.output
     assert "sentence(s) are said differently from how they are written; by rule" in out
     assert (
-        "  symbols: 2 sentence(s), 2 different change(s)\n      100% → 100 percent, 50% → 50 percent" in out
+        "  percentages: 2 sentence(s), 2 different change(s)\n      100% → 100 percent, 50% → 50 percent"
+        in out
     )
     assert "  identifiers (joined words said apart): 2 sentence(s)" in out
     assert "DeadLetterQueue → Dead Letter Queue" in out and "SendMessage → Send Message" in out
@@ -231,3 +233,49 @@ def test_a_build_says_once_that_no_voice_has_the_shows_accent(project: Path, mon
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 6
     assert result.output.count("language is en-GB, but no voice of the show has that accent") == 1
+
+
+@pytest.mark.parametrize(
+    "written, said, rule",
+    [
+        ("lambda.amazonaws.com", "lambda dot amazon A.W.S dot com", "addresses and paths"),
+        ("DeadLetterQueue", "Dead Letter Queue", "identifiers (joined words said apart)"),
+        ("£1.20", "one pound twenty", "money"),
+        ("1–2%", "one to two percent", "percentages"),
+        ("H₂O", "H two O", "formulas and powers"),
+        ("5–10 µm", "five to ten micrometres", "units"),
+        ("120/80 mmHg", "one hundred and twenty over eighty millimetres of mercury", "units"),
+        ("EC2", "E.C two", "names with digits (S3, EC2)"),
+        ("1918–1919", "nineteen eighteen to nineteen nineteen", "numbers, dates and times"),
+        ("Henry VIII", "Henry the Eighth", "Roman numerals"),
+        ("XVII", "seventeen", "Roman numerals"),
+        ("IV", "I.V", "abbreviations and letters said by name"),
+        ("etc", "et cetera", "abbreviations and letters said by name"),
+        ("blue/green", "blue green", "symbols"),
+        ("six-week", "six week", "hyphens"),
+        ("read", "reed", "other words (the lexicon, heteronyms)"),
+    ],
+)
+def test_each_change_is_grouped_under_the_rule_that_made_it(written: str, said: str, rule: str):
+    assert rule_of(written, said) == rule
+
+
+def test_a_sentence_is_counted_once_per_rule_with_each_change_counted():
+    changes = [
+        Change(
+            "a.md:1",
+            "Send 10% and 10% to the DeadLetterQueue.",
+            "Send 10 percent and 10 percent to the Dead Letter Queue.",
+        ),
+        Change("a.md:2", "Then 5% more.", "Then 5 percent more."),
+    ]
+    lines = review_lines(changes)
+    assert lines[:2] == [
+        "  percentages: 2 sentence(s), 2 different change(s)",
+        "      10% → 10 percent (2×), 5% → 5 percent",
+    ]
+    assert lines[2:4] == [
+        "      e.g. a.md:1: Send 10% and 10% to the DeadLetterQueue.",
+        "           said: Send 10 percent and 10 percent to the Dead Letter Queue.",
+    ]
+    assert "  identifiers (joined words said apart): 1 sentence(s), 1 different change(s)" in lines

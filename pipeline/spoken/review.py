@@ -25,15 +25,23 @@ UNIT = (
     r"(?:[kMGTPmµμnc]?(?:B|b|bps|g|m|s|L|l|Hz|W|V|J|mol)|min|mins|hr|h|°[CF]?|mmHg|mmol|ms|µs|ns)"
     r"(?:/[a-zA-Z]+)?"
 )
+ROMAN = re.compile(
+    r"^(?:.*\s)?(?=[IVXLCDM]{2,}\b|[IVX]\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$"
+)
+# Abbreviations written with a period (the period is left off the pieces compared).
+PERIODS = r"^(?:c|ca|etc|cf|vs|approx|Dr|St|Mr|Mrs|Ms|Prof|Revd|Fig|e\.g|i\.e)$"
 # Each rule, and the test a changed piece of text (as written) passes to fall under it: the first one wins.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("addresses and paths", re.compile(r"://|\w@\w|^www\.|\w\.[a-z]{2,}(?:/|$)|^~?/\w|\w/\w+/")),
-    ("identifiers (joined words said apart)", re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|\w_\w|[a-z]\d+[A-Z]")),
-    ("names with digits (S3, EC2)", re.compile(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b")),
     ("units", re.compile(rf"\d\s*{UNIT}(?![\w/])|^[µμ°]|^{UNIT}/[a-zA-Z]+$")),
+    ("identifiers (joined words said apart)", re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|\w_\w|[a-z]\d+[A-Z]")),
+    ("money", re.compile(r"[£€$¥]\s?\d|\d\s?[£€¥]")),
+    ("percentages", re.compile(r"\d\s?%")),
+    ("formulas and powers", re.compile(r"[₀-₉⁰-⁹]")),
+    ("names with digits (S3, EC2)", re.compile(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b")),
+    ("numbers, dates and times", re.compile(r"\d")),
+    ("abbreviations and letters said by name", re.compile(rf"[A-Z]{{2}}|[A-Z]\.|{PERIODS}")),
     ("symbols", re.compile(r"[^\w\s'’-]|--|\s-|^-")),
-    ("numbers", re.compile(r"\d")),
-    ("abbreviations and letters said by name", re.compile(r"[A-Z]{2}|[A-Z]\.|\b[a-z]{1,6}\.$")),
     ("hyphens", re.compile(r"\w-\w")),
 )
 OTHER = "other words (the lexicon, heteronyms)"
@@ -41,6 +49,8 @@ OTHER = "other words (the lexicon, heteronyms)"
 
 def rule_of(written: str, said: str) -> str:
     """The rule that turned `written` into `said`."""
+    if ROMAN.match(written) and "." not in said:  # "Henry VIII" is "Henry the Eighth", "an IV" is "an I.V"
+        return "Roman numerals"
     for name, pattern in RULES:
         if pattern.search(written):
             return name
