@@ -93,8 +93,8 @@ def test_check_lists_words_with_letters_from_other_languages_with_counts(project
     result = run(project, "check")
     assert result.exit_code == 0, result.output
     listed = result.output.split("letters from other languages")[1]
-    assert "  Röntgen (1)\n" in listed and "  Röntgen's (1)\n" in listed
-    assert "  Laënnec's (1)\n" in listed and "  Skłodowska (1)\n" in listed
+    assert "  Röntgen (2)\n" in listed  # Röntgen's is the same word
+    assert "  Laënnec (1)\n" in listed and "  Skłodowska (1)\n" in listed
     assert "Ehrlich" not in listed
     lexicon = project / "content" / "lexicon.toml"
     lexicon.write_text(lexicon.read_text() + '"Skłodowska" = "skwo-dof-ska"\n')

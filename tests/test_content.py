@@ -59,6 +59,10 @@ def test_lesson_parses_sections_quotes_and_lines(project: Path):
             ":6: front matter: unknown domain 'nope'",
         ),
         (
+            "id: x\nmodule: 1\nlesson: 1\ntitle: T\nsummary: S",
+            ":1: front matter: 'domain' missing; add 'domain: ...' with one of basics",
+        ),
+        (
             "id: x\nmodule: 1\nlesson: 1\ntitel: T\ndomain: basics\nsummary: S",
             "unknown key 'titel' (did you mean 'title'?)",
         ),

@@ -58,7 +58,8 @@ class Course:
         spoken, leaving out those the lexicon says already: the voice may say them as English."""
         found: Counter[str] = Counter()
         for _path, text in self.spoken_texts():
-            found.update(word for word in WORD.findall(text) if any(map(_foreign_letter, word)))
+            words = (re.sub(r"['’]s$", "", word) for word in WORD.findall(text))  # Röntgen's is Röntgen
+            found.update(word for word in words if any(map(_foreign_letter, word)))
         return Counter({word: count for word, count in found.items() if word not in lexicon.say})
 
     def questions_for(self, lesson_id: str) -> tuple[Question, ...]:
