@@ -22,7 +22,7 @@ class Change:
 
 
 UNIT = (
-    r"(?:[kMGTPmµμnc]?(?:B|b|bps|g|m|s|L|l|Hz|W|V|J|mol)|min|mins|hr|h|°[CF]?|mmHg|mmol|ms|µs|ns)"
+    r"(?:[kKMGTPmµμnc]?(?:B|b|bps|g|m|s|L|l|Hz|W|V|J|mol)|min|mins|hr|h|°[CF]?|mmHg|mmol|ms|µs|ns)"
     r"(?:/[a-zA-Z]+)?"
 )
 ROMAN = re.compile(
@@ -51,6 +51,8 @@ def rule_of(written: str, said: str) -> str:
     """The rule that turned `written` into `said`."""
     if ROMAN.match(written) and "." not in said:  # "Henry VIII" is "Henry the Eighth", "an IV" is "an I.V"
         return "Roman numerals"
+    if len(written) > 1 and re.fullmatch(UNIT, written) and not re.fullmatch(PERIODS, written):
+        return "units"  # "5 ms": the number is said as written, the unit is not
     for name, pattern in RULES:
         if pattern.search(written):
             return name
@@ -97,6 +99,7 @@ def review_lines(changes: list[Change], *, most: int = 4) -> list[str]:
     """The grouped review list as `certquests check` prints it: per rule, its count, the pieces it changed
     most often, and one sentence as written and as said."""
     out: list[str] = []
+    shown: set[int] = set()
     for group in grouped(changes):
         kinds = len(group.pieces)
         out.append(f"  {group.rule}: {len(group.changes)} sentence(s), {kinds} different change(s)")
@@ -106,6 +109,7 @@ def review_lines(changes: list[Change], *, most: int = 4) -> list[str]:
         )
         if any(written or said for written, said in group.pieces):
             out.append(f"      {common}" + (", ..." if kinds > most else ""))
-        example = group.changes[0]
+        example = next((c for c in group.changes if id(c) not in shown), group.changes[0])
+        shown.add(id(example))  # each group shows a sentence of its own where it can
         out += [f"      e.g. {example.source}: {example.text}", f"           said: {example.said}"]
     return out
