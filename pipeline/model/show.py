@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import string
 import tomllib
 import uuid
 from pathlib import Path
@@ -16,8 +15,9 @@ from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
 from ..errors import ConfigError, Problem, relative
+from .lines import Lines, exam_named
 from .project import CONFIG_NAME, Project
-from .schema import SCHEMA, Where, not_utf8, read, toml_line, toml_where
+from .schema import SCHEMA, not_utf8, read, toml_line, toml_where
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
 _CATEGORIES = """
@@ -165,75 +165,6 @@ class ScriptSettings:
     selftest_questions: int = Field(default=3, ge=0, le=5)
 
 
-# What each built-in line of an episode may name: {show} and {exam} in every one, and these.
-LINE_FIELDS = {
-    "intro": ("module", "lesson", "title"),
-    "trailer_intro": (),
-    "selftest": ("questions",),
-    "question": ("number",),
-    "answer": ("letter", "answer"),
-    "outro": ("title",),
-    "next": ("next",),
-    "last": (),
-    "trailer_outro": (),
-}
-COMMON_FIELDS = ("show", "exam")
-
-
-def placeholders(text: str) -> list[str]:
-    """The {names} a line uses; ValueError when a brace has no pair."""
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-
-
-@dataclass(frozen=True, config=SCHEMA)
-class Lines:
-    """The [lines] table: the sentences every episode is built around, with {placeholders} filled in for
-    each episode. None speaks of an exam: `last` wishes luck on one only when [show] exam names it."""
-
-    intro: str = "{show}. {module}. Lesson {lesson}: {title}."
-    trailer_intro: str = "This is {show}."
-    selftest: str = (
-        "Time to test yourself. {questions} from the quiz. "
-        "After each one, pause and answer before you hear the solution."
-    )
-    question: str = "Question {number}."
-    answer: str = "The answer is {letter}: {answer}."
-    outro: str = "That wraps up {title}. The full quiz and the transcript are on the show's website."
-    next: str = "Next time: {next}. Thanks for listening."
-    last: str = ""  # after the last lesson; unset, it thanks the listener (and wishes luck on the exam)
-    trailer_outro: str = (
-        "That is {show}. Subscribe in your podcast app so each new lesson arrives the day it is released."
-    )
-
-    @field_validator(*LINE_FIELDS)
-    @classmethod
-    def _known_placeholders(cls, text: str, info: ValidationInfo) -> str:
-        name = info.field_name or ""
-        allowed = (*COMMON_FIELDS, *LINE_FIELDS[name])
-        try:
-            used = placeholders(text)
-        except ValueError:
-            raise ValueError("has a '{' or '}' without its pair; write {{ or }} for a brace") from None
-        for field in used:
-            if field not in allowed:
-                named = ", ".join("{" + known + "}" for known in allowed)
-                raise ValueError(f"{{{field}}} is not known here; use {named}")
-        if name != "last" and not text.strip():
-            raise ValueError("must not be empty; leave the key out for the default")
-        return " ".join(text.split())
-
-    def last_line(self, exam: str) -> str:
-        """The line that ends the last lesson."""
-        if self.last:
-            return self.last
-        return "Thanks for listening, and good luck on {exam}." if exam else "Thanks for listening."
-
-    def say(self, key: str, show: Show, **fields: str) -> str:
-        """One line with the show's title, its exam and `fields` filled in."""
-        text = self.last_line(show.exam) if key == "last" else getattr(self, key)
-        return str(text).format(show=show.title, exam=show.exam, **fields)
-
-
 # The [publish] table: where `certquests publish` uploads the site, and how its files are served.
 # Credentials never go here: they come from the standard AWS chain (environment, profiles, ~/.aws).
 MEDIA_CACHE = "public, max-age=31536000, immutable"
@@ -371,6 +302,10 @@ class Show:
     def feed_url(self) -> str:
         return self.base_url + "feed.xml"
 
+    def line(self, key: str, **fields: str) -> str:
+        """One of the built-in lines of an episode ([lines]), filled in."""
+        return self.lines.say(key, show=self.title, exam=self.exam, **fields)
+
     def module(self, number: int) -> Module | None:
         return next((m for m in self.modules if m.number == number), None)
 
@@ -394,16 +329,6 @@ class ShowConfig:
     modules: list[Table] = dataclasses.field(default_factory=list)
     domains: list[Table] = dataclasses.field(default_factory=list)
     publish: Table = dataclasses.field(default_factory=dict)
-
-
-def _exam_named(lines: Lines, where: Where) -> list[Problem]:
-    """A line that names {exam} in a show that prepares for none."""
-    fix = 'set exam = "the ... exam" under [show], or take {exam} out of the line'
-    return [
-        where.problem(key, f"uses {{exam}}, but the show names no exam; {fix}")
-        for key in LINE_FIELDS
-        if "exam" in placeholders(getattr(lines, key))
-    ]
 
 
 def load_show(project: Project) -> Show:
@@ -455,7 +380,7 @@ def load_show(project: Project) -> Show:
     script = table(ScriptSettings, tables.script, "script") or ScriptSettings()
     lines = table(Lines, tables.lines, "lines") or Lines()
     if not str(tables.show.get("exam", "")).strip():
-        problems += _exam_named(lines, toml_where(shown, text, "lines"))
+        problems += exam_named(lines, toml_where(shown, text, "lines"))
     publish = dict(tables.publish)
     where = toml_where(shown, text, "publish")
     for key in [key for key in publish if SECRET.search(str(key))]:

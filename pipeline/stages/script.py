@@ -133,14 +133,13 @@ def build_script(
     chapters: list[Chapter] = []
     cohost = "cohost"
 
-    lines = show.lines
     if lesson.episode_type == "trailer":
-        writer.say("host", lines.say("trailer_intro", show))
+        writer.say("host", show.line("trailer_intro"))
     else:
         module = show.module(lesson.module)
         where = f"Module {lesson.module}" + (f", {module.title}" if module else "")
         title = plain(lesson.title)
-        writer.say("host", lines.say("intro", show, module=where, lesson=str(lesson.number), title=title))
+        writer.say("host", show.line("intro", module=where, lesson=str(lesson.number), title=title))
     for block in lesson.intro:
         writer.block(block)
     chapters.append(writer.close("Introduction", "intro", audio.section_pause))
@@ -155,11 +154,11 @@ def build_script(
     chosen = questions[: show.selftest_questions]
     if chosen:
         count = f"{ORDINALS[len(chosen) - 1].capitalize()} question{'s' if len(chosen) > 1 else ''}"
-        writer.say("host", lines.say("selftest", show, questions=count))
+        writer.say("host", show.line("selftest", questions=count))
         for number, question in enumerate(chosen, 1):
             writer.say(
                 cohost,
-                f"{lines.say('question', show, number=ORDINALS[number - 1])} {plain(question.question)}",
+                f"{show.line('question', number=ORDINALS[number - 1])} {plain(question.question)}",
                 pause=audio.sentence_pause,
                 path=QUIZ_NAME,
                 line=question.line,
@@ -177,9 +176,7 @@ def build_script(
                 )
             writer.say(
                 "host",
-                lines.say(
-                    "answer", show, letter=question.answer, answer=plain(question.answer_text).rstrip(".")
-                )
+                show.line("answer", letter=question.answer, answer=plain(question.answer_text).rstrip("."))
                 + f" {plain(question.explanation)}",
                 path=QUIZ_NAME,
                 line=question.line,
@@ -187,13 +184,13 @@ def build_script(
         chapters.append(writer.close("Test yourself", "selftest", audio.section_pause))
 
     if lesson.episode_type == "trailer":
-        writer.say("host", lines.say("trailer_outro", show))
+        writer.say("host", show.line("trailer_outro"))
     else:
-        writer.say("host", lines.say("outro", show, title=plain(lesson.title)))
+        writer.say("host", show.line("outro", title=plain(lesson.title)))
         if next_title:
-            writer.say("host", lines.say("next", show, next=plain(next_title)))
+            writer.say("host", show.line("next", next=plain(next_title)))
         else:
-            writer.say("host", lines.say("last", show))
+            writer.say("host", show.line("last"))
     chapters.append(writer.close("Outro", "outro", 0.0))
     return Script(lesson.id, lesson.title, tuple(c for c in chapters if c.lines))
 
