@@ -211,7 +211,11 @@ def test_a_course_that_prepares_for_no_exam_checks_clean_and_never_speaks_of_one
     assert [line for line in result.output.splitlines() if line.startswith("warning:")] == [
         line for line in result.output.splitlines() if "language is en-GB" in line
     ]
-    assert "cannot say" not in result.output
+    assert (
+        "cannot say" not in result.output
+        and "Every all-caps word has a pronunciation entry." in result.output
+    )
+    assert "letters from other languages" not in result.output
     assert run(project, "script").exit_code == 0
     scripts = {path.name: path.read_text() for path in (project / "scripts").glob("*.txt")}
     assert len(scripts) == 2 and not any("exam" in text.lower() for text in scripts.values())
