@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
+WIDTH, INDENT = 110, " " * 6  # a terminal's width, and the changes' indent under their rule
 EDGES = "\"'“”‘’()[],.;:!?"
 
 
@@ -95,6 +97,18 @@ def grouped(changes: list[Change]) -> list[Group]:
     return sorted(groups.values(), key=lambda group: (-len(group.changes), group.rule))
 
 
+def _wrapped(text: str) -> list[str]:
+    """Text in lines that fit a terminal, under the rule they belong to; a change is never cut in two."""
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=INDENT,
+        subsequent_indent=INDENT,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def review_lines(changes: list[Change], *, most: int = 4) -> list[str]:
     """The grouped review list as `certquests check` prints it: per rule, its count, the pieces it changed
     most often, and one sentence as written and as said."""
@@ -108,7 +122,8 @@ def review_lines(changes: list[Change], *, most: int = 4) -> list[str]:
             for (written, said), count in group.pieces.most_common(most)
         )
         if any(written or said for written, said in group.pieces):
-            out.append(f"      {common}" + (", ..." if kinds > most else ""))
+            common += ", ..." if kinds > most else ""
+            out += _wrapped(common)
         example = next((c for c in group.changes if id(c) not in shown), group.changes[0])
         shown.add(id(example))  # each group shows a sentence of its own where it can
         out += [f"      e.g. {example.source}: {example.text}", f"           said: {example.said}"]
