@@ -238,6 +238,11 @@ class Show:
             raise ValueError("must not be empty")
         return title.strip()
 
+    @field_validator("exam")
+    @classmethod
+    def _one_line(cls, exam: str) -> str:
+        return " ".join(exam.split())
+
     @field_validator("description", "author", "owner_name", "copyright")
     @classmethod
     def _from_the_title(cls, value: str, info: ValidationInfo) -> str:
