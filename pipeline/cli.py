@@ -25,7 +25,7 @@ from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
 from .model.show import load_show
-from .speech import check_voices
+from .speech import accent_problem, check_voices
 from .stages import STAGES, upload
 from .stages import proof as proof_stage
 from .stages import publish as publish_stage
@@ -296,13 +296,17 @@ def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
 
 
 @main.command()
+@click.option("--all", "every", is_flag=True, help="List every sentence said differently, not the groups.")
 @click.pass_context
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, every: bool) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
     # Every script is written in memory: the lexicon meets every sentence.
     context = plan_project(_project(ctx), until="script").context
     show, lexicon, course = context.show, context.lexicon, context.course
     check_voices(show.voices, set(show.voices))  # a voice this machine cannot speak stops the build too
+    accent = accent_problem(show)
+    if accent:
+        click.echo(f"warning: {accent}")
     unknown = course.words_missing_from(lexicon)
     click.echo(f"{len(course.lessons)} lessons and {len(course.questions)} quiz questions are valid.")
     if show.domains and course.questions:
@@ -312,7 +316,7 @@ def check(ctx: click.Context) -> None:
             click.echo(
                 f"  {domain.title}: {count} questions ({100 * count / total:.0f}%, target {domain.weight:g}%)"
             )
-    for line in speech_lines(speech_report(context)):
+    for line in speech_lines(speech_report(context), every=every):
         click.echo(line)
     if unknown:
         click.echo(f"{len(unknown)} all-caps word(s) have no entry in content/lexicon.toml yet:")
@@ -320,6 +324,14 @@ def check(ctx: click.Context) -> None:
             click.echo(f"  {token}  ({', '.join(sorted(unknown[token]))})")
     else:
         click.echo("Every all-caps word has a pronunciation entry.")
+    foreign = course.foreign_words(lexicon)
+    if foreign:
+        click.echo(
+            f"{len(foreign)} word(s) have letters from other languages, which the voice may say as English; "
+            'listen, and add "word" = "how to say it" under [say] in content/lexicon.toml where it does not:'
+        )
+        for word, count in sorted(foreign.items(), key=lambda item: (-item[1], item[0])):
+            click.echo(f"  {word} ({count})")
 
 
 @main.command()

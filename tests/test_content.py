@@ -59,6 +59,10 @@ def test_lesson_parses_sections_quotes_and_lines(project: Path):
             ":6: front matter: unknown domain 'nope'",
         ),
         (
+            "id: x\nmodule: 1\nlesson: 1\ntitle: T\nsummary: S",
+            ":1: front matter: 'domain' missing; add 'domain: ...' with one of basics",
+        ),
+        (
             "id: x\nmodule: 1\nlesson: 1\ntitel: T\ndomain: basics\nsummary: S",
             "unknown key 'titel' (did you mean 'title'?)",
         ),
@@ -287,3 +291,46 @@ def test_the_models_keep_the_text_cache_keys_are_made_of(project: Path):
     ]
     assert hash(show) == hash(dataclasses.replace(show, source=""))
     assert show.base_url.endswith("/") and show.cover == project / "content/art/cover.png"
+
+
+def test_a_question_needs_a_domain_only_when_the_show_defines_domains(project: Path):
+    quiz = project / "content/quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("  domain: basics\n", "", 1))
+    result = run(project, "check")
+    assert result.exit_code == 3
+    assert (
+        "content/quiz.yaml:1: question q1: 'domain' missing; add 'domain: ...' with one of basics"
+        in result.output
+    )
+    config = project / "content/show.toml"
+    config.write_text(
+        config.read_text().replace('[[domains]]\nid = "basics"\ntitle = "Basics"\nweight = 100\n', "")
+    )
+    quiz.write_text(quiz.read_text().replace("  domain: basics\n", ""))
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+    assert "2 lessons and 2 quiz questions are valid." in result.output
+
+
+@pytest.mark.parametrize(
+    "lines, expected",
+    [
+        (
+            'outro = "That was {titel}."',
+            "[lines] outro: {titel} is not known here; use {show}, {exam}, {title}",
+        ),
+        ('intro = "Hello {"', "[lines] intro: has a '{' or '}' without its pair; write {{ or }} for a brace"),
+        ('next = ""', "[lines] next: must not be empty; leave the key out for the default"),
+        (
+            'last = "Good luck on {exam}."',
+            '[lines] last: uses {exam}, but the show names no exam; set exam = "the ... exam" under [show]',
+        ),
+    ],
+)
+def test_a_bad_built_in_line_is_named_with_its_line_and_fix(project: Path, lines: str, expected: str):
+    config = project / "content/show.toml"
+    config.write_text(config.read_text() + f"\n[lines]\n{lines}\n")
+    line = len(config.read_text().splitlines())
+    result = run(project, "check")
+    assert result.exit_code == 2, result.output
+    assert f"content/show.toml:{line}: {expected}" in result.output

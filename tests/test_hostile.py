@@ -194,11 +194,13 @@ def test_check_lists_what_the_voice_cannot_say_with_file_line_and_fix(hostile: P
     assert '"集群" = "..." under [say] in content/lexicon.toml' in out
     assert "クラスター" not in out.split("said differently")[0]  # the lexicon says it
     assert "content/lessons/02-links.md:25: a sentence of 72 words" in out
-    assert "content/lessons/01-pods.md:26: Upgrade the cluster to v1.29.3" in out
+    assert "  units: 3 sentence(s)" in out and "ms → milliseconds" in out
+    every = run(hostile, "check", "--all").output
+    assert "content/lessons/01-pods.md:26: Upgrade the cluster to v1.29.3" in every
     assert (
-        "said: Upgrade the cluster to version one point twenty-nine point three before the deadline." in out
+        "said: Upgrade the cluster to version one point twenty-nine point three before the deadline." in every
     )
-    assert "content/quiz.yaml:1: -n." in out
+    assert "content/quiz.yaml:1: -n." in every
 
 
 def test_a_missing_image_is_a_content_error_with_its_line(hostile: Path, tmp_path: Path):

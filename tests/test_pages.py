@@ -205,3 +205,41 @@ def test_an_episode_page_shows_lesson_html_as_text(project: Path, tmp_path: Path
     ) in html
     assert 'href="quiz.html?lesson=queues-basics"' in html
     assert '<a rel="next" href="topics-basics.html">Topics and fan-out →</a>' in html
+
+
+def rendered(project: Path, tmp_path: Path, name: str) -> str:
+    context = context_of(project)
+    pages = [page for page in plan_pages(context, "storage-key", None) if page.name == name]
+    [(staged, _final)] = render_pages(tmp_path, context.show, pages)
+    return staged.read_text()
+
+
+def test_the_quiz_page_counts_the_questions_there_are(project: Path, tmp_path: Path):
+    html = rendered(project, tmp_path, "quiz.html")
+    assert "<p>2 questions. Pick an answer" in html and "scenario" not in html
+    assert "<label>Domain" in html and "Basics ·" in html
+    add_third_lesson(project)
+    assert "<p>3 questions. Pick an answer" in rendered(project, tmp_path / "again", "quiz.html")
+
+
+def test_a_quiz_without_domains_shows_no_domain(project: Path, tmp_path: Path):
+    config = project / "content" / "show.toml"
+    config.write_text(
+        config.read_text().replace('[[domains]]\nid = "basics"\ntitle = "Basics"\nweight = 100\n', "")
+    )
+    quiz = project / "content" / "quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("  domain: basics\n", ""))
+    html = rendered(project, tmp_path, "quiz.html")
+    assert "<label hidden>Domain" in html and '<table id="score-table" hidden>' in html
+    assert '<span class="qmeta"><a href=' in html  # the lesson, with no domain before it
+
+
+def test_show_notes_keep_the_line_breaks_of_a_poem_and_not_of_wrapped_prose():
+    poem = "Shall I compare thee to a summer's day?\nThou art more lovely and more temperate:\n"
+    prose = (
+        "A topic copies each message to every subscriber, and each subscriber then gets its\n"
+        "own copy of it, which it reads at its own pace.\n"
+    )
+    html = str(render_markdown(poem + "\n" + prose))
+    assert "summer's day?<br>\nThou art" in html
+    assert "gets its\nown copy" in html and html.count("<br") == 1

@@ -148,3 +148,77 @@ def test_code_blocks_close_together_are_announced_once(project):
     assert (
         len(at) == 2 and at[1] - at[0] > 3
     )  # the second block, a line after the first, is not announced again
+
+
+def script_of(project, lesson_id: str, next_title: str | None = None):
+    proj = Project(project)
+    show = load_show(proj)
+    course = load_course(proj, show)
+    lesson = course.lesson(lesson_id)
+    return build_script(lesson, show, load_lexicon(project), course.questions_for(lesson_id), next_title)
+
+
+def test_the_built_in_lines_speak_of_an_exam_only_when_the_show_prepares_for_one(project):
+    texts = [line.text for line in script_of(project, "topics-basics").lines]
+    assert texts[-1] == "Thanks for listening."
+    assert not any("exam" in text.lower() for text in texts)
+    config = project / "content" / "show.toml"
+    config.write_text(
+        config.read_text().replace('language = "en"', 'language = "en"\nexam = "the Queues exam"')
+    )
+    assert (
+        script_of(project, "topics-basics").lines[-1].text
+        == "Thanks for listening, and good luck on the Queues exam."
+    )
+
+
+def test_the_built_in_lines_come_from_the_show_config(project):
+    config = project / "content" / "show.toml"
+    config.write_text(
+        config.read_text() + '\n[lines]\nintro = "Welcome to {show}, lesson {lesson}: {title}."\n'
+        'selftest = "Quiz time: {questions}."\nquestion = "Number {number}."\n'
+        'answer = "It is {letter}, {answer}."\noutro = "So much for {title}."\n'
+        'next = "Coming up: {next}."\nlast = "Bye from {show}."\n'
+    )
+    lines = script_of(project, "queues-basics", "Topics and fan-out").lines
+    texts = [line.text for line in lines]
+    assert texts[0] == "Welcome to Mini Course: Testing, lesson 1: Queues in one minute."
+    assert "Quiz time: One question." in texts
+    assert next(line for line in lines if line.role == "cohost" and "Number one." in line.text)
+    assert any(text.startswith("It is B, FIFO.") for text in texts)
+    assert texts[-2:] == ["So much for Queues in one minute.", "Coming up: Topics and fan-out."]
+    assert script_of(project, "topics-basics").lines[-1].text == "Bye from Mini Course: Testing."
+
+
+POEM = (
+    "Shall I compare thee to a summer's day?\n"
+    "Thou art more lovely and more temperate:\n"
+    "Rough winds do shake the darling buds of May,\n"
+    "And summer's lease hath all too short a date\n"
+)
+PROSE = (
+    "A topic copies each message to every subscriber, and each subscriber then gets its\n"
+    "own copy of it, which it reads at its own pace without waiting for any of the others\n"
+    "to finish first.\n"
+)
+
+
+def test_a_paragraph_written_line_by_line_is_said_line_by_line_with_a_pause_after_each(project):
+    path = project / "content" / "lessons" / "02-topics.md"
+    path.write_text(path.read_text().replace("Topics fan out; queues buffer.", POEM + "\n" + PROSE))
+    show = load_show(Project(project))
+    lines = script_of(project, "topics-basics").chapters[-3].lines  # the Recap
+    assert [line.text for line in lines[1:5]] == [
+        "Shall I compare thee to a summer's day?",
+        "Thou art more lovely and more temperate:",
+        "Rough winds do shake the darling buds of May,",
+        "And summer's lease hath all too short a date.",
+    ]
+    assert [line.pause for line in lines[1:5]] == [show.audio.sentence_pause] * 3 + [
+        show.audio.paragraph_pause
+    ]
+    assert [line.source for line in lines[1:5]] == [
+        f"content/lessons/02-topics.md:{n}" for n in (18, 19, 20, 21)
+    ]
+    # prose wrapped at 80 columns is one sentence, as before
+    assert lines[5].text == " ".join(PROSE.split())

@@ -21,7 +21,7 @@ from ..fsutil import write_atomic, write_staged
 from ..model.episode import cover_name
 from ..model.lesson import Lesson
 from ..model.show import Show
-from ..spoken.markup import new_markdown_parser, shown
+from ..spoken.markup import keeps_breaks, new_markdown_parser, shown
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 STATIC = Path(__file__).parent.parent / "static"
@@ -161,12 +161,21 @@ def render_markdown(text: str, files: dict[str, str] | None = None) -> Markup:
     for token in tokens:
         if token.children:
             token.children = _without_file_links(token.children)
+            if keeps_breaks(token.content.split("\n")):
+                _keep_breaks(token.children)
     for token in _all(tokens):
         for attribute in ("src", "href"):
             target = token.attrs.get(attribute)
             if isinstance(target, str) and files and target in files:
                 token.attrs[attribute] = files[target]
     return _sanitized(parser.renderer.render(tokens, parser.options, env))
+
+
+def _keep_breaks(children: list[Any]) -> None:
+    """The line breaks of a paragraph written line by line shown as <br>."""
+    for child in children:
+        if child.type == "softbreak":
+            child.type = "hardbreak"
 
 
 def render_inline(text: str) -> Markup:

@@ -20,7 +20,7 @@ from ..errors import BuildError
 from ..fsutil import remove_leftovers
 from ..model.project import Project
 from ..model.registry import Registry
-from ..speech import check_voices
+from ..speech import accent_problem, check_voices
 from ..stages.script import speech_report
 from .lock import BuildLock
 from .plan import Plan, plan_project, plan_show
@@ -101,8 +101,9 @@ def build(
                 check_voices(
                     context.show.voices, {role for e in context.episodes for role in e.planned.roles}
                 )
-                for problem in speech_report(context).problems:  # what `check` reports, before any audio
-                    progress(f"warning: {problem}")
+                accent = accent_problem(context.show)
+                for problem in [*([accent] if accent else []), *speech_report(context).problems]:
+                    progress(f"warning: {problem}")  # what `check` reports, before any audio
             _run_chains(plan, chains, jobs, report, progress, status)
         if report.failures:
             raise BuildError(

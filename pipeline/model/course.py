@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +18,13 @@ from .project import CONFIG_NAME, Project
 from .quiz import Question, parse_quiz
 from .show import Show
 
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def _foreign_letter(char: str) -> bool:
+    """A Latin letter outside English's alphabet: ö, ł, ë, ß, ø."""
+    return ord(char) > 127 and char.isalpha() and unicodedata.name(char, "").startswith("LATIN")
+
 
 @dataclass(frozen=True)
 class Course:
@@ -23,20 +34,33 @@ class Course:
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
 
-    def words_missing_from(self, lexicon: Lexicon) -> dict[str, set[str]]:
-        """All-caps words of the spoken text that have no lexicon entry, with the files they are in."""
-        unknown: dict[str, set[str]] = {}
+    def spoken_texts(self) -> Iterator[tuple[str, str]]:
+        """Each lesson's and each quiz question's text as it is spoken, with the file it comes from."""
         for lesson in self.lessons:
             texts = [lesson.title, *(b.text for b in lesson.intro)]
             for section in lesson.sections:
                 texts += [section.title, *(b.text for b in section.blocks if b.kind != "code")]
-            for token in lexicon.unknown_tokens("\n".join(texts)):
-                unknown.setdefault(token, set()).add(lesson.path)
+            yield lesson.path, "\n".join(texts)
         for question in self.questions:
             text = " ".join([question.question, question.explanation, *(t for _, t in question.options)])
+            yield "content/quiz.yaml", text
+
+    def words_missing_from(self, lexicon: Lexicon) -> dict[str, set[str]]:
+        """All-caps words of the spoken text that have no lexicon entry, with the files they are in."""
+        unknown: dict[str, set[str]] = {}
+        for path, text in self.spoken_texts():
             for token in lexicon.unknown_tokens(text):
-                unknown.setdefault(token, set()).add("content/quiz.yaml")
+                unknown.setdefault(token, set()).add(path)
         return unknown
+
+    def foreign_words(self, lexicon: Lexicon) -> Counter[str]:
+        """Words written with letters from other languages (Röntgen, Skłodowska) and how often each is
+        spoken, leaving out those the lexicon says already: the voice may say them as English."""
+        found: Counter[str] = Counter()
+        for _path, text in self.spoken_texts():
+            words = (re.sub(r"['’]s$", "", word) for word in WORD.findall(text))  # Röntgen's is Röntgen
+            found.update(word for word in words if any(map(_foreign_letter, word)))
+        return Counter({word: count for word, count in found.items() if word not in lexicon.say})
 
     def questions_for(self, lesson_id: str) -> tuple[Question, ...]:
         return self._by_lesson.get(lesson_id, ())

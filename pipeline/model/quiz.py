@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass
 
 from ..errors import Problem, relative
@@ -23,12 +23,12 @@ class Question:
 
     id: Id
     lesson: str
-    domain: str
     question: str
     options: tuple[tuple[str, str], ...]  # (letter, text), from the mapping A: ..., B: ...
     answer: str
     explanation: str
     line: int  # of the entry in quiz.yaml
+    domain: str = Field(default="", validate_default=True)  # needed only when the show defines domains
 
     @field_validator("question", "explanation")
     @classmethod
@@ -41,8 +41,13 @@ class Question:
     @classmethod
     def _a_domain_of_the_show(cls, domain: str, info: ValidationInfo) -> str:
         show = show_in(info)
-        if show and show.domains and show.domain(domain) is None:
-            raise ValueError(f"unknown domain {domain!r}; use one of {', '.join(d.id for d in show.domains)}")
+        if not show or not show.domains:
+            return domain
+        known = ", ".join(d.id for d in show.domains)
+        if not domain.strip():
+            raise ValueError(f"'domain' missing; add 'domain: ...' with one of {known}")
+        if show.domain(domain) is None:
+            raise ValueError(f"unknown domain {domain!r}; use one of {known}")
         return domain
 
     @field_validator("options", mode="before")
@@ -123,7 +128,9 @@ def parse_quiz(path: Path, project: Project, show: Show) -> tuple[list[Question]
     questions: list[Question] = []
     for item in data:
         if not isinstance(item, dict):
-            needs = "id, lesson, domain, question, options, answer, explanation"
+            needs = "id, lesson, question, options, answer, explanation" + (
+                ", domain" if show.domains else ""
+            )
             problems.append(
                 Problem(shown, None, f"quiz entry {item!r} is not a mapping; each question needs {needs}")
             )

@@ -15,6 +15,7 @@ from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
 from ..errors import ConfigError, Problem, relative
+from .lines import Lines, exam_named
 from .project import CONFIG_NAME, Project
 from .schema import SCHEMA, not_utf8, read, toml_line, toml_where
 
@@ -210,6 +211,8 @@ class Show:
     owner_name: str = Field(default="", validate_default=True)
     owner_email: str = Field(pattern=EMAIL, description="an e-mail address")
     language: str = Field(default="en", pattern=LANGUAGE, description="an ISO 639 code like 'en' or 'en-GB'")
+    # What the course prepares for, as said in a sentence ("the DVA-C02 exam"); unset, no line speaks of one.
+    exam: str = ""
     base_url: str = Field(pattern=URL, description="an absolute http(s) URL, the address of feed/")
     category: str = "Education"
     subcategory: str = ""
@@ -224,6 +227,7 @@ class Show:
     modules: tuple[Module, ...] = ()
     domains: tuple[Domain, ...] = ()
     selftest_questions: int = 3
+    lines: Lines = dataclasses.field(default_factory=Lines)
     publish: PublishSettings = dataclasses.field(default_factory=PublishSettings, compare=False, repr=False)
     source: str = dataclasses.field(default="", repr=False, compare=False)  # the config, for line numbers
 
@@ -233,6 +237,11 @@ class Show:
         if not title.strip():
             raise ValueError("must not be empty")
         return title.strip()
+
+    @field_validator("exam")
+    @classmethod
+    def _one_line(cls, exam: str) -> str:
+        return " ".join(exam.split())
 
     @field_validator("description", "author", "owner_name", "copyright")
     @classmethod
@@ -298,6 +307,10 @@ class Show:
     def feed_url(self) -> str:
         return self.base_url + "feed.xml"
 
+    def line(self, key: str, **fields: str) -> str:
+        """One of the built-in lines of an episode ([lines]), filled in."""
+        return self.lines.say(key, show=self.title, exam=self.exam, **fields)
+
     def module(self, number: int) -> Module | None:
         return next((m for m in self.modules if m.number == number), None)
 
@@ -317,6 +330,7 @@ class ShowConfig:
     voices: dict[str, Table] = dataclasses.field(default_factory=dict)
     schedule: Table = dataclasses.field(default_factory=dict)
     script: Table = dataclasses.field(default_factory=dict)
+    lines: Table = dataclasses.field(default_factory=dict)
     modules: list[Table] = dataclasses.field(default_factory=list)
     domains: list[Table] = dataclasses.field(default_factory=list)
     publish: Table = dataclasses.field(default_factory=dict)
@@ -369,6 +383,9 @@ def load_show(project: Project) -> Show:
             modules[module.number] = module
     domains = [table(Domain, values, "domains", index) for index, values in enumerate(tables.domains)]
     script = table(ScriptSettings, tables.script, "script") or ScriptSettings()
+    lines = table(Lines, tables.lines, "lines") or Lines()
+    if not str(tables.show.get("exam", "")).strip():
+        problems += exam_named(lines, toml_where(shown, text, "lines"))
     publish = dict(tables.publish)
     where = toml_where(shown, text, "publish")
     for key in [key for key in publish if SECRET.search(str(key))]:
@@ -387,6 +404,7 @@ def load_show(project: Project) -> Show:
         "modules": tuple(sorted(modules.values(), key=lambda module: module.number)),
         "domains": tuple(domain for domain in domains if domain),
         "selftest_questions": script.selftest_questions,
+        "lines": lines,
         "publish": dataclasses.replace(hosting, cache=policy),
         "source": text,
     }

@@ -3,9 +3,10 @@
 Every engine returns mono float32 samples at SAMPLE_RATE, so the rest of the pipeline never cares which
 one spoke a line. An engine is a module here with a class that has `name`, `version()` (cheap: no model is
 loaded, since no-op builds ask for it), `problem(voice)` and `synthesize(text, voice)`, its pace at rate 1.0
-(`words_per_minute`, which `status` estimates the audio to make from), plus one line in ENGINES. An engine
-that reads voice settings beyond the voice and its rate names them in `tuning`, so they enter its sentences'
-keys.
+(`words_per_minute`, which `status` estimates the audio to make from), plus one line in ENGINES.
+`accent(voice)` says which language and region a voice speaks, and `offer(language)` how to get one that
+speaks another. An engine that reads voice settings beyond the voice and its rate names them in `tuning`, so
+they enter its sentences' keys.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ class Engine(Protocol):
 
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:
         """Mono float32 samples at SAMPLE_RATE."""
+
+    def accent(self, voice: Voice) -> str | None:
+        """The language and region the voice speaks, like 'en-US', or None when unknown."""
+
+    def offer(self, language: str) -> str | None:
+        """How to get a voice of this engine that speaks `language` ('en-GB'), or None when it has none."""
 
 
 def _unknown(name: str) -> ConfigError:
@@ -107,3 +114,27 @@ def sentence_key(text: str, voice: Voice, engine_version: str) -> str:
         fields.append({name: getattr(voice, name) for name in tuning})
     payload = json.dumps(fields)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def accent_problem(show: Show) -> Problem | None:
+    """When the show's language names a region (en-GB) and none of its voices speaks with that accent: a
+    warning, with how to get such a voice from each engine. None when a voice has it, or when an accent is
+    unknown."""
+    if "-" not in show.language or any(voice.engine not in ENGINES for voice in show.voices.values()):
+        return None
+    accents = {role: get_engine(voice.engine).accent(voice) for role, voice in show.voices.items()}
+    wanted = show.language.lower()
+    if not accents or None in accents.values() or any(a and a.lower() == wanted for a in accents.values()):
+        return None
+    have = "; ".join(
+        f"{role}: {voice.engine} {voice.voice!r}, {accents[role]}" for role, voice in show.voices.items()
+    )
+    used = {voice.engine for voice in show.voices.values()}
+    engines = sorted(ENGINES, key=lambda name: name not in used)  # the show's own engines first
+    offers = [offer for name in engines if (offer := get_engine(name).offer(show.language))]
+    fix = f"for {show.language} use " + "; or ".join(offers) if offers else "choose a voice with that accent"
+    return Problem(
+        CONFIG_NAME,
+        show.line_of("show", "language"),
+        f"[show] language is {show.language}, but no voice of the show has that accent ({have}); {fix}",
+    )

@@ -42,6 +42,17 @@ class EspeakEngine:
             )
         return None
 
+    def accent(self, voice: Voice) -> str | None:
+        """espeak-ng's voices are language codes: en-gb, en-us; plain 'en' is British English."""
+        code = {"en": "en-gb"}.get(voice.voice.lower(), voice.voice.lower())
+        language, _, region = code.partition("-")
+        return f"{language}-{region.upper()}" if len(region) == 2 else None
+
+    def offer(self, language: str) -> str | None:
+        if not _binary() or "-" not in language:
+            return None
+        return f"espeak voice = {language.lower()!r}"
+
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:
         binary = _binary()
         if not binary:

