@@ -115,7 +115,7 @@ def test_check_groups_the_sentences_said_differently_by_rule_and_lists_every_one
     out = result.output
     assert "sentence(s) are said differently from how they are written; by rule" in out
     assert (
-        "  percentages: 2 sentence(s), 2 different change(s)\n      100% → 100 percent, 50% → 50 percent"
+        "  percentages: 2 sentence(s), 2 different change(s)\n      100% → one hundred percent, 50% → fifty percent"
         in out
     )
     assert "  identifiers (joined words said apart): 2 sentence(s)" in out
@@ -127,7 +127,7 @@ def test_check_groups_the_sentences_said_differently_by_rule_and_lists_every_one
     assert "content/lessons/02-topics.md:18: the voice cannot say '中文' (Chinese script)" in out
     every = run(project, "check", "--all").output
     assert "  content/lessons/02-topics.md:18: Send 50% to the DeadLetterQueue.\n" in every
-    assert "      said: Send 50 percent to the Dead Letter Queue.\n" in every
+    assert "      said: Send fifty percent to the Dead Letter Queue.\n" in every
     assert "by rule" not in every
 
 

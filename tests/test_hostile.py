@@ -194,7 +194,7 @@ def test_check_lists_what_the_voice_cannot_say_with_file_line_and_fix(hostile: P
     assert '"集群" = "..." under [say] in content/lexicon.toml' in out
     assert "クラスター" not in out.split("said differently")[0]  # the lexicon says it
     assert "content/lessons/02-links.md:25: a sentence of 72 words" in out
-    assert "  units: 3 sentence(s)" in out and "ms → milliseconds" in out
+    assert "  units: 3 sentence(s)" in out and "250m → two hundred fifty millicores" in out
     every = run(hostile, "check", "--all").output
     assert "content/lessons/01-pods.md:26: Upgrade the cluster to v1.29.3" in every
     assert (
