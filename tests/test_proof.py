@@ -87,7 +87,9 @@ def test_a_sentence_forced_wrong_through_the_lexicon_is_flagged_and_said_right_i
     (trial,) = [t for t in trials.values() if t["sentence"] == ACRONYM]
     assert trial["said"] == "eff eye eff oh keeps order." and trial["errors"] < trial["before"]
     assert "keeps order" in trial["heard"].lower() and "keeps order" in trial["heard_before"].lower()
-    assert report.errors > said_right.errors
+    # Heard as a listener hears it, too (its figure swings with the recognizer's "Q" or "queue", so the
+    # sentences are compared, not the totals).
+    assert {RIGHT, ACRONYM} <= {miss.text for miss in report.unhinted.misses}
     # Worst first, as the command prints them.
     assert [m.wer for m in report.misses] == sorted((m.wer for m in report.misses), reverse=True)
     assert f"content/lessons/01-queues.md:14  {RIGHT}" in result.output
