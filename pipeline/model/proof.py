@@ -1,13 +1,29 @@
-"""A proof-listen's findings for one episode: the sentences whose recognized words differ from the script."""
+"""A proof-listen's findings for one episode: how it was heard as a listener hears it (no hints), and, when
+asked, as a listener told the episode's terms hears it; the sentences heard differently from the script."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 REPORT_SUFFIX = ".proof.json"  # beside the episode's MP3: episodes/ID-HASH.proof.json
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Word errors over some of an episode's sentences (one voice's, the quiz's)."""
+
+    words: int = 0
+    errors: int = 0
+
+    @property
+    def wer(self) -> float:
+        return self.errors / max(1, self.words)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.words + other.words, self.errors + other.errors)
 
 
 @dataclass(frozen=True)
@@ -21,12 +37,64 @@ class Miss:
     heard: str
     errors: int  # word errors against the transcript text
     words: int
-    suggestion: str = ""  # a lexicon entry, when one token explains the miss
+    suggestion: str = ""  # a lexicon entry, voiced and heard back better than the sentence as it is
     spacing: int = 0  # errors only in where words split: "CloudFormation" heard as "cloud formation"
+    tried: str = ""  # a lexicon entry voiced and heard back no better: no fix found
+    tried_heard: str = ""  # what was heard when the voice said the sentence with `tried`
 
     @property
     def wer(self) -> float:
         return self.errors / max(1, self.words)
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """One pass of the recognizer over an episode, scored sentence by sentence."""
+
+    hints: str  # the terms the recognizer was told to expect; "" for the listener's hearing (no hints)
+    words: int
+    errors: int
+    seconds: float  # wall time of the recognition
+    misses: tuple[Miss, ...] = ()  # worst first
+    heard: tuple[tuple[str, float, float], ...] = ()  # every recognized word with its start and end
+    spacing: int = 0  # errors only in where words split
+    joined: int = 0  # runs of recognized words that spelled one of the episode's terms, written as the term
+    filled: tuple[tuple[float, float], ...] = ()  # stretches the recognizer skipped, transcribed again
+    voices: dict[str, Tally] = field(default_factory=dict)  # by the role that reads each sentence
+    quiz: Tally = Tally()  # the sentences from content/quiz.yaml (the self-test)
+
+    @property
+    def wer(self) -> float:
+        return self.errors / max(1, self.words)
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Hearing:
+        data = dict(data)
+        data.pop("wer", None)
+        data["misses"] = tuple(
+            Miss(**{key: value for key, value in miss.items() if key != "wer"}) for miss in data["misses"]
+        )
+        data["heard"] = tuple((str(text), float(start), float(end)) for text, start, end in data["heard"])
+        data["filled"] = tuple((float(start), float(end)) for start, end in data.get("filled", ()))
+        data["voices"] = {role: _tally(tally) for role, tally in data.get("voices", {}).items()}
+        data["quiz"] = _tally(data.get("quiz", {}))
+        return cls(**data)
+
+
+def _tally(data: dict[str, Any]) -> Tally:
+    return Tally(int(data.get("words", 0)), int(data.get("errors", 0)))
+
+
+def _with_rates(data: Any) -> Any:
+    """`data` (from dataclasses.asdict) with a "wer" beside every pair of words and errors."""
+    if isinstance(data, dict):
+        out = {key: _with_rates(value) for key, value in data.items()}
+        if "words" in data and "errors" in data:
+            out["wer"] = round(data["errors"] / max(1, data["words"]), 5)
+        return out
+    if isinstance(data, list):
+        return [_with_rates(item) for item in data]
+    return data
 
 
 @dataclass(frozen=True)
@@ -35,32 +103,39 @@ class EpisodeProof:
     audio: str  # the MP3's file name
     model: str
     sentences: int
-    words: int
-    errors: int
     audio_seconds: float
-    seconds: float  # wall time of the recognition
-    misses: tuple[Miss, ...]  # worst first
-    heard: tuple[tuple[str, float, float], ...] = ()  # every recognized word with its start and end
-    spacing: int = 0  # errors only in where words split
-    hints: str = ""  # the terms the recognizer was told to expect
-    joined: int = 0  # runs of recognized words that spelled one of the episode's terms, written as the term
-    filled: tuple[tuple[float, float], ...] = ()  # stretches the recognizer skipped, transcribed again
+    unhinted: Hearing  # as a listener hears it: the episode's figure
+    hinted: Hearing | None = None  # told the episode's terms, heard words written as the terms
+    listed: str = "unhinted"  # the hearing whose misses `certquests proof` printed
+
+    @property
+    def shown(self) -> Hearing:
+        return self.hinted if self.listed == "hinted" and self.hinted else self.unhinted
+
+    @property
+    def misses(self) -> tuple[Miss, ...]:
+        return self.shown.misses
+
+    @property
+    def words(self) -> int:
+        return self.unhinted.words
+
+    @property
+    def errors(self) -> int:
+        return self.unhinted.errors
 
     @property
     def wer(self) -> float:
-        return self.errors / max(1, self.words)
+        return self.unhinted.wer
 
     def encode(self) -> str:
-        data = dataclasses.asdict(self)
-        data["wer"] = round(self.wer, 5)
+        data = _with_rates(dataclasses.asdict(self))
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
     @classmethod
     def decode(cls, text: str) -> EpisodeProof:
         data: dict[str, Any] = json.loads(text)
         data.pop("wer", None)
-        data["misses"] = tuple(Miss(**miss) for miss in data["misses"])
-        heard = data.get("heard", ())
-        data["heard"] = tuple((str(text), float(start), float(end)) for text, start, end in heard)
-        data["filled"] = tuple((float(start), float(end)) for start, end in data.get("filled", ()))
+        data["unhinted"] = Hearing.decode(data["unhinted"])
+        data["hinted"] = Hearing.decode(data["hinted"]) if data.get("hinted") else None
         return cls(**data)

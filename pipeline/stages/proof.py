@@ -1,18 +1,28 @@
 """Proof-listen: built episodes transcribed offline and compared with their scripts, sentence by sentence.
 
-Not a build stage: `certquests proof` runs it on demand. An episode's recognized words are aligned with the
-words of all its sentences at once, and each sentence gets the words aligned with its own. A sentence is
-scored against its transcript text, never against what the lexicon made of it, so a wrong entry shows. Both
-sides are normalized word by word as Whisper's English normalizer does (case, punctuation, numbers, US
-spellings), after the standard readings of a few written abbreviations ("e.g.", "ms"); the word error rate is
-strict: nothing else is forgiven. Errors that only split or join words ("CloudFormation" heard as "cloud
-formation") are counted too, and also reported apart. The findings, with every recognized word and its time,
-go to a report beside each MP3 (episodes/ID-HASH.proof.json); the same model is not run again on the same MP3.
+Not a build stage: `certquests proof` runs it on demand. An episode is heard as a listener hears it (the
+recognizer told nothing, its words scored as it wrote them): that word error rate, by the voice that reads
+each sentence and for the quiz's lines, is the figure. With hints it is also heard told the episode's terms,
+its heard words written as those terms: a tool for finding errors, reported beside it. A lexicon entry is
+suggested only once the sentence's own voice has said it and it was heard back better.
+
+An episode's recognized words are aligned with the words of all its sentences at once, and each sentence gets
+the words aligned with its own. A sentence is scored against its transcript text, never against what the
+lexicon made of it, so a wrong entry shows. Both sides are normalized word by word as Whisper's English
+normalizer does (case, punctuation, numbers, US spellings), after the standard readings of a few written
+abbreviations ("e.g.", "ms"); the word error rate is strict: nothing else is forgiven. Errors that only split
+or join words ("CloudFormation" heard as "cloud formation") are counted too, and also reported apart. The
+findings, with every recognized word and its time, go to a report beside each MP3
+(episodes/ID-HASH.proof.json); the same model is not run again on the same MP3 for the same hearing.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
+import json
+import logging
 import re
 import string
 from collections.abc import Callable, Iterator
@@ -20,17 +30,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ContentError
+from ..errors import ContentError, SynthesisError
 from ..fsutil import write_atomic
 from ..model.episode import MasterRecord
 from ..model.lexicon import LETTERS as DIGITS
-from ..model.proof import REPORT_SUFFIX, EpisodeProof, Miss
+from ..model.lexicon import Lexicon
+from ..model.proof import REPORT_SUFFIX, EpisodeProof, Hearing, Miss, Tally
 from ..model.script import Line
+from ..spoken.speech import speak
 from .base import Context, EpisodeWork
+from .script import QUIZ_NAME
 
 if TYPE_CHECKING:
     from ..audio.recognize import Heard, Recognizer, Word
 
+log = logging.getLogger(__name__)
 Normalize = Callable[[str], str]
 # How these written abbreviations are read aloud, whoever reads them: a hearing of the reading is right.
 READINGS = {
@@ -112,9 +126,10 @@ def score(
     region: list[tuple[int, int, int, int, int]] = []  # (sentence, errors, ref word, hyp word, token)
 
     def close_region() -> None:
-        """Errors of a run of unequal chunks whose letters agree differ only in spacing."""
-        refs = "".join(reference[r][0] for *_, r, _, _ in region if r >= 0)
-        hyps = "".join(hypothesis[h][0] for *_, h, _ in region if h >= 0)
+        """Errors of a run of unequal chunks whose letters agree differ only in spacing ("F-I-F-O" for
+        "FIFO": the normalizer writes a lone O as a zero)."""
+        refs = "".join(reference[r][0] for *_, r, _, _ in region if r >= 0).replace("0", "o")
+        hyps = "".join(hypothesis[h][0] for *_, h, _ in region if h >= 0).replace("0", "o")
         for number, errors, _, _, token in region:
             if refs == hyps:
                 scored[number].spacing += errors
@@ -157,24 +172,34 @@ def _part_said(part: str) -> str:
     return part.lower()
 
 
-def suggestion(token: str) -> str:
-    """A lexicon entry that says `token` in plain words (letters by name, short dotted parts spelled), for a
-    token written unlike a word (capitals, inner dots); none for a plain word, which lexicons seldom mend."""
+# A Roman numeral of two letters or more ("IV", "XVII"): the speech layer reads it by its context ("Chapter
+# four", "Henry the Eighth"); an entry would say it one way everywhere ("IV" = "eye vee" broke "Chapter IV").
+ROMAN = re.compile(r"(?=[MDCLXVI]{2})M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
+
+
+def _a_number(core: str) -> bool:
+    """A number (2016, 10GiB, Route53, 1st) or a Roman numeral: read by rules in context, not by an entry."""
+    return bool(re.match(r"\d", core) or re.search(r"\d\d", core) or ROMAN.fullmatch(core))
+
+
+def suggested_entry(token: str) -> tuple[str, str] | None:
+    """A lexicon [say] entry (token, said) that says `token` in plain words (letters by name, short dotted
+    parts spelled), for a token written unlike a word (capitals, inner dots); none for a plain word, which
+    lexicons seldom mend, and none for a number or a Roman numeral."""
     from ..audio.vocabulary import bare
 
     dotted = re.fullmatch(r"\.([A-Za-z][\w-]*)", token.strip(",;:!?()[]\"'"))
     if dotted:  # ".NET", ".fifo": read with their dot
-        return f'[say] "{dotted.group(0)}" = "dot {dotted.group(1).lower()}"'
+        return dotted.group(0), f"dot {dotted.group(1).lower()}"
     core = bare(token)
-    if not core:
-        return ""
+    if not core or _a_number(core):
+        return None
     if re.fullmatch(r"[A-Z]{2,6}s?", core):
         said = " ".join(LETTER_NAMES[letter] for letter in core.rstrip("s").lower())
-        return f'[say] "{core}" = "{said}{"s" if core.endswith("s") else ""}"'
+        return core, f"{said}{'s' if core.endswith('s') else ''}"
     if re.search(r"[a-z][A-Z0-9]", core):  # SigV4, Auth0: the camel-case parts, letters and digits by name
         parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d", core)
-        said = " ".join(_part_said(part) for part in parts)
-        return f'[say] "{core}" = "{said}"'
+        return core, " ".join(_part_said(part) for part in parts)
     if "." in core.strip(".") and re.search(r"[A-Za-z]", core):
         parts = [part for part in core.split(".") if part]
         said = " ".join(
@@ -183,8 +208,19 @@ def suggestion(token: str) -> str:
             else part
             for part in parts
         )
-        return f'[say] "{core}" = "{said.lower()}"'
-    return ""
+        return core, said.lower()
+    return None
+
+
+def entry_line(entry: tuple[str, str]) -> str:
+    """An entry as it is written in content/lexicon.toml."""
+    return f'[say] "{entry[0]}" = "{entry[1]}"'
+
+
+def suggestion(token: str) -> str:
+    """The lexicon entry `suggested_entry` gives for `token`, as it is written in content/lexicon.toml."""
+    entry = suggested_entry(token)
+    return entry_line(entry) if entry else ""
 
 
 def sources(context: Context, episode: EpisodeWork) -> list[tuple[str, str]]:
@@ -232,26 +268,238 @@ def built_audio(context: Context, episode: EpisodeWork) -> tuple[Path, MasterRec
     return max(files, key=lambda p: p.stat().st_mtime_ns), record
 
 
-def _heard_before(
-    report: Path, model: str, hints: str
-) -> tuple[Heard, tuple[tuple[float, float], ...]] | None:
-    """What the same model, told the same terms, heard in this very MP3 last time (its name carries a hash of
-    its bytes), and the stretches it transcribed again."""
-    from ..audio.recognize import Heard, Word
+Listen = Callable[[Line], str]  # the words heard when the line's own voice says line.spoken, told nothing
 
+
+@dataclass(frozen=True)
+class Trial:
+    """A suggested entry voiced with the sentence's own voice and heard back, beside the sentence as it is."""
+
+    entry: str  # as written in content/lexicon.toml
+    heard: str  # the sentence said with the entry
+    errors: int  # in that hearing (errors only in where words split are not counted)
+    before: int  # in the hearing of the sentence as it is, alone, the same way
+
+    @property
+    def helps(self) -> bool:
+        return self.errors < self.before
+
+
+def errors_alone(normalize: Normalize, line: Line, heard: str) -> int:
+    """Word errors of one sentence heard on its own, not counting those only in where words split."""
+    from ..audio.recognize import Word
+
+    words = [Word(text, 0.0, 0.0) for text in heard.split()]
+    (sentence,) = score(normalize, (line,), words, [(0.0, float("inf"))])
+    return sentence.errors - sentence.spacing
+
+
+def with_entry(lexicon: Lexicon, entry: tuple[str, str]) -> Lexicon:
+    """The lexicon with `entry` under [say], over whatever it held for that token."""
+    word, said = entry
+    return dataclasses.replace(
+        lexicon, say={**lexicon.say, word: said}, spell=tuple(w for w in lexicon.spell if w != word)
+    )
+
+
+@dataclass
+class Verifier:
+    """Offers a lexicon entry only once the sentence's own voice has said it and the recognizer, told nothing,
+    has heard it back better than the sentence as it is (both heard alone, the same way). Earlier trials are
+    kept by sentence, entry and voice (`known`), so each is voiced and heard once."""
+
+    lexicon: Lexicon
+    normalize: Normalize
+    listen: Listen
+    voice_key: Callable[[Line], str]  # what a line is voiced from: its spoken text, voice and engine version
+    model: str
+    known: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def trial(self, line: Line, token: str) -> Trial | None:
+        """The trial of the entry suggested for `token`; None when there is none, or it changes nothing the
+        voice is given."""
+        entry = suggested_entry(token)
+        if entry is None:
+            return None
+        candidate = speak(line.text, with_entry(self.lexicon, entry)).text
+        if candidate in {line.spoken, speak(line.text, self.lexicon).text}:
+            return None
+        tried = dataclasses.replace(line, spoken=candidate)
+        key = json.dumps([self.model, line.text, self.voice_key(line), self.voice_key(tried)])
+        key = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        if key not in self.known:
+            try:
+                said = self.listen(line)
+                heard = self.listen(tried)
+            except SynthesisError as exc:  # a voice that fails on the entry: it is no fix
+                log.warning("%s: the entry %s could not be voiced: %s", line.source, entry_line(entry), exc)
+                return None
+            self.known[key] = {
+                "sentence": line.text,
+                "entry": entry_line(entry),
+                "said": candidate,
+                "heard": heard,
+                "errors": errors_alone(self.normalize, line, heard),
+                "before": errors_alone(self.normalize, line, said),
+                "heard_before": said,
+            }
+        found = self.known[key]
+        return Trial(
+            entry_line(entry), str(found["heard"]), int(str(found["errors"])), int(str(found["before"]))
+        )
+
+
+def listener(context: Context, recognizer: Recognizer) -> tuple[Listen, Callable[[Line], str]]:
+    """How a line sounds in its own voice (the engine and settings of its role, through the speech cache, so a
+    sentence voiced for a trial is kept for the build that takes the entry), heard by `recognizer` told
+    nothing; and the key a line is voiced under."""
+    from ..speech import SAMPLE_RATE, engine_version, sentence_key
+
+    voices = context.show.voices
+
+    def key_of(line: Line) -> str:
+        voice = voices[line.role]
+        return sentence_key(line.spoken, voice, engine_version(voice.engine))
+
+    def listen(line: Line) -> str:
+        key = key_of(line)
+        context.voicer.ensure(line, key, 0, lesson_path=line.source)
+        samples = context.voicer.cache.get(key)
+        if samples is None:
+            raise ContentError(
+                f"{line.source}: the speech cache lost the sentence voiced for a trial; run again"
+            )
+        return " ".join(word.text for word in recognizer.hear(samples, SAMPLE_RATE))
+
+    return listen, key_of
+
+
+TRIALS = "proof-trials.json"  # in the project's cache: suggested entries voiced and heard back
+
+
+def _known_trials(path: Path) -> dict[str, dict[str, object]]:
+    try:
+        known = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def tallies(lines: tuple[Line, ...], scored: list[Scored]) -> tuple[dict[str, Tally], Tally]:
+    """Words and word errors by the role that reads each sentence, and over the quiz's sentences (those from
+    content/quiz.yaml: the self-test)."""
+    voices: dict[str, Tally] = {}
+    quiz = Tally()
+    for line, sentence in zip(lines, scored):
+        tally = Tally(sentence.words, sentence.errors)
+        voices[line.role] = voices.get(line.role, Tally()) + tally
+        if line.source.startswith(QUIZ_NAME + ":"):
+            quiz += tally
+    return voices, quiz
+
+
+def _heard_before(report: Path, model: str) -> EpisodeProof | None:
+    """What the same model heard in this very MP3 last time (the report's name has a hash of its bytes)."""
     try:
         before = EpisodeProof.decode(report.read_text("utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if before.model != model or before.hints != hints or not before.heard:
-        return None
-    return Heard([Word(*word) for word in before.heard], before.audio_seconds, before.seconds), before.filled
+    return before if before.model == model else None
+
+
+def _hear(
+    recognizer: Recognizer,
+    mp3: Path,
+    hints: str,
+    speech: list[tuple[float, float]],
+    before: EpisodeProof | None,
+) -> tuple[Heard, tuple[tuple[float, float], ...]]:
+    """The words heard in the MP3 told `hints` ("" for none), taken from the last report when the same model
+    was told the same; with the stretches it skipped transcribed again."""
+    from ..audio.recognize import Heard, Word
+
+    kept = (
+        [h for h in (before.unhinted, before.hinted) if h is not None and h.hints == hints] if before else []
+    )
+    if before is not None and kept and kept[0].heard:
+        heard = Heard([Word(*word) for word in kept[0].heard], before.audio_seconds, kept[0].seconds)
+        filled = kept[0].filled
+    else:
+        heard, filled = recognizer.transcribe(mp3, hints), ()
+    return recognizer.fill(mp3, heard, speech, filled)
+
+
+@dataclass(frozen=True)
+class _Episode:
+    """What scoring one hearing of an episode needs."""
+
+    lines: tuple[Line, ...]
+    spans: list[tuple[float, float]]
+    passages: list[tuple[str, str]]
+    fallback: str  # the lesson's file, for a sentence found in no passage
+
+
+def _hearing(
+    normalize: Normalize,
+    episode: _Episode,
+    heard: Heard,
+    filled: tuple[tuple[float, float], ...],
+    hints: str,
+    words: list[Word],
+    joined: int,
+    verifier: Verifier | None,
+) -> Hearing:
+    """One hearing scored sentence by sentence; its misses with a verified lexicon entry when `verifier`."""
+    scored = score(normalize, episode.lines, words, episode.spans)
+    misses = []
+    for number, (line, sentence) in enumerate(zip(episode.lines, scored), 1):
+        if not sentence.errors:
+            continue
+        token = line.text.split()[next(iter(sentence.tokens))] if len(sentence.tokens) == 1 else ""
+        trial = verifier.trial(line, token) if verifier and token else None
+        misses.append(
+            Miss(
+                number,
+                line.role,
+                line.text,
+                line.source or source_of(line, episode.passages, episode.fallback),
+                " ".join(words[index].text for index in sorted(sentence.heard)),
+                sentence.errors,
+                sentence.words,
+                trial.entry if trial and trial.helps else "",
+                sentence.spacing,
+                trial.entry if trial and not trial.helps else "",
+                trial.heard if trial and not trial.helps else "",
+            )
+        )
+    misses.sort(key=lambda miss: (-miss.wer, miss.number))
+    voices, quiz = tallies(episode.lines, scored)
+    return Hearing(
+        hints,
+        sum(sentence.words for sentence in scored),
+        sum(sentence.errors for sentence in scored),
+        round(heard.seconds, 2),
+        tuple(misses),
+        tuple((word.text, round(word.start, 3), round(word.end, 3)) for word in heard.words),
+        sum(sentence.spacing for sentence in scored),
+        joined,
+        filled,
+        voices,
+        quiz,
+    )
 
 
 def proof_episode(
-    context: Context, episode: EpisodeWork, recognizer: Recognizer, normalize: Normalize
+    context: Context,
+    episode: EpisodeWork,
+    recognizer: Recognizer,
+    normalize: Normalize,
+    verifier: Verifier,
+    hinted: bool = False,
 ) -> EpisodeProof:
-    """Transcribe one built episode, compare each sentence, write the report beside its MP3."""
+    """Transcribe one built episode as a listener hears it (and, when `hinted`, told its terms too), compare
+    each sentence, write the report beside its MP3. The misses of the hearing listed (the hinted one when
+    `hinted`) carry the lexicon entries that `verifier` heard help."""
     found = built_audio(context, episode)
     if found is None:
         raise ContentError(f"{episode.id}: not built from its current script; run `certquests build` first")
@@ -259,58 +507,50 @@ def proof_episode(
     target = mp3.with_name(mp3.name.removesuffix(".mp3") + REPORT_SUFFIX)
     from ..audio.vocabulary import hints, spell_terms, terms, tidied
 
+    before = _heard_before(target, recognizer.name)
+    speech = [(cue.start, cue.end) for cue in record.cues]
+    heard, filled = _hear(recognizer, mp3, "", speech, before)
     lines = episode.spoken.lines
-    vocabulary = terms(episode.spoken)
-    expected = hints(context.show.title, vocabulary)
-    heard, filled = _heard_before(target, recognizer.name, expected) or (
-        recognizer.transcribe(mp3, expected),
-        (),
+    scoring = _Episode(
+        lines,
+        _spans(record, heard.audio_seconds + 1.0),
+        sources(context, episode),
+        f"{episode.lesson.path}:1",
     )
-    heard, filled = recognizer.fill(mp3, heard, [(cue.start, cue.end) for cue in record.cues], filled)
-    spans = _spans(record, heard.audio_seconds + 1.0)
-    spelled, joined = spell_terms(tidied(heard.words), vocabulary, lines, spans)
-    scored = score(normalize, lines, spelled, spans)
-    passages = sources(context, episode)
-    misses = []
-    for number, (line, sentence) in enumerate(zip(lines, scored), 1):
-        if not sentence.errors:
-            continue
-        token = line.text.split()[next(iter(sentence.tokens))] if len(sentence.tokens) == 1 else ""
-        misses.append(
-            Miss(
-                number,
-                line.role,
-                line.text,
-                source_of(line, passages, f"{episode.lesson.path}:1"),
-                " ".join(spelled[index].text for index in sorted(sentence.heard)),
-                sentence.errors,
-                sentence.words,
-                suggestion(token) if token else "",
-                sentence.spacing,
-            )
+    unhinted = _hearing(
+        normalize, scoring, heard, filled, "", tidied(heard.words), 0, None if hinted else verifier
+    )
+    told = None
+    expected = hints(context.show.title, terms(episode.spoken))
+    kept = before.hinted if before is not None and before.hinted and before.hinted.hints == expected else None
+    if hinted or kept:
+        heard_told, filled_told = _hear(recognizer, mp3, expected, speech, before)
+        spelled, joined = spell_terms(tidied(heard_told.words), terms(episode.spoken), lines, scoring.spans)
+        told = _hearing(
+            normalize,
+            scoring,
+            heard_told,
+            filled_told,
+            expected,
+            spelled,
+            joined,
+            verifier if hinted else None,
         )
-    misses.sort(key=lambda miss: (-miss.wer, miss.number))
     proof = EpisodeProof(
         episode.id,
         mp3.name,
         recognizer.name,
         len(lines),
-        sum(sentence.words for sentence in scored),
-        sum(sentence.errors for sentence in scored),
         round(heard.audio_seconds, 2),
-        round(heard.seconds, 2),
-        tuple(misses),
-        tuple((word.text, round(word.start, 3), round(word.end, 3)) for word in heard.words),
-        sum(sentence.spacing for sentence in scored),
-        expected,
-        joined,
-        filled,
+        unhinted,
+        told,
+        "hinted" if hinted else "unhinted",
     )
     write_atomic(target, proof.encode())
     return proof
 
 
-def proof(context: Context, ids: tuple[str, ...], model: str) -> Iterator[EpisodeProof]:
+def proof(context: Context, ids: tuple[str, ...], model: str, hinted: bool = False) -> Iterator[EpisodeProof]:
     """Proof-listen the chosen episodes (all the built ones when none is named), yielding each report."""
     from ..audio.recognize import Recognizer, model_folder
 
@@ -323,24 +563,47 @@ def proof(context: Context, ids: tuple[str, ...], model: str) -> Iterator[Episod
     if not chosen:
         raise ContentError("no episode is built from its current script yet; run `certquests build` first")
     recognizer, normalize = Recognizer(model), normalizer()
+    listen, key_of = listener(context, recognizer)
+    trials = context.project.cache / TRIALS
+    verifier = Verifier(context.lexicon, normalize, listen, key_of, recognizer.name, _known_trials(trials))
     for episode in chosen:
-        yield proof_episode(context, episode, recognizer, normalize)
+        report = proof_episode(context, episode, recognizer, normalize, verifier, hinted)
+        trials.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(trials, json.dumps(verifier.known, indent=1, ensure_ascii=False) + "\n")
+        yield report
 
 
-def run(context: Context, ids: tuple[str, ...], model: str, echo: Callable[[str], object]) -> str:
+def run(
+    context: Context, ids: tuple[str, ...], model: str, echo: Callable[[str], object], hinted: bool = False
+) -> str:
     """Proof-listen, echoing each episode's findings as it is done; the summary of them all."""
     reports = []
-    for report in proof(context, ids, model):
+    for report in proof(context, ids, model, hinted):
         reports.append(report)
         echo("\n".join(describe(report)))
     return summary(reports)
 
 
+def _percent(tally: Tally | Hearing) -> str:
+    return f"{100 * tally.wer:.2f}%"
+
+
+def by_voice(voices: dict[str, Tally], quiz: Tally) -> str:
+    """ "host 2.10%, cohost 5.00%, quiz lines 8.00%": the host first, then the other roles by name."""
+    roles = sorted(voices, key=lambda role: (role != "host", role))
+    parts = [f"{role} {_percent(voices[role])}" for role in roles]
+    return ", ".join(parts + ([f"quiz lines {_percent(quiz)}"] if quiz.words else []))
+
+
 def describe(report: EpisodeProof) -> list[str]:
     """The lines `certquests proof` prints for one episode."""
+    heard, told = report.unhinted, report.hinted
+    with_hints = f"; with hints {_percent(told)}" if told else ""
+    listed = " (heard with hints)" if report.listed == "hinted" and told else ""
     out = [
-        f"{report.episode}: word error rate {100 * report.wer:.2f}% ({report.errors} of {report.words} "
-        f"words), {len(report.misses)} of {report.sentences} sentences differ"
+        f"{report.episode}: word error rate {_percent(heard)} ({heard.errors} of {heard.words} words; "
+        f"{by_voice(heard.voices, heard.quiz)}){with_hints}, "
+        f"{len(report.misses)} of {report.sentences} sentences differ{listed}"
     ]
     for miss in report.misses:
         out.append(f"  {100 * miss.wer:5.1f}%  {miss.source}  {miss.text}")
@@ -348,25 +611,55 @@ def describe(report: EpisodeProof) -> list[str]:
         out.append(f"          heard: {miss.heard or '(nothing)'}{spacing}")
         if miss.suggestion:
             out.append(f"          lexicon: {miss.suggestion}")
+        elif miss.tried:
+            tried_heard = miss.tried_heard or "(nothing)"
+            out.append(f"          lexicon: no fix found ({miss.tried} is heard no better: {tried_heard})")
     return out
 
 
+def _total(hearings: list[Hearing]) -> tuple[Tally, int, dict[str, Tally], Tally, float]:
+    """Words and errors, those only in spacing, by voice and for the quiz, and the seconds it took."""
+    total, voices, quiz = Tally(), dict[str, Tally](), Tally()
+    for hearing in hearings:
+        total += Tally(hearing.words, hearing.errors)
+        quiz += hearing.quiz
+        for role, tally in hearing.voices.items():
+            voices[role] = voices.get(role, Tally()) + tally
+    return total, sum(h.spacing for h in hearings), voices, quiz, sum(h.seconds for h in hearings)
+
+
+def _figures(hearings: list[Hearing], audio: float) -> str:
+    total, spacing, voices, quiz, seconds = _total(hearings)
+    return (
+        f"word error rate {_percent(total)} strict ({total.errors} of {total.words} words; "
+        f"{100 * (total.errors - spacing) / max(1, total.words):.2f}% when compound spellings are forgiven); "
+        f"{by_voice(voices, quiz)}; heard in {seconds:.0f} s ({audio / max(seconds, 1e-9):.1f}x realtime)"
+    )
+
+
 def summary(reports: list[EpisodeProof]) -> str:
-    words = sum(r.words for r in reports)
-    errors = sum(r.errors for r in reports)
+    """The figures of all the reports: as a listener hears the episodes (no hints) first, then with hints."""
     audio = sum(r.audio_seconds for r in reports)
-    seconds = sum(r.seconds for r in reports)
-    flagged = sum(len(r.misses) for r in reports)
-    spacing = sum(r.spacing for r in reports)
+    flagged = sum(len(r.unhinted.misses) for r in reports)
     sentences = sum(r.sentences for r in reports)
     models = ", ".join(sorted({r.model for r in reports}))
-    return (
-        f"proof-listen (Whisper {models}): {len(reports)} episode(s), {audio / 60:.1f} min of audio in "
-        f"{seconds:.0f} s ({audio / max(seconds, 1e-9):.1f}x realtime); "
-        f"word error rate {100 * errors / max(1, words):.2f}% strict ({errors} of {words} words; "
-        f"{100 * (errors - spacing) / max(1, words):.2f}% when compound spellings are forgiven); "
-        f"{flagged} of {sentences} sentences differ"
-    )
+    told = [r for r in reports if r.hinted is not None]
+    out = [
+        f"proof-listen (Whisper {models}): {len(reports)} episode(s), {audio / 60:.1f} min of audio",
+        f"  as a listener hears it (no hints): {_figures([r.unhinted for r in reports], audio)}; "
+        f"{flagged} of {sentences} sentences differ",
+    ]
+    if told:
+        hinted = [r.hinted for r in told if r.hinted is not None]
+        told_audio = sum(r.audio_seconds for r in told)
+        joined = sum(h.joined for h in hinted)
+        out.append(
+            f"  with hints ({len(told)} of {len(reports)} episode(s) told their terms; {joined} runs of "
+            f"heard words written as a term): {_figures(hinted, told_audio)}"
+        )
+    else:
+        out.append("  with hints: not heard (`certquests proof --hints` hears the episodes told their terms)")
+    return "\n".join(out)
 
 
 def saved_summary(episodes: Path) -> str | None:
