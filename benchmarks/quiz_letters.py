@@ -5,7 +5,8 @@
 Takes the options of N questions of the quiz bank, says each in every FORM below with the role's voice, as a
 build would (the spoken form of each sentence, the show's sentence pause between sentences), and transcribes
 each option on its own with Whisper, given no hint. Prints, per form, the share of options whose letter was
-heard as that letter, and the word error rate of the whole option (strict, Whisper's normalizer on both sides).
+heard as that letter, and the word error rate of the whole option (strict, Whisper's normalizer on both
+sides).
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def main() -> None:
                 written = form.format(letter=letter, text=text)
                 parts = []
                 for _, sentence in split_sentences(written):
-                    samples = trim_silence(engine.synthesize(speak(sentence, lexicon, show.language).text, voice))
+                    said = speak(sentence, lexicon, show.language).text
+                    samples = trim_silence(engine.synthesize(said, voice))
                     parts += [gap, samples] if parts else [samples]
                 path = Path(folder) / "option.wav"
                 soundfile.write(path, np.concatenate(parts), SAMPLE_RATE)

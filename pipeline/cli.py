@@ -29,7 +29,7 @@ from .speech import accent_problem, check_voices
 from .stages import STAGES, upload
 from .stages import proof as proof_stage
 from .stages import publish as publish_stage
-from .stages.script import speech_lines, speech_report
+from .stages.script import speech_lines, speech_report, vocabulary_lines
 
 log = logging.getLogger("pipeline")
 # The publishing clients, the feed gate and the preview server are imported by their commands only: a build
@@ -307,7 +307,6 @@ def check(ctx: click.Context, every: bool) -> None:
     accent = accent_problem(show)
     if accent:
         click.echo(f"warning: {accent}")
-    unknown = course.words_missing_from(lexicon)
     click.echo(f"{len(course.lessons)} lessons and {len(course.questions)} quiz questions are valid.")
     if show.domains and course.questions:
         total = len(course.questions)
@@ -318,20 +317,8 @@ def check(ctx: click.Context, every: bool) -> None:
             )
     for line in speech_lines(speech_report(context), every=every):
         click.echo(line)
-    if unknown:
-        click.echo(f"{len(unknown)} all-caps word(s) have no entry in content/lexicon.toml yet:")
-        for token in sorted(unknown):
-            click.echo(f"  {token}  ({', '.join(sorted(unknown[token]))})")
-    else:
-        click.echo("Every all-caps word has a pronunciation entry.")
-    foreign = course.foreign_words(lexicon)
-    if foreign:
-        click.echo(
-            f"{len(foreign)} word(s) have letters from other languages, which the voice may say as English; "
-            'listen, and add "word" = "how to say it" under [say] in content/lexicon.toml where it does not:'
-        )
-        for word, count in sorted(foreign.items(), key=lambda item: (-item[1], item[0])):
-            click.echo(f"  {word} ({count})")
+    for line in vocabulary_lines(course, lexicon):
+        click.echo(line)
 
 
 @main.command()

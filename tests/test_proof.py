@@ -21,17 +21,9 @@ from pipeline.model.proof import EpisodeProof, Hearing, Miss, Tally
 from pipeline.model.script import Chapter, Line, Script
 from pipeline.speech import SAMPLE_RATE, engine_version, sentence_key
 from pipeline.spoken.speech import speak
-from pipeline.stages.proof import (
-    TRIALS,
-    Verifier,
-    describe,
-    listener,
-    normalizer,
-    score,
-    suggestion,
-    summary,
-    tallies,
-)
+from pipeline.stages.advice import TRIALS, Verifier, listener, suggestion
+from pipeline.stages.hearing import normalizer, score
+from pipeline.stages.proof import describe, summary, tallies
 
 from .conftest import AS_OF, run
 

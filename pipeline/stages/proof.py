@@ -18,209 +18,29 @@ findings, with every recognized word and its time, go to a report beside each MP
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import itertools
 import json
 import logging
 import re
-import string
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ContentError, SynthesisError
+from ..errors import ContentError
 from ..fsutil import write_atomic
 from ..model.episode import MasterRecord
-from ..model.lexicon import LETTERS as DIGITS
-from ..model.lexicon import Lexicon
 from ..model.proof import REPORT_SUFFIX, EpisodeProof, Hearing, Miss, Tally
 from ..model.script import Line
-from ..spoken.speech import speak
+from .advice import TRIALS, Verifier, _known_trials, listener
 from .base import Context, EpisodeWork
+from .hearing import Normalize, Scored, normalizer, score
 from .script import QUIZ_NAME
 
 if TYPE_CHECKING:
     from ..audio.recognize import Heard, Recognizer, Word
 
 log = logging.getLogger(__name__)
-Normalize = Callable[[str], str]
-# How these written abbreviations are read aloud, whoever reads them: a hearing of the reading is right.
-READINGS = {
-    "e.g.": "for example",
-    "i.e.": "that is",
-    "vs.": "versus",
-    "vs": "versus",
-    "etc.": "et cetera",
-    "ms": "milliseconds",
-    "KB": "kilobytes",
-    "MB": "megabytes",
-    "GB": "gigabytes",
-    "TB": "terabytes",
-    "&": "and",
-}
-READING = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in READINGS) + r")(?![\w])")
-
-# Letter names, for a suggested entry that spells a token out in words.
-LETTER_WORDS = (
-    "ay bee see dee ee eff jee aitch eye jay kay el em en oh pee cue ar ess tee you vee double-you ex why zee"
-)
-LETTER_NAMES = dict(zip(string.ascii_lowercase, LETTER_WORDS.split()))
-
-
-@dataclass
-class Scored:
-    """One sentence's share of the episode's alignment."""
-
-    words: int = 0  # of its transcript text, normalized
-    errors: int = 0
-    spacing: int = 0  # of those, errors only in where words split ("CloudFormation" heard "cloud formation")
-    heard: list[int] = field(default_factory=list)  # indexes of the recognized words given to it
-    tokens: set[int] = field(default_factory=set)  # its text's tokens that the other errors touch
-
-
-def normalizer() -> Normalize:
-    from whisper_normalizer.english import EnglishTextNormalizer  # loaded only for a proof-listen
-
-    normalize: Normalize = EnglishTextNormalizer()
-    return normalize
-
-
-def _words(normalize: Normalize, text: str) -> list[str]:
-    from ..spoken.technical import ISO_DATE, iso_date
-
-    text = READING.sub(lambda match: READINGS[match.group(1)], text)
-    text = re.sub(r"(?<![\w.])\.(?=[A-Za-z])", "dot ", text)  # ".fifo", ".NET": read with the dot
-    text = re.sub(r"#(?=\d)", " number ", text)  # USER#123, #42: read "user number 123", "number 42"
-    text = re.sub(r"(?<=\w)_(?=\w)", " ", text)  # KEYS_ONLY: read "keys only"
-    text = ISO_DATE.sub(iso_date, text)  # 2016-10-31: read "October 31, 2016"
-    return normalize(re.sub(r"\$\{?(?=[A-Za-z])", "dollar ", text)).split()
-
-
-def score(
-    normalize: Normalize, lines: tuple[Line, ...], heard: list[Word], spans: list[tuple[float, float]]
-) -> list[Scored]:
-    """Align the episode's recognized words with all of its sentences' words at once (so a word the recognizer
-    timed early still meets its own sentence), then give each sentence its words and errors. A word heard in
-    a pause between two sentences goes to the one whose span holds it."""
-    import jiwer
-
-    reference = [
-        (word, number, token)
-        for number, line in enumerate(lines)
-        for token, text in enumerate(line.text.split())
-        for word in _words(normalize, text)
-    ]
-    hypothesis = [(word, index) for index, item in enumerate(heard) for word in _words(normalize, item.text)]
-    scored = [Scored() for _ in lines]
-    for _, number, _ in reference:
-        scored[number].words += 1
-    if not reference or not hypothesis:
-        for _, number, token in reference:
-            scored[number].errors += 1
-            scored[number].tokens.add(token)
-        return scored
-    result = jiwer.process_words(" ".join(w for w, _, _ in reference), " ".join(w for w, _ in hypothesis))
-    chunks = result.alignments[0]
-    region: list[tuple[int, int, int, int, int]] = []  # (sentence, errors, ref word, hyp word, token)
-
-    def close_region() -> None:
-        """Errors of a run of unequal chunks whose letters agree differ only in spacing ("F-I-F-O" for
-        "FIFO": the normalizer writes a lone O as a zero)."""
-        refs = "".join(reference[r][0] for *_, r, _, _ in region if r >= 0).replace("0", "o")
-        hyps = "".join(hypothesis[h][0] for *_, h, _ in region if h >= 0).replace("0", "o")
-        for number, errors, _, _, token in region:
-            if refs == hyps:
-                scored[number].spacing += errors
-            else:
-                scored[number].tokens.add(token)
-        region.clear()
-
-    for chunk in chunks:
-        if chunk.type == "equal":
-            close_region()
-        for offset in range(
-            max(chunk.ref_end_idx - chunk.ref_start_idx, chunk.hyp_end_idx - chunk.hyp_start_idx)
-        ):
-            r = chunk.ref_start_idx + offset if chunk.type != "insert" else -1
-            h = chunk.hyp_start_idx + offset if chunk.type != "delete" else -1
-            if r >= 0:
-                number, token = reference[r][1], reference[r][2]
-            else:  # an inserted word: the sentence around it, or by time between two sentences
-                before = reference[chunk.ref_start_idx - 1] if chunk.ref_start_idx > 0 else reference[0]
-                after = reference[min(chunk.ref_start_idx, len(reference) - 1)]
-                word = heard[hypothesis[h][1]]
-                later = (word.start + word.end) / 2 >= spans[after[1]][0]
-                number, token = (after[1], after[2]) if later or before == after else (before[1], before[2])
-            sentence = scored[number]
-            if h >= 0 and hypothesis[h][1] not in sentence.heard:
-                sentence.heard.append(hypothesis[h][1])
-            if chunk.type != "equal":
-                sentence.errors += 1
-                region.append((number, 1, r, h, token))
-    close_region()
-    return scored
-
-
-def _part_said(part: str) -> str:
-    """A digit by name, capitals and single letters by their letter names, a word as it is."""
-    if part in DIGITS:
-        return DIGITS[part]
-    if part.isupper() or len(part) == 1:
-        return " ".join(LETTER_NAMES[letter.lower()] for letter in part)
-    return part.lower()
-
-
-# A Roman numeral of two letters or more ("IV", "XVII"): the speech layer reads it by its context ("Chapter
-# four", "Henry the Eighth"); an entry would say it one way everywhere ("IV" = "eye vee" broke "Chapter IV").
-ROMAN = re.compile(r"(?=[MDCLXVI]{2})M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
-
-
-def _a_number(core: str) -> bool:
-    """A number (2016, 10GiB, Route53, 1st) or a Roman numeral: read by rules in context, not by an entry."""
-    return bool(re.match(r"\d", core) or re.search(r"\d\d", core) or ROMAN.fullmatch(core))
-
-
-def suggested_entry(token: str) -> tuple[str, str] | None:
-    """A lexicon [say] entry (token, said) that says `token` in plain words (letters by name, short dotted
-    parts spelled), for a token written unlike a word (capitals, inner dots); none for a plain word, which
-    lexicons seldom mend, and none for a number or a Roman numeral."""
-    from ..audio.vocabulary import bare
-
-    dotted = re.fullmatch(r"\.([A-Za-z][\w-]*)", token.strip(",;:!?()[]\"'"))
-    if dotted:  # ".NET", ".fifo": read with their dot
-        return dotted.group(0), f"dot {dotted.group(1).lower()}"
-    core = bare(token)
-    if not core or _a_number(core):
-        return None
-    if re.fullmatch(r"[A-Z]{2,6}s?", core):
-        said = " ".join(LETTER_NAMES[letter] for letter in core.rstrip("s").lower())
-        return core, f"{said}{'s' if core.endswith('s') else ''}"
-    if re.search(r"[a-z][A-Z0-9]", core):  # SigV4, Auth0: the camel-case parts, letters and digits by name
-        parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d", core)
-        return core, " ".join(_part_said(part) for part in parts)
-    if "." in core.strip(".") and re.search(r"[A-Za-z]", core):
-        parts = [part for part in core.split(".") if part]
-        said = " ".join(
-            " ".join(LETTER_NAMES[ch] for ch in part.lower() if ch in LETTER_NAMES)
-            if len(part) <= 3
-            else part
-            for part in parts
-        )
-        return core, said.lower()
-    return None
-
-
-def entry_line(entry: tuple[str, str]) -> str:
-    """An entry as it is written in content/lexicon.toml."""
-    return f'[say] "{entry[0]}" = "{entry[1]}"'
-
-
-def suggestion(token: str) -> str:
-    """The lexicon entry `suggested_entry` gives for `token`, as it is written in content/lexicon.toml."""
-    entry = suggested_entry(token)
-    return entry_line(entry) if entry else ""
 
 
 def sources(context: Context, episode: EpisodeWork) -> list[tuple[str, str]]:
@@ -266,123 +86,6 @@ def built_audio(context: Context, episode: EpisodeWork) -> tuple[Path, MasterRec
     if not files or [cue.text for cue in record.cues] != [line.text for line in episode.spoken.lines]:
         return None
     return max(files, key=lambda p: p.stat().st_mtime_ns), record
-
-
-Listen = Callable[[Line], str]  # the words heard when the line's own voice says line.spoken, told nothing
-
-
-@dataclass(frozen=True)
-class Trial:
-    """A suggested entry voiced with the sentence's own voice and heard back, beside the sentence as it is."""
-
-    entry: str  # as written in content/lexicon.toml
-    heard: str  # the sentence said with the entry
-    errors: int  # in that hearing (errors only in where words split are not counted)
-    before: int  # in the hearing of the sentence as it is, alone, the same way
-
-    @property
-    def helps(self) -> bool:
-        return self.errors < self.before
-
-
-def errors_alone(normalize: Normalize, line: Line, heard: str) -> int:
-    """Word errors of one sentence heard on its own, not counting those only in where words split."""
-    from ..audio.recognize import Word
-
-    words = [Word(text, 0.0, 0.0) for text in heard.split()]
-    (sentence,) = score(normalize, (line,), words, [(0.0, float("inf"))])
-    return sentence.errors - sentence.spacing
-
-
-def with_entry(lexicon: Lexicon, entry: tuple[str, str]) -> Lexicon:
-    """The lexicon with `entry` under [say], over whatever it held for that token."""
-    word, said = entry
-    return dataclasses.replace(
-        lexicon, say={**lexicon.say, word: said}, spell=tuple(w for w in lexicon.spell if w != word)
-    )
-
-
-@dataclass
-class Verifier:
-    """Offers a lexicon entry only once the sentence's own voice has said it and the recognizer, told nothing,
-    has heard it back better than the sentence as it is (both heard alone, the same way). Earlier trials are
-    kept by sentence, entry and voice (`known`), so each is voiced and heard once."""
-
-    lexicon: Lexicon
-    normalize: Normalize
-    listen: Listen
-    voice_key: Callable[[Line], str]  # what a line is voiced from: its spoken text, voice and engine version
-    model: str
-    known: dict[str, dict[str, object]] = field(default_factory=dict)
-
-    def trial(self, line: Line, token: str) -> Trial | None:
-        """The trial of the entry suggested for `token`; None when there is none, or it changes nothing the
-        voice is given."""
-        entry = suggested_entry(token)
-        if entry is None:
-            return None
-        candidate = speak(line.text, with_entry(self.lexicon, entry)).text
-        if candidate in {line.spoken, speak(line.text, self.lexicon).text}:
-            return None
-        tried = dataclasses.replace(line, spoken=candidate)
-        key = json.dumps([self.model, line.text, self.voice_key(line), self.voice_key(tried)])
-        key = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        if key not in self.known:
-            try:
-                said = self.listen(line)
-                heard = self.listen(tried)
-            except SynthesisError as exc:  # a voice that fails on the entry: it is no fix
-                log.warning("%s: the entry %s could not be voiced: %s", line.source, entry_line(entry), exc)
-                return None
-            self.known[key] = {
-                "sentence": line.text,
-                "entry": entry_line(entry),
-                "said": candidate,
-                "heard": heard,
-                "errors": errors_alone(self.normalize, line, heard),
-                "before": errors_alone(self.normalize, line, said),
-                "heard_before": said,
-            }
-        found = self.known[key]
-        return Trial(
-            entry_line(entry), str(found["heard"]), int(str(found["errors"])), int(str(found["before"]))
-        )
-
-
-def listener(context: Context, recognizer: Recognizer) -> tuple[Listen, Callable[[Line], str]]:
-    """How a line sounds in its own voice (the engine and settings of its role, through the speech cache, so a
-    sentence voiced for a trial is kept for the build that takes the entry), heard by `recognizer` told
-    nothing; and the key a line is voiced under."""
-    from ..speech import SAMPLE_RATE, engine_version, sentence_key
-
-    voices = context.show.voices
-
-    def key_of(line: Line) -> str:
-        voice = voices[line.role]
-        return sentence_key(line.spoken, voice, engine_version(voice.engine))
-
-    def listen(line: Line) -> str:
-        key = key_of(line)
-        context.voicer.ensure(line, key, 0, lesson_path=line.source)
-        samples = context.voicer.cache.get(key)
-        if samples is None:
-            raise ContentError(
-                f"{line.source}: the speech cache lost the sentence voiced for a trial; run again"
-            )
-        return " ".join(word.text for word in recognizer.hear(samples, SAMPLE_RATE))
-
-    return listen, key_of
-
-
-TRIALS = "proof-trials.json"  # in the project's cache: suggested entries voiced and heard back
-
-
-def _known_trials(path: Path) -> dict[str, dict[str, object]]:
-    try:
-        known = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return known if isinstance(known, dict) else {}
 
 
 def tallies(lines: tuple[Line, ...], scored: list[Scored]) -> tuple[dict[str, Tally], Tally]:
@@ -565,7 +268,15 @@ def proof(context: Context, ids: tuple[str, ...], model: str, hinted: bool = Fal
     recognizer, normalize = Recognizer(model), normalizer()
     listen, key_of = listener(context, recognizer)
     trials = context.project.cache / TRIALS
-    verifier = Verifier(context.lexicon, normalize, listen, key_of, recognizer.name, _known_trials(trials))
+    verifier = Verifier(
+        context.lexicon,
+        normalize,
+        listen,
+        key_of,
+        recognizer.name,
+        _known_trials(trials),
+        context.show.language,
+    )
     for episode in chosen:
         report = proof_episode(context, episode, recognizer, normalize, verifier, hinted)
         trials.parent.mkdir(parents=True, exist_ok=True)

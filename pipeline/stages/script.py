@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..fsutil import write_atomic
+from ..model.course import Course
 from ..model.lesson import Block, Lesson
 from ..model.lexicon import LEXICON_NAME, Lexicon
 from ..model.project import CONFIG_NAME
@@ -347,4 +348,24 @@ def speech_lines(report: SpeechReport, *, every: bool = False) -> list[str]:
             "with the changes made most often and one sentence (`certquests check --all` lists every one):"
         )
         out += review_lines([Change(line.source, line.text, line.spoken) for line in report.changed])
+    return out
+
+
+def vocabulary_lines(course: Course, lexicon: Lexicon) -> list[str]:
+    """The words `certquests check` asks a producer about: all-caps words without a lexicon entry, and words
+    with letters from other languages, with how often each is used."""
+    out = []
+    unknown = course.words_missing_from(lexicon)
+    if unknown:
+        out.append(f"{len(unknown)} all-caps word(s) have no entry in content/lexicon.toml yet:")
+        out += [f"  {token}  ({', '.join(sorted(unknown[token]))})" for token in sorted(unknown)]
+    else:
+        out.append("Every all-caps word has a pronunciation entry.")
+    foreign = course.foreign_words(lexicon)
+    if foreign:
+        out.append(
+            f"{len(foreign)} word(s) have letters from other languages, which the voice may say as English; "
+            'listen, and add "word" = "how to say it" under [say] in content/lexicon.toml where it does not:'
+        )
+        out += [f"  {word} ({count})" for word, count in sorted(foreign.items(), key=lambda i: (-i[1], i[0]))]
     return out
