@@ -123,7 +123,7 @@ class Reader:
                 self._month_day,
             ),
             (TIME, self._time),
-            (re.compile(rf"{ALONE}(?:£\s?(\d+)\s+)?(\d+)s\.?\s?(\d+)d\b\.?"), self._shillings),
+            (re.compile(rf"{ALONE}(?:£\s?(\d+)\s+)?(\d+)s\.?\s?(\d+)d\b"), self._shillings),
             (
                 re.compile(
                     rf"(?<![\w])([£€$¥₹])\s?({NUMBER})(?:\s?(bn|tn|[kKmM]|million|billion|thousand|trillion))?"
