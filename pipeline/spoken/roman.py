@@ -1,0 +1,159 @@
+"""Roman numerals in words, by the word before them: a ruler's ("Henry VIII": "Henry the Eighth"), a part's
+or a title's ("Chapter IV": "Chapter four", "World War II": "World War two").
+
+Letters that only look like a numeral stay as written: a word or an acronym ("I", "MIX", "an IV drip", "CD",
+"Washington DC", "Malcolm X"). A numeral is read only when it is well formed (canonical, as a clock face
+writes them: IV not IIII, XC not LXXXX) and the word before it says what it counts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import cardinal, ordinal
+
+# A canonical numeral from 1 to 3999; every other run of these letters is not a number.
+CANONICAL = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+# A ruler's numeral is small and of I, V and X only: "DC" after "Washington" is no king.
+REGNAL_MOST = 39
+
+# Words after which a numeral numbers a part, a title or a kind; read as a cardinal ("Chapter four").
+TITLES = frozenset(
+    word.lower()
+    for word in (
+        "Chapter Book Part Volume Vol. Act Scene Canto Meditation Psalm Symphony Op. Opus No. Number War "
+        "Phase Stage Type Class Article Appendix Section Plate Figure Fig. Table Lesson Unit Level Grade "
+        "Series Title Schedule Factor Form Category Division Tier Round Year Movement Sonata Quartet Concerto "
+        "Letter Epistle Sermon Ode Sonnet Elegy Essay Lecture Question Problem Exercise Tome Fascicle Annex "
+        "Amendment Clause Rule Step Mark Block Room Ward Lot Hall Gate Legion Dynasty Council Crusade Olympiad "
+        "Pattern"
+    ).split()
+)
+# A capitalised name before "I" is a ruler only when it is a known ruler's name: "Then I" is a pronoun.
+RULERS = frozenset(
+    (
+        "Adrian Afonso Alexander Alexios Alfonso Amadeus Amenhotep Andronikos Anne Antiochus Artaxerxes Baldwin "
+        "Basil Benedict Boniface Caesar Callixtus Canute Carlos Casimir Catherine Celestine Charles Christian "
+        "Christina Clement Cnut Conrad Constantine Cyrus Darius David Demetrius Duarte Duncan Edmund Edward "
+        "Elizabeth Eric Erik Ethelred Eugene Eugenius Felipe Felix Ferdinand Fernando Francis Franz Frederick "
+        "Frederik Friedrich George Gregory Gustav Gustavus Haakon Hadrian Harald Harold Henri Henry Honorius "
+        "Innocent Isabella Ivan James Jaime Joan Johann John Joseph Juan Julius Justinian Karl Kenneth Lajos "
+        "Leo Leopold Louis Ludwig Magnus Mahmud Malcolm Manuel Margaret Maria Martin Mary Matthias "
+        "Maximilian Mehmed Menelik Michael Murad Napoleon Nicholas Olaf Osman Otto Paul Pedro Peter Philip "
+        "Philippe Pius Ptolemy Rama Ramesses Ramses Richard Robert Rudolf Rudolph Sancho Selim Senusret "
+        "Sergius Seti Sigismund Sixtus Stephen Suleiman Theodosius Thutmose Tiglath-Pileser Umberto Urban "
+        "Valdemar Vasily Victor Victoria Vittorio Wilhelm William Xerxes Yaroslav Zog"
+    ).split()
+)
+# Capitalised words that open a clause and are no one's name: "So IV" is not a king.
+NOT_NAMES = frozenset(
+    "A An And As At But By For From He Her His How If In Is It Its Let My No Not Now Of On Or Our She So "
+    "Such That The Their Then There These They This Those Thus To We What When Where Which While Who Why "
+    "With You Your Since Until After Before Because Although Though Also Here Every Each Both All Some".split()
+)
+# "Malcolm X" is a name, not a tenth king.
+NAMED = frozenset({("Malcolm", "X")})
+# After a ruler's name, "I" is the pronoun when the next word is one a pronoun takes.
+PRONOUN_NEXT = frozenset(
+    "am think thought know knew guess believe mean meant hope feel felt want wanted suppose say said "
+    "'m ’m 've ’ve 'll ’ll 'd ’d".split()
+)
+# Before a title word, these make "I" the pronoun: "In this chapter I show...".
+POINTING = frozenset("this that these those which what each every any the".split())
+
+TOKEN = re.compile(
+    r"(?<![\w.’'-])(?P<numeral>[IVXLCDM]+|[ivxlc]+)(?P<possessive>['’]s)?(?![\w-]|\.\w|['’](?!s\b))"
+)
+WORD_BEFORE = re.compile(r"(?P<word>[A-Za-z][\w'’-]*\.?)(?P<gap>,?\s+)$")
+WORD_AFTER = re.compile(r"\s*(?P<word>['’]?[\w']+)")
+
+
+def value(numeral: str) -> int | None:
+    """'XIV' -> 14; None when the letters are no well-formed numeral ('IIII', 'MIL', 'LCD')."""
+    numeral = numeral.upper()
+    if not numeral or not CANONICAL.fullmatch(numeral):
+        return None
+    total = 0
+    for letter, following in zip(numeral, [*numeral[1:], ""]):
+        amount = VALUES[letter]
+        total += -amount if following and VALUES[following] > amount else amount
+    return total
+
+
+def _title_case(words: str) -> str:
+    return "-".join(part.capitalize() for part in words.split("-"))
+
+
+def _before(text: str, start: int) -> tuple[str, str]:
+    """The word before `start` and the word before that (empty when none)."""
+    found = WORD_BEFORE.search(text, 0, start)
+    if not found or found.end() != start:
+        return "", ""
+    earlier = WORD_BEFORE.search(text, 0, found.start())
+    previous = earlier.group("word") if earlier and earlier.end() == found.start() else ""
+    return found.group("word"), previous
+
+
+def _after(text: str, end: int) -> str:
+    found = WORD_AFTER.match(text, end)
+    return found.group("word") if found else ""
+
+
+def _reading(text: str, match: re.Match[str], language: str) -> str | None:
+    """How the numeral at `match` is read, or None when it stays as written."""
+    numeral = match.group("numeral")
+    number = value(numeral)
+    if number is None:
+        return None
+    word, previous = _before(text, match.start())
+    gap = text[match.start() - 1] if match.start() else ""
+    bare = word.rstrip(".").lower()
+    if word.lower() in TITLES or bare in TITLES:
+        if numeral.islower() and len(numeral) < 2 and word.islower():
+            return None  # "section i" reads as a letter as often as a number; "Scene i" is a scene
+        if numeral == "I" and word.islower() and previous.lower() in POINTING and bare != "type":
+            return None  # "In this chapter I show"
+        if bare == "war" and previous.lower() != "world":
+            return None
+        return cardinal(number, language)
+    if numeral.islower() or not gap.isspace() or word.endswith("."):
+        return None
+    if not re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", word) or word in NOT_NAMES:
+        return None
+    if (word, numeral) in NAMED or not re.fullmatch(r"[IVX]+", numeral) or number > REGNAL_MOST:
+        return None
+    if word not in RULERS and len(numeral) < 2:
+        return None  # "Then V equals IR", "Let X be": a single letter after an unknown word is a letter
+    if numeral == "I" and _after(text, match.end()).lower() in PRONOUN_NEXT:
+        return None
+    return "the " + _title_case(ordinal(number, language))
+
+
+def _readings(text: str, language: str) -> list[tuple[re.Match[str], str]]:
+    found = []
+    for match in TOKEN.finditer(text):
+        said = _reading(text, match, language)
+        if said is not None:
+            found.append((match, said))
+    return found
+
+
+def roman_numerals(text: str, language: str = "en-US") -> str:
+    """The sentence with its Roman numerals in words where the word before them says they count:
+    'Henry VIII's court' -> "Henry the Eighth's court", 'Act III, Scene ii' -> 'Act three, Scene two'."""
+    if not re.search(r"[IVXLCDMivxlc]", text):
+        return text
+    pieces: list[str] = []
+    position = 0
+    for match, said in _readings(text, language):
+        pieces += [text[position : match.start()], said, match.group("possessive") or ""]
+        position = match.end()
+    return "".join([*pieces, text[position:]])
+
+
+def is_read_numeral(token: str, sentence: str) -> bool:
+    """Whether `roman_numerals` reads `token` (as the sentence writes it) in `sentence`: such a token needs no
+    lexicon entry."""
+    bare = re.sub(r"['’]s$", "", token)
+    return any(match.group("numeral") == bare for match, _ in _readings(sentence, "en-US"))
