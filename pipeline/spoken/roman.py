@@ -14,53 +14,63 @@ from .numbers import cardinal, ordinal
 
 # A canonical numeral from 1 to 3999; every other run of these letters is not a number.
 CANONICAL = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+
+
+def _words(text: str, lower: bool = False) -> frozenset[str]:
+    return frozenset(word.lower() if lower else word for word in text.split())
+
+
 VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 # A ruler's numeral is small and of I, V and X only: "DC" after "Washington" is no king.
 REGNAL_MOST = 39
 
 # Words after which a numeral numbers a part, a title or a kind; read as a cardinal ("Chapter four").
-TITLES = frozenset(
-    word.lower()
-    for word in (
-        "Chapter Book Part Volume Vol. Act Scene Canto Meditation Psalm Symphony Op. Opus No. Number War "
-        "Phase Stage Type Class Article Appendix Section Plate Figure Fig. Table Lesson Unit Level Grade "
-        "Series Title Schedule Factor Form Category Division Tier Round Year Movement Sonata Quartet Concerto "
-        "Letter Epistle Sermon Ode Sonnet Elegy Essay Lecture Question Problem Exercise Tome Fascicle Annex "
-        "Amendment Clause Rule Step Mark Block Room Ward Lot Hall Gate Legion Dynasty Council Crusade Olympiad "
-        "Pattern"
-    ).split()
+TITLES = _words(
+    """
+    Chapter Book Part Volume Vol. Act Scene Canto Meditation Psalm Symphony Op. Opus No. Number War
+    Phase Stage Type Class Article Appendix Section Plate Figure Fig. Table Lesson Unit Level Grade
+    Series Title Schedule Factor Form Category Division Tier Round Year Movement Sonata Quartet Concerto
+    Letter Epistle Sermon Ode Sonnet Elegy Essay Lecture Question Problem Exercise Tome Fascicle Annex
+    Amendment Clause Rule Step Mark Block Room Ward Lot Hall Gate Legion Dynasty Council Crusade
+    Olympiad Pattern
+    """,
+    lower=True,
 )
 # A capitalised name before "I" is a ruler only when it is a known ruler's name: "Then I" is a pronoun.
-RULERS = frozenset(
-    (
-        "Adrian Afonso Alexander Alexios Alfonso Amadeus Amenhotep Andronikos Anne Antiochus Artaxerxes Baldwin "
-        "Basil Benedict Boniface Caesar Callixtus Canute Carlos Casimir Catherine Celestine Charles Christian "
-        "Christina Clement Cnut Conrad Constantine Cyrus Darius David Demetrius Duarte Duncan Edmund Edward "
-        "Elizabeth Eric Erik Ethelred Eugene Eugenius Felipe Felix Ferdinand Fernando Francis Franz Frederick "
-        "Frederik Friedrich George Gregory Gustav Gustavus Haakon Hadrian Harald Harold Henri Henry Honorius "
-        "Innocent Isabella Ivan James Jaime Joan Johann John Joseph Juan Julius Justinian Karl Kenneth Lajos "
-        "Leo Leopold Louis Ludwig Magnus Mahmud Malcolm Manuel Margaret Maria Martin Mary Matthias "
-        "Maximilian Mehmed Menelik Michael Murad Napoleon Nicholas Olaf Osman Otto Paul Pedro Peter Philip "
-        "Philippe Pius Ptolemy Rama Ramesses Ramses Richard Robert Rudolf Rudolph Sancho Selim Senusret "
-        "Sergius Seti Sigismund Sixtus Stephen Suleiman Theodosius Thutmose Tiglath-Pileser Umberto Urban "
-        "Valdemar Vasily Victor Victoria Vittorio Wilhelm William Xerxes Yaroslav Zog"
-    ).split()
+RULERS = _words(
+    """
+    Adrian Afonso Alexander Alexios Alfonso Amadeus Amenhotep Andronikos Anne Antiochus Artaxerxes
+    Baldwin Basil Benedict Boniface Caesar Callixtus Canute Carlos Casimir Catherine Celestine Charles
+    Christian Christina Clement Cnut Conrad Constantine Cyrus Darius David Demetrius Duarte Duncan
+    Edmund Edward Elizabeth Eric Erik Ethelred Eugene Eugenius Felipe Felix Ferdinand Fernando Francis
+    Franz Frederick Frederik Friedrich George Gregory Gustav Gustavus Haakon Hadrian Harald Harold Henri
+    Henry Honorius Innocent Isabella Ivan James Jaime Joan Johann John Joseph Juan Julius Justinian Karl
+    Kenneth Lajos Leo Leopold Louis Ludwig Magnus Mahmud Malcolm Manuel Margaret Maria Martin Mary
+    Matthias Maximilian Mehmed Menelik Michael Murad Napoleon Nicholas Olaf Osman Otto Paul Pedro Peter
+    Philip Philippe Pius Ptolemy Rama Ramesses Ramses Richard Robert Rudolf Rudolph Sancho Selim
+    Senusret Sergius Seti Sigismund Sixtus Stephen Suleiman Theodosius Thutmose Tiglath-Pileser Umberto
+    Urban Valdemar Vasily Victor Victoria Vittorio Wilhelm William Xerxes Yaroslav Zog
+    """
 )
 # Capitalised words that open a clause and are no one's name: "So IV" is not a king.
-NOT_NAMES = frozenset(
-    "A An And As At But By For From He Her His How If In Is It Its Let My No Not Now Of On Or Our She So "
-    "Such That The Their Then There These They This Those Thus To We What When Where Which While Who Why "
-    "With You Your Since Until After Before Because Although Though Also Here Every Each Both All Some".split()
+NOT_NAMES = _words(
+    """
+    A An And As At But By For From He Her His How If In Is It Its Let My No Not Now Of On Or Our She So
+    Such That The Their Then There These They This Those Thus To We What When Where Which While Who Why
+    With You Your Since Until After Before Because Although Though Also Here Every Each Both All Some
+    """
 )
 # "Malcolm X" is a name, not a tenth king.
 NAMED = frozenset({("Malcolm", "X")})
 # After a ruler's name, "I" is the pronoun when the next word is one a pronoun takes.
-PRONOUN_NEXT = frozenset(
-    "am think thought know knew guess believe mean meant hope feel felt want wanted suppose say said "
-    "'m ’m 've ’ve 'll ’ll 'd ’d".split()
+PRONOUN_NEXT = _words(
+    """
+    am think thought know knew guess believe mean meant hope feel felt want wanted suppose say said 'm
+    ’m 've ’ve 'll ’ll 'd ’d
+    """
 )
 # Before a title word, these make "I" the pronoun: "In this chapter I show...".
-POINTING = frozenset("this that these those which what each every any the".split())
+POINTING = _words("this that these those which what each every any the")
 
 TOKEN = re.compile(
     r"(?<![\w.’'-])(?P<numeral>[IVXLCDM]+|[ivxlc]+)(?P<possessive>['’]s)?(?![\w-]|\.\w|['’](?!s\b))"
