@@ -27,12 +27,15 @@ def _words(text: str) -> frozenset[str]:
 Rule = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
 
 
-def _rule(pattern: str, words: str, flags: int = 0) -> Rule:
-    """`pattern` said as `words`, capitalised where the abbreviation is, its stop kept at the text's end."""
+def _rule(pattern: str, words: str, flags: int = 0, label: bool = False) -> Rule:
+    """`pattern` said as `words`, its stop kept at the text's end; capitalised where a capital abbreviation
+    opens the sentence, or wherever it is written with one for a label ('Fig. 3' 'Figure 3')."""
 
     def said(match: re.Match[str]) -> str:
         first = match.group(0).lstrip()[:1]
-        spoken = words[0].upper() + words[1:] if first.isupper() and words[0].islower() else words
+        opens = label or not re.sub(r"[\s\"'“‘(\[]", "", match.string[: match.start()])
+        capital = first.isupper() and words[0].islower() and opens
+        spoken = words[0].upper() + words[1:] if capital else words
         last = "last" in match.re.groupindex and match.group("last") is not None
         return spoken + ("." if last else "")
 
@@ -110,11 +113,11 @@ RULES: list[Rule] = [
     _rule(r"(?<![\w.])[Nn]o\.(?=\s*\d)", "number"),
     _rule(r"(?<![\w.])[Pp]p\.(?=\s*\d)", "pages"),
     _rule(r"(?<![\w.])p\.(?=\s*\d)", "page"),
-    _rule(rf"(?<![\w.])[Ff]igs\.?{NUMBER}", "figures"),
-    _rule(rf"(?<![\w.])[Ff]ig\.?{NUMBER}", "figure"),
-    _rule(rf"(?<![\w.])[Vv]ol\.{NUMBER}", "volume"),
-    _rule(rf"(?<![\w.])[Cc]h\.{NUMBER}", "chapter"),
-    _rule(rf"(?<![\w.])[Oo]p\.{NUMBER}", "opus"),
+    _rule(rf"(?<![\w.])[Ff]igs\.?{NUMBER}", "figures", label=True),
+    _rule(rf"(?<![\w.])[Ff]ig\.?{NUMBER}", "figure", label=True),
+    _rule(rf"(?<![\w.])[Vv]ol\.{NUMBER}", "volume", label=True),
+    _rule(rf"(?<![\w.])[Cc]h\.{NUMBER}", "chapter", label=True),
+    _rule(rf"(?<![\w.])[Oo]p\.{NUMBER}", "opus", label=True),
     _rule(rf"(?<![\w.])Drs\.?{NAME}", "Doctors"),
     _rule(rf"(?<![\w.])Dr\.?{NAME}", "Doctor"),
     _rule(rf"(?<![\w.])Mrs\.?{NAME}", "Missus"),

@@ -102,7 +102,7 @@ def _symbols(formula: str) -> list[str]:
 def is_formula(token: str) -> bool:
     """Whether `token` is read as a chemical formula ('H₂O', 'CO2', 'NaCl', 'Ca(OCl)2'; not 'NASA', 'CO')."""
     match = FORMULA.fullmatch(token)
-    return bool(match) and _is_formula(match.group("formula"), match.group("charge") or "")
+    return match is not None and _is_formula(match.group("formula"), match.group("charge") or "")
 
 
 def _is_salt(formula: str) -> bool:

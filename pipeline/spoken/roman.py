@@ -120,6 +120,8 @@ def _reading(text: str, match: re.Match[str], language: str) -> str | None:
     gap = text[match.start() - 1] if match.start() else ""
     bare = word.rstrip(".").lower()
     if word.lower() in TITLES or bare in TITLES:
+        if len(numeral) == 1 and numeral.upper() in "LCDM":
+            return None  # "Appendix C", "Part D", "Type L": a letter
         if numeral.islower() and len(numeral) < 2 and word.islower():
             return None  # "section i" reads as a letter as often as a number; "Scene i" is a scene
         if numeral == "I" and word.islower() and previous.lower() in POINTING and bare != "type":
