@@ -106,6 +106,7 @@ def test_sentences_split_where_a_sentence_ends(text: str, expected: list[str]):
         ),
         ("See helm.sh and node.js and app.py.", "See helm dot s h and node dot j s and app dot p y."),
         ("Call getItemById now.", "Call get Item By Id now."),
+        ("C.H.C.L three, made in the U.S.A.", "C.H.C.L three, made in the U.S.A."),  # letters said by name
         ("Use SaaS tools.", "Use SaaS tools."),
         ("Run ls -la --color.", "Run ls dash la dash dash color."),
         ("Deny a -> b and c => d but not 3-4.", "Deny a to b and c to d but not 3-4."),
