@@ -24,6 +24,8 @@ from pipeline.spoken.roman import is_read_numeral, roman_numerals, value
         ("Charles I’s head.", "Charles the First’s head."),
         ("King Henry V won at Agincourt.", "King Henry the Fifth won at Agincourt."),
         ("Mithridates VI fought Rome.", "Mithridates the Sixth fought Rome."),
+        ("Then Ariarathes IV ruled.", "Then Ariarathes the Fourth ruled."),
+        ("Give IV fluids.", "Give I.V fluids."),
         ("Chapter IV begins here.", "Chapter four begins here."),
         ("Book II and Part III.", "Book two and Part three."),
         ("World War II ended in 1945.", "World War two ended in 1945."),
@@ -36,6 +38,8 @@ from pipeline.spoken.roman import is_read_numeral, roman_numerals, value
         ("Symphony No. IX and Op. XII.", "Symphony No. nine and Op. twelve."),
         ("Factor VIII is missing.", "Factor eight is missing."),
         ("In Appendix C and Volume III.", "In Appendix C and Volume three."),
+        ("It is (i) cheap and (ii) fast.", "It is (one) cheap and (two) fast."),
+        ("See (c) and (I) here.", "See (c) and (I) here."),
         ("Medicare Part D and Schedule C.", "Medicare Part D and Schedule C."),
     ],
 )
@@ -52,7 +56,6 @@ def test_roman_numerals_are_read_by_the_word_before_them(written: str, said: str
         "Elizabeth I think so.",  # a pronoun after a ruler's name
         "In this chapter I show how.",
         "MIX it well.",
-        "Start an IV drip.",
         "Burn a CD and a DVD.",
         "Use DC power in Washington DC.",
         "An MD read my CV.",
@@ -69,6 +72,19 @@ def test_roman_numerals_are_read_by_the_word_before_them(written: str, said: str
 )
 def test_letters_that_are_a_word_or_an_acronym_stay_as_written(written: str):
     assert roman_numerals(written) == written
+
+
+@pytest.mark.parametrize(
+    "written, said",
+    [
+        ("Start an IV drip.", "Start an I.V drip."),
+        ("Give IV fluids and IV antibiotics.", "Give I.V fluids and I.V antibiotics."),
+        ("The XX chromosomes.", "The X.X chromosomes."),
+    ],
+)
+def test_an_acronym_of_numeral_letters_is_given_as_letters(written: str, said: str):
+    """Piper reads "IV" as "roman four" wherever it stands; dotted, as the lexicon spells, it is letters."""
+    assert roman_numerals(written) == said
 
 
 def test_a_numeral_above_a_hundred_takes_the_shows_forms():
@@ -88,8 +104,9 @@ def test_check_knows_which_numerals_the_spoken_form_reads():
     assert is_read_numeral("VIII", "Henry VIII married six times.")
     assert is_read_numeral("XIV's", "Louis XIV's court.")
     assert is_read_numeral("XVII", "Meditation XVII is by Donne.")
-    assert not is_read_numeral("IV", "Start an IV drip.")
+    assert is_read_numeral("IV", "Start an IV drip.")  # as its letters
     assert not is_read_numeral("CD", "Burn a CD.")
+    assert not is_read_numeral("MIX", "MIX it well.")
     assert not is_read_numeral("XIV", "Henry VIII married.")
 
 
@@ -105,6 +122,7 @@ def test_check_knows_which_numerals_the_spoken_form_reads():
         ("Mg3(PO4)2 and (NH4)2SO4.", "M.G three, P.O four twice and N.H four twice, S.O four."),
         ("H2SO4 and Fe2O3.", "H two S.O four and F.E two O three."),
         ("NaCl, KCl, HCl and NaOH.", "N.A.C.L, K.C.L, H.C.L and N.A.O.H."),
+        ("Bleach is NaOCl.", "Bleach is N.A.O.C.L."),
         ("NH4+ ions.", "N.H four plus ions."),
         ("SO₄²⁻ ions.", "S.O four, two minus ions."),
         ("Fe³⁺ ions.", "F.E three plus ions."),
@@ -281,6 +299,16 @@ def test_a_ruler_reaches_piper_as_an_ordinal_not_as_roman(piper_phonemes, g2p):
     assert "ɹˌoʊmən" in piper_phonemes(written) or "ɹˈoʊmən" in piper_phonemes(written)
     for phonemes in (piper_phonemes(roman_numerals(written)), g2p(roman_numerals(written))):
         assert "oʊmən" not in phonemes and re.search("(?:eɪ|A)tθ|ˈAθ", phonemes), phonemes
+
+
+def test_an_iv_drip_reaches_piper_as_letters_not_as_roman_four(piper_phonemes, g2p):
+    written = "Start an IV drip."
+    assert "oʊmən" in piper_phonemes(written)
+    said = roman_numerals(written)
+    for phonemes in (piper_phonemes(said), g2p(said)):
+        assert "oʊmən" not in phonemes and "fˈɔ" not in phonemes and re.search("(?:aɪ|I)vˈi", phonemes), (
+            phonemes
+        )
 
 
 def test_a_title_numeral_reaches_both_voices_as_a_number(piper_phonemes, g2p):

@@ -36,7 +36,7 @@ ELEMENTS = _symbols_of(
 )
 # Without a count, a formula is a salt or a base: a metal or hydrogen, then these.
 # (Not N, P or H: "NaN" is no sodium nitride.)
-ANIONS = ("F", "Cl", "Br", "I", "O", "S", "Se", "OH", "CN", "SCN", "ClO")
+ANIONS = ("F", "Cl", "Br", "I", "O", "S", "Se", "OH", "CN", "SCN", "ClO", "OCl")
 NONMETALS = _symbols_of("H He B C N O F Ne Si P S Cl Ar As Se Br Kr Te I Xe At Rn")
 
 SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")

@@ -1,9 +1,12 @@
 """Roman numerals in words, by the word before them: a ruler's ("Henry VIII": "Henry the Eighth"), a part's
 or a title's ("Chapter IV": "Chapter four", "World War II": "World War two").
 
-Letters that only look like a numeral stay as written: a word or an acronym ("I", "MIX", "an IV drip", "CD",
-"Washington DC", "Malcolm X"). A numeral is read only when it is well formed (canonical, as a clock face
-writes them: IV not IIII, XC not LXXXX) and the word before it says what it counts.
+Letters that only look like a numeral are not read as one: a word or an acronym ("I", "MIX", "an IV drip",
+"CD", "Washington DC", "Malcolm X"). A numeral is read only when it is well formed (canonical: IV not IIII,
+XC not LXXXX) and the word before it says what it counts, or it numbers a clause in brackets ("(ii)").
+An acronym of I, V and X only ("an IV drip", "XX chromosomes") is given as letters said by name, dotted as
+the lexicon spells them ("I.V", "X.X"): Piper's espeak-ng reads those letters as a number wherever they stand
+("an roman four drip").
 """
 
 from __future__ import annotations
@@ -49,7 +52,13 @@ RULERS = _words(
     Matthias Maximilian Mehmed Menelik Michael Murad Napoleon Nicholas Olaf Osman Otto Paul Pedro Peter
     Philip Philippe Pius Ptolemy Rama Ramesses Ramses Richard Robert Rudolf Rudolph Sancho Selim
     Senusret Sergius Seti Sigismund Sixtus Stephen Suleiman Theodosius Thutmose Tiglath-Pileser Umberto
-    Urban Valdemar Vasily Victor Victoria Vittorio Wilhelm William Xerxes Yaroslav Zog
+    Urban Valdemar Vasily Victor Victoria Vittorio Wilhelm William Xerxes Yaroslav Zog Cleopatra Herod
+    Seleucus Tigranes Nicomedes Attalus Eumenes Amenemhat Mentuhotep Psamtik Nectanebo Vladimir Boris
+    Dmitry Feodor Albert Andrew Alexei Vlad Wenceslaus Ladislaus Oscar Faisal Fuad Farouk Hussein
+    Abdullah Mohammed Muhammad Edgar Aethelred Æthelred Ethelbert Harthacnut Anastasius Marcellus Isaac
+    Theodore Romanos Bolesław Boleslaw Władysław Wladyslaw Stanisław Stanislaw Mieszko Béla Bela
+    Ottokar Albrecht Rupert Carol Mircea Jean Pierre Carlo Luigi Jacques Guillaume Alaric Theodoric
+    Mithridates Ariobarzanes Pharnaces Polemon Juba Ptolemaeus Arsaces Shapur Khosrow Bahram Yazdegerd
     """
 )
 # Capitalised words that open a clause and are no one's name: "So IV" is not a king.
@@ -95,19 +104,24 @@ def _title_case(words: str) -> str:
     return "-".join(part.capitalize() for part in words.split("-"))
 
 
-def _before(text: str, start: int) -> tuple[str, str]:
-    """The word before `start` and the word before that (empty when none)."""
+def _before(text: str, start: int) -> tuple[str, str, int]:
+    """The word before `start`, the word before that (empty when none) and where the first begins."""
     found = WORD_BEFORE.search(text, 0, start)
     if not found or found.end() != start:
-        return "", ""
+        return "", "", start
     earlier = WORD_BEFORE.search(text, 0, found.start())
     previous = earlier.group("word") if earlier and earlier.end() == found.start() else ""
-    return found.group("word"), previous
+    return found.group("word"), previous, found.start()
 
 
 def _after(text: str, end: int) -> str:
     found = WORD_AFTER.match(text, end)
     return found.group("word") if found else ""
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether the word at `start` opens the sentence (nothing but quotes or brackets before it)."""
+    return not re.sub(r"[\s\"'“‘(\[]", "", text[:start])
 
 
 def _reading(text: str, match: re.Match[str], language: str) -> str | None:
@@ -116,7 +130,7 @@ def _reading(text: str, match: re.Match[str], language: str) -> str | None:
     number = value(numeral)
     if number is None:
         return None
-    word, previous = _before(text, match.start())
+    word, previous, word_start = _before(text, match.start())
     gap = text[match.start() - 1] if match.start() else ""
     bare = word.rstrip(".").lower()
     if word.lower() in TITLES or bare in TITLES:
@@ -135,17 +149,35 @@ def _reading(text: str, match: re.Match[str], language: str) -> str | None:
         return None
     if (word, numeral) in NAMED or not re.fullmatch(r"[IVX]+", numeral) or number > REGNAL_MOST:
         return None
-    if word not in RULERS and len(numeral) < 2:
-        return None  # "Then V equals IR", "Let X be": a single letter after an unknown word is a letter
+    if word not in RULERS and (len(numeral) < 2 or _opens(text, word_start)):
+        # "Then V equals IR", "Let X be": a single letter after an unknown word is a letter; "Give IV
+        # fluids": a sentence's first word is a verb as often as a name
+        return None
     if numeral == "I" and _after(text, match.end()).lower() in PRONOUN_NEXT:
         return None
     return "the " + _title_case(ordinal(number, language))
 
 
+def _enumerator(text: str, match: re.Match[str]) -> bool:
+    """'(ii)' or '(IV)' numbering a clause: 'it is (i) cheap and (ii) fast'; not '(c)' or '(I)'."""
+    numeral = match.group("numeral")
+    bracketed = text[match.start() - 1 : match.start()] == "(" and text[match.end() : match.end() + 1] == ")"
+    return bracketed and (len(numeral) > 1 or numeral in "ivx")
+
+
 def _readings(text: str, language: str) -> list[tuple[re.Match[str], str]]:
+    """Each numeral token with what is said for it: a number in words, or its letters by name where the
+    letters are an acronym that a voice would otherwise read as a number ('an IV drip': 'an I.V drip')."""
     found = []
     for match in TOKEN.finditer(text):
+        numeral = match.group("numeral")
         said = _reading(text, match, language)
+        if said is None and value(numeral) and _enumerator(text, match):
+            said = cardinal(value(numeral) or 0, language)
+        if said is None and re.fullmatch(r"[IVX]{2,}", numeral) and value(numeral):
+            said = ".".join(
+                numeral
+            )  # espeak-ng reads IV, XI, XX as numbers ("roman four") wherever they stand
         if said is not None:
             found.append((match, said))
     return found
@@ -165,7 +197,7 @@ def roman_numerals(text: str, language: str = "en-US") -> str:
 
 
 def is_read_numeral(token: str, sentence: str) -> bool:
-    """Whether `roman_numerals` reads `token` (as the sentence writes it) in `sentence`: such a token needs no
-    lexicon entry."""
+    """Whether `roman_numerals` reads `token` (as the sentence writes it) in `sentence`, as a number or as an
+    acronym's letters: such a token needs no lexicon entry."""
     bare = re.sub(r"['’]s$", "", token)
     return any(match.group("numeral") == bare for match, _ in _readings(sentence, "en-US"))
