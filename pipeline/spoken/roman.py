@@ -175,9 +175,8 @@ def _readings(text: str, language: str) -> list[tuple[re.Match[str], str]]:
         if said is None and value(numeral) and _enumerator(text, match):
             said = cardinal(value(numeral) or 0, language)
         if said is None and re.fullmatch(r"[IVX]{2,}", numeral) and value(numeral):
-            said = ".".join(
-                numeral
-            )  # espeak-ng reads IV, XI, XX as numbers ("roman four") wherever they stand
+            # espeak-ng reads IV, XI, XX as numbers ("roman four") wherever they stand
+            said = ".".join(numeral)
         if said is not None:
             found.append((match, said))
     return found
