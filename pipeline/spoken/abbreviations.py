@@ -89,12 +89,10 @@ def _slash(match: re.Match[str]) -> str:
 
 def _saint_or_street(match: re.Match[str]) -> str:
     """'St Paul' 'Saint Paul'; 'Baker St' 'Baker Street'; 'St' before a name is a saint even after one."""
-    before, follows = match.group("before"), match.group("follows")
-    stop = match.group("stop") or ""
-    if follows is not None:
-        return f"{before}Saint"
-    if before.strip() and re.search(r"[A-Z][\w'’-]*\s+$", before):
-        return f"{before}Street" + ("." if stop and match.group("last") is not None else "")
+    if match.group("follows") is not None:
+        return "Saint"
+    if re.search(r"[A-Z][\w'’-]*\s+$", match.string[: match.start()]):
+        return "Street" + ("." if match.group("last") is not None else "")
     return match.group(0)
 
 
@@ -135,7 +133,7 @@ RULES: list[Rule] = [
     _rule(rf"(?:(?<=[a-z],\s)|(?<=[a-z]\s))(?:Jr|Jnr)(?:{STOP})?(?![\w.])", "Junior"),
     _rule(r"(?:(?<=[a-z],\s)|(?<=[a-z]\s))(?:Sr\.|Snr\.?)(?![\w.])", "Senior"),
     (
-        re.compile(rf"(?P<before>^|.*?)(?<![\w.])St(?:{STOP})?(?![\w.])(?:(?P<follows>{NAME}))?"),
+        re.compile(rf"(?<![\w.])St(?:{STOP})?(?![\w.])(?:(?P<follows>{NAME}))?"),
         _saint_or_street,
     ),
     (SLASH, _slash),
