@@ -34,6 +34,7 @@ from pipeline.spoken.roman import is_read_numeral, roman_numerals, value
         ("Act I, Scene i.", "Act one, Scene one."),
         ("Type I diabetes and type II diabetes.", "Type one diabetes and type two diabetes."),
         ("A type I error.", "A type one error."),
+        ("A phase I trial and a class I teach.", "A phase one trial and a class I teach."),
         ("Psalm XXIII is short.", "Psalm twenty-three is short."),
         ("Symphony No. IX and Op. XII.", "Symphony No. nine and Op. twelve."),
         ("Factor VIII is missing.", "Factor eight is missing."),

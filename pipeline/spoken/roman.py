@@ -80,6 +80,16 @@ PRONOUN_NEXT = _words(
 )
 # Before a title word, these make "I" the pronoun: "In this chapter I show...".
 POINTING = _words("this that these those which what each every any the")
+# After a lower-case title word, "I" is the pronoun when a verb follows: "a class I teach", "the stage I
+# reached"; "a phase I trial" is a numeral.
+VERBS_AFTER_I = PRONOUN_NEXT | _words(
+    """
+    teach taught take took had have was like liked love loved did do made make wrote write read use used
+    can could will would should must need see saw found find got get went go tried try chose choose gave
+    give prefer remember attended attend mentioned described showed show explain explained present
+    presented cover covered reached reach call called started start learned learnt enjoy enjoyed
+    """
+)
 
 TOKEN = re.compile(
     r"(?<![\w.’'-])(?P<numeral>[IVXLCDM]+|[ivxlc]+)(?P<possessive>['’]s)?(?![\w-]|\.\w|['’](?!s\b))"
@@ -138,8 +148,9 @@ def _reading(text: str, match: re.Match[str], language: str) -> str | None:
             return None  # "Appendix C", "Part D", "Type L": a letter
         if numeral.islower() and len(numeral) < 2 and word.islower():
             return None  # "section i" reads as a letter as often as a number; "Scene i" is a scene
-        if numeral == "I" and word.islower() and previous.lower() in POINTING and bare != "type":
-            return None  # "In this chapter I show"
+        pronoun = previous.lower() in POINTING or _after(text, match.end()).lower() in VERBS_AFTER_I
+        if numeral == "I" and word.islower() and bare != "type" and pronoun:
+            return None  # "In this chapter I show", "a class I teach"
         if bare == "war" and previous.lower() != "world":
             return None
         return cardinal(number, language)
