@@ -183,6 +183,8 @@ def test_check_knows_which_tokens_are_formulas(token: str, formula: bool):
             "in cubic centimetres or square kilometres",
         ),
         ("120 ft² of floor", "120 square feet of floor", "120 square feet of floor"),
+        ("1000 kg/m³ water", "1000 kg per cubic meter water", "1000 kg per cubic metre water"),
+        ("9.8 m/s² down", "9.8 m per second squared down", "9.8 m per second squared down"),
         ("log₂ n and x₁", "log base two n and x one", "log base two n and x one"),
         ("as Snow showed.³ Next", "as Snow showed. Next", "as Snow showed. Next"),
         ("many studies² agree", "many studies agree", "many studies agree"),

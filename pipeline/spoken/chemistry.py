@@ -13,8 +13,9 @@ count (a digit or a subscript) or is a salt written with a lower-case letter (Na
 
 Powers: 'x²' 'x squared', 'x³' 'x cubed', '10⁶' and '10^6' 'ten to the power of six', '2⁻³' 'two to the power
 of minus three'. A unit with a power is an area or a volume: '5 m²' '5 square meters' ('square metres' in
-en-GB), 'cm³' 'cubic centimeters'. A superscript figure after a longer word or a full stop is a footnote
-mark and is left out ('as Snow showed.³').
+en-GB), 'cm³' 'cubic centimeters'; after a unit and a slash it is a rate: 'kg/m³' 'kg per cubic meter',
+'m/s²' 'm per second squared' (the units before the slash are the unit rules'). A superscript figure after
+a longer word or a full stop is a footnote mark and is left out ('as Snow showed.³').
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ UNITS = {  # symbol: (singular, plural) as en-US writes them; en-GB writes -metr
 POWER_WORDS = {2: ("square", "squared"), 3: ("cubic", "cubed")}
 NUMBER_BEFORE = re.compile(r"(?P<number>\d[\d,]*(?:\.\d+)?)\s?$")
 UNIT_POWER = re.compile(
-    r"(?<![\w/])(?P<unit>"
-    + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
+    r"(?:(?<=[A-Za-zµμ])(?P<per>/)|(?<![\w/]))(?P<unit>"
+    + "|".join(sorted(map(re.escape, [*UNITS, "s"]), key=len, reverse=True))
     + r")(?:(?P<sup>[²³])|\^(?P<caret>[23]))(?![\w/])"
 )
 POWER = re.compile(
@@ -177,13 +178,16 @@ def _unit_power(match: re.Match[str], text: str, language: str) -> str:
     unit = match.group("unit")
     power = int((match.group("sup") or "").translate(SUPERSCRIPTS) or match.group("caret"))
     number = NUMBER_BEFORE.search(text, 0, match.start())
-    if len(unit) == 1 and not number:
+    per = match.group("per")
+    if unit == "s":  # an acceleration: 'm/s²' 'm per second squared'
+        return f" per second {POWER_WORDS[power][1]}" if per else match.group(0)
+    if len(unit) == 1 and not number and not per:
         return match.group(0)  # 'm²' alone is a quantity squared, said by the power rule
     singular, plural = UNITS[unit]
     if british(language):
         singular, plural = (word.replace("meter", "metre") for word in (singular, plural))
-    one = number is not None and number.group("number") == "1"
-    return f"{POWER_WORDS[power][0]} {singular if one else plural}"
+    one = per or (number is not None and number.group("number") == "1")
+    return f"{' per ' if per else ''}{POWER_WORDS[power][0]} {singular if one else plural}"
 
 
 def _power(match: re.Match[str], language: str) -> str:
