@@ -80,6 +80,9 @@ PRONOUN_NEXT = _words(
 )
 # Before a title word, these make "I" the pronoun: "In this chapter I show...".
 POINTING = _words("this that these those which what each every any the")
+# Lower-case words that take "I" as a numeral ("type I diabetes", "a phase I trial"); after any other
+# lower-case title word "I" is the pronoun ("in part I agree", "an act I regret").
+KINDS = _words("type phase stage class grade schedule factor category level tier war")
 # After a lower-case title word, "I" is the pronoun when a verb follows: "a class I teach", "the stage I
 # reached"; "a phase I trial" is a numeral.
 VERBS_AFTER_I = PRONOUN_NEXT | _words(
@@ -149,8 +152,8 @@ def _reading(text: str, match: re.Match[str], language: str) -> str | None:
         if numeral.islower() and len(numeral) < 2 and word.islower():
             return None  # "section i" reads as a letter as often as a number; "Scene i" is a scene
         pronoun = previous.lower() in POINTING or _after(text, match.end()).lower() in VERBS_AFTER_I
-        if numeral == "I" and word.islower() and bare != "type" and pronoun:
-            return None  # "In this chapter I show", "a class I teach"
+        if numeral == "I" and word.islower() and (bare not in KINDS or (bare != "type" and pronoun)):
+            return None  # "In this chapter I show", "in part I agree", "a class I teach"
         if bare == "war" and previous.lower() != "world":
             return None
         return cardinal(number, language)
@@ -170,10 +173,11 @@ def _reading(text: str, match: re.Match[str], language: str) -> str | None:
 
 
 def _enumerator(text: str, match: re.Match[str]) -> bool:
-    """'(ii)' or '(IV)' numbering a clause: 'it is (i) cheap and (ii) fast'; not '(c)' or '(I)'."""
+    """'(ii)' numbering a clause: 'it is (i) cheap and (ii) fast'; not '(c)', nor '(IV)' after the words it
+    abbreviates."""
     numeral = match.group("numeral")
     bracketed = text[match.start() - 1 : match.start()] == "(" and text[match.end() : match.end() + 1] == ")"
-    return bracketed and (len(numeral) > 1 or numeral in "ivx")
+    return bracketed and numeral.islower() and (len(numeral) > 1 or numeral in "ivx")
 
 
 def _readings(text: str, language: str) -> list[tuple[re.Match[str], str]]:
