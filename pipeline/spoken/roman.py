@@ -35,7 +35,7 @@ TITLES = _words(
     Series Title Schedule Factor Form Category Division Tier Round Year Movement Sonata Quartet Concerto
     Letter Epistle Sermon Ode Sonnet Elegy Essay Lecture Question Problem Exercise Tome Fascicle Annex
     Amendment Clause Rule Step Mark Block Room Ward Lot Hall Gate Legion Dynasty Council Crusade
-    Olympiad Pattern
+    Olympiad Pattern Apollo Gemini Bowl Fantasy Rocky Episode
     """,
     lower=True,
 )
