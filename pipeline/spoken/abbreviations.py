@@ -42,7 +42,7 @@ def _rule(pattern: str, words: str, flags: int = 0, label: bool = False) -> Rule
     return re.compile(pattern, flags), said
 
 
-WORD = r"[A-Za-z][A-Za-z'’-]*"
+WORD = r"[A-Za-z][A-Za-z'’]*"  # no hyphen: 'aws-cdk-lib/assertions' is a module's path
 PRONOUNS = frozenset(
     {
         ("he", "she"),
@@ -62,7 +62,7 @@ UNIT_SYMBOLS = _words(
     "Hz kHz MHz GHz W kW J kJ cal kcal V A mA N b B KB MB GB TB kB Kb Mb Gb mi ft in lb lbs oz gal yd"
 )
 RATE = frozenset({"second", "sec", "minute", "hour", "day", "week", "month", "year", "annum", "capita"})
-SLASH = re.compile(rf"(?<![\w/.:@~-])(?P<left>{WORD})/(?P<right>{WORD})(?P<more>(?:/{WORD})*)(?![\w/]|\.\w)")
+SLASH = re.compile(rf"(?<![\w/.:@~-])(?P<left>{WORD})/(?P<right>{WORD})(?P<more>(?:/{WORD})*)(?![\w/-]|\.\w)")
 SAID_SLASHES = {"n/a": "not applicable", "N/A": "not applicable", "c/o": "care of", "s/he": "she or he"}
 LEFT_ALONE = frozenset({"w/o", "w/"})
 
@@ -103,7 +103,7 @@ RULES: list[Rule] = [
     _rule(rf"(?<![\w.])e\.\s?g(?:{STOP}|\b)", "for example", re.IGNORECASE),
     _rule(rf"(?<![\w.])i\.\s?e(?:{STOP}|\b)", "that is", re.IGNORECASE),
     _rule(rf"(?<![\w.])[Cc]f{STOP}", "compare"),
-    _rule(rf"(?<![\w.])[Vv]s(?:{STOP}|\b)", "versus"),
+    _rule(rf"(?<![\w.-])[Vv]s(?:{STOP}|\b(?!-))", "versus"),  # not in an identifier: rest-vs-http
     _rule(r"(?<=\w\s)v\.(?=\s+[A-Z])", "versus"),  # a case's name: "Roe v. Wade"
     _rule(rf"(?<![\w.])approx{STOP}", "approximately", re.IGNORECASE),
     _rule(r"(?<![\w.])et al\.(?!\s*$)", "et al"),
@@ -146,11 +146,7 @@ UNDOTTED = re.compile(r"\b(?:Dr|Mrs?|Ms|Prof|Revd?|St|Mt|[Vv]s|[Ff]igs?|Jn?r|Snr
 def abbreviations(text: str, language: str = "en-US") -> str:
     """The sentence with its abbreviations in words and a slash between two words said as a reader says it
     (`language` is taken for the rules that could differ; the words are the same in en-US and en-GB)."""
-    if (
-        "." not in text
-        and "/" not in text
-        and not re.search(r"\b(?:Dr|Mrs?|Ms|Prof|Revd?|St|Mt|[Vv]s|[Ff]igs?|Jn?r|Snr)\b", text)
-    ):
+    if "." not in text and "/" not in text and not UNDOTTED.search(text):
         return text
     for pattern, said in RULES:
         text = pattern.sub(said, text)
