@@ -40,6 +40,10 @@ from pipeline.spoken.roman import is_read_numeral, roman_numerals, value
         ("Factor VIII is missing.", "Factor eight is missing."),
         ("In Appendix C and Volume III.", "In Appendix C and Volume three."),
         ("It is (i) cheap and (ii) fast.", "It is (one) cheap and (two) fast."),
+        (
+            "In MCMXVIII it ended, MDCCLXXVI times.",
+            "In nineteen eighteen it ended, one thousand seven hundred seventy-six times.",
+        ),
         ("See (c) and (I) here.", "See (c) and (I) here."),
         ("In part I agree; intravenous (IV) fluids.", "In part I agree; intravenous (I.V) fluids."),
         ("Medicare Part D and Schedule C.", "Medicare Part D and Schedule C."),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import cardinal, ordinal
+from .numbers import cardinal, ordinal, year
 
 # A canonical numeral from 1 to 3999; every other run of these letters is not a number.
 CANONICAL = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
@@ -78,6 +78,7 @@ PRONOUN_NEXT = _words(
     ’m 've ’ve 'll ’ll 'd ’d
     """
 )
+YEAR_BEFORE = _words("in since from until till by of before after circa")
 # Before a title word, these make "I" the pronoun: "In this chapter I show...".
 POINTING = _words("this that these those which what each every any the")
 # Lower-case words that take "I" as a numeral ("type I diabetes", "a phase I trial"); after any other
@@ -172,6 +173,13 @@ def _reading(text: str, match: re.Match[str], language: str) -> str | None:
     return "the " + _title_case(ordinal(number, language))
 
 
+def _long(text: str, match: re.Match[str], number: int, language: str) -> str:
+    """A numeral of four letters or more is no word or acronym: a year after 'in' or 'since' ('In MCMXVIII'
+    'In nineteen eighteen'), else a number."""
+    word = _before(text, match.start())[0].lower()
+    return year(number, language) if number >= 1000 and word in YEAR_BEFORE else cardinal(number, language)
+
+
 def _enumerator(text: str, match: re.Match[str]) -> bool:
     """'(ii)' numbering a clause: 'it is (i) cheap and (ii) fast'; not '(c)', nor '(IV)' after the words it
     abbreviates."""
@@ -189,6 +197,8 @@ def _readings(text: str, language: str) -> list[tuple[re.Match[str], str]]:
         said = _reading(text, match, language)
         if said is None and value(numeral) and _enumerator(text, match):
             said = cardinal(value(numeral) or 0, language)
+        if said is None and len(numeral) >= 4 and numeral.isupper() and value(numeral):
+            said = _long(text, match, value(numeral) or 0, language)
         if said is None and re.fullmatch(r"[IVX]{2,}", numeral) and value(numeral):
             # espeak-ng reads IV, XI, XX as numbers ("roman four") wherever they stand
             said = ".".join(numeral)
