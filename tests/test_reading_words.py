@@ -51,6 +51,8 @@ from pipeline.spoken.roman import is_read_numeral, roman_numerals, value
 )
 def test_roman_numerals_are_read_by_the_word_before_them(written: str, said: str):
     assert roman_numerals(written) == said
+    if "hundred" not in said:
+        assert roman_numerals(written, "en-GB") == said
 
 
 @pytest.mark.parametrize(
@@ -78,6 +80,7 @@ def test_roman_numerals_are_read_by_the_word_before_them(written: str, said: str
 )
 def test_letters_that_are_a_word_or_an_acronym_stay_as_written(written: str):
     assert roman_numerals(written) == written
+    assert roman_numerals(written, "en-GB") == written
 
 
 @pytest.mark.parametrize(
@@ -138,6 +141,7 @@ def test_check_knows_which_numerals_the_spoken_form_reads():
 )
 def test_formulas_are_said_as_element_letters_and_counts(written: str, said: str):
     assert formulas(written) == said
+    assert formulas(written, "en-GB") == said
 
 
 @pytest.mark.parametrize(
@@ -156,6 +160,14 @@ def test_formulas_are_said_as_element_letters_and_counts(written: str, said: str
 )
 def test_words_and_acronyms_are_not_formulas(written: str):
     assert formulas(written) == written
+    assert formulas(written, "en-GB") == written
+
+
+def test_a_count_above_a_hundred_takes_the_shows_forms():
+    assert formulas("U235 and C120 here.") == "U two hundred thirty-five and C one hundred twenty here."
+    assert formulas("U235 and C120 here.", "en-GB") == (
+        "U two hundred and thirty-five and C one hundred and twenty here."
+    )
 
 
 @pytest.mark.parametrize(
