@@ -55,7 +55,7 @@ PIECES = re.compile(
 )
 TIMES = {2: "twice", 3: "three times"}
 
-UNITS = {  # symbol: (singular, plural) as en-US writes them; en-GB writes -metre and -litre
+UNITS = {  # symbol: (singular, plural) as en-US writes them; en-GB writes -metre
     "m": ("meter", "meters"),
     "km": ("kilometer", "kilometers"),
     "cm": ("centimeter", "centimeters"),
@@ -76,10 +76,14 @@ UNIT_POWER = re.compile(
     + "|".join(sorted(map(re.escape, [*UNITS, "s"]), key=len, reverse=True))
     + r")(?:(?P<sup>[²³])|\^(?P<caret>[23]))(?![\w/])"
 )
+# A power of a number, a letter or two, a trigonometric function or a bracket: '10⁶', 'x^2', 'sin²', '(a+b)²'.
 POWER = re.compile(
-    rf"(?:(?<![\w.])(?P<base>\d+(?:\.\d+)?|sin|cos|tan|[A-Za-z]{{1,2}})|(?<=\))(?P<bracket>))(?:(?P<sup>[⁻⁺]?[{SUP}]+)|\^(?P<caret>[-−]?\d+|[A-Za-z]\b))"
+    rf"(?:(?<![\w.])(?P<base>\d+(?:\.\d+)?|sin|cos|tan|[A-Za-z]{{1,2}})|(?<=\)))"
+    rf"(?:(?P<sup>[⁻⁺]?[{SUP}]+)|\^(?P<caret>[-−]?\d+|[A-Za-z]\b))"
 )
+# A footnote mark: a superscript figure after a word of three letters or more, or after punctuation.
 FOOTNOTE = re.compile(rf"(?:(?<=[A-Za-z]{{3}})(?<!sin|cos|tan|log)|(?<=[.,;:”\"’]))[{SUP}]+(?![\w{SUP}⁻⁺])")
+# An index: 'x₁' 'x one', 'log₂' 'log base two'.
 SUBSCRIPT_AFTER = re.compile(rf"(?<![\w.])(?P<base>[A-Za-z]{{1,3}})(?P<sub>[{SUB}]+)(?!\w)")
 
 
@@ -90,10 +94,6 @@ def _letters(symbols: list[str]) -> str:
 
 def _count(digits: str, language: str) -> str:
     return cardinal(int(digits.translate(SUBSCRIPTS)), language)
-
-
-def _pieces(formula: str) -> list[re.Match[str]]:
-    return list(PIECES.finditer(formula))
 
 
 def _symbols(formula: str) -> list[str]:
@@ -122,11 +122,14 @@ def _is_formula(formula: str, charge: str) -> bool:
     return counted or _is_salt(formula)
 
 
-def _said_charge(charge: str, language: str) -> str:
+def _said_charge(charge: str, after_count: bool, language: str) -> str:
+    """'²⁻' -> 'two minus'; after a count, its own phrase: 'SO₄²⁻' 'S.O four, two minus'."""
     charge = charge.translate(SUPERSCRIPTS).replace("−", "-")
     sign = "plus" if charge.endswith("+") else "minus"
     size = charge[:-1]
-    return f", {cardinal(int(size), language)} {sign}" if size and size != "1" else f" {sign}"
+    if not size or size == "1":
+        return f" {sign}"
+    return f"{',' if after_count else ''} {cardinal(int(size), language)} {sign}"
 
 
 def _segment(pieces: list[re.Match[str]], language: str) -> str:
@@ -169,9 +172,7 @@ def _formula(match: re.Match[str], language: str) -> str:
     said = _said_formula(formula, language)
     if not charge:
         return said
-    # a charge's size after a count is its own phrase: 'SO₄²⁻' 'S.O four, two minus'
-    counted = bool(re.search(rf"[\d{SUB}]$", formula))
-    return said + _said_charge(charge, language).replace(", ", " " if not counted else ", ")
+    return said + _said_charge(charge, bool(re.search(rf"[\d{SUB}]$", formula)), language)
 
 
 def _unit_power(match: re.Match[str], text: str, language: str) -> str:
