@@ -376,3 +376,16 @@ def test_formula_letters_reach_both_voices_each_by_its_name(piper_phonemes, g2p,
         names = "".join(f"(?:{re.escape(LETTER_NAMES[letter][index])})" + ".*?" for letter in letters)
         assert re.search(names, plain), (said, phonemes)
         assert "ɐ" not in phonemes, (said, phonemes)
+
+
+@pytest.mark.parametrize(
+    "written, piper, hibari",
+    [
+        ("Hippocrates (c. 460 BC) wrote it.", "sˈɜːkə", "sˈɜɹkə"),
+        ("Saws, etc. were used.", "ˈɛt sˈɛɾɚɹə", "ˈɛt sˈɛTəɹɹə"),
+        ("Then Ms Jones came.", "mˈɪz", "mˈɪz"),
+    ],
+)
+def test_abbreviations_reach_both_voices_as_words(piper_phonemes, g2p, written: str, piper: str, hibari: str):
+    said = abbreviations(written)
+    assert piper in piper_phonemes(said) and hibari in g2p(said), (piper_phonemes(said), g2p(said))
