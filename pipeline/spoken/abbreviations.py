@@ -20,6 +20,9 @@ NUMBER = r"(?=\s*(?:\d|[IVXLC]+\b))"  # a number or a Roman numeral follows
 STOP = r"(?P<stop>\.(?P<last>\s*$)?)"
 
 
+OPENING = re.compile(r"[\s\"'“‘(\[]*")  # what may stand before a sentence's first word
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -33,7 +36,7 @@ def _rule(pattern: str, words: str, flags: int = 0, label: bool = False) -> Rule
 
     def said(match: re.Match[str]) -> str:
         first = match.group(0).lstrip()[:1]
-        opens = label or not re.sub(r"[\s\"'“‘(\[]", "", match.string[: match.start()])
+        opens = label or OPENING.fullmatch(match.string, 0, match.start()) is not None
         capital = first.isupper() and words[0].islower() and opens
         spoken = words[0].upper() + words[1:] if capital else words
         last = "last" in match.re.groupindex and match.group("last") is not None
@@ -91,7 +94,7 @@ def _saint_or_street(match: re.Match[str]) -> str:
     """'St Paul' 'Saint Paul'; 'Baker St' 'Baker Street'; 'St' before a name is a saint even after one."""
     if match.group("follows") is not None:
         return "Saint"
-    if re.search(r"[A-Z][\w'’-]*\s+$", match.string[: match.start()]):
+    if re.search(r"[A-Z][\w'’-]*\s+$", match.string[max(0, match.start() - 80) : match.start()]):
         return "Street" + ("." if match.group("last") is not None else "")
     return match.group(0)
 

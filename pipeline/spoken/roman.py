@@ -99,6 +99,8 @@ TOKEN = re.compile(
     r"(?<![\w.’'-])(?P<numeral>[IVXLCDM]+|[ivxlc]+)(?P<possessive>['’]s)?(?![\w-]|\.\w|['’](?!s\b))"
 )
 WORD_BEFORE = re.compile(r"(?P<word>[A-Za-z][\w'’-]*\.?)(?P<gap>,?\s+)$")
+LOOK_BACK = 80  # characters: a word is never longer
+OPENING = re.compile(r"[\s\"'“‘(\[]*")
 WORD_AFTER = re.compile(r"\s*(?P<word>['’]?[\w']+)")
 
 
@@ -120,10 +122,10 @@ def _title_case(words: str) -> str:
 
 def _before(text: str, start: int) -> tuple[str, str, int]:
     """The word before `start`, the word before that (empty when none) and where the first begins."""
-    found = WORD_BEFORE.search(text, 0, start)
+    found = WORD_BEFORE.search(text, max(0, start - LOOK_BACK), start)
     if not found or found.end() != start:
         return "", "", start
-    earlier = WORD_BEFORE.search(text, 0, found.start())
+    earlier = WORD_BEFORE.search(text, max(0, found.start() - LOOK_BACK), found.start())
     previous = earlier.group("word") if earlier and earlier.end() == found.start() else ""
     return found.group("word"), previous, found.start()
 
@@ -135,7 +137,7 @@ def _after(text: str, end: int) -> str:
 
 def _opens(text: str, start: int) -> bool:
     """Whether the word at `start` opens the sentence (nothing but quotes or brackets before it)."""
-    return not re.sub(r"[\s\"'“‘(\[]", "", text[:start])
+    return OPENING.fullmatch(text, 0, start) is not None
 
 
 def _reading(text: str, match: re.Match[str], language: str) -> str | None:
