@@ -82,6 +82,7 @@ def test_quiz_text_loses_its_backticks():
         ("Prof. Lister met Revd. Jones. Fine.", ["Prof. Lister met Revd. Jones.", "Fine."]),
         ("Smith et al. found it. Good.", ["Smith et al. found it.", "Good."]),
         ("Use approx. 5 ml daily. Good.", ["Use approx. 5 ml daily.", "Good."]),
+        ("He has CF. Then he rests.", ["He has CF.", "Then he rests."]),  # an acronym, not "cf."
     ],
 )
 def test_sentences_split_where_a_sentence_ends(text: str, expected: list[str]):

@@ -102,13 +102,13 @@ def _saint_or_street(match: re.Match[str]) -> str:
 RULES: list[Rule] = [
     # circa before a year or a number ("c. 460 BC", "ca. 1200", "c.1850")
     _rule(r"(?<![\w.])(?:c|ca|circ)\.\s?(?=\d)", "circa "),
-    _rule(rf"(?<![\w.])etc(?:{STOP}|\b)", "et cetera", re.IGNORECASE),
-    _rule(rf"(?<![\w.])e\.\s?g(?:{STOP}|\b)", "for example", re.IGNORECASE),
-    _rule(rf"(?<![\w.])i\.\s?e(?:{STOP}|\b)", "that is", re.IGNORECASE),
+    _rule(rf"(?<![\w.])[Ee]tc(?:{STOP}|\b)", "et cetera"),
+    _rule(rf"(?<![\w.])[Ee]\.\s?g(?:{STOP}|\b)", "for example"),
+    _rule(rf"(?<![\w.])[Ii]\.\s?e(?:{STOP}|\b)", "that is"),
     _rule(rf"(?<![\w.])[Cc]f{STOP}", "compare"),
     _rule(rf"(?<![\w.-])[Vv]s(?:{STOP}|\b(?!-))", "versus"),  # not in an identifier: rest-vs-http
     _rule(r"(?<=\w\s)v\.(?=\s+[A-Z])", "versus"),  # a case's name: "Roe v. Wade"
-    _rule(rf"(?<![\w.])approx{STOP}", "approximately", re.IGNORECASE),
+    _rule(rf"(?<![\w.])[Aa]pprox{STOP}", "approximately"),
     _rule(r"(?<![\w.])et al\.(?!\s*$)", "et al"),
     _rule(r"(?<![\w.])[Nn]os\.(?=\s*\d)", "numbers"),
     _rule(r"(?<![\w.])[Nn]o\.(?=\s*\d)", "number"),

@@ -10,18 +10,21 @@ from typing import Any
 # A boundary pysbd proposes is kept only where a sentence really ends: end punctuation, maybe closing
 # quotes or brackets, then a space. It merges "a ./src folder" and "the .aws-sam folder" back together.
 ENDS = re.compile(r"[.!?…][\"'”’)\]]*$")
-# Abbreviations that never end a sentence, though pysbd may split after them: Latin ones and titles.
+# Abbreviations that never end a sentence, though pysbd may split after them: Latin ones and titles. Written
+# as they are, not in capitals: "diagnosed with MS. Then" and "in Chapter V. The" end there.
 NEVER_LAST = re.compile(
-    r"(?<![\w.])(?:e\.g|i\.e|vs|v|cf|approx|incl|viz|Mrs?|Ms|Drs?|Prof|Revd?|Capt|Gen|Col|Lt|Sgt|Mt|Sts?)\.$",
-    re.IGNORECASE,
+    r"(?<![\w.])(?:[Ee]\.g|[Ii]\.e|[Vv]s|v|[Cc]f|[Aa]pprox|[Ii]ncl|[Vv]iz|Mrs?|Ms|Drs?|Prof|Revd?|Capt|Gen|Col"
+    r"|Lt|Sgt|Mt|Sts?)\.$"
 )
 # Abbreviations that end no sentence when a number follows: "c. 460 BC", "ca. 1200", "No. 5", "Fig. 3",
-# "Vol. II", "pp. 12".
-BEFORE_NUMBER = re.compile(r"(?<![\w.])(?:c|ca|circ|nos?|pp?|figs?|vol|ch|op|art|sec)\.$", re.IGNORECASE)
+# "Vol. II", "pp. 12" ("Vitamin C. 500 people" ends).
+BEFORE_NUMBER = re.compile(
+    r"(?<![\w.])(?:c|ca|circ|[Nn]os?|pp?|[Ff]igs?|[Vv]ol|[Cc]h|[Oo]p|[Aa]rt|[Ss]ec)\.$"
+)
 NUMBER_NEXT = re.compile(r"\s*(?:\d|[IVXLC]+\b)")
 # Abbreviations that end a sentence only when a capital follows: "tools, etc. were used" goes on,
 # "and so on, etc. Then..." ends.
-BEFORE_CAPITAL = re.compile(r"(?<![\w.])(?:etc|et al|Jr|Sr|Jnr|Snr)\.$", re.IGNORECASE)
+BEFORE_CAPITAL = re.compile(r"(?<![\w.])(?:[Ee]tc|et al|Jr|Sr|Jnr|Snr)\.$")
 CAPITAL_NEXT = re.compile(r"\s*[\"'“‘(\[]?[A-Z]")
 
 
