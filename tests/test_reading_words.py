@@ -288,6 +288,7 @@ def test_a_slash_between_words_is_said_as_a_reader_says_it(written: str, said: s
         "Solve x/y first.",
         "VS Code is an editor.",
         "See apigw-rest-vs-http.",
+        "Pay the ETC toll; patients with CF. cough.",
         "The answer is no.",
         "No one came.",
         "Dr Who?",
