@@ -163,15 +163,22 @@ def test_unavailable_hibari_voice_stops_before_synthesis(project: Path, tmp_path
 
 
 def test_hibari_reads_no_numeral_where_none_is_written():
-    """hibari's G2P reads a Roman numeral after "stage", "type" and the like; the engine keeps it from reading
-    an empty one ("stage Variables" as "stage zero Variables") and keeps the real ones."""
+    """hibari's G2P reads a Roman numeral after "stage", "type" and the like, an empty one ("stage Variables"
+    as "stage zero Variables") and a letter ("Type C" as "type one hundred"); the spoken form reads numerals
+    before the voice is given them, so the engine reads none."""
     from pipeline.speech.hibari import _model
+    from pipeline.spoken.roman import roman_numerals
 
     g2p = _model("heart").g2p
-    zero = g2p("zero")
-    for text in ("a placeholder like dollar stage Variables", "a preference of type Canary 10 Percent"):
-        assert zero not in g2p(text), g2p(text)
-    assert g2p("Chapter IV").endswith(g2p("four")) and g2p("Henry VIII").endswith(g2p("the eighth"))
+    for text, wrong in (
+        ("a placeholder like dollar stage Variables", "zero"),
+        ("a preference of type Canary 10 Percent", "zero"),
+        ("a Type C personality", "one hundred"),
+        ("Section L applies", "fifty"),
+    ):
+        assert g2p(wrong) not in g2p(text), g2p(text)
+    assert g2p(roman_numerals("Chapter IV")) == g2p("Chapter four")
+    assert g2p(roman_numerals("Henry VIII")) == g2p("Henry the Eighth")
 
 
 def test_silent_engine_output_fails_naming_lesson_and_sentence(project: Path, monkeypatch):

@@ -100,6 +100,19 @@ def test_letters_said_by_name_reach_piper_each_with_its_stress():
     assert "letters by hyphen" in engine_version("piper")
 
 
+def test_an_a_after_another_letter_reaches_piper_as_the_letters_name():
+    """espeak-ng reads an 'A' inside a run of letters as the article ('D-N-A sequencing' 'dee en uh');
+    written 'eh' after the first letter, it is the letter's name."""
+    from pipeline.speech.piper import _model, piper_text
+
+    written = "D.N.A sequencing, N.A.C.L and an A.P.I."
+    assert piper_text(written) == "D-N-eh sequencing, N-eh-C-L and an A-P-I."
+    voice = _model("joe")
+    for dotted in ("D.N.A sequencing", "N.A.C.L is salt"):
+        phonemes = "".join(voice.phonemize(piper_text(dotted))[0])
+        assert "ɐ" not in phonemes and "ˈeɪ" in phonemes, phonemes
+
+
 @pytest.mark.slow
 def test_the_default_shows_two_voices_differ_in_pitch_and_keep_a_study_pace():
     """Lines of the shipped course, 16 a role spread over its episodes: words a minute of the audio that

@@ -127,6 +127,23 @@ def test_pause_marker_holds_silence_after_the_previous_sentence(project):
     assert "[pause" not in " ".join(line.text for line in script.lines)
 
 
+def test_a_line_and_its_caption_go_on_past_an_abbreviation(project):
+    lesson_path = project / "content" / "lessons" / "02-topics.md"
+    written = "Hippocrates, c. 460 BC, used tools, etc. and Dr. Snow mapped them in Vol. II, cf. Fig. 3."
+    lesson_path.write_text(
+        lesson_path.read_text().replace(
+            "Each subscriber gets its own copy.", f"Each subscriber gets its own copy. {written} Then stop."
+        )
+    )
+    proj = Project(project)
+    show = load_show(proj)
+    course = load_course(proj, show)
+    texts = [
+        line.text for line in build_script(course.lesson("topics-basics"), show, load_lexicon(project)).lines
+    ]
+    assert written in texts and "Then stop." in texts
+
+
 def test_code_blocks_close_together_are_announced_once(project):
     lesson_path = project / "content" / "lessons" / "02-topics.md"
     code = "```\naws sns publish\n```\n\n"

@@ -66,6 +66,23 @@ def test_quiz_text_loses_its_backticks():
         ("!Ref names it. !GetAtt reads one.", ["!Ref names it.", "!GetAtt reads one."]),
         ("Upgrade to v1.29.3 today. Then rest.", ["Upgrade to v1.29.3 today.", "Then rest."]),
         ("The answer is no. Everything is denied.", ["The answer is no.", "Everything is denied."]),
+        ("Hippocrates (c. 460 BC) wrote it. Then.", ["Hippocrates (c. 460 BC) wrote it.", "Then."]),
+        ("Hippocrates, c. 460 BC, wrote it.", ["Hippocrates, c. 460 BC, wrote it."]),
+        ("He died c. 1850. His son lived.", ["He died c. 1850.", "His son lived."]),
+        ("Built ca. 1200 in Kent. Gone.", ["Built ca. 1200 in Kent.", "Gone."]),
+        ("Saws, etc. were used. Next.", ["Saws, etc. were used.", "Next."]),
+        ("Saws, knives and so on, etc.", ["Saws, knives and so on, etc."]),
+        ("We used saws, etc. Then we stopped.", ["We used saws, etc.", "Then we stopped."]),
+        ("Dr. Snow mapped the pump. He won.", ["Dr. Snow mapped the pump.", "He won."]),
+        ("St. Thomas' Hospital trained nurses. Then.", ["St. Thomas' Hospital trained nurses.", "Then."]),
+        ("Fig. 3 shows the map. Look.", ["Fig. 3 shows the map.", "Look."]),
+        ("Vol. 3 covers it. Ch. 4 too.", ["Vol. 3 covers it.", "Ch. 4 too."]),
+        ("It is in Vol. II of the set.", ["It is in Vol. II of the set."]),
+        ("See No. 5 for more. Yes.", ["See No. 5 for more.", "Yes."]),
+        ("Prof. Lister met Revd. Jones. Fine.", ["Prof. Lister met Revd. Jones.", "Fine."]),
+        ("Smith et al. found it. Good.", ["Smith et al. found it.", "Good."]),
+        ("Use approx. 5 ml daily. Good.", ["Use approx. 5 ml daily.", "Good."]),
+        ("He has CF. Then he rests.", ["He has CF.", "Then he rests."]),  # an acronym, not "cf."
     ],
 )
 def test_sentences_split_where_a_sentence_ends(text: str, expected: list[str]):
@@ -90,6 +107,7 @@ def test_sentences_split_where_a_sentence_ends(text: str, expected: list[str]):
         ),
         ("See helm.sh and node.js and app.py.", "See helm dot s h and node dot j s and app dot p y."),
         ("Call getItemById now.", "Call get Item By Id now."),
+        ("C.H.C.L three, made in the U.S.A.", "C.H.C.L three, made in the U.S.A."),  # letters said by name
         ("Use SaaS tools.", "Use SaaS tools."),
         ("Run ls -la --color.", "Run ls dash la dash dash color."),
         ("Deny a -> b and c => d but not 3-4.", "Deny a to b and c to d but not 3-4."),

@@ -15,21 +15,19 @@ if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads on
 
 _models: dict[str, object] = {}
 _loading = threading.Lock()
-# hibari 0.2.1 reads a Roman numeral after words such as "stage" and "type" ("Chapter IV"), and its numeral
-# may be empty: "stage Variables" is read "stage zero Variables", "type Canary" "type zero Canary". Its own
-# rules, with a numeral of at least one letter.
-NUMERALS = "numerals of one letter or more"
+# hibari 0.2.1 reads a Roman numeral after words such as "stage", "type" or "Henry" ("Chapter IV"); it takes a
+# letter for one ("Type C" "type one hundred", "Section L" "section fifty") and an empty numeral for zero
+# ("stage Variables" "stage zero Variables"). The spoken form reads every numeral before a voice is given the
+# sentence (pipeline/spoken/roman.py), so hibari reads none.
+NUMERALS = "no numerals of its own"
+NEVER = re.compile(r"(?!)")
 
 
 def _mend_numerals() -> None:
     normalize = importlib.import_module("hibari.g2p.normalize")
-    numeral = getattr(normalize, "ROMAN_NUMERAL", "")
-    if not numeral.startswith("((?=[IVXLC])"):
-        return
-    numeral = numeral.replace("((?=[IVXLC])", r"((?=[IVXLC][IVXLCDM]*\b)", 1)
-    for name, words in (("RE_ROMAN_C", "ROMAN_CARDINAL"), ("RE_ROMAN_O", "ROMAN_ORDINAL")):
-        lead = normalize._alt(getattr(normalize, words))
-        setattr(normalize, name, re.compile(rf"\b({lead}) {numeral}\b(?![.'’]\w)"))
+    for name in ("RE_ROMAN_C", "RE_ROMAN_O"):
+        if hasattr(normalize, name):
+            setattr(normalize, name, NEVER)
 
 
 def _model(voice: str) -> Any:

@@ -40,14 +40,19 @@ _voices: dict[str, Any] = {}
 _loading = threading.Lock()
 # Letters said by name arrive dotted ("A.P.I", see the lexicon), which espeak-ng runs into one unstressed
 # word that Piper voices slur ("An A.P.I Gateway" is heard "An AKEI gateway"); joined by hyphens, each letter
-# is stressed and said apart.
+# is stressed and said apart. After the first letter, espeak-ng reads "A" as the article ("D-N-A sequencing"
+# "dee en uh", "N-A-C-L" "en uh see el"); written "eh" it is the letter's name.
 DOTTED_LETTERS = re.compile(r"\b[A-Z](?:\.[A-Z])+\b")
-TEXT_FORMAT = "letters by hyphen"
+TEXT_FORMAT = "letters by hyphen, A after a letter as eh"
+
+
+def _joined(letters: str) -> str:
+    return letters[0] + letters[1:].replace(".A", "-eh").replace(".", "-")
 
 
 def piper_text(text: str) -> str:
     """A line as Piper is given it: letters said by name joined by hyphens."""
-    return DOTTED_LETTERS.sub(lambda match: match.group(0).replace(".", "-"), text)
+    return DOTTED_LETTERS.sub(lambda match: _joined(match.group(0)), text)
 
 
 def voice_folder() -> Path:

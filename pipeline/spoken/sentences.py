@@ -10,8 +10,33 @@ from typing import Any
 # A boundary pysbd proposes is kept only where a sentence really ends: end punctuation, maybe closing
 # quotes or brackets, then a space. It merges "a ./src folder" and "the .aws-sam folder" back together.
 ENDS = re.compile(r"[.!?…][\"'”’)\]]*$")
-# Abbreviations that never end a sentence, though pysbd may split after them.
-NEVER_LAST = re.compile(r"\b(?:e\.g|i\.e|vs|cf|approx|incl)\.$", re.IGNORECASE)
+# Abbreviations that never end a sentence, though pysbd may split after them: Latin ones and titles. Written
+# as they are, not in capitals: "diagnosed with MS. Then" and "in Chapter V. The" end there.
+NEVER_LAST = re.compile(
+    r"(?<![\w.])(?:[Ee]\.g|[Ii]\.e|[Vv]s|v|[Cc]f|[Aa]pprox|[Ii]ncl|[Vv]iz|Mrs?|Ms|Drs?|Prof|Revd?|Capt|Gen|Col"
+    r"|Lt|Sgt|Mt|Sts?)\.$"
+)
+# Abbreviations that end no sentence when a number follows: "c. 460 BC", "ca. 1200", "No. 5", "Fig. 3",
+# "Vol. II", "pp. 12" ("Vitamin C. 500 people" ends).
+BEFORE_NUMBER = re.compile(
+    r"(?<![\w.])(?:c|ca|circ|[Nn]os?|pp?|[Ff]igs?|[Vv]ol|[Cc]h|[Oo]p|[Aa]rt|[Ss]ec)\.$"
+)
+NUMBER_NEXT = re.compile(r"\s*(?:\d|[IVXLC]+\b)")
+# Abbreviations that end a sentence only when a capital follows: "tools, etc. were used" goes on,
+# "and so on, etc. Then..." ends.
+BEFORE_CAPITAL = re.compile(r"(?<![\w.])(?:[Ee]tc|et al|Jr|Sr|Jnr|Snr)\.$")
+CAPITAL_NEXT = re.compile(r"\s*[\"'“‘(\[]?[A-Z]")
+
+
+def goes_on(before: str, after: str) -> bool:
+    """Whether the text goes on after `before`'s full stop: an abbreviation's, not the sentence's."""
+    if NEVER_LAST.search(before):
+        return True
+    if BEFORE_NUMBER.search(before):
+        return bool(NUMBER_NEXT.match(after))
+    if BEFORE_CAPITAL.search(before):
+        return bool(after.strip()) and not CAPITAL_NEXT.match(after)
+    return False
 
 
 @functools.cache
@@ -41,7 +66,7 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         while cut >= 2 and text[cut - 1] in "!.?" and text[cut - 2] == " ":
             cut -= 1
         before, after = text[:cut].rstrip(), text[cut:]
-        if ENDS.search(before) and not NEVER_LAST.search(before) and (after[:1].isspace() or not after):
+        if ENDS.search(before) and not goes_on(before, after) and (after[:1].isspace() or not after):
             starts.append(len(before) + (len(text[len(before) :]) - len(text[len(before) :].lstrip())))
     starts = sorted(set(starts))
     bounds = [*starts, len(text)]

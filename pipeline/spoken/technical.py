@@ -222,7 +222,7 @@ def _url(match: re.Match[str]) -> str:
 def _dotted(match: re.Match[str]) -> str:
     parts = match.group(1).split(".")
     if all(len(part) == 1 and part.isupper() for part in parts):
-        return match.group(1)  # letters said by name: "B.C", "P.M"
+        return match.group(0)  # letters said by name: "B.C", "P.M", "C.H.C.L"
     if len(parts) == 2 and len(parts[1]) <= 3 and parts[1].islower():
         return f"{parts[0]} dot {said_ending(parts[1])}"  # a file name: app.py, values.yaml
     return " dot ".join(parts)
