@@ -50,7 +50,11 @@ from pipeline.spoken.speech import speak
         ("Set 5 mmol/L.", "Set five millimoles per liter.", "Set five millimoles per litre."),
         ("About 5–10 µm.", "About five to ten micrometers.", "About five to ten micrometres."),
         ("From 1–2%.", "From one to two percent.", None),
-        ("A pressure of 120/80 mmHg.", None, "A pressure of one hundred and twenty over eighty millimetres of mercury."),
+        (
+            "A pressure of 120/80 mmHg.",
+            None,
+            "A pressure of one hundred and twenty over eighty millimetres of mercury.",
+        ),
         (
             "Add 2½ cups, ¾ of a pint or 3/8 of it.",
             "Add two and a half cups, three quarters of a pint or three eighths of it.",

@@ -24,7 +24,7 @@ from pydantic import Field, field_validator
 from pydantic.dataclasses import dataclass
 
 from ..errors import ConfigError, Problem
-from ..spoken.speech import placeholder, restore
+from ..spoken.speech import placeholder, restore, ruled_tokens
 from .schema import SCHEMA, read, toml_where
 
 PATTERN_SECONDS = 0.5  # for one use of one pattern on one sentence: far more than any sane pattern needs
@@ -125,6 +125,9 @@ class Lexicon:
             token = match.group(0)
             if token not in covered and not any(_bounded(pattern, token) for pattern, _ in self.patterns):
                 found.add(token)
+        if found:
+            ruled = ruled_tokens(text)  # read by the spoken form's own rules: no entry is needed
+            found = {token for token in found if not ruled(token)}
         return found
 
 

@@ -79,6 +79,10 @@ YEAR_CUES = re.compile(
     r"spring|autumn|fall|early|late|mid|between|and|to|through|c\.|ca\.)|[(\[]|" + MONTH_NAMES + r")\W*$",
     re.IGNORECASE,
 )
+# Words after which a four-digit number is a year, not a count ("1918 was", "1854 et cetera").
+YEAR_FOLLOWERS = frozenset(
+    {"was", "saw", "brought", "marked", "is", "will", "had", "and", "or", "to", "et", "onwards", "onward"}
+)
 TIME = re.compile(
     rf"{ALONE}([01]?\d|2[0-4]):([0-5]\d)(?::([0-5]\d))?(?:\s?([AaPp])\.?\s?[Mm]\b\.?(?!\w))?(?![\d:])"
 )
@@ -352,7 +356,7 @@ class Reader:
         if YEAR_CUES.search(before) or not following:
             return self.year(match.group(1))
         word = following.group(1)
-        if word[0].isupper() or word in ("was", "saw", "brought", "marked", "is", "will", "had", "and", "to"):
+        if word[0].isupper() or word in YEAR_FOLLOWERS or re.search(r"\b1\d{3}\W*$", before):
             return self.year(match.group(1))
         return match.group(0)  # "1918 patients": a quantity, said by in_words
 

@@ -222,6 +222,11 @@ def roman_numerals(text: str, language: str = "en-US") -> str:
     return "".join([*pieces, text[position:]])
 
 
+def read_numerals(text: str) -> set[str]:
+    """The Roman numerals `roman_numerals` reads in `text`, as written."""
+    return {match.group("numeral") for match, _ in _readings(text, "en-US")}
+
+
 def is_read_numeral(token: str, sentence: str) -> bool:
     """Whether `roman_numerals` reads `token` (as the sentence writes it) in `sentence`, as a number or as an
     acronym's letters: such a token needs no lexicon entry."""

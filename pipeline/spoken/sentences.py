@@ -39,6 +39,23 @@ def goes_on(before: str, after: str) -> bool:
     return False
 
 
+# Apostrophes that open no quotation ("the '90s", "St Thomas' Hospital"), which pysbd would pair as one,
+# joining every sentence between them.
+APOSTROPHES = re.compile(r"['’](?=\d0s\b)|(?<=[a-z]s)['’](?=\s)")
+NUMERAL_STOP = re.compile(r"\b([IVXLCDM]{1,7})\.(?=\s+[\"'“‘(]?[A-Z])")
+
+
+def _after_numerals(text: str) -> list[int]:
+    """Ends of sentences that end in a Roman numeral read as a number ("World War I. Droplets..."), which
+    pysbd takes for a name's initial."""
+    if not NUMERAL_STOP.search(text):
+        return []
+    from .roman import read_numerals
+
+    numerals = read_numerals(text)
+    return [match.end() for match in NUMERAL_STOP.finditer(text) if match.group(1) in numerals]
+
+
 @functools.cache
 def _segmenter() -> Any:
     import pysbd  # its rules compile on first use; only the script stage and check split text
@@ -53,12 +70,15 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         return []
     cuts = [0]
     position = 0
-    for piece in _segmenter().segment(text):
-        found = text.find(piece.strip(), position)
+    masked = APOSTROPHES.sub("x", text)  # of the same length, so the offsets hold for the text
+    for piece in _segmenter().segment(masked):
+        found = masked.find(piece.strip(), position)
         if found < 0:
             continue
         position = found + len(piece.strip())
         cuts.append(position)
+    cuts += _after_numerals(text)
+    cuts.sort()
     starts = [0]
     for proposed in cuts[1:-1]:
         cut = proposed

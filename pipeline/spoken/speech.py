@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -78,16 +79,21 @@ def tidy(text: str) -> str:
 
 
 def speak(text: str, lexicon: Pronouncer, language: str = "en-US") -> Spoken:
-    """The sentence as every voice is given it, in words only: the lexicon's patterns, its entries, the
-    technical rules and the readings of numbers in the show's `language`, the heteronyms, then every digit
-    left said as a number; letters of other scripts are left out and reported."""
-    from .heteronyms import heteronyms  # their rules compile on import: off the no-op path
+    """The sentence as every voice is given it, in words only: the lexicon's patterns, its entries,
+    abbreviations and slashes, Roman numerals and formulas by their context, the technical rules and the
+    readings of numbers in the show's `language`, the heteronyms, then every digit left said as a number;
+    letters of other scripts are left out and reported."""
+    from .abbreviations import abbreviations  # their rules compile on import: off the no-op path
+    from .chemistry import formulas
+    from .heteronyms import heteronyms
     from .readings import in_words
+    from .roman import roman_numerals
     from .technical import technical
 
     said: list[str] = []
     original = text
     text = lexicon.protect(lexicon.rewrite(text), said)
+    text = formulas(roman_numerals(abbreviations(text, language), language), language)
     text = heteronyms(technical(text, original, language))
     text = in_words(restore(lexicon.protect(text, said), said), language)
     text, unsayable = _unsayable(text)
@@ -97,6 +103,25 @@ def speak(text: str, lexicon: Pronouncer, language: str = "en-US") -> Spoken:
     if re.search(r"\bno$", text.removesuffix(".")):
         text = text.removesuffix(".") + " ."  # "yes or no." is not "yes or number"
     return Spoken(text, unsayable)
+
+
+# Capitals the readings say by rule with the number beside them ("460 BC", "3:45 PM").
+RULED_CAPITALS = frozenset({"BC", "BCE", "AD", "CE", "BP", "AM", "PM"})
+
+
+def ruled_tokens(text: str) -> Callable[[str], bool]:
+    """Whether the spoken form reads a token of `text` by a rule of its own (a Roman numeral in its context, a
+    chemical formula, an era), so that it needs no lexicon entry."""
+    from .chemistry import is_formula
+    from .roman import read_numerals
+
+    numerals = read_numerals(text)
+
+    def ruled(token: str) -> bool:
+        bare = re.sub(r"['’]s$", "", token)
+        return bare in RULED_CAPITALS or bare in numerals or is_formula(bare)
+
+    return ruled
 
 
 def long_sentence(text: str) -> int:
