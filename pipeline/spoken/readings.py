@@ -127,6 +127,8 @@ class Reader:
                 self._month_day,
             ),
             (TIME, self._time),
+            (re.compile(r"\b([Pp]orts?)\s+(\d{3,4})\b"), lambda m: f"{m.group(1)} {self.year(m.group(2))}"),
+            (re.compile(r"(?<![\w.])([1-5])(XX|xx)(?=\b|[A-Z])"), lambda m: f"{digits(m.group(1))} X.X "),
             (re.compile(rf"{ALONE}(?:£\s?(\d+)\s+)?(\d+)s\.?\s?(\d+)d\b"), self._shillings),
             (
                 re.compile(
@@ -380,6 +382,32 @@ def _ratio(sign: str) -> tuple[int, int]:
     return 1, 1
 
 
+# "1 MB", said through the lexicon as "megabytes": one of a unit is singular.
+PLURAL_UNITS = sorted(
+    {plural for _, plural in UNITS.values() if plural.endswith("s")}
+    | {
+        "kilobytes",
+        "megabytes",
+        "gigabytes",
+        "terabytes",
+        "petabytes",
+        "kibibytes",
+        "mebibytes",
+        "gibibytes",
+        "tebibytes",
+        "millicores",
+        "minutes",
+        "seconds",
+        "hours",
+        "days",
+        "weeks",
+        "months",
+        "years",
+    },
+    key=len,
+    reverse=True,
+)
+ONE_OF = re.compile(r"(?<![\w-])(one )(" + "|".join(PLURAL_UNITS) + r")\b")
 DIGITS = re.compile(r"(?<![\d.,])(\d+(?:,\d{3})*(?:\.\d+)?)(?![\d])")
 GLUED = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
@@ -391,7 +419,8 @@ def in_words(text: str, language: str = "en-US") -> str:
         return text
     reader = Reader(language)
     text = GLUED.sub(" ", text)
-    return DIGITS.sub(lambda match: reader.number(match.group(1)), text)
+    text = DIGITS.sub(lambda match: reader.number(match.group(1)), text)
+    return ONE_OF.sub(lambda match: match.group(1) + match.group(2)[:-1], text)
 
 
 def readings(text: str, language: str = "en-US") -> str:
