@@ -120,6 +120,7 @@ def test_sentences_split_where_a_sentence_ends(text: str, expected: list[str]):
         ("Then 2 x 3 and 2^8.", "Then 2 times 3 and 2 to the power of 8."),
         ("Cost ~5 dollars, ≤ 9.", "Cost about 5 dollars, at most 9."),
         ("Party 🎉 time ✅.", "Party time ."),
+        ("Write C# or F♯ minor, then B♭.", "Write C sharp or F sharp minor, then B flat."),
         (
             "A dead-letter queue, bisect-on-error, at-least-once, re-run, co-host, X-Ray.",
             "A dead letter queue, bisect on error, at least once, re-run, co-host, X-Ray.",

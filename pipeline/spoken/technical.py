@@ -152,6 +152,9 @@ UNIT = re.compile(
 )
 CPU = re.compile(r"\b(?:cpu|cpus|cores?|millicores?|requests?|limits?)\b", re.IGNORECASE)
 SYMBOLS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"(?<![\w#])([A-G])(?:#|♯)(?![\w#])"), r"\1 sharp"),  # C#, F♯: the language, the note
+    (re.compile(r"(?<![\w])([A-G])♭(?!\w)"), r"\1 flat"),
+    (re.compile(r"(?<![\w])([A-G])♮(?!\w)"), r"\1 natural"),
     (re.compile(r"\s*(?:<=|≤|=<)\s*"), " at most "),
     (re.compile(r"\s*(?:>=|≥|=>)\s*"), " at least "),
     (re.compile(r"\s*(?:!=|≠|<>|!==)\s*"), " is not equal to "),
