@@ -19,7 +19,7 @@ TOP_LEVEL_DOMAINS = frozenset(tld.lower() for tld in TLDS)
 # Endings said as a word; every other short ending is spelled ("helm dot s h").
 SAID_ENDINGS = frozenset({"com", "org", "net", "dev", "app", "gov", "edu", "info", "cloud", "tech", "aws"})
 EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\U0001fb00-\U0001fbff\u2600-\u26ff\u2700-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3"
+    "[\U0001f000-\U0001faff\U0001fb00-\U0001fbff\u2600-\u266c\u2670-\u26ff\u2700-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3"
     "\U000e0020-\U000e007f]"
 )
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
