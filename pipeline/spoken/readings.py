@@ -7,6 +7,7 @@ degree, micro, fraction or sub/superscript sign reaches a voice, so every engine
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -37,6 +38,9 @@ NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 ALONE = r"(?<![\w.,/:#$£€¥-])"
 AFTER = r"(?![\w]|[.,]\d)"
 
+# Units that are also words or letters: "in" and "t" are never read as units after a space, the others only
+# when no word follows them ("100 m" is metres, "2 s of it" is left as written).
+WORDLIKE = frozenset({"in", "m", "s", "h", "t", "g"})
 DEGREES = {"C": "Celsius", "F": "Fahrenheit", "K": "kelvin"}
 CURRENCIES = {
     "£": ("pound", "pounds", "penny", "pence"),
@@ -94,6 +98,7 @@ class Reader:
     def __init__(self, language: str) -> None:
         self.language = language
         self.british = british(language)
+        self.compiled = self.rules()
 
     # --- numbers ---------------------------------------------------------------------------------
     def number(self, written: str) -> str:
@@ -164,7 +169,7 @@ class Reader:
         ]
 
     def read(self, text: str) -> str:
-        for pattern, said in self.rules():
+        for pattern, said in self.compiled:
             text = pattern.sub(said, text)
         return text
 
@@ -297,10 +302,10 @@ class Reader:
         value, space, unit, per = match.groups()
         if unit in SPACED_ONLY and not space and not per:
             return match.group(0)  # "10m", "30s", "5h": the technical rules say them
-        if unit in SPACED_ONLY and not per and unit in ("in", "m", "s", "h", "t", "g") and space:
+        if unit in WORDLIKE and not per:
             following = match.string[match.end() :].lstrip()
             if unit in ("in", "t") or (following[:1].isalpha() and unit != "m"):
-                return match.group(0)  # "5 in total", "a 3 t shirt": words, not units
+                return match.group(0)  # "5 in total", "2 s of", "a 3 t shirt": words, not units
         plural = value not in ("1", "1.0")
         said = f"{self._plain(value)} {self.unit(unit, plural)}"
         if per:
@@ -417,7 +422,7 @@ def in_words(text: str, language: str = "en-US") -> str:
     ('S3' -> 'S three', 'x86' -> 'x eighty-six')."""
     if not any(character.isdigit() for character in text):
         return text
-    reader = Reader(language)
+    reader = _reader(language)
     text = GLUED.sub(" ", text)
     text = DIGITS.sub(lambda match: reader.number(match.group(1)), text)
     return ONE_OF.sub(lambda match: match.group(1) + match.group(2)[:-1], text)
@@ -427,4 +432,10 @@ def readings(text: str, language: str = "en-US") -> str:
     """The numbers of a sentence that context reads (dates, times, money, ranges, units...) in words."""
     if not any(character.isdigit() or character in VULGAR for character in text):
         return text
-    return Reader(language).read(text)
+    return _reader(language).read(text)
+
+
+@functools.cache
+def _reader(language: str) -> Reader:
+    """One reader per language, its rules compiled once."""
+    return Reader(language)
