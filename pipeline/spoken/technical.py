@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from linkify_it.tlds import TLDS
 
-from .readings import readings
+from .readings import MONTHS, readings
 
 TOP_LEVEL_DOMAINS = frozenset(tld.lower() for tld in TLDS)
 # Endings said as a word; every other short ending is spelled ("helm dot s h").
@@ -82,20 +82,6 @@ SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)\b")
 BARE_VERSION = re.compile(r"(?<![\w.])v(\d+)\b")
 # A date written year first (2016-10-31, as in AWS::Serverless-2016-10-31), said as a date.
 ISO_DATE = re.compile(r"(?<![\d.])(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 FLAG = re.compile(r"(?<![^\s(\[\"'])(--?)([A-Za-z][\w-]*)")
 # A hyphen between words ("dead-letter", "bisect-on-error", "content-based"): a space, or some voices run the
 # words into one ("bisecton"); kept after a prefix that is no word of its own ("re-run", "co-host").

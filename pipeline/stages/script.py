@@ -122,6 +122,33 @@ class _Writer:
         return Chapter(title, kind, tuple(lines))
 
 
+def ask(writer: _Writer, show: Show, question: Question, number: int) -> None:
+    """One quiz question as an episode asks it: the co-host reads it and its options, each option after its
+    letter said as a phrase of its own (run together, "A: A REST API" is heard "arrest API"), the answer pause
+    after the last; then the host gives the answer and why."""
+    audio = show.audio
+
+    def say(role: str, text: str, pause: float | None = None) -> None:
+        writer.say(role, text, pause=pause, path=QUIZ_NAME, line=question.line)
+
+    say(
+        "cohost",
+        f"{show.line('question', number=ORDINALS[number - 1])} {plain(question.question)}",
+        audio.sentence_pause,
+    )
+    for index, (letter, option) in enumerate(question.options):
+        text = plain(option)
+        last = index == len(question.options) - 1
+        say("cohost", f"Option {letter}.", audio.sentence_pause)
+        say(
+            "cohost",
+            text if text[-1:] in ".!?" else text + ".",
+            audio.answer_pause if last else audio.sentence_pause,
+        )
+    answer = show.line("answer", letter=question.answer, answer=plain(question.answer_text).rstrip("."))
+    say("host", f"{answer} {plain(question.explanation)}")
+
+
 def build_script(
     lesson: Lesson,
     show: Show,
@@ -133,7 +160,6 @@ def build_script(
     writer = _Writer(show, lexicon, lesson.path)
     audio = show.audio
     chapters: list[Chapter] = []
-    cohost = "cohost"
 
     if lesson.episode_type == "trailer":
         writer.say("host", show.line("trailer_intro"))
@@ -158,39 +184,7 @@ def build_script(
         count = f"{ORDINALS[len(chosen) - 1].capitalize()} question{'s' if len(chosen) > 1 else ''}"
         writer.say("host", show.line("selftest", questions=count))
         for number, question in enumerate(chosen, 1):
-            writer.say(
-                cohost,
-                f"{show.line('question', number=ORDINALS[number - 1])} {plain(question.question)}",
-                pause=audio.sentence_pause,
-                path=QUIZ_NAME,
-                line=question.line,
-            )
-            for index, (letter, option) in enumerate(question.options):
-                last = index == len(question.options) - 1
-                text = plain(option)
-                text = text if text[-1:] in ".!?" else text + "."
-                # The letter is a phrase of its own, with a pause after it, or it runs into the option.
-                writer.say(
-                    cohost,
-                    f"Option {letter}.",
-                    pause=audio.sentence_pause,
-                    path=QUIZ_NAME,
-                    line=question.line,
-                )
-                writer.say(
-                    cohost,
-                    text,
-                    pause=audio.answer_pause if last else audio.sentence_pause,
-                    path=QUIZ_NAME,
-                    line=question.line,
-                )
-            writer.say(
-                "host",
-                show.line("answer", letter=question.answer, answer=plain(question.answer_text).rstrip("."))
-                + f" {plain(question.explanation)}",
-                path=QUIZ_NAME,
-                line=question.line,
-            )
+            ask(writer, show, question, number)
         chapters.append(writer.close("Test yourself", "selftest", audio.section_pause))
 
     if lesson.episode_type == "trailer":
