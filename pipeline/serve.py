@@ -29,6 +29,7 @@ from .errors import CertQuestsError
 from .model.episode import MasterRecord, page_name
 from .model.project import Project
 from .publish.target import content_type  # served as the hosting serves it
+from .review import REVIEW, Review
 
 RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})$")  # one range; longer numbers are no file's offsets
 
@@ -74,6 +75,7 @@ class Preview:
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     preview: Preview | None = None
+    review: Review | None = None  # the producer's review page under /_review/, never a file of the site
 
     def log_message(self, format: str, *args: object) -> None:  # quiet: the CLI prints its own line
         pass
@@ -144,20 +146,30 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self._remaining = len(body)
         return io.BytesIO(body)
 
+    def _page(self, page: bytes, kind: str) -> BinaryIO:
+        """A page as served: with the reload script in a watched preview."""
+        at = page.rfind(b"</body>") if self.preview is not None and kind.startswith("text/html") else -1
+        return self._answer(page[:at] + RELOAD_SCRIPT.encode() + page[at:] if at >= 0 else page, kind)
+
     def send_head(self) -> BinaryIO | None:
         if self.preview is not None:
             if self.path.startswith(LIVE):
                 return self._live()
             self.preview.ready()
-        path = self._file()
+        if self.review is not None and self.path.startswith(REVIEW):
+            answer = self.review.answer(self.path)
+            if answer is None:
+                self.send_error(404, "Not found")
+                return None
+            if answer.file is None:
+                return self._page(answer.body, answer.kind)
+            path: Path | None = answer.file
+        else:
+            path = self._file()
         if path is None:
             return None
         if self.preview is not None and path.suffix == ".html":
-            page = path.read_bytes()
-            at = page.rfind(b"</body>")
-            return self._answer(
-                page[:at] + RELOAD_SCRIPT.encode() + page[at:] if at >= 0 else page, content_type(path.name)
-            )
+            return self._page(path.read_bytes(), content_type(path.name))
         stat = path.stat()
         size = stat.st_size
         etag = f'"{stat.st_mtime_ns:x}-{size:x}"'
@@ -206,10 +218,11 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(
-    site: Path, port: int = 8000, preview: Preview | None = None
+    site: Path, port: int = 8000, preview: Preview | None = None, review: Review | None = None
 ) -> http.server.ThreadingHTTPServer:
-    """A server for `site` on 127.0.0.1 (port 0 picks a free one); with `preview`, a watched one."""
-    handler = type("Handler", (SiteHandler,), {"preview": preview})
+    """A server for `site` on 127.0.0.1 (port 0 picks a free one); with `preview`, a watched one; with
+    `review`, the review page under /_review/."""
+    handler = type("Handler", (SiteHandler,), {"preview": preview, "review": review})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", port), functools.partial(handler, directory=os.fspath(site))
     )
@@ -285,13 +298,14 @@ def preview(
     if not (site / "index.html").is_file():
         raise CertQuestsError("feed/index.html does not exist yet; run `certquests build` first")
     try:
-        server = make_server(site, port, state)
+        server = make_server(site, port, state, Review(project))
     except OSError as exc:
         raise CertQuestsError(
             f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port {port + 1}"
         ) from None
     with server:
         address = f"http://127.0.0.1:{server.server_address[1]}/"
+        say(f"The review page: {address}{REVIEW[1:]}")
         if rebuild is None or state is None:
             say(f"Serving {site} on {address} (Ctrl-C stops)")
             server.serve_forever()
