@@ -245,8 +245,8 @@ class Desk:
         if loudness is None and record is not None:
             loudness = record.loudness.as_dict()
         changed = sum(1 for sentence in sentences if sentence.changed)
-        if standing == "published" and changed:
-            standing = f"{changed} sentence(s) changed since the published feed"
+        if standing == "published":
+            standing = f"{changed} sentence(s) changed since the published feed" if changed else "as published"
         return Row(
             episode.id,
             episode.lesson.title,
