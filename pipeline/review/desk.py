@@ -246,9 +246,7 @@ class Desk:
             loudness = record.loudness.as_dict()
         changed = sum(1 for sentence in sentences if sentence.changed)
         if standing == "published":
-            standing = (
-                f"{changed} sentence(s) changed since the published feed" if changed else "as published"
-            )
+            standing = f"{changed} sentence(s) changed since the published feed" if changed else "unchanged"
         return Row(
             episode.id,
             episode.lesson.title,
