@@ -88,9 +88,11 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         return content_type(os.fspath(path))
 
     def end_headers(self) -> None:
-        # In-browser players fetch the feed, transcripts and chapters from other origins.
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges")
+        # In-browser players fetch the feed, transcripts and chapters from other origins; the review page is
+        # for this machine's producer only, so no other origin may read it.
+        if not getattr(self, "path", "").startswith(REVIEW):
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges")
         super().end_headers()
 
     def do_OPTIONS(self) -> None:
