@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.model.episode import ChapterMark
 from pipeline.model.project import Project
 from pipeline.review import Review
 from pipeline.review.desk import heard_parts, matched
+from pipeline.review.loudness import FLOOR, HEIGHT, TOP, curve_svg
 from pipeline.serve import RELOAD_SCRIPT, Preview, make_server
 from tests.conftest import AS_OF, run
 
@@ -41,6 +43,16 @@ def test_sentences_are_matched_in_order_and_repeats_are_kept_apart():
     new = ["Intro.", "Option A.", "No.", "Option A.", "Bye."]
     assert matched(old, new) == {0: 0, 1: 1, 3: 3, 4: 4}  # "No." is new; both "Option A." were there
     assert matched(new, new) == {index: index for index in range(5)}
+
+
+def test_the_loudness_picture_marks_chapters_and_the_target_and_escapes_titles():
+    chapters = (ChapterMark("Intro", 0.0, 10.0), ChapterMark("<Fan-out> & more", 10.0, 20.0))
+    svg = curve_svg([-60.0, -20.0, -19.0, -18.0] * 5, 20.0, chapters, -19.0)
+    assert svg.count('class="chapter"') == 2 and 'x1="500.0"' in svg  # the second chapter halfway across
+    assert "&lt;Fan-out&gt; &amp; more (10 s)" in svg and "<Fan-out>" not in svg
+    target = HEIGHT * (TOP - -19.0) / (TOP - FLOOR)
+    assert f'class="target" x1="0" y1="{round(target, 1)}"' in svg
+    assert f"50.0,{HEIGHT}" in svg  # silence is drawn at the floor, not off the picture
 
 
 @pytest.fixture(scope="module")

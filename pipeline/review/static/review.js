@@ -15,24 +15,28 @@
     if (row) { row.classList.add("playing"); }
   }
 
-  function watchEnd() {
-    if (stopAt === null) { return; }
+  var run = 0;  // each play starts its own watch; an older one stops
+
+  function watch(mine) {
+    if (mine !== run || stopAt === null) { return; }
+    if (player.paused && !player.ended) { stopAt = null; queue = []; mark(null); return; }  // paused by hand
     if (player.currentTime >= stopAt || player.ended) {
       stopAt = null;
       player.pause();
       next();
       return;
     }
-    window.requestAnimationFrame(watchEnd);
+    window.requestAnimationFrame(function () { watch(mine); });
   }
 
   function play(start, end, row) {
+    var mine = ++run;
     mark(row);
     stopAt = end;
     player.currentTime = start;
     var started = player.play();
-    if (started && started.catch) { started.catch(function () { stopAt = null; }); }
-    window.requestAnimationFrame(watchEnd);
+    if (started && started.catch) { started.catch(function () { if (mine === run) { stopAt = null; } }); }
+    window.requestAnimationFrame(function () { watch(mine); });
   }
 
   function next() {
@@ -57,6 +61,7 @@
     } else if (button.classList.contains("stop")) {
       queue = [];
       stopAt = null;
+      run += 1;
       player.pause();
       mark(null);
     }
