@@ -307,12 +307,13 @@ def preview(
         ) from None
     with server:
         address = f"http://127.0.0.1:{server.server_address[1]}/"
-        say(f"The review page: {address}{REVIEW[1:]}")
         if rebuild is None or state is None:
             say(f"Serving {site} on {address} (Ctrl-C stops)")
+            say(f"The review page: {address}{REVIEW[1:]}")
             server.serve_forever()
             return
         say(f"Serving {site} on {address}, rebuilding when {project.content} changes (Ctrl-C stops)")
+        say(f"The review page: {address}{REVIEW[1:]}")
         thread = threading.Thread(target=server.serve_forever, name="preview", daemon=True)
         thread.start()
         stop = threading.Event()
