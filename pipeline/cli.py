@@ -21,10 +21,10 @@ from .graph.build import retire as retire_episode
 from .graph.explain import episode_status, plan_everything, show_status
 from .graph.explain import explain as explain_step
 from .graph.plan import plan_project
-from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
 from .model.show import load_show
+from .scaffold import draw_show_cover, new_project
 from .speech import accent_problem, check_voices
 from .stages import STAGES, upload
 from .stages import proof as proof_stage
@@ -352,18 +352,18 @@ def retire(ctx: click.Context, lesson_id: str) -> None:
 @click.pass_context
 def cover(ctx: click.Context, size: int) -> None:
     """Draw cover art from the show's title into the path the show config names."""
-    import tomllib
-
     project = _project(ctx)
-    try:
-        data = tomllib.loads(project.config_path.read_text("utf-8")).get("show", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CertQuestsError(
-            f"content/show.toml: cannot read it ({exc}); fix it, then draw the cover"
-        ) from None
-    target = project.content / data.get("cover", "art/cover.png")
-    draw_cover(data.get("title", "Podcast"), data.get("subtitle", ""), target, size)
+    target = draw_show_cover(project, size)
     click.echo(f"Wrote {target.relative_to(project.root)} ({size}x{size}).")
+
+
+@main.command(name="new")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The show's title [default: from the folder's name].")
+def new_command(path: Path, title: str | None) -> None:
+    """Start a course at PATH that builds as it is: show config, trailer, a lesson, a quiz and a cover."""
+    for line in new_project(path, title):
+        click.echo(line)
 
 
 @main.command()

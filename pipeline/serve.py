@@ -29,6 +29,7 @@ from .errors import CertQuestsError
 from .model.episode import MasterRecord, page_name
 from .model.project import Project
 from .publish.target import content_type  # served as the hosting serves it
+from .review import REVIEW, Review
 
 RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})$")  # one range; longer numbers are no file's offsets
 
@@ -74,6 +75,7 @@ class Preview:
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     preview: Preview | None = None
+    review: Review | None = None  # the producer's review page under /_review/, never a file of the site
 
     def log_message(self, format: str, *args: object) -> None:  # quiet: the CLI prints its own line
         pass
@@ -86,9 +88,11 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         return content_type(os.fspath(path))
 
     def end_headers(self) -> None:
-        # In-browser players fetch the feed, transcripts and chapters from other origins.
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges")
+        # In-browser players fetch the feed, transcripts and chapters from other origins; the review page is
+        # for this machine's producer only, so no other origin may read it.
+        if not getattr(self, "path", "").startswith(REVIEW):
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges")
         super().end_headers()
 
     def do_OPTIONS(self) -> None:
@@ -144,20 +148,30 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self._remaining = len(body)
         return io.BytesIO(body)
 
+    def _page(self, page: bytes, kind: str) -> BinaryIO:
+        """A page as served: with the reload script in a watched preview."""
+        at = page.rfind(b"</body>") if self.preview is not None and kind.startswith("text/html") else -1
+        return self._answer(page[:at] + RELOAD_SCRIPT.encode() + page[at:] if at >= 0 else page, kind)
+
     def send_head(self) -> BinaryIO | None:
         if self.preview is not None:
             if self.path.startswith(LIVE):
                 return self._live()
             self.preview.ready()
-        path = self._file()
+        if self.review is not None and self.path.startswith(REVIEW):
+            answer = self.review.answer(self.path)
+            if answer is None:
+                self.send_error(404, "Not found")
+                return None
+            if answer.file is None:
+                return self._page(answer.body, answer.kind)
+            path: Path | None = answer.file
+        else:
+            path = self._file()
         if path is None:
             return None
         if self.preview is not None and path.suffix == ".html":
-            page = path.read_bytes()
-            at = page.rfind(b"</body>")
-            return self._answer(
-                page[:at] + RELOAD_SCRIPT.encode() + page[at:] if at >= 0 else page, content_type(path.name)
-            )
+            return self._page(path.read_bytes(), content_type(path.name))
         stat = path.stat()
         size = stat.st_size
         etag = f'"{stat.st_mtime_ns:x}-{size:x}"'
@@ -206,10 +220,11 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(
-    site: Path, port: int = 8000, preview: Preview | None = None
+    site: Path, port: int = 8000, preview: Preview | None = None, review: Review | None = None
 ) -> http.server.ThreadingHTTPServer:
-    """A server for `site` on 127.0.0.1 (port 0 picks a free one); with `preview`, a watched one."""
-    handler = type("Handler", (SiteHandler,), {"preview": preview})
+    """A server for `site` on 127.0.0.1 (port 0 picks a free one); with `preview`, a watched one; with
+    `review`, the review page under /_review/."""
+    handler = type("Handler", (SiteHandler,), {"preview": preview, "review": review})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", port), functools.partial(handler, directory=os.fspath(site))
     )
@@ -285,7 +300,7 @@ def preview(
     if not (site / "index.html").is_file():
         raise CertQuestsError("feed/index.html does not exist yet; run `certquests build` first")
     try:
-        server = make_server(site, port, state)
+        server = make_server(site, port, state, Review(project))
     except OSError as exc:
         raise CertQuestsError(
             f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port {port + 1}"
@@ -294,9 +309,11 @@ def preview(
         address = f"http://127.0.0.1:{server.server_address[1]}/"
         if rebuild is None or state is None:
             say(f"Serving {site} on {address} (Ctrl-C stops)")
+            say(f"The review page: {address}{REVIEW[1:]}")
             server.serve_forever()
             return
         say(f"Serving {site} on {address}, rebuilding when {project.content} changes (Ctrl-C stops)")
+        say(f"The review page: {address}{REVIEW[1:]}")
         thread = threading.Thread(target=server.serve_forever, name="preview", daemon=True)
         thread.start()
         stop = threading.Event()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import PublishError, ValidationError
+from ..model.published import save_published
 from ..model.show import PublishSettings
 from .base import Context, EpisodeWork, Scope, Step
 
@@ -78,3 +79,5 @@ def upload(context: Context, request: Request | None) -> None:
         progress=request.progress,
     )
     request.reports.append(report)
+    if not request.dry_run:  # what listeners now have: the review page marks what changes after it
+        save_published(project.cache / "publish", context.released)
