@@ -146,15 +146,15 @@ def _remove_leftovers(project: Project) -> None:
         project.cache,
     ]
     for parent in (project.cache / "episodes", project.cache / "speech"):
-        if parent.is_dir():
-            folders.extend(path for path in parent.iterdir() if path.is_dir())
+        if parent.is_dir():  # checked by the lock: a real folder of the project
+            folders.extend(path for path in parent.iterdir() if path.is_dir() and not path.is_symlink())
     removed = sum(remove_leftovers(folder) for folder in folders)
-    scratch = project.cache / "scratch"  # a killed master's working files, tens of MB an episode
+    scratch = project.own(project.cache / "scratch")  # a killed master's working files, tens of MB an episode
     for leftover in scratch.iterdir() if scratch.is_dir() else ():
-        if leftover.is_dir():
+        if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
-            leftover.unlink()
+            leftover.unlink()  # a file, or a link (never what it points at)
         removed += 1
     if removed:
         log.info("removed %d temporary file(s) left by an interrupted build", removed)

@@ -67,6 +67,7 @@ def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
 
 def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     """Everything a build plans from, with every problem in the sources reported before any work starts."""
+    project.check_own_folders()  # the memo is written under .cache: never through a link out of the project
     memo = PlanMemo(project.cache)
     show = _load_show(project, memo)
     problems = engine_problems(show)

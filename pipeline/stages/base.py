@@ -182,7 +182,8 @@ class Context:
         return self._shared[name]
 
     def cache_dir(self, episode_id: str) -> Path:
-        return self._episodes_cache / episode_id
+        """The episode's folder under .cache/episodes/, never reached through a symbolic link."""
+        return self.project.own(self._episodes_cache / episode_id)
 
     @functools.cached_property
     def _episodes_cache(self) -> Path:
