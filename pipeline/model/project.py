@@ -76,8 +76,8 @@ class Project:
             if current.is_symlink():
                 shown = current.relative_to(self.root).as_posix()
                 raise UnsafePathError(
-                    f"{shown}: is a symbolic link (to {os.readlink(current)}); certquests writes and deletes files "
-                    f"in its own folders and never follows a link out of the project: remove the link "
+                    f"{shown}: is a symbolic link (to {os.readlink(current)}); certquests writes and deletes "
+                    "files in its own folders and never follows a link out of the project: remove the link "
                     f"(rm {shown}), and the next build makes a plain folder"
                 )
         return path
