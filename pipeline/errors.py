@@ -35,7 +35,7 @@ class CertQuestsError(click.ClickException):
 
 
 class UnsafePathError(CertQuestsError):
-    """A folder the tool writes and deletes in is reached through a symbolic link, or is outside the project."""
+    """A folder the tool writes and deletes in is reached through a symbolic link, or lies outside."""
 
     exit_code = 1
 
