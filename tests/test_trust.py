@@ -5,6 +5,8 @@ on a small fresh project."""
 from __future__ import annotations
 
 import os
+import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,45 @@ def test_a_linked_folder_of_the_tool_is_refused_and_what_it_points_at_is_kept(
     assert result.exit_code == 1, result.output
     assert f"{link}: is a symbolic link" in result.output and f"rm {link}" in result.output
     assert "Traceback" not in result.output
+
+
+class _Payload:
+    """What a hostile cache file would hold: unpickling it writes a file (it could as well run anything)."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "the cache ran code"))
+
+
+@pytest.mark.parametrize("name", ["plan.pickle", "plan.json", "state.json", "speech.json"])
+def test_a_cache_file_from_someone_else_never_runs_code(name: str, project: Path, tmp_path: Path):
+    marker = tmp_path / "ran"
+    cache = project / ".cache"
+    cache.mkdir()
+    (cache / name).write_bytes(pickle.dumps({"code": "x", "files": _Payload(marker)}))
+    assert pickle.loads((cache / name).read_bytes()) and marker.exists()  # the payload works when unpickled
+    marker.unlink()
+    result = run(project, "status")
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()
+    assert "2 of 2 episodes out of date" in result.output
+
+
+def test_a_memo_naming_a_class_outside_the_model_is_an_empty_memo(project: Path):
+    assert run(project, "status").exit_code == 0
+    memo = project / ".cache" / "plan.json"
+    text = memo.read_text()
+    assert '"@Lesson"' in text
+    memo.write_text(text.replace('"@Lesson"', '"@Popen"'))
+    result = run(project, "status")
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 episodes out of date" in result.output
+
+
+def test_no_module_of_the_tool_reads_pickle_marshal_or_shelve():
+    package = Path(__file__).parents[1] / "pipeline"
+    readers = re.compile(r"^\s*(import|from)\s+(pickle|cPickle|marshal|shelve|dill|joblib)\b", re.MULTILINE)
+    found = [str(path) for path in package.rglob("*.py") if readers.search(path.read_text("utf-8"))]
+    assert found == []

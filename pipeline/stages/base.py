@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ..errors import CertQuestsError
 from ..model.course import Course
 from ..model.episode import Episode
 from ..model.lesson import Lesson
 from ..model.lexicon import Lexicon
-from ..model.memo import PlanMemo
+from ..model.memo import MEMO_NAME, PlanMemo, keep
 from ..model.project import Project
 from ..model.registry import Registry
 from ..model.script import Script
@@ -89,6 +90,7 @@ class Step:
         return self.stage if self.episode else self.name
 
 
+@keep
 @dataclass(frozen=True)
 class Outline:
     """What the plans after the script stage read of a script: small enough to keep for every episode in the
@@ -142,7 +144,13 @@ class EpisodeWork:
     @property
     def spoken(self) -> Script:
         if self.script is None and self.load_script is not None:
-            self.script, self.script_text = self.load_script()
+            loaded = self.load_script()
+            if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Script)):
+                raise CertQuestsError(
+                    f"{self.id}: the plan memo .cache/{MEMO_NAME} holds no script for it; delete the file "
+                    "(it is a cache) and run the command again"
+                )
+            self.script, self.script_text = loaded[0], str(loaded[1])
         if self.script is None:
             raise RuntimeError(f"{self.id}: the script stage has not been planned")
         return self.script

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import pickle
 from pathlib import Path
 
 from ..errors import Problem
 from ..fsutil import write_atomic
 from ..model.lesson import Block, Lesson
 from ..model.lexicon import LEXICON_NAME, Lexicon
+from ..model.memo import decode, encode
 from ..model.project import CONFIG_NAME
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
@@ -241,14 +241,13 @@ def _script(context: Context, episode: EpisodeWork) -> None:
         known = memo.get("script", episode.script_memo)
         if known is not None:
             blob, episode.outline = known
-            episode.load_script = lambda: pickle.loads(blob)  # noqa: S301 - the build's own cache
+            episode.load_script = lambda: decode(blob)
             return
     script = build_script(episode.lesson, show, context.lexicon, questions, episode.following)
     text = render_script(script, episode.lesson, show)
     episode.script, episode.script_text, episode.outline = script, text, Outline.of(script, text)
     if memo is not None:
-        blob = pickle.dumps((script, text), protocol=pickle.HIGHEST_PROTOCOL)
-        memo.put("script", episode.script_memo, (blob, episode.outline))
+        memo.put("script", episode.script_memo, (encode((script, text)), episode.outline))
 
 
 @functools.cache
