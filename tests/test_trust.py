@@ -96,3 +96,26 @@ def test_no_module_of_the_tool_reads_pickle_marshal_or_shelve():
     readers = re.compile(r"^\s*(import|from)\s+(pickle|cPickle|marshal|shelve|dill|joblib)\b", re.MULTILINE)
     found = [str(path) for path in package.rglob("*.py") if readers.search(path.read_text("utf-8"))]
     assert found == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_publish_to_a_folder_never_deletes_files_it_did_not_write(
+    dry_run: bool, copy_of_built: Path, tmp_path: Path
+):
+    target = tmp_path / "www"
+    target.mkdir()
+    theirs = {
+        ".env.production.local": "SECRET=1",
+        "old/.backup.2026.tar.gz": "archive",
+        "episodes/.notes.from.editor": "keep",
+        "index.php": "<?php",
+    }
+    for name, text in theirs.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(text)
+    result = run(copy_of_built, "publish", "--to", str(target), *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 0, result.output
+    for name, text in theirs.items():
+        assert (target / name).read_text() == text
+    assert (target / "feed.xml").exists() != dry_run

@@ -1,21 +1,27 @@
 """A local folder (`--to DIR` or file://DIR), for hosts synced with rsync or served by a web server: the same
-order, manifest and grace period as object storage; each file is written beside its place and renamed."""
+order, manifest and grace period as object storage; each file is written beside its place and renamed.
+
+The folder may hold other people's files. A publish only ever deletes what it wrote: its own temporary files
+(named `.NAME.XXXX.certquests-partial`, left by a publish that was killed) and the objects its manifest
+says it stored."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import PublishError
-from ..fsutil import remove_leftovers, temporary_sibling, write_atomic
+from ..fsutil import FILE_MODE
 from ..model.show import PublishSettings
 from .target import MANIFEST, Stored, Upload
 
 CHUNK = 1024 * 1024
+PARTIAL = ".certquests-partial"  # the suffix of this module's temporary files, and of nothing else
 
 
 def open_target(url: str, settings: PublishSettings) -> FolderTarget:
@@ -43,9 +49,22 @@ class FolderTarget:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PublishError(f"{self.url}: cannot create {self.root} ({exc.strerror})") from None
-        # A publish that was killed may have left the temporary files it writes beside their places.
-        for folder in (self.root, *(path for path in self.root.rglob("*") if path.is_dir())):
-            remove_leftovers(folder)
+
+    def tidy(self) -> int:
+        """Delete the temporary files a killed publish left (this module's own names only); returns how many."""
+        removed = 0
+        for path in self.root.rglob(f".*{PARTIAL}"):
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed += 1
+        return removed
+
+    def _temporary(self, target: Path) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PARTIAL, dir=target.parent)
+        os.close(fd)
+        os.chmod(name, FILE_MODE)
+        return Path(name)
 
     def listing(self) -> dict[str, int]:
         found = {}
@@ -68,7 +87,7 @@ class FolderTarget:
 
     def send(self, item: Upload, sent: Callable[[int], None]) -> None:
         target = self._path(item.key)
-        temporary = temporary_sibling(target)
+        temporary = self._temporary(target)
         try:
             with open(item.path, "rb") as source, open(temporary, "wb") as copy:
                 while chunk := source.read(CHUNK):
@@ -83,10 +102,17 @@ class FolderTarget:
             raise PublishError(f"writing {target}: {exc.strerror}") from None
 
     def write(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+        target = self._path(key)
+        temporary = self._temporary(target)
         try:
-            write_atomic(self._path(key), data)
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
         except OSError as exc:
-            raise PublishError(f"writing {self._path(key)}: {exc.strerror}") from None
+            temporary.unlink(missing_ok=True)
+            raise PublishError(f"writing {target}: {exc.strerror}") from None
 
     def remove(self, keys: list[str]) -> None:
         for key in keys:

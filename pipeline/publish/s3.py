@@ -8,6 +8,7 @@ show.toml. Each object carries its sha256 in its metadata (x-amz-meta-sha256).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 MULTIPART = 16 * 1024 * 1024  # larger files go in parts of this size, several at once
+# A multipart upload this old under the prefix was left by a killed publish (a running one's are younger).
+STALE_UPLOAD = dt.timedelta(hours=12)
 CORS_RULE = {
     "ID": "certquests-players",
     "AllowedMethods": ["GET", "HEAD"],
@@ -144,6 +147,27 @@ class S3Target:
                     "or correct --to / [publish] to"
                 ) from None
             raise self._error(self.url, exc) from None
+
+    def tidy(self) -> int:
+        """Abort the multipart uploads a killed publish left under the prefix (their parts are billed)."""
+        try:
+            answer = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=self.prefix)
+        except Exception as exc:  # noqa: BLE001 - a service that cannot list them keeps them; nothing breaks
+            log.debug("%s: multipart uploads not listed: %r", self.url, exc)
+            return 0
+        now, aborted = dt.datetime.now(dt.UTC), 0
+        for upload in answer.get("Uploads", ()):
+            started = upload.get("Initiated")
+            if isinstance(started, dt.datetime) and now - started >= STALE_UPLOAD:
+                self._call(
+                    f"aborting the unfinished upload of s3://{self.bucket}/{upload['Key']}",
+                    "abort_multipart_upload",
+                    Bucket=self.bucket,
+                    Key=upload["Key"],
+                    UploadId=upload["UploadId"],
+                )
+                aborted += 1
+        return aborted
 
     def listing(self) -> dict[str, int]:
         found: dict[str, int] = {}

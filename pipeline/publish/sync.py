@@ -170,6 +170,8 @@ def upload_site(
     report = UploadReport(target.url, dry_run)
     remove_leftovers(cache)  # temporary files of a publish that was killed (the build lock is held)
     target.check()
+    if not dry_run and (tidied := target.tidy()):
+        log.info("%s: removed %d partial file(s) a killed publish left", target.url, tidied)
     if cors and not dry_run:
         report.cors = target.allow_cors()
     files = site_files(site, settings.cache, cache / "hashes.json")

@@ -82,6 +82,9 @@ class Target(Protocol):
     def check(self) -> None:
         """Reachable, allowed, and there: raise PublishError naming the fix otherwise."""
 
+    def tidy(self) -> int:
+        """Remove what a killed publish of this tool left half-written (never anything else); how many."""
+
     def listing(self) -> dict[str, int]:
         """Every key under the target's root, with its size in bytes."""
 
