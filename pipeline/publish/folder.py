@@ -51,7 +51,7 @@ class FolderTarget:
             raise PublishError(f"{self.url}: cannot create {self.root} ({exc.strerror})") from None
 
     def tidy(self) -> int:
-        """Delete the temporary files a killed publish left (this module's own names only); returns how many."""
+        """Delete the temporary files a killed publish left (only this module's names); how many."""
         removed = 0
         for path in self.root.rglob(f".*{PARTIAL}"):
             if path.is_file() and not path.is_symlink():
