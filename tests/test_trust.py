@@ -119,3 +119,63 @@ def test_publish_to_a_folder_never_deletes_files_it_did_not_write(
     for name, text in theirs.items():
         assert (target / name).read_text() == text
     assert (target / "feed.xml").exists() != dry_run
+
+
+def link_in_topics(project: Path, target: str) -> None:
+    """Make 'many readers' in the second lesson a link to `target` (what the voice says stays the same)."""
+    lesson = project / "content" / "lessons" / "02-topics.md"
+    lesson.write_text(lesson.read_text().replace("many readers.", f"[many readers]({target})."))
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("../.env", "is a hidden file"),
+        (".secret/notes.txt", "is a hidden file or in a hidden folder"),
+        ("../show.toml", "is the course's own configuration"),
+        ("../quiz.yaml", "is the course's own configuration"),
+        ("../../../outside.txt", "is outside the content folder"),
+    ],
+)
+def test_hidden_files_the_config_and_files_outside_content_cannot_be_linked(
+    target: str, said: str, project: Path
+):
+    (project / "content" / ".env").write_text("SECRET=1")
+    (project / "content" / "lessons" / ".secret").mkdir()
+    (project / "content" / "lessons" / ".secret" / "notes.txt").write_text("private")
+    (project.parent / "outside.txt").write_text("private")
+    link_in_topics(project, target)
+    result = run(project, "check")
+    assert result.exit_code == 3, result.output
+    assert f"content/lessons/02-topics.md:10: '{target}' {said}" in result.output
+
+
+@pytest.mark.slow
+def test_a_withdrawn_lesson_file_leaves_the_site_and_the_hosting(copy_of_built: Path, tmp_path: Path):
+    config = copy_of_built / "content" / "show.toml"
+    config.write_text(config.read_text() + "\n[publish]\ngrace_days = 0\n")
+    notes = copy_of_built / "content" / "lessons" / "notes.txt"
+    notes.write_text("the first notes")
+    link_in_topics(copy_of_built, "notes.txt")
+    target = tmp_path / "www"
+    assert run(copy_of_built, "publish", "--to", str(target)).exit_code == 0
+    first = [path.name for path in (copy_of_built / "feed" / "files").iterdir()]
+    assert len(first) == 1 and (target / "files" / first[0]).read_text() == "the first notes"
+
+    notes.write_text("the second notes, the first taken back")  # a changed file: the old copy goes
+    result = run(copy_of_built, "publish", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    second = [path.name for path in (copy_of_built / "feed" / "files").iterdir()]
+    assert len(second) == 1 and second != first
+    # The previous pages used the first copy: it goes with the next publish after the grace period.
+    assert sorted(path.name for path in (target / "files").iterdir()) == sorted(first + second)
+    assert run(copy_of_built, "publish", "--to", str(target)).exit_code == 0
+    assert sorted(path.name for path in (target / "files").iterdir()) == second
+
+    lesson = copy_of_built / "content" / "lessons" / "02-topics.md"  # the link removed: the file goes
+    lesson.write_text(lesson.read_text().replace("[many readers](notes.txt)", "many readers"))
+    result = run(copy_of_built, "publish", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    assert list((copy_of_built / "feed" / "files").iterdir()) == []
+    assert run(copy_of_built, "publish", "--to", str(target)).exit_code == 0
+    assert list((target / "files").iterdir()) == []

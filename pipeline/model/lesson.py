@@ -32,6 +32,7 @@ ID = "lowercase letters, digits and '-', at most 64"
 Id = Annotated[str, Field(pattern=ID_PATTERN.pattern, description=ID)]
 PAUSE_MARKER = re.compile(r"^\[pause(?:\s+(\d+(?:\.\d+)?)\s*s?)?\]$", re.IGNORECASE)
 MAX_LESSON_BYTES = 512 * 1024
+PRIVATE_FILES = {"show.toml", "quiz.yaml", "lexicon.toml"}  # under content/: a lesson may not link them
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
 
 
@@ -250,9 +251,29 @@ def missing_files(lesson: Lesson, project: Project) -> list[Problem]:
     path, shown = project.root / lesson.path, lesson.path
     for target, line in lesson.files:
         found = lesson_file(path, target)
-        if not found.resolve().is_relative_to(root):
+        inside = found.resolve()
+        parts = inside.relative_to(root).parts if inside.is_relative_to(root) else ()
+        if not parts:
             problems.append(
                 Problem(shown, line, f"'{target}' is outside the content folder; put the file under content/")
+            )
+        elif any(part.startswith(".") for part in parts):
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"'{target}' is a hidden file or in a hidden folder, and hidden files are never "
+                    "published; link a file whose name does not start with '.'",
+                )
+            )
+        elif "/".join(parts) in PRIVATE_FILES:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"'{target}' is the course's own configuration, which is never published; link "
+                    "another file",
+                )
             )
         elif not found.is_file():
             where = relative(found, project.root)

@@ -180,6 +180,7 @@ class Context:
     upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
     staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
     page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
+    page_files: set[str] = field(default_factory=set)  # the lessons' files those pages use (files/...)
     memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
     _shared: dict[str, str] = field(default_factory=dict, repr=False)
 

@@ -51,7 +51,7 @@ def publish(context: Context) -> None:
                 temporary.unlink()
         staged.clear()
     if context.page_names:
-        remove_stale_pages(site, set(context.page_names))
+        remove_stale_pages(site, set(context.page_names), context.page_files)
     prune(context, context.released, site_too=bool(context.page_names))
 
 
