@@ -111,10 +111,14 @@ def site_files(site: Path, policy: CachePolicy, hashes: Path) -> dict[str, Uploa
         known = {}
     known = known if isinstance(known, dict) else {}
     files, seen = {}, {}
+    root = site.resolve()
     for path in sorted(site.rglob("*")):
         relative = path.relative_to(site)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue  # temporary files of a build, never published
+        if path.is_symlink() or not path.resolve().is_relative_to(root):
+            log.warning("%s: a symbolic link; only files the build wrote are published", path)
+            continue
         key = relative.as_posix()
         recorded = known.get(key)
         size, mtime_ns, sha = fingerprint(
