@@ -140,7 +140,7 @@ def _object(found: dict[str, Any]) -> Any:
         names = [f.name for f in dataclasses.fields(cls)] if cls else []
         if cls is None or not isinstance(value, list) or len(value) != len(names):
             raise ValueError(f"not a memo value: {kind}")
-        made = object.__new__(cls)
+        made: Any = object.__new__(cls)
         made.__dict__.update(zip(names, value))  # as unpickling does, without running the validators again
         return made
     reader = _READERS.get(kind)

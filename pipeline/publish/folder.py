@@ -7,6 +7,7 @@ says it stored."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -15,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..errors import PublishError
+from ..errors import LockedError, PublishError
 from ..fsutil import FILE_MODE
 from ..model.show import PublishSettings
-from .target import MANIFEST, Stored, Upload
+from .target import LOCK, LOCK_STALE, MANIFEST, Stored, Upload, lock_body, lock_holder
 
 CHUNK = 1024 * 1024
 PARTIAL = ".certquests-partial"  # the suffix of this module's temporary files, and of nothing else
@@ -49,6 +50,40 @@ class FolderTarget:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PublishError(f"{self.url}: cannot create {self.root} ({exc.strerror})") from None
+
+    def lock(self, holder: str, token: str) -> None:
+        path = self.root / LOCK
+        body = lock_body(holder, token)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        except FileExistsError:
+            try:
+                held, modified = path.read_bytes(), path.stat().st_mtime
+            except OSError:
+                return self.lock(holder, token)  # released meanwhile
+            who, own, age = lock_holder(held, token, dt.datetime.fromtimestamp(modified, dt.UTC))
+            if not own and age < LOCK_STALE:
+                raise LockedError(
+                    f"another publish to {self.url} is running ({who}); wait for it to finish. If none is, "
+                    f"delete {path} and publish again"
+                ) from None
+            staged = self._temporary(path)
+            staged.write_bytes(body)
+            os.replace(staged, path)
+            return
+        except OSError as exc:
+            raise PublishError(f"{path}: cannot take the publish lock ({exc.strerror})") from None
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+
+    def unlock(self, token: str) -> None:
+        path = self.root / LOCK
+        try:
+            _who, own, _age = lock_holder(path.read_bytes(), token, None)
+            if own:
+                path.unlink()
+        except OSError:
+            pass
 
     def tidy(self) -> int:
         """Delete the temporary files a killed publish left (only this module's names); how many."""

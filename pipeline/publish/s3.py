@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import PublishError
+from ..errors import LockedError, PublishError
 from ..model.show import PublishSettings
-from .target import Stored, Upload
+from .target import LOCK, LOCK_STALE, Stored, Upload, lock_body, lock_holder
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,55 @@ class S3Target:
                     "or correct --to / [publish] to"
                 ) from None
             raise self._error(self.url, exc) from None
+
+    def lock(self, holder: str, token: str) -> None:
+        where = self._where(LOCK)
+        body = lock_body(holder, token)
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self.prefix + LOCK, Body=body, IfNoneMatch="*")
+            return
+        except Exception as exc:  # noqa: BLE001 - a lock held is an answer; the rest become PublishError
+            if _code(exc) in {"NotImplemented", "501"}:  # a service without conditional writes
+                log.warning(
+                    "%s: the service cannot lock; do not publish to it from two places at once", self.url
+                )
+                return
+            if _code(exc) not in {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}:
+                raise self._error(f"taking the publish lock {where}", exc) from None
+        try:
+            head = self.client.get_object(Bucket=self.bucket, Key=self.prefix + LOCK)
+            held = head["Body"].read()
+        except Exception as exc:  # noqa: BLE001 - released meanwhile: try once more
+            if _code(exc) in MISSING_KEY:
+                return self.lock(holder, token)
+            raise self._error(f"reading the publish lock {where}", exc) from None
+        who, own, age = lock_holder(held, token, head.get("LastModified"))
+        if not own and age < LOCK_STALE:
+            raise LockedError(
+                f"another publish to {self.url} is running ({who}); wait for it to finish. If none is, "
+                f"delete {where} and publish again"
+            )
+        log.info("%s: taking over the publish lock of %s", self.url, who)
+        self._call(
+            f"taking the publish lock {where}",
+            "put_object",
+            Bucket=self.bucket,
+            Key=self.prefix + LOCK,
+            Body=body,
+            IfMatch=head["ETag"],
+        )
+
+    def unlock(self, token: str) -> None:
+        """Delete the lock if it is still this checkout's (a stale one may have been taken over)."""
+        where = self._where(LOCK)
+        held = self.read(LOCK)
+        if held is not None and lock_holder(held, token, None)[1]:
+            self._call(
+                f"releasing the publish lock {where}",
+                "delete_object",
+                Bucket=self.bucket,
+                Key=self.prefix + LOCK,
+            )
 
     def tidy(self) -> int:
         """Abort the multipart uploads a killed publish left under the prefix (their parts are billed)."""
