@@ -179,3 +179,32 @@ def test_a_withdrawn_lesson_file_leaves_the_site_and_the_hosting(copy_of_built: 
     assert list((copy_of_built / "feed" / "files").iterdir()) == []
     assert run(copy_of_built, "publish", "--to", str(target)).exit_code == 0
     assert list((target / "files").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("s3://pod/show#2", "has a '#' or '?'"),
+        ("s3://pod/show?v=2", "has a '#' or '?'"),
+        ("s3://pod/a//b", "has an empty, '.' or '..' segment"),
+        ("s3://pod/a/../b", "has an empty, '.' or '..' segment"),
+        ("s3://pod/./show", "has an empty, '.' or '..' segment"),
+        ("s3://pod/cafe\u0301", "is not in Unicode's composed form (NFC)"),
+        ("s3://pod/show\u200b", "has a control or invisible formatting character"),
+    ],
+)
+def test_an_s3_target_that_s3_would_read_otherwise_is_refused_before_anything(
+    url: str, said: str, project: Path, monkeypatch
+):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    result = run(project, "publish", "--to", url)
+    assert result.exit_code == 9, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert not (project / "feed").exists() and not (project / "episodes" / "registry.json").exists()
+
+
+def test_the_composed_spelling_of_a_target_is_taken():
+    from pipeline.publish.s3 import parse
+
+    assert parse("s3://pod/caf\u00e9/show/") == ("pod", "caf\u00e9/show")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,13 +40,29 @@ MISSING_KEY = {"NoSuchKey", "404", "NotFound"}
 
 
 def parse(url: str) -> tuple[str, str]:
-    """s3://BUCKET/PREFIX -> (bucket, prefix without slashes at either end)."""
+    """s3://BUCKET/PREFIX -> (bucket, prefix without slashes at either end). A target that S3 would read
+    otherwise than it is written is refused: a '#' or '?' (dropped from the key), an empty, '.' or '..'
+    segment, a control character, or a name not in Unicode's composed form (NFC: another spelling of the
+    same name would be another prefix that prints the same)."""
     parts = urlsplit(url)
     bucket, prefix = parts.netloc, parts.path.strip("/")
     if not BUCKET.match(bucket):
         raise PublishError(
             f"{url}: '{bucket}' is not a bucket name (3 to 63 lower-case letters, digits, dots and "
             "hyphens); write the target as s3://BUCKET/PREFIX"
+        )
+    wrong = None
+    if "#" in url or "?" in url:
+        wrong = "has a '#' or '?', which S3 would leave out of the prefix"
+    elif prefix and any(segment in {"", ".", ".."} for segment in prefix.split("/")):
+        wrong = "has an empty, '.' or '..' segment (like a//b or a/../b)"
+    elif any(unicodedata.category(char) in {"Cc", "Cf"} for char in prefix):
+        wrong = "has a control or invisible formatting character"
+    elif unicodedata.normalize("NFC", prefix) != prefix:
+        wrong = "is not in Unicode's composed form (NFC); type its accented letters as single characters"
+    if wrong:
+        raise PublishError(
+            f"{url!a}: the prefix {wrong}; write the target as s3://BUCKET/PREFIX/WITH/SEGMENTS"
         )
     return bucket, prefix
 
