@@ -208,3 +208,58 @@ def test_the_composed_spelling_of_a_target_is_taken():
     from pipeline.publish.s3 import parse
 
     assert parse("s3://pod/caf\u00e9/show/") == ("pod", "caf\u00e9/show")
+
+
+class _Repeating:
+    """An S3 endpoint whose listing hands back the same continuation token for ever."""
+
+    meta = type("Meta", (), {"endpoint_url": "http://127.0.0.1:1"})()
+
+    def list_objects_v2(self, **arguments):
+        return {
+            "Contents": [{"Key": "podcast/feed.xml", "Size": 3}],
+            "IsTruncated": True,
+            "NextContinuationToken": "same",
+        }
+
+
+def test_a_listing_that_never_ends_is_stopped_with_a_message():
+    from pipeline.errors import PublishError
+    from pipeline.publish.s3 import S3Target
+
+    target = S3Target("s3://pod/podcast", "pod", "podcast", _Repeating(), 2)
+    with pytest.raises(PublishError, match="repeats its listing"):
+        target.listing()
+
+
+SWALLOWED_SIGTERM = """
+import os, signal, sys, time
+import click
+from pipeline.cli import main
+
+@main.command(name="busy")
+def busy():
+    while True:  # what botocore's retry loop does: every Exception is caught and the request tried again
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        except Exception:
+            pass
+
+main(["--project", sys.argv[1], "busy"])
+"""
+
+
+def test_sigterm_stops_a_command_inside_a_library_that_catches_every_exception(project: Path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", SWALLOWED_SIGTERM, str(project)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    assert done.returncode == 143, done.stderr
+    assert "stopped (SIGTERM)" in done.stderr and "Traceback" not in done.stderr

@@ -238,13 +238,22 @@ class S3Target:
     def listing(self) -> dict[str, int]:
         found: dict[str, int] = {}
         token: dict[str, str] = {}
+        seen: set[str] = set()
         while True:
             page = self._call(self.url, "list_objects_v2", Bucket=self.bucket, Prefix=self.prefix, **token)
             for item in page.get("Contents", ()):
-                found[item["Key"][len(self.prefix) :]] = int(item["Size"])
+                found[str(item["Key"])[len(self.prefix) :]] = int(item["Size"])
             if not page.get("IsTruncated"):
                 return found
-            token = {"ContinuationToken": page["NextContinuationToken"]}
+            following = str(page.get("NextContinuationToken") or "")
+            if not following or following in seen:  # a listing that would never end
+                raise PublishError(
+                    f"{self.url}: {self.endpoint} repeats its listing (continuation token "
+                    f"{following[:40]!r} again after {len(found)} objects); nothing was changed: check "
+                    "the endpoint, or report it to the service"
+                )
+            seen.add(following)
+            token = {"ContinuationToken": following}
 
     def _where(self, key: str) -> str:
         return f"s3://{self.bucket}/{self.prefix}{key}"
