@@ -24,7 +24,7 @@ from .graph.plan import plan_project
 from .model.art import draw_cover
 from .model.project import Project
 from .model.registry import end_of_day
-from .model.show import load_show
+from .model.show import cover_problem, load_show
 from .speech import check_voices
 from .stages import STAGES, upload
 from .stages import proof as proof_stage
@@ -363,7 +363,11 @@ def cover(ctx: click.Context, size: int) -> None:
         raise CertQuestsError(
             f"content/show.toml: cannot read it ({exc}); fix it, then draw the cover"
         ) from None
-    target = project.content / data.get("cover", "art/cover.png")
+    cover = data.get("cover", "art/cover.png")
+    problem = cover_problem(project.content, cover) if isinstance(cover, str) else "must be a file name"
+    if problem:
+        raise ConfigError(f"content/show.toml: [show] cover {problem}; nothing was drawn")
+    target = project.content / cover
     draw_cover(data.get("title", "Podcast"), data.get("subtitle", ""), target, size)
     click.echo(f"Wrote {target.relative_to(project.root)} ({size}x{size}).")
 

@@ -263,3 +263,33 @@ def test_sigterm_stops_a_command_inside_a_library_that_catches_every_exception(p
     )
     assert done.returncode == 143, done.stderr
     assert "stopped (SIGTERM)" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("cover", "said"),
+    [
+        ("../../outside.png", "is outside content/"),
+        ("OUTSIDE", "is outside content/"),  # the absolute path of a file outside the project
+        ("../episodes/registry.json", "is outside content/"),
+        ("quiz.yaml", "is a hidden file or the course's own config"),
+        (".hidden.png", "is a hidden file or the course's own config"),
+        ("lessons/01-queues.md", "is not a .png, .jpg or .jpeg file"),
+    ],
+)
+@pytest.mark.parametrize("command", ["cover", "check"])
+def test_the_cover_path_cannot_point_outside_content(
+    cover: str, said: str, command: str, project: Path, tmp_path: Path
+):
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"someone else's picture")
+    registry = project / "episodes" / "registry.json"
+    registry.parent.mkdir(exist_ok=True)
+    registry.write_text("{}")
+    config = project / "content" / "show.toml"
+    cover = str(outside) if cover == "OUTSIDE" else cover
+    config.write_text(config.read_text().replace("[show]\n", f'[show]\ncover = "{cover}"\n'))
+    result = run(project, command)
+    assert result.exit_code == 2, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert outside.read_bytes() == b"someone else's picture" and registry.read_text() == "{}"
+    assert (project / "content" / "quiz.yaml").read_text().startswith("- id:")

@@ -277,7 +277,12 @@ class Show:
     def _under_content(cls, cover: object, info: ValidationInfo) -> object:
         if not isinstance(cover, (str, Path)):
             raise ValueError(f"must be a file name under content/, like '{DEFAULT_COVER}'")
-        return info.context["content"] / (cover or DEFAULT_COVER) if info.context else Path(cover)
+        if not info.context:
+            return Path(cover)
+        problem = cover_problem(info.context["content"], cover or DEFAULT_COVER)
+        if problem:
+            raise ValueError(problem)
+        return info.context["content"] / (cover or DEFAULT_COVER)
 
     @field_validator("podcast_guid")
     @classmethod
@@ -306,6 +311,24 @@ class Show:
 
 
 Table = dict[str, Any]
+COVER_TYPES = {".png", ".jpg", ".jpeg"}
+CONFIG_FILES = {"show.toml", "quiz.yaml", "lexicon.toml"}
+
+
+def cover_problem(content: Path, cover: str | Path) -> str | None:
+    """What is wrong with `cover` as the path of the show's art (drawn there by `certquests cover`, published
+    by every build): it must name a PNG or JPEG under content/, reached without leaving it, and not hidden."""
+    path = (content / cover).resolve()
+    root = content.resolve()
+    like = f"a PNG or JPEG file under content/, like '{DEFAULT_COVER}'"
+    if not path.is_relative_to(root) or path == root:
+        return f"{str(cover)!r} is outside content/; name {like}"
+    parts = path.relative_to(root).parts
+    if any(part.startswith(".") for part in parts) or "/".join(parts) in CONFIG_FILES:
+        return f"{str(cover)!r} is a hidden file or the course's own config; name {like}"
+    if path.suffix.lower() not in COVER_TYPES:
+        return f"{str(cover)!r} is not a .png, .jpg or .jpeg file; name {like}"
+    return None
 
 
 @dataclass(frozen=True, config=SCHEMA)
