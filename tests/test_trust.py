@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import AS_OF, run
+from .conftest import AS_OF, add_question, run
 
 
 def outside_folder(tmp_path: Path) -> Path:
@@ -293,3 +293,49 @@ def test_the_cover_path_cannot_point_outside_content(
     assert said in result.output and "Traceback" not in result.output
     assert outside.read_bytes() == b"someone else's picture" and registry.read_text() == "{}"
     assert (project / "content" / "quiz.yaml").read_text().startswith("- id:")
+
+
+def feed_dates(project: Path) -> dict[str, str]:
+    from lxml import etree
+
+    feed = etree.parse(str(project / "feed" / "feed.xml"))
+    return {item.findtext("title"): item.findtext("pubDate") for item in feed.iterfind("channel/item")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["as of a day before", "a later publish date"])
+def test_a_published_episode_leaves_the_feed_only_by_retire(how: str, copy_of_built: Path):
+    before = feed_dates(copy_of_built)
+    mp3s = sorted(path.name for path in (copy_of_built / "feed" / "episodes").glob("*.mp3"))
+    assert len(before) == 2 and len(mp3s) == 2
+    if how == "a later publish date":
+        lesson = copy_of_built / "content" / "lessons" / "02-topics.md"
+        lesson.write_text(lesson.read_text().replace("lesson: 2\n", "lesson: 2\npublish: 2027-06-01\n"))
+        result = run(copy_of_built, "build", "--as-of", AS_OF)
+    else:
+        result = run(copy_of_built, "build", "--as-of", "2025-12-01")
+    assert result.exit_code == 0, result.output
+    assert feed_dates(copy_of_built) == before
+    assert sorted(path.name for path in (copy_of_built / "feed" / "episodes").glob("*.mp3")) == mp3s
+
+
+@pytest.mark.slow
+def test_a_preview_as_of_a_later_day_changes_no_real_date(copy_of_built: Path):
+    registry = copy_of_built / "episodes" / "registry.json"
+    recorded = registry.read_text()
+    lesson = (copy_of_built / "content" / "lessons" / "01-queues.md").read_text()
+    new = copy_of_built / "content" / "lessons" / "03-dead-letters.md"
+    new.write_text(
+        lesson.replace("id: queues-basics", "id: dead-letters")
+        .replace("lesson: 1\n", "lesson: 3\npublish: 2027-03-01\n")
+        .replace("title: Queues in one minute", "title: Dead letters")
+    )
+    add_question(copy_of_built, "dead-letters")
+    result = run(copy_of_built, "build", "--as-of", "2027-04-01", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert feed_dates(copy_of_built)["Dead letters"] == "Mon, 01 Mar 2027 06:00:00 +0000"  # previewed
+    assert registry.read_text() == recorded  # and not recorded
+    new.write_text(new.read_text().replace("publish: 2027-03-01\n", ""))
+    result = run(copy_of_built, "build", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert feed_dates(copy_of_built)["Dead letters"] == "Mon, 19 Jan 2026 06:00:00 +0000"  # the next slot

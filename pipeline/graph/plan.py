@@ -149,7 +149,8 @@ def plan_show(plan: Plan) -> None:
     context = plan.context
     context.released, context.upcoming = [], []
     for episode in context.episodes:
-        if episode.released <= context.as_of:
+        # A published episode stays in the feed whatever the clock or --as-of says: only `retire` drops it.
+        if episode.released <= context.as_of or context.registry.first_published(episode.id) is not None:
             context.released.append(load_episode(context, episode))
         else:
             context.upcoming.append((episode.lesson, episode.released.date()))

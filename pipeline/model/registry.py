@@ -143,8 +143,9 @@ def from_feed(feed: Path) -> dict[str, Any]:
 
 
 def release_dates(show: Show, lessons: Sequence[Lesson], registry: Registry) -> dict[str, dt.datetime]:
-    """When each episode is released. A publish date in the front matter wins; a published episode keeps the
-    date it was first published on; the rest follow the schedule (the first on `start`, then one every N
+    """When each episode is released. A published episode keeps the date it was first published on (a later
+    `publish:` date added to its lesson moves nothing); then a publish date in the front matter wins; the rest
+    follow the schedule (the first on `start`, then one every N
     days), never before the next free slot after the last episode already out, so adding or retiring a lesson
     never moves an episode that listeners already have."""
     start = show.schedule.start or dt.date(2000, 1, 1)
@@ -153,7 +154,7 @@ def release_dates(show: Show, lessons: Sequence[Lesson], registry: Registry) -> 
     cursor = max(published) if published else None
     days: dict[str, dt.date] = {}
     for index, lesson in enumerate(lessons):
-        day = lesson.publish or registry.first_published(lesson.id)
+        day = registry.first_published(lesson.id) or lesson.publish
         if day is None:
             day = start + step * index
             if cursor is not None and day <= cursor:
