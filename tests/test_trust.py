@@ -339,3 +339,33 @@ def test_a_preview_as_of_a_later_day_changes_no_real_date(copy_of_built: Path):
     result = run(copy_of_built, "build", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert feed_dates(copy_of_built)["Dead letters"] == "Mon, 19 Jan 2026 06:00:00 +0000"  # the next slot
+
+
+def write_body(project: Path, body: str) -> None:
+    lesson = project / "content" / "lessons" / "02-topics.md"
+    text = lesson.read_text()
+    lesson.write_text(text[: text.index("---\n", 4) + 4] + "\n" + body)
+
+
+def test_a_list_nested_too_deep_to_be_read_is_named(project: Path):
+    nested = "".join("  " * depth + f"- level {depth + 1}\n" for depth in range(10))
+    write_body(project, "Today: lists.\n\n## Deep\n\n" + nested)
+    result = run(project, "check")
+    assert result.exit_code == 3, result.output
+    assert (
+        "content/lessons/02-topics.md:" in result.output and "nested this deep are not read" in result.output
+    )
+
+
+def test_a_lesson_of_code_samples_only_is_refused(project: Path):
+    write_body(project, "```\nprint('hi')\n```\n\n## Code\n\n```\nls -la\n```\n")
+    result = run(project, "check")
+    assert result.exit_code == 3, result.output
+    assert "no text to speak but its code samples, tables and pictures" in result.output
+
+
+def test_more_sections_than_an_mp3_has_chapters_for_is_refused_by_check(project: Path):
+    write_body(project, "Many.\n\n" + "".join(f"## Part {n}\n\nText {n}.\n\n" for n in range(253)))
+    result = run(project, "check")
+    assert result.exit_code == 3, result.output
+    assert "253 '##' sections; an episode holds at most 250" in result.output

@@ -32,6 +32,10 @@ ID = "lowercase letters, digits and '-', at most 64"
 Id = Annotated[str, Field(pattern=ID_PATTERN.pattern, description=ID)]
 PAUSE_MARKER = re.compile(r"^\[pause(?:\s+(\d+(?:\.\d+)?)\s*s?)?\]$", re.IGNORECASE)
 MAX_LESSON_BYTES = 512 * 1024
+MAX_SECTIONS = (
+    250  # chapters: these, the introduction, the self-test and the outro; ID3's CTOC counts in a byte
+)
+SPOKEN_KINDS = {"paragraph", "item", "note"}  # what a listener hears as the lesson's own words
 PRIVATE_FILES = {"show.toml", "quiz.yaml", "lexicon.toml"}  # under content/: a lesson may not link them
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
 
@@ -210,9 +214,21 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     problems: list[Problem] = []
     lesson = read(Lesson, meta, where, problems, given=given, context={"show": show})
     problems.extend(body_problems)
-    if not intro and not any(section.blocks for section in sections):
+    blocks = [*intro, *(block for section in sections for block in section.blocks)]
+    if not any(block.kind in SPOKEN_KINDS for block in blocks):
         fix = "write paragraphs under the front matter and '##' sections"
-        problems.append(Problem(shown, body_line, f"the lesson has no text to speak; {fix}"))
+        only = " but its code samples, tables and pictures" if blocks else ""
+        problems.append(Problem(shown, body_line, f"the lesson has no text to speak{only}; {fix}"))
+    if len(sections) > MAX_SECTIONS:
+        problems.append(
+            Problem(
+                shown,
+                sections[MAX_SECTIONS].line,
+                f"{len(sections)} '##' sections; an episode holds at most {MAX_SECTIONS} (each is a chapter, "
+                "and an MP3's chapter table holds 255 with the introduction, self-test and outro): split the "
+                "lesson",
+            )
+        )
     return (None if problems else lesson), problems
 
 
@@ -291,7 +307,17 @@ def _parse_body(
     def fail(line: int, message: str) -> None:
         problems.append(Problem(shown, line, message))
 
-    tokens = markdown_parser().parse(body)
+    parser = markdown_parser()
+    tokens = parser.parse(body)
+    # markdown-it stops reading what is nested deeper than its limit, and drops it without a word.
+    limit = int(parser.options.get("maxNesting", 20)) - 1
+    deep = next((token for token in tokens if token.level >= limit), None)
+    if deep is not None:
+        fail(
+            first_line + (deep.map[0] if deep.map else 0),
+            "lists or quotes nested this deep are not read (in the script or the show notes); nest at most "
+            "8 levels",
+        )
     notes = _footnotes(tokens, first_line)
     read_notes: set[int] = set()
     files: list[tuple[str, int]] = []
