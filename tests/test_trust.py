@@ -369,3 +369,51 @@ def test_more_sections_than_an_mp3_has_chapters_for_is_refused_by_check(project:
     result = run(project, "check")
     assert result.exit_code == 3, result.output
     assert "253 '##' sections; an episode holds at most 250" in result.output
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        '{"format": 1, "objects": {}, "live": [], "superseded": {"a.mp3": "2026-01-01T00:00:00"}}',
+        '{"format": 1, "objects": {"a.mp3": {"sha256": "x", "size": 1e999, "type": "t", "cache": "c"}}, '
+        '"live": [], "superseded": {}}',
+        '{"format": 1, "objects": ' + "[" * 100000 + "]" * 100000 + "}",
+        "BIG",
+    ],
+    ids=["date without offset", "size 1e999", "deep nesting", "246 MB"],
+)
+def test_a_damaged_publish_manifest_is_read_as_none(manifest: str, tmp_path: Path):
+    from pipeline.publish.folder import open_target
+    from pipeline.publish.manifest import Manifest
+
+    target = open_target(str(tmp_path / "www"), None)  # type: ignore[arg-type]
+    target.check()
+    path = tmp_path / "www" / ".publish-manifest.json"
+    if manifest == "BIG":
+        with open(path, "wb") as handle:
+            handle.write(b'{"format": 1, "pad": "')
+            handle.truncate(246 * 1024 * 1024)
+    else:
+        path.write_text(manifest)
+    raw = target.read(".publish-manifest.json")
+    assert raw is not None and len(raw) <= 64 * 1024 * 1024 + 1
+    assert Manifest.decode(raw) is None
+
+
+@pytest.mark.slow
+def test_a_publish_over_a_damaged_manifest_checks_every_object_anew(copy_of_built: Path, tmp_path: Path):
+    target = tmp_path / "www"
+    assert run(copy_of_built, "publish", "--to", str(target)).exit_code == 0
+    manifest = target / ".publish-manifest.json"
+    manifest.write_text(manifest.read_text().replace('+00:00"', '"'))  # dates without their offset
+    result = run(copy_of_built, "publish", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    assert "Uploaded 0 file(s)" in result.output
+
+
+def test_a_registry_whose_show_guid_is_no_uuid_is_rebuilt_not_a_traceback(project: Path):
+    (project / "episodes").mkdir(exist_ok=True)
+    (project / "episodes" / "registry.json").write_text('{"podcast_guid": "not-a-uuid", "episodes": {}}')
+    result = run(project, "status")
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 episodes out of date" in result.output

@@ -116,7 +116,14 @@ def _well_formed(data: Any) -> bool:
                 dt.date.fromisoformat(day)
             except (TypeError, ValueError):
                 return False
-    return isinstance(data.get("podcast_guid", ""), str)
+    guid = data.get("podcast_guid")
+    if guid is None:
+        return True
+    try:
+        uuid.UUID(str(guid))
+    except ValueError:
+        return False  # the show's GUID names every episode's: one that is no UUID is damage
+    return isinstance(guid, str)
 
 
 def from_feed(feed: Path) -> dict[str, Any]:
@@ -128,7 +135,7 @@ def from_feed(feed: Path) -> dict[str, Any]:
         return {"episodes": {}}
     data: dict[str, Any] = {"episodes": {}}
     show_guid = root.findtext(f"channel/{{{PODCAST_NS}}}guid")
-    if show_guid:
+    if show_guid and _well_formed({"podcast_guid": show_guid}):
         data["podcast_guid"] = show_guid
     for item in root.iterfind("channel/item"):
         link, guid, day = item.findtext("link") or "", item.findtext("guid"), item.findtext("pubDate")

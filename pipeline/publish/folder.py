@@ -116,9 +116,12 @@ class FolderTarget:
         with open(path, "rb") as handle:
             return Stored(hashlib.file_digest(handle, "sha256").hexdigest())
 
-    def read(self, key: str) -> bytes | None:
+    def read(self, key: str, limit: int = 64 * 1024 * 1024) -> bytes | None:
         path = self._path(key)
-        return path.read_bytes() if path.is_file() else None
+        if not path.is_file():
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(limit + 1)  # past the limit it is damage, never read whole
 
     def send(self, item: Upload, sent: Callable[[int], None]) -> None:
         target = self._path(item.key)

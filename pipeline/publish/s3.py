@@ -268,9 +268,10 @@ class S3Target:
         metadata = head.get("Metadata", {})
         return Stored(metadata.get("sha256"), head.get("ContentType"), head.get("CacheControl"))
 
-    def read(self, key: str) -> bytes | None:
+    def read(self, key: str, limit: int = 64 * 1024 * 1024) -> bytes | None:
         try:
-            return bytes(self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read())
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+            return bytes(answer["Body"].read(limit + 1))  # past the limit it is damage, never read whole
         except Exception as exc:  # noqa: BLE001 - a missing object is an answer; the rest become PublishError
             if _code(exc) in MISSING_KEY:
                 return None
