@@ -417,3 +417,27 @@ def test_a_registry_whose_show_guid_is_no_uuid_is_rebuilt_not_a_traceback(projec
     result = run(project, "status")
     assert result.exit_code == 0, result.output
     assert "2 of 2 episodes out of date" in result.output
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "said"),
+    [
+        ("title", "Queues \u202egnp.exe", "U+202E (right-to-left override)"),
+        ("title", "Que\u200bues", "U+200B (zero width space)"),
+        ("summary", "One \u2066sentence\u2069.", "U+2066 (left-to-right isolate)"),
+        ("body", "Today: topics.\u0007 One message.", "U+0007 (a control character)"),
+        ("body", "Today: \u202etopics.", "U+202E (right-to-left override)"),
+    ],
+)
+def test_hidden_and_reordering_characters_are_named_by_check(where: str, text: str, said: str, project: Path):
+    lesson = project / "content" / "lessons" / "02-topics.md"
+    source = lesson.read_text()
+    if where == "body":
+        source = source.replace("Today: topics. One message, many readers.", text)
+    else:
+        start = source.index(f"{where}: ") + len(where) + 2
+        source = source[:start] + text + source[source.index("\n", start) :]
+    lesson.write_text(source)
+    result = run(project, "check")
+    assert result.exit_code == 3, result.output
+    assert "content/lessons/02-topics.md:" in result.output and said in result.output

@@ -32,9 +32,12 @@ ID = "lowercase letters, digits and '-', at most 64"
 Id = Annotated[str, Field(pattern=ID_PATTERN.pattern, description=ID)]
 PAUSE_MARKER = re.compile(r"^\[pause(?:\s+(\d+(?:\.\d+)?)\s*s?)?\]$", re.IGNORECASE)
 MAX_LESSON_BYTES = 512 * 1024
-MAX_SECTIONS = (
-    250  # chapters: these, the introduction, the self-test and the outro; ID3's CTOC counts in a byte
-)
+# Chapters are these sections, the introduction, the self-test and the outro; ID3's CTOC counts in a byte.
+MAX_SECTIONS = 250
+# Characters that reorder text or cannot be seen, which no lesson needs: in titles the zero-width ones too.
+# (Marks such as U+200F and joiners such as U+200D are kept: right-to-left text and emoji need them.)
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+HIDDEN_IN_TITLES = BIDI_CONTROLS | set("\u200b\u2060\ufeff\u00ad")
 SPOKEN_KINDS = {"paragraph", "item", "note"}  # what a listener hears as the lesson's own words
 PRIVATE_FILES = {"show.toml", "quiz.yaml", "lexicon.toml"}  # under content/: a lesson may not link them
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
@@ -115,6 +118,11 @@ class Lesson:
         control = next((char for char in text if unicodedata.category(char) == "Cc"), None)
         if control is not None:  # no feed, tag or caption may carry one (XML refuses most of them)
             raise ValueError(f"'{info.field_name}' holds the control character {control!r}; remove it")
+        hidden = next((char for char in text if char in HIDDEN_IN_TITLES), None)
+        if (
+            hidden is not None
+        ):  # shown in podcast apps, the feed and the ID3 tags, it would mislead the reader
+            raise ValueError(f"'{info.field_name}' holds {_named(hidden)}; remove it")
         return text
 
     @field_validator("summary")
@@ -207,6 +215,9 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
 
     key_lines = _front_matter_lines(front)
     where = Where(shown, "front matter:", lambda key: key_lines.get(key, 1) if key else 1)
+    hidden = _hidden_characters(body, body_line, shown)
+    if hidden:
+        return None, hidden
     intro, sections, files, body_problems = _parse_body(body, body_line, shown)
     parsed = {"path": shown, "intro": tuple(intro), "sections": tuple(sections), "body": body}
     parsed["files"] = tuple(dict.fromkeys(files))
@@ -297,6 +308,23 @@ def missing_files(lesson: Lesson, project: Project) -> list[Problem]:
                 Problem(shown, line, f"'{target}' does not exist ({where}); add the file or fix the path")
             )
     return problems
+
+
+def _named(char: str) -> str:
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
+
+
+def _hidden_characters(body: str, first_line: int, shown: str) -> list[Problem]:
+    """Characters a reader of the transcripts, captions and show notes would not see or would see reordered:
+    control characters other than tab and line ends, and the bidirectional overrides and isolates."""
+    problems: list[Problem] = []
+    for number, line in enumerate(body.split("\n"), first_line):
+        found = next(
+            (c for c in line if (unicodedata.category(c) == "Cc" and c != "\t") or c in BIDI_CONTROLS), None
+        )
+        if found is not None:
+            problems.append(Problem(shown, number, f"the line holds {_named(found)}; remove it"))
+    return problems[:20]
 
 
 def _parse_body(
