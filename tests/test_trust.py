@@ -441,3 +441,38 @@ def test_hidden_and_reordering_characters_are_named_by_check(where: str, text: s
     result = run(project, "check")
     assert result.exit_code == 3, result.output
     assert "content/lessons/02-topics.md:" in result.output and said in result.output
+
+
+HOLD_BUILD_LOCK = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a+")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_refused_second_publish_leaves_the_running_one_s_files_alone(project: Path, tmp_path: Path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "www"
+    (target / "episodes").mkdir(parents=True)
+    partial = target / "episodes" / ".x-0123.mp3.a1b2c3.certquests-partial"  # being written by the first
+    partial.write_bytes(b"half an episode")
+    older = target / "episodes" / ".x-0123.mp3.d4e5f6.tmp"  # as the first publish names it before this change
+    older.write_bytes(b"half an episode")
+    (project / ".cache").mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_BUILD_LOCK, str(project / ".cache" / "build.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout and holder.stdout.readline().strip() == "locked"
+        result = run(project, "publish", "--to", str(target))
+        assert result.exit_code == 7, result.output
+        assert partial.read_bytes() == older.read_bytes() == b"half an episode"
+    finally:
+        holder.kill()
+        holder.wait()
