@@ -476,3 +476,22 @@ def test_a_refused_second_publish_leaves_the_running_one_s_files_alone(project: 
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize(
+    ("place", "old", "new", "said"),
+    [
+        ("content/show.toml", 'title = "Mini Course: Testing"', 'title = "Mini \u202eCourse"', "U+202E"),
+        ("content/show.toml", 'author = "Test Author"', 'author = "Test\u200bAuthor"', "U+200B"),
+        ("content/quiz.yaml", "question: ", "question: \u2067", "U+2067"),
+    ],
+)
+def test_hidden_characters_in_the_show_and_the_quiz_are_named(
+    place: str, old: str, new: str, said: str, project: Path
+):
+    path = project / place
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    result = run(project, "check")
+    assert result.exit_code in (2, 3), result.output
+    assert said in result.output and place in result.output

@@ -20,7 +20,7 @@ from ..errors import Problem, relative
 from ..spoken.markup import html_block_text, inline_text, markdown_parser
 from ..spoken.markup import shown as unmarked
 from .project import Project
-from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
+from .schema import SCHEMA, Where, hidden_character, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
 
 if TYPE_CHECKING:
@@ -34,10 +34,6 @@ PAUSE_MARKER = re.compile(r"^\[pause(?:\s+(\d+(?:\.\d+)?)\s*s?)?\]$", re.IGNOREC
 MAX_LESSON_BYTES = 512 * 1024
 # Chapters are these sections, the introduction, the self-test and the outro; ID3's CTOC counts in a byte.
 MAX_SECTIONS = 250
-# Characters that reorder text or cannot be seen, which no lesson needs: in titles the zero-width ones too.
-# (Marks such as U+200F and joiners such as U+200D are kept: right-to-left text and emoji need them.)
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-HIDDEN_IN_TITLES = BIDI_CONTROLS | set("\u200b\u2060\ufeff\u00ad")
 SPOKEN_KINDS = {"paragraph", "item", "note"}  # what a listener hears as the lesson's own words
 PRIVATE_FILES = {"show.toml", "quiz.yaml", "lexicon.toml"}  # under content/: a lesson may not link them
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
@@ -118,11 +114,11 @@ class Lesson:
         control = next((char for char in text if unicodedata.category(char) == "Cc"), None)
         if control is not None:  # no feed, tag or caption may carry one (XML refuses most of them)
             raise ValueError(f"'{info.field_name}' holds the control character {control!r}; remove it")
-        hidden = next((char for char in text if char in HIDDEN_IN_TITLES), None)
+        hidden = hidden_character(text, one_line=True)
         if (
             hidden is not None
         ):  # shown in podcast apps, the feed and the ID3 tags, it would mislead the reader
-            raise ValueError(f"'{info.field_name}' holds {_named(hidden)}; remove it")
+            raise ValueError(f"'{info.field_name}' holds {hidden}; remove it")
         return text
 
     @field_validator("summary")
@@ -310,20 +306,14 @@ def missing_files(lesson: Lesson, project: Project) -> list[Problem]:
     return problems
 
 
-def _named(char: str) -> str:
-    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
-
-
 def _hidden_characters(body: str, first_line: int, shown: str) -> list[Problem]:
     """Characters a reader of the transcripts, captions and show notes would not see or would see reordered:
     control characters other than tab and line ends, and the bidirectional overrides and isolates."""
     problems: list[Problem] = []
     for number, line in enumerate(body.split("\n"), first_line):
-        found = next(
-            (c for c in line if (unicodedata.category(c) == "Cc" and c != "\t") or c in BIDI_CONTROLS), None
-        )
+        found = hidden_character(line, one_line=False)
         if found is not None:
-            problems.append(Problem(shown, number, f"the line holds {_named(found)}; remove it"))
+            problems.append(Problem(shown, number, f"the line holds {found}; remove it"))
     return problems[:20]
 
 

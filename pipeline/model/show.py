@@ -16,7 +16,7 @@ from pydantic_core import ArgsKwargs
 
 from ..errors import ConfigError, Problem, relative
 from .project import CONFIG_NAME, Project
-from .schema import SCHEMA, not_utf8, read, toml_line, toml_where
+from .schema import SCHEMA, hidden_character, not_utf8, read, toml_line, toml_where
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
 _CATEGORIES = """
@@ -233,6 +233,15 @@ class Show:
         if not title.strip():
             raise ValueError("must not be empty")
         return title.strip()
+
+    @field_validator("title", "subtitle", "author", "owner_name", "copyright", "description")
+    @classmethod
+    def _nothing_hidden(cls, text: str, info: ValidationInfo) -> str:
+        """What podcast apps show and the ID3 tags carry holds nothing a reader would not see."""
+        hidden = hidden_character(text, one_line=info.field_name != "description")
+        if hidden:
+            raise ValueError(f"holds {hidden}; remove it")
+        return text
 
     @field_validator("description", "author", "owner_name", "copyright")
     @classmethod
