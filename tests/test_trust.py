@@ -4,9 +4,12 @@ on a small fresh project."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import pickle
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -495,3 +498,22 @@ def test_hidden_characters_in_the_show_and_the_quiz_are_named(
     result = run(project, "check")
     assert result.exit_code in (2, 3), result.output
     assert said in result.output and place in result.output
+
+
+def test_a_memo_whose_script_is_not_one_says_what_to_do(project: Path):
+    assert run(project, "script").exit_code == 0
+    memo = project / ".cache" / "plan.json"
+    data = json.loads(memo.read_text())
+    for entry in data["d"][2][1]["l"]:
+        kind, _key, value = entry["t"]
+        if kind == "script":
+            value["t"][0] = {"b": base64.b64encode(zlib.compress(b'{"@Popen": []}')).decode()}
+    memo.write_text(json.dumps(data))
+    (project / "scripts" / "queues-basics.txt").unlink()
+    result = run(project, "script")
+    assert result.exit_code == 6, result.output  # that episode failed, with the fix; the other was written
+    assert (
+        "queues-basics: the plan memo .cache/plan.json holds no script for it; delete the file"
+        in result.output
+    )
+    assert "Traceback" not in result.output

@@ -13,6 +13,8 @@ from a fixed list and filled field by field. Reading it never runs code, as unpi
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import datetime as dt
 import functools
@@ -22,6 +24,7 @@ import json
 import logging
 import os
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,6 +75,8 @@ def code_digest() -> str:
 def keep(cls: type[T]) -> type[T]:
     """Let the memo hold instances of the dataclass `cls` (a class decorator)."""
     _KEPT[cls.__name__] = cls
+    _kept.cache_clear()
+    _readers.cache_clear()
     return cls
 
 
@@ -100,7 +105,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {"d": [[_plain(key), _plain(item)] for key, item in value.items()]}
     if isinstance(value, bytes):
-        return {"b": value.hex()}
+        return {"b": base64.b64encode(value).decode("ascii")}
     if isinstance(value, dt.datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, dt.date):
@@ -121,7 +126,7 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "t": tuple,
     "l": list,
     "d": dict,
-    "b": bytes.fromhex,
+    "b": lambda text: base64.b64decode(str(text), validate=True),
     "datetime": dt.datetime.fromisoformat,
     "date": dt.date.fromisoformat,
     "time": dt.time.fromisoformat,
@@ -130,23 +135,39 @@ _READERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _maker(cls: type) -> Callable[[Any], Any]:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def make(values: Any) -> Any:
+        if not isinstance(values, list) or len(values) != len(names):
+            raise ValueError(f"not a memo value: @{cls.__name__}")
+        made: Any = object.__new__(cls)
+        made.__dict__.update(zip(names, values))  # as unpickling does, without running the validators again
+        return made
+
+    return make
+
+
+@functools.cache
+def _readers() -> dict[str, Callable[[Any], Any]]:
+    """Each tag a memo value may carry, with what reads it back: the kinds above and the kept dataclasses."""
+    return {**_READERS, **{f"@{name}": _maker(cls) for name, cls in _kept().items()}}
+
+
 def _object(found: dict[str, Any]) -> Any:
     """One tagged JSON object back as the value it stands for; anything else is damage (ValueError)."""
     if len(found) != 1:
         raise ValueError("not a memo value")
     ((kind, value),) = found.items()
-    if kind.startswith("@"):
-        cls = _kept().get(kind[1:])
-        names = [f.name for f in dataclasses.fields(cls)] if cls else []
-        if cls is None or not isinstance(value, list) or len(value) != len(names):
-            raise ValueError(f"not a memo value: {kind}")
-        made: Any = object.__new__(cls)
-        made.__dict__.update(zip(names, value))  # as unpickling does, without running the validators again
-        return made
-    reader = _READERS.get(kind)
+    if kind == "t":
+        return tuple(value)
+    reader = _readers().get(kind)
     if reader is None:
         raise ValueError(f"not a memo value: {kind}")
-    return reader(value)
+    try:
+        return reader(value)
+    except (TypeError, IndexError, binascii.Error) as exc:
+        raise ValueError(f"not a memo value: {kind} ({exc})") from None
 
 
 def _fits(kind: str, value: Any) -> bool:
@@ -155,6 +176,26 @@ def _fits(kind: str, value: Any) -> bool:
     types: dict[str, type] = {"lesson": kept["Lesson"], "show": kept["Show"], "lexicon": kept["Lexicon"]}
     types.update(quiz=tuple, cover=bool, tools=str, script=tuple, sentences=bytes)
     return kind in types and isinstance(value, types[kind])
+
+
+PACKED_LIMIT = 64 * 1024 * 1024  # what one packed value may grow to: more is damage, never unpacked whole
+
+
+def pack(value: Any) -> bytes:
+    """`value` as compressed memo JSON: for an entry loaded only when a step needs it (a script)."""
+    return zlib.compress(encode(value).encode("utf-8"), 1)
+
+
+def unpack(blob: bytes) -> Any:
+    """A value written by pack; ValueError when the bytes are not one."""
+    inflate = zlib.decompressobj()
+    try:
+        text = inflate.decompress(blob, PACKED_LIMIT)
+    except zlib.error as exc:
+        raise ValueError(f"not a packed memo value: {exc}") from None
+    if inflate.unconsumed_tail:
+        raise ValueError("a packed memo value larger than any script")
+    return decode(text)
 
 
 def encode(value: Any) -> str:

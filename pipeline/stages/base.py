@@ -144,7 +144,10 @@ class EpisodeWork:
     @property
     def spoken(self) -> Script:
         if self.script is None and self.load_script is not None:
-            loaded = self.load_script()
+            try:
+                loaded = self.load_script()
+            except ValueError:
+                loaded = None
             if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Script)):
                 raise CertQuestsError(
                     f"{self.id}: the plan memo .cache/{MEMO_NAME} holds no script for it; delete the file "
