@@ -517,3 +517,21 @@ def test_a_memo_whose_script_is_not_one_says_what_to_do(project: Path):
         in result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_a_folder_target_is_published_to_by_one_checkout_at_a_time(tmp_path: Path, monkeypatch):
+    from pipeline.errors import LockedError
+    from pipeline.publish import folder
+
+    target = folder.open_target(str(tmp_path / "www"), None)  # type: ignore[arg-type]
+    target.check()
+    target.lock("host-a pid 1", "checkout-a")
+    with pytest.raises(LockedError, match=r"another publish to .* is running \(host-a pid 1"):
+        target.lock("host-b pid 2", "checkout-b")
+    target.lock("host-a pid 3", "checkout-a")  # a killed publish of the same checkout: taken over
+    target.unlock("checkout-b")  # not its lock: kept
+    assert (tmp_path / "www" / ".publish-lock").exists()
+    monkeypatch.setattr(folder, "LOCK_STALE", 0)  # left long ago by a publish killed elsewhere
+    target.lock("host-b pid 2", "checkout-b")
+    target.unlock("checkout-b")
+    assert not (tmp_path / "www" / ".publish-lock").exists()

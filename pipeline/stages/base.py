@@ -194,8 +194,15 @@ class Context:
         return self._shared[name]
 
     def cache_dir(self, episode_id: str) -> Path:
-        """The episode's folder under .cache/episodes/, never reached through a symbolic link."""
-        return self.project.own(self._episodes_cache / episode_id)
+        """The episode's folder under .cache/episodes/, never reached through a symbolic link (checked once
+        per run, before its first use)."""
+        if episode_id not in self._checked_dirs:
+            self._checked_dirs[episode_id] = self.project.own(self._episodes_cache / episode_id)
+        return self._checked_dirs[episode_id]
+
+    @functools.cached_property
+    def _checked_dirs(self) -> dict[str, Path]:
+        return {}
 
     @functools.cached_property
     def _episodes_cache(self) -> Path:
