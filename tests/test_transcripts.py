@@ -240,3 +240,12 @@ def test_new_captions_keep_every_mp3_and_its_name(copy_of_built: Path, monkeypat
     assert "tag" in result.output  # the captions were written again
     after = {path.name: path.read_bytes() for path in (copy_of_built / "episodes").glob("*.mp3")}
     assert after == before
+
+
+def test_an_arrow_in_a_cue_s_text_is_text_not_timing(project: Path):
+    cues = (
+        Cue("Host", "Traffic flows client --> service.", 0.5, 2.0),
+        Cue("Host", "The comment ends with -->", 2, 3),
+    )
+    built = episode(lesson(project, "queues", 1, 1), at("2026-01-05"), cues=cues)
+    assert cue_problems(render_srt(built)) == [] and cue_problems(render_vtt(built)) == []

@@ -110,20 +110,33 @@ def _seconds(hours: str | None, minutes: str, seconds: str, millis: str) -> floa
 
 def cue_problems(text: str) -> list[tuple[int, str]]:
     """(line, problem) for each cue of a WebVTT or SRT file that a player would reject or misplace: one that
-    ends at or before it starts, or starts before the cue above it."""
+    ends at or before it starts, or starts before the cue above it. A cue's timing is the first or second
+    line of its block (after an identifier); an arrow further down is the cue's text."""
     problems: list[tuple[int, str]] = []
     previous = 0.0
-    for number, line in enumerate(text.splitlines(), 1):
-        if "-->" not in line:
+    lines = text.replace("\r\n", "\n").split("\n")
+    number = 0
+    while number < len(lines):
+        if not lines[number].strip():
+            number += 1
             continue
+        block_start = number
+        while number < len(lines) and lines[number].strip():
+            number += 1
+        head = [
+            (at, lines[at]) for at in range(block_start, min(block_start + 2, number)) if "-->" in lines[at]
+        ]
+        if not head:
+            continue  # the header, a NOTE or STYLE block
+        at, line = head[0]
         match = TIMING.match(line)
         if match is None:
-            problems.append((number, f"'{line[:60]}' is not a cue timing (HH:MM:SS.mmm --> HH:MM:SS.mmm)"))
+            problems.append((at + 1, f"'{line[:60]}' is not a cue timing (HH:MM:SS.mmm --> HH:MM:SS.mmm)"))
             continue
         start, end = _seconds(*match.groups()[:4]), _seconds(*match.groups()[4:])
         if end <= start:
-            problems.append((number, f"the cue ends at or before it starts ({line.strip()})"))
+            problems.append((at + 1, f"the cue ends at or before it starts ({line.strip()})"))
         if start < previous:
-            problems.append((number, f"the cue starts before the cue above it ({line.strip()})"))
+            problems.append((at + 1, f"the cue starts before the cue above it ({line.strip()})"))
         previous = max(previous, start)
     return problems
