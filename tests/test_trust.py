@@ -535,3 +535,18 @@ def test_a_folder_target_is_published_to_by_one_checkout_at_a_time(tmp_path: Pat
     target.lock("host-b pid 2", "checkout-b")
     target.unlock("checkout-b")
     assert not (tmp_path / "www" / ".publish-lock").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["same size", "deleted"])
+def test_a_build_copies_a_damaged_site_copy_back_from_what_it_made(damage: str, copy_of_built: Path):
+    mp3 = next((copy_of_built / "feed" / "episodes").glob("*.mp3"))
+    good = mp3.read_bytes()
+    if damage == "deleted":
+        mp3.unlink()
+    else:
+        mp3.write_bytes(good[:5000] + bytes(len(good) - 10000) + good[-5000:])
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert mp3.read_bytes() == good
+    assert run(copy_of_built, "validate").exit_code == 0

@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import BuildError
+from ..errors import BuildError, CertQuestsError
 from ..fsutil import remove_leftovers
 from ..model.project import Project
 from ..model.registry import Registry
 from ..speech import check_voices
 from ..stages.script import speech_report
+from ..stages.upload import restore_copies
 from .lock import BuildLock
 from .plan import Plan, plan_project, plan_show
 from .scheduler import Chain, ChainResult, Scheduler
@@ -129,6 +130,13 @@ def _run_show(plan: Plan, report: BuildReport) -> None:
             step.run()
     for step in stale:
         state.record(step)
+    if any(step.stage == "publish" for step in plan.show):
+        # The site's copies of the released episodes' files hold what the build made: a damaged or deleted
+        # one is copied again from episodes/ (a publish checks them again before anything goes up).
+        try:
+            restore_copies(context)
+        except CertQuestsError as exc:
+            log.warning("%s", exc)
     pages = sum(1 for step in stale if step.stage == "site")
     report.published = ([f"{pages} page(s)"] if pages else []) + (
         ["the feed"] if any(step.stage == "feed" for step in stale) else []
