@@ -225,13 +225,17 @@ class S3Target:
         for upload in answer.get("Uploads", ()):
             started = upload.get("Initiated")
             if isinstance(started, dt.datetime) and now - started >= STALE_UPLOAD:
-                self._call(
-                    f"aborting the unfinished upload of s3://{self.bucket}/{upload['Key']}",
-                    "abort_multipart_upload",
-                    Bucket=self.bucket,
-                    Key=upload["Key"],
-                    UploadId=upload["UploadId"],
-                )
+                try:
+                    self._call(
+                        f"aborting the unfinished upload of s3://{self.bucket}/{upload['Key']}",
+                        "abort_multipart_upload",
+                        Bucket=self.bucket,
+                        Key=upload["Key"],
+                        UploadId=upload["UploadId"],
+                    )
+                except PublishError as exc:  # left for the next publish, or the bucket's lifecycle rules
+                    log.warning("%s", exc)
+                    continue
                 aborted += 1
         return aborted
 
