@@ -45,8 +45,9 @@ AFTER_A_STOP = (
 )
 
 
-class _Stopped(Exception):
-    """SIGTERM, handled as Ctrl-C is: the threads finish what they are doing and start nothing new."""
+class _Stopped(BaseException):
+    """SIGTERM, handled as Ctrl-C is: the threads finish what they are doing and start nothing new. Like
+    KeyboardInterrupt it is no Exception: no library's `except Exception` (botocore's retries) keeps it."""
 
 
 def _on_sigterm(signum: int, frame: object) -> None:

@@ -34,6 +34,12 @@ class CertQuestsError(click.ClickException):
         super().__init__(message)
 
 
+class UnsafePathError(CertQuestsError):
+    """A folder the tool writes and deletes in is reached through a symbolic link, or lies outside."""
+
+    exit_code = 1
+
+
 class ConfigError(CertQuestsError):
     exit_code = 2
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import CertQuestsError, ConfigError
 from .fsutil import write_atomic
-from .model.art import draw_cover
+from .model.art import cover_problem, draw_cover
 from .model.project import Project
 from .model.show import Voice
 from .speech import get_engine
@@ -191,6 +191,10 @@ def draw_show_cover(project: Project, size: int) -> Path:
         raise CertQuestsError(
             f"content/show.toml: cannot read it ({exc}); fix it, then draw the cover"
         ) from None
-    target = project.content / data.get("cover", "art/cover.png")
+    cover = data.get("cover", "art/cover.png")
+    problem = cover_problem(project.content, cover) if isinstance(cover, str) else "must be a file name"
+    if problem:
+        raise ConfigError(f"content/show.toml: [show] cover {problem}; nothing was drawn")
+    target = project.content / cover
     draw_cover(data.get("title", "Podcast"), data.get("subtitle", ""), target, size)
     return target

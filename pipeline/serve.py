@@ -1,6 +1,12 @@
 """A local preview of feed/ that behaves like the hosting it stands in for: HTTP/1.1, byte ranges with
-If-Range, the content types and CORS headers podcast players and in-browser players expect, and no
-directory listings or hidden files.
+If-Range, the content types podcast players and in-browser players expect, and no directory listings or
+hidden files.
+
+It answers only its own origin: no CORS header, a request whose Host is not a name of this machine is
+refused (a web page that rebinds its own name to 127.0.0.1 reads nothing), and the news of builds (which
+carries a failed build's message, lesson text included) goes only to pages the preview served. A path is
+decoded before it is checked, so `/%2Egit/config` is as hidden as `/.git/config`, and nothing outside feed/
+is served, whatever a symbolic link in it points at.
 
 With `watch`, the preview follows the sources: a change under content/ rebuilds what changed, requests wait
 while a build runs (so a page is never served half-built), every page reloads itself when the build
@@ -34,6 +40,7 @@ from .review import REVIEW, Review
 RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})$")  # one range; longer numbers are no file's offsets
 
 
+LOCAL_NAMES = {"127.0.0.1", "localhost", "::1"}  # the names a browser on this machine reaches the preview by
 LIVE = "/.certquests/"  # the preview's own endpoints: hidden names, so never a file of the site
 RELOAD_SCRIPT = f'<script src="{LIVE}reload.js"></script>'
 WAIT_SECONDS = 25.0  # how long a page's request for news is held open before it asks again
@@ -87,21 +94,28 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         return content_type(os.fspath(path))
 
-    def end_headers(self) -> None:
-        # In-browser players fetch the feed, transcripts and chapters from other origins; the review page is
-        # for this machine's producer only, so no other origin may read it.
-        if not getattr(self, "path", "").startswith(REVIEW):
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges")
-        super().end_headers()
+    def _from_here(self) -> bool:
+        """Whether the request names this machine (Host), and comes from no other site's page (Origin);
+        else it is answered 403."""
+        for header in ("Host", "Origin"):
+            value = self.headers.get(header)
+            if value is None:
+                continue
+            try:
+                name = urllib.parse.urlsplit(value if header == "Origin" else f"//{value}").hostname
+            except ValueError:
+                name = None
+            if name not in LOCAL_NAMES:
+                self.send_error(403, f"this preview answers only pages of its own address ({header} refused)")
+                return False
+        return True
 
     def do_OPTIONS(self) -> None:
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Range, If-Range")
-        self.send_header("Access-Control-Max-Age", "86400")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        if self._from_here():
+            self.send_response(204)
+            self.send_header("Allow", "GET, HEAD, OPTIONS")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_error(404, "Not found")
@@ -110,12 +124,14 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         """The file the request names, or None after answering 404 (hidden files, folders, bad names)."""
         try:
             path = Path(self.translate_path(self.path))
-            parts = Path(self.path.split("?", 1)[0]).parts
-            if any(part.startswith(".") for part in parts) or "\x00" in str(path):
+            decoded = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path, errors="strict")
+            parts = re.split(r"[/\\]", decoded)
+            if any(part.startswith(".") for part in parts) or "\x00" in decoded:
                 raise ValueError(self.path)
             if path.is_dir():
                 path = path / "index.html"
-            if path.is_file():
+            root = Path(self.directory).resolve()
+            if path.is_file() and path.resolve().is_relative_to(root):
                 return path
         except (ValueError, OSError):
             pass
@@ -154,6 +170,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         return self._answer(page[:at] + RELOAD_SCRIPT.encode() + page[at:] if at >= 0 else page, kind)
 
     def send_head(self) -> BinaryIO | None:
+        if not self._from_here():
+            return None
         if self.preview is not None:
             if self.path.startswith(LIVE):
                 return self._live()

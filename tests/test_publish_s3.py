@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -442,3 +443,130 @@ def test_publish_settings_come_from_the_publish_table(tmp_path: Path):
     assert f"{where} aws_secret_access_key: credentials never go in show.toml" in message
     where = f"content/show.toml:{lines + 5}: [publish]"
     assert f"{where} unknown key 'grace' (did you mean 'grace_days'?)" in message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["same size", "deleted"])
+def test_a_damaged_or_deleted_copy_is_made_again_from_the_build_never_uploaded(
+    damage: str, copy_of_built: Path, s3, bucket: str
+):
+    assert publish(copy_of_built, bucket).exit_code == 0
+    mp3 = next((copy_of_built / "feed" / "episodes").glob("*.mp3"))
+    good = mp3.read_bytes()
+    if damage == "deleted":
+        mp3.unlink()
+    else:  # a damaged disk block: the same size, other bytes
+        mp3.write_bytes(good[:5000] + bytes(len(good) - 10000) + good[-5000:])
+    result = publish(copy_of_built, bucket)
+    assert result.exit_code == 0, result.output
+    assert "Uploaded 0 file(s)" in result.output
+    assert mp3.read_bytes() == good
+    stored = s3.get_object(Bucket=bucket, Key=f"podcast/episodes/{mp3.name}")["Body"].read()
+    assert stored == good
+
+
+@pytest.mark.slow
+def test_a_copy_damaged_in_both_places_is_refused_with_what_to_do(copy_of_built: Path, s3, bucket: str):
+    mp3 = next((copy_of_built / "feed" / "episodes").glob("*.mp3"))
+    for path in (mp3, copy_of_built / "episodes" / mp3.name):
+        stamp = path.stat()
+        data = path.read_bytes()
+        path.write_bytes(data[:5000] + bytes(len(data) - 10000) + data[-5000:])
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # even its time as it was
+    (copy_of_built / ".cache" / "publish").mkdir(parents=True, exist_ok=True)
+    (copy_of_built / ".cache" / "publish" / "copies.json").write_text("{}")
+    result = publish(copy_of_built, bucket)
+    assert result.exit_code == 9, result.output
+    assert f"delete episodes/{mp3.name} and run `certquests publish` again" in result.output
+    assert objects(s3, bucket) == {}  # nothing went up
+    (copy_of_built / "episodes" / mp3.name).unlink()
+    result = publish(copy_of_built, bucket)
+    assert result.exit_code == 0, result.output
+    stored = s3.get_object(Bucket=bucket, Key=f"podcast/episodes/{mp3.name}")["Body"].read()
+    assert bytes(10000) not in stored and stored == mp3.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_publish_to_a_target_another_is_publishing_to_waits_its_turn(
+    copy_of_built: Path, s3, bucket: str, monkeypatch
+):
+    held = {"holder": "other-host pid 4242", "since": "2026-12-07T18:00:00+00:00", "token": "theirs"}
+    s3.put_object(Bucket=bucket, Key="podcast/.publish-lock", Body=json.dumps(held).encode())
+    result = publish(copy_of_built, bucket)
+    assert result.exit_code == 7, result.output
+    assert "another publish to s3://" in result.output and "other-host pid 4242" in result.output
+    assert "delete s3://" in result.output and "Traceback" not in result.output
+    assert set(objects(s3, bucket)) == {".publish-lock"}  # nothing else was written
+    monkeypatch.setattr(s3_target, "LOCK_STALE", 0)  # a lock left long ago by a publish killed elsewhere
+    result = publish(copy_of_built, bucket)
+    assert result.exit_code == 0, result.output
+    assert ".publish-lock" not in objects(s3, bucket)
+    remote_feed_is_whole(s3, bucket)
+
+
+@pytest.mark.slow
+def test_two_checkouts_publishing_at_once_never_break_the_live_feed(
+    copy_of_built: Path, copy_of_edited: Path, s3, bucket: str
+):
+    for project in (copy_of_built, copy_of_edited):
+        config = project / "content/show.toml"
+        config.write_text(config.read_text() + "\n[publish]\ngrace_days = 0\n")
+    assert publish(copy_of_built, bucket).exit_code == 0
+    command = [sys.executable, "-m", "pipeline.cli", "--project"]
+    for _round in range(4):
+        running = [
+            subprocess.Popen(
+                [*command, str(project), "publish", "--to", f"s3://{bucket}/podcast"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for project in (copy_of_edited, copy_of_built)
+        ]
+        codes = [process.wait(timeout=300) for process in running]
+        outputs = [process.stdout.read() for process in running if process.stdout]
+        assert set(codes) <= {0, 7}, outputs
+        assert 0 in codes, outputs
+        remote_feed_is_whole(s3, bucket)
+
+
+@pytest.mark.slow
+def test_a_tampered_manifest_never_removes_an_object_certquests_did_not_write(
+    copy_of_built: Path, s3, bucket: str
+):
+    assert publish(copy_of_built, bucket).exit_code == 0
+    s3.put_object(Bucket=bucket, Key="podcast/index.php", Body=b"<?php someone else's")
+    s3.put_object(Bucket=bucket, Key="podcast/episodes/theirs.mp3", Body=b"ID3 someone else's")
+    key = f"podcast/{MANIFEST}"
+    manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    for name in ("index.php", "episodes/theirs.mp3"):
+        manifest["objects"][name] = {"sha256": "0" * 64, "size": 20, "type": "x", "cache": "x"}
+        manifest["superseded"][name] = "2020-01-01T00:00:00+00:00"
+    s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(manifest).encode())
+    result = publish(copy_of_built, bucket)
+    assert result.exit_code == 0, result.output
+    assert {"index.php", "episodes/theirs.mp3"} <= set(objects(s3, bucket))
+    after = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert "index.php" not in after["objects"]  # forgotten, not removed
+
+
+@pytest.mark.slow
+def test_a_multipart_upload_a_killed_publish_left_is_aborted(
+    copy_of_built: Path, s3, bucket: str, monkeypatch
+):
+    import datetime as dt
+
+    started = s3.create_multipart_upload(Bucket=bucket, Key="podcast/episodes/half.mp3")
+    s3.upload_part(
+        Bucket=bucket,
+        Key="podcast/episodes/half.mp3",
+        UploadId=started["UploadId"],
+        PartNumber=1,
+        Body=b"x" * 1024,
+    )
+    s3.create_multipart_upload(Bucket=bucket, Key="elsewhere/theirs.bin")
+    monkeypatch.setattr(s3_target, "STALE_UPLOAD", dt.timedelta(0))
+    result = publish(copy_of_built, bucket)
+    assert result.exit_code == 0, result.output
+    left = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    assert [upload["Key"] for upload in left] == ["elsewhere/theirs.bin"]

@@ -1,4 +1,5 @@
-"""The preview server answers as a podcast host would: ranges, If-Range, types, CORS, HTTP/1.1, no lists."""
+"""The preview server answers as a podcast host would (ranges, If-Range, types, HTTP/1.1, no lists), and only
+to its own origin: no hidden file however its name is written, nothing to another site's page."""
 
 from __future__ import annotations
 
@@ -45,13 +46,13 @@ def request(server: tuple[str, int], path: str, method: str = "GET", **headers: 
     return response, body
 
 
-def test_whole_file_with_length_type_validators_and_cors(server):
+def test_whole_file_with_length_type_validators_and_no_cors(server):
     response, body = request(server, "/episodes/ep-0123456789.mp3")
     assert response.status == 200 and body == AUDIO
     assert response.getheader("Content-Type") == "audio/mpeg"
     assert response.getheader("Content-Length") == str(len(AUDIO))
     assert response.getheader("Accept-Ranges") == "bytes"
-    assert response.getheader("Access-Control-Allow-Origin") == "*"
+    assert response.getheader("Access-Control-Allow-Origin") is None  # its own pages only
     assert response.getheader("ETag") and response.getheader("Last-Modified")
 
 
@@ -98,11 +99,67 @@ def test_no_directory_listing_and_no_hidden_files(server):
     assert request(server, "/.gitkeep")[0].status == 404
 
 
-def test_a_cors_preflight_allows_range_requests(server):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/.git/config",
+        "/%2Egit/config",
+        "/%2egit/config",
+        "/%2Epublish-manifest.json",
+        "/episodes/%2E%2E/%2Egit/config",
+        "/x/..%2F%2Egit/config",
+        "/%252Egit/config",
+    ],
+)
+def test_a_hidden_file_is_refused_however_its_name_is_written(server, tmp_path: Path, path: str):
+    site = tmp_path / "feed"
+    (site / ".git").mkdir()
+    (site / ".git" / "config").write_text("[remote] url = https://token@example.com/")
+    (site / ".publish-manifest.json").write_text("{}")
+    (site / "%2Egit").mkdir()
+    (site / "%2Egit" / "config").write_text("a real folder named so, served as written")
+    response, body = request(server, path)
+    if path == "/%252Egit/config":  # decoded once, it names the folder '%2Egit', which is not hidden
+        assert response.status == 200 and body.startswith(b"a real folder")
+        return
+    assert response.status == 404 and b"token" not in body
+
+
+def test_a_link_in_the_site_never_serves_a_file_outside_it(server, tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside the site")
+    (tmp_path / "feed" / "notes.txt").symlink_to(secret)
+    response, body = request(server, "/notes.txt")
+    assert response.status == 404 and b"outside" not in body
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Host": "evil.example:8000"},  # a page whose name was rebound to 127.0.0.1
+        {"Host": "127.0.0.1.evil.example"},
+        {"Host": "localhost", "Origin": "https://evil.example"},
+        {"Host": "127.0.0.1", "Origin": "null"},
+    ],
+)
+def test_another_site_reads_nothing_of_the_preview(server, headers: dict[str, str]):
+    response, body = request(server, "/feed.xml", **headers)
+    assert response.status == 403 and b"<rss/>" not in body
+    assert response.getheader("Access-Control-Allow-Origin") is None
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST"])
+def test_the_preview_answers_its_own_names(server, host: str):
+    response, body = request(server, "/feed.xml", Host=host, Origin=f"http://{host}")
+    assert response.status == 200 and body == b"<rss/>"
+
+
+def test_a_preflight_from_another_site_is_refused(server):
     response, _ = request(server, "/episodes/ep-0123456789.mp3", "OPTIONS", Origin="https://player.example")
-    assert response.status == 204
-    assert "Range" in response.getheader("Access-Control-Allow-Headers")
-    assert response.getheader("Access-Control-Allow-Origin") == "*"
+    assert response.status == 403
+    assert response.getheader("Access-Control-Allow-Origin") is None
+    response, _ = request(server, "/feed.xml", Origin="https://evil.example")
+    assert response.status == 403
 
 
 def test_one_connection_serves_several_requests(server):
@@ -192,6 +249,17 @@ def test_news_is_held_until_a_build_finishes_and_carries_its_error(watched):
     assert answers == [
         {"generation": 1, "error": "content/lessons/a.md:3: module 9 is not defined", "resume": {}}
     ]
+
+
+def test_a_failed_build_is_told_to_the_preview_s_own_pages_only(watched):
+    address, state, _site = watched
+    state.begin()
+    state.finish("content/lessons/a.md:3: the lesson's private draft text", {})
+    for headers in ({"Host": "rebound.example"}, {"Origin": "https://evil.example"}):
+        response, body = request(address, "/.certquests/news?since=-1", **headers)
+        assert response.status == 403 and b"private draft" not in body
+    response, body = request(address, "/.certquests/news?since=-1", Origin=f"http://127.0.0.1:{address[1]}")
+    assert response.status == 200 and b"private draft" in body
 
 
 def test_the_watch_loop_rebuilds_once_per_burst_and_reports_the_resume_point(tmp_path: Path):

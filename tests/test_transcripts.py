@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from pipeline.formats.transcripts import render_chapters, render_srt, render_vtt
+from pipeline.formats.transcripts import cue_problems, render_chapters, render_srt, render_vtt
 from pipeline.model.episode import ChapterMark, Cue, Episode
 
+from .conftest import AS_OF, run
 from .factories import at, episode, lesson
 
 LONG = (
@@ -126,3 +128,124 @@ def test_chapters_json_is_version_1_2_0_with_the_chapter_marks_times(sample: Epi
 def test_chapters_json_keeps_non_ascii_titles_readable(sample: Episode):
     text = render_chapters(sample, "https://example.com/mini/queues.html")
     assert "Ordering — FIFO" in text
+
+
+# WebVTT cue timings as the W3C specification writes them (section 4.1, "WebVTT cue timings"), read here on
+# their own, independently of the pipeline's code: a cue must end after it starts, and start no earlier
+# than the cue before it.
+W3C_TIMESTAMP = r"(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
+W3C_TIMING = re.compile(rf"^{W3C_TIMESTAMP}[ \t]+-->[ \t]+{W3C_TIMESTAMP}(?:[ \t].*)?$")
+
+
+def w3c_cues(text: str) -> list[tuple[float, float]]:
+    """The (start, end) of every cue of a WebVTT file; AssertionError naming the first cue a conforming
+    parser rejects or a validator flags."""
+    assert text.startswith("WEBVTT") and text[6:7] in ("", "\n", " ", "\t"), "no WEBVTT header"
+    cues: list[tuple[float, float]] = []
+    for block in re.split(r"\n{2,}", text.strip("\n"))[1:]:
+        lines = block.split("\n")
+        timing = next((line for line in lines[:2] if "-->" in line), None)
+        assert timing is not None, f"a cue without timings: {block!r}"
+        match = W3C_TIMING.match(timing)
+        assert match, f"not a WebVTT cue timing: {timing!r}"
+        numbers = [int(value or 0) for value in match.groups()]
+        start = numbers[0] * 3600 + numbers[1] * 60 + numbers[2] + numbers[3] / 1000
+        end = numbers[4] * 3600 + numbers[5] * 60 + numbers[6] + numbers[7] / 1000
+        assert end > start, f"the cue {timing!r} ends at or before it starts"
+        assert not cues or start >= cues[-1][0], f"the cue {timing!r} starts before the one above it"
+        cues.append((start, end))
+    return cues
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # Many pieces and a short last one: the spaces between pieces once pushed its start past its end.
+        (
+            "be be I absorbed differences absorbed be differences consumer timeout be absorbed to "
+            "differences Producers consumer timeout be I visibility I",
+            15.308,
+            17.327,
+        ),
+        (
+            "visibility absorbed message consumer Producers queue differences message be to differences "
+            "visibility queue differences I timeout Producers message consumer timeout to visibility a I "
+            "Producers visibility a consumer to",
+            97.223,
+            99.448,
+        ),
+        # A short sentence: its last piece once started and ended on the same millisecond.
+        (
+            "message visibility queue I absorbed timeout to I be consumer be Producers Producers consumer "
+            "to be be queue Producers differences absorbed consumer be Producers timeout queue message "
+            "Producers absorbed I be I a",
+            1.541,
+            1.606,
+        ),
+    ],
+)
+def test_every_cue_of_a_split_sentence_ends_after_it_starts(
+    project: Path, text: str, start: float, end: float
+):
+    cues = (
+        Cue("Host", "Before.", 0.0, start),
+        Cue("Host", text, start, end),
+        Cue("Host", "After.", end, end + 1),
+    )
+    built = episode(lesson(project, "queues", 1, 1), at("2026-01-05"), cues=cues)
+    timed = w3c_cues(render_vtt(built))
+    assert len(timed) > 3 and timed[-2][1] <= end + 0.001
+    assert not cue_problems(render_srt(built)) and not cue_problems(render_vtt(built))
+
+
+def test_the_cue_checker_finds_what_a_parser_rejects():
+    bad = (
+        "WEBVTT\n\n1\n00:01:05.544 --> 00:01:05.472\n<v Host>x\n\n"
+        "2\n00:01:04.000 --> 00:01:06.000\n<v Host>y\n"
+    )
+    assert [line for line, _ in cue_problems(bad)] == [4, 8]
+    with pytest.raises(AssertionError, match="ends at or before it starts"):
+        w3c_cues(bad)
+
+
+@pytest.mark.slow
+def test_every_cue_of_a_built_course_passes_an_independent_webvtt_reading(built: Path):
+    files = sorted((built / "feed" / "episodes").glob("*.vtt"))
+    assert len(files) == 2
+    for path in files:
+        assert len(w3c_cues(path.read_text("utf-8"))) > 10, path.name
+
+
+@pytest.mark.slow
+def test_validate_names_a_cue_that_ends_before_it_starts(copy_of_built: Path):
+    vtt = next((copy_of_built / "feed" / "episodes").glob("*.vtt"))
+    lines = vtt.read_text("utf-8").split("\n")
+    at = next(index for index, line in enumerate(lines) if "-->" in line and index > 10)
+    start, _, _end = lines[at].partition(" --> ")
+    lines[at] = f"{start} --> 00:00:00.001"
+    vtt.write_text("\n".join(lines), "utf-8")
+    result = run(copy_of_built, "validate")
+    assert result.exit_code == 8, result.output
+    assert f"{vtt.name}:{at + 1}: the cue ends at or before it starts" in result.output
+
+
+@pytest.mark.slow
+def test_new_captions_keep_every_mp3_and_its_name(copy_of_built: Path, monkeypatch):
+    from pipeline.stages import tag
+
+    before = {path.name: path.read_bytes() for path in (copy_of_built / "episodes").glob("*.mp3")}
+    monkeypatch.setattr(tag, "CAPTIONS_VERSION", tag.CAPTIONS_VERSION + 1)
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "tag" in result.output  # the captions were written again
+    after = {path.name: path.read_bytes() for path in (copy_of_built / "episodes").glob("*.mp3")}
+    assert after == before
+
+
+def test_an_arrow_in_a_cue_s_text_is_text_not_timing(project: Path):
+    cues = (
+        Cue("Host", "Traffic flows client --> service.", 0.5, 2.0),
+        Cue("Host", "The comment ends with -->", 2, 3),
+    )
+    built = episode(lesson(project, "queues", 1, 1), at("2026-01-05"), cues=cues)
+    assert cue_problems(render_srt(built)) == [] and cue_problems(render_vtt(built)) == []

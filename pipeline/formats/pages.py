@@ -7,6 +7,7 @@ import hashlib
 import html
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
     from markdown_it import MarkdownIt
 
-from ..fsutil import write_atomic, write_staged
+from ..fsutil import temporary_sibling, write_staged
 from ..model.episode import cover_name
 from ..model.lesson import Lesson
 from ..model.show import Show
@@ -254,7 +255,9 @@ def site_name(path: Path) -> str:
     """Where a lesson's image or linked file goes in the site: its name and a hash of its bytes, so a
     changed file gets a new address and browsers never show a stale copy."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "file"
-    return f"files/{stem}-{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}{path.suffix.lower()}"
+    with open(path, "rb") as handle:  # read in pieces: a linked file may be larger than memory
+        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    return f"files/{stem}-{sha256[:12]}{path.suffix.lower()}"
 
 
 def copy_files(site: Path, files: tuple[tuple[Path, str], ...]) -> None:
@@ -263,7 +266,9 @@ def copy_files(site: Path, files: tuple[tuple[Path, str], ...]) -> None:
         target = site / name
         if not target.is_file():
             os.makedirs(target.parent, exist_ok=True)
-            write_atomic(target, source.read_bytes())
+            staged = temporary_sibling(target)
+            shutil.copyfile(source, staged)  # in pieces: a linked file may be larger than memory
+            os.replace(staged, target)
 
 
 def render_pages(site: Path, show: Show, pages: list[Page]) -> list[tuple[Path, Path]]:

@@ -4,6 +4,7 @@ times."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from ..model.episode import Episode
@@ -12,6 +13,9 @@ from ..model.episode import Episode
 # speaker prefix included), so a sentence is split into as many cues as it needs.
 LINE_CHARACTERS = 32
 CUE_LINES = 2
+TIMING = re.compile(
+    r"^(?:(\d{2,}):)?([0-5]\d):([0-5]\d)[.,](\d{3}) --> (?:(\d{2,}):)?([0-5]\d):([0-5]\d)[.,](\d{3})"
+)
 
 
 @dataclass(frozen=True)
@@ -42,14 +46,18 @@ def captions(episode: Episode) -> list[Caption]:
             line = f"{line} {word}" if line else word
         groups[-1].append(line)
         texts = [group for group in groups if any(group)]
-        total = sum(len(" ".join(group)) for group in texts) or 1
+        # Each piece's share counts the space before the next one, so the shares add up to the whole text:
+        # every piece starts before it ends, and the last ends with the sentence.
+        lengths = [len(" ".join(group)) + 1 for group in texts]
+        total = sum(lengths) - 1 or 1
         position = 0
-        span = cue.end - cue.start
+        span = max(cue.end - cue.start, 0.0)
         for index, group in enumerate(texts):
-            start = cue.start + span * position / total
-            position += len(" ".join(group)) + 1
+            start = round(cue.start + span * position / total, 3)
+            position += lengths[index]
             end = cue.end if index == len(texts) - 1 else cue.start + span * min(position, total) / total
-            out.append(Caption(cue.speaker, tuple(group), round(start, 3), round(end, 3)))
+            # A millisecond at least: a cue that ends as it starts is no cue to a WebVTT parser.
+            out.append(Caption(cue.speaker, tuple(group), start, max(round(end, 3), round(start + 0.001, 3))))
     return out
 
 
@@ -94,3 +102,41 @@ def render_chapters(episode: Episode, page_url: str) -> str:
         for c in episode.chapters
     ]
     return json.dumps({"version": "1.2.0", "chapters": chapters}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _seconds(hours: str | None, minutes: str, seconds: str, millis: str) -> float:
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(millis) / 1000
+
+
+def cue_problems(text: str) -> list[tuple[int, str]]:
+    """(line, problem) for each cue of a WebVTT or SRT file that a player would reject or misplace: one that
+    ends at or before it starts, or starts before the cue above it. A cue's timing is the first or second
+    line of its block (after an identifier); an arrow further down is the cue's text."""
+    problems: list[tuple[int, str]] = []
+    previous = 0.0
+    lines = text.replace("\r\n", "\n").split("\n")
+    number = 0
+    while number < len(lines):
+        if not lines[number].strip():
+            number += 1
+            continue
+        block_start = number
+        while number < len(lines) and lines[number].strip():
+            number += 1
+        head = [
+            (at, lines[at]) for at in range(block_start, min(block_start + 2, number)) if "-->" in lines[at]
+        ]
+        if not head:
+            continue  # the header, a NOTE or STYLE block
+        at, line = head[0]
+        match = TIMING.match(line)
+        if match is None:
+            problems.append((at + 1, f"'{line[:60]}' is not a cue timing (HH:MM:SS.mmm --> HH:MM:SS.mmm)"))
+            continue
+        start, end = _seconds(*match.groups()[:4]), _seconds(*match.groups()[4:])
+        if end <= start:
+            problems.append((at + 1, f"the cue ends at or before it starts ({line.strip()})"))
+        if start < previous:
+            problems.append((at + 1, f"the cue starts before the cue above it ({line.strip()})"))
+        previous = max(previous, start)
+    return problems

@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import BuildError
+from ..errors import BuildError, CertQuestsError
 from ..fsutil import remove_leftovers
 from ..model.project import Project
 from ..model.registry import Registry
 from ..speech import accent_problem, check_voices
 from ..stages.script import speech_report
+from ..stages.upload import restore_copies
 from .lock import BuildLock
 from .plan import Plan, plan_project, plan_show
 from .scheduler import Chain, ChainResult, Scheduler
@@ -130,6 +131,13 @@ def _run_show(plan: Plan, report: BuildReport) -> None:
             step.run()
     for step in stale:
         state.record(step)
+    if any(step.stage == "publish" for step in plan.show):
+        # The site's copies of the released episodes' files hold what the build made: a damaged or deleted
+        # one is copied again from episodes/ (a publish checks them again before anything goes up).
+        try:
+            restore_copies(context)
+        except CertQuestsError as exc:
+            log.warning("%s", exc)
     pages = sum(1 for step in stale if step.stage == "site")
     report.published = ([f"{pages} page(s)"] if pages else []) + (
         ["the feed"] if any(step.stage == "feed" for step in stale) else []
@@ -147,15 +155,15 @@ def _remove_leftovers(project: Project) -> None:
         project.cache,
     ]
     for parent in (project.cache / "episodes", project.cache / "speech"):
-        if parent.is_dir():
-            folders.extend(path for path in parent.iterdir() if path.is_dir())
+        if parent.is_dir():  # checked by the lock: a real folder of the project
+            folders.extend(path for path in parent.iterdir() if path.is_dir() and not path.is_symlink())
     removed = sum(remove_leftovers(folder) for folder in folders)
-    scratch = project.cache / "scratch"  # a killed master's working files, tens of MB an episode
+    scratch = project.own(project.cache / "scratch")  # a killed master's working files, tens of MB an episode
     for leftover in scratch.iterdir() if scratch.is_dir() else ():
-        if leftover.is_dir():
+        if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
-            leftover.unlink()
+            leftover.unlink()  # a file, or a link (never what it points at)
         removed += 1
     if removed:
         log.info("removed %d temporary file(s) left by an interrupted build", removed)

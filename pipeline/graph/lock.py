@@ -19,11 +19,13 @@ from ..model.project import Project
 
 class BuildLock:
     def __init__(self, project: Project):
+        self.project = project
         self.path = project.cache / "build.lock"
         self.holder = project.cache / "build.holder"
         self.fd: int | None = None
 
     def __enter__(self) -> BuildLock:
+        self.project.check_own_folders()  # before anything is made in them: a linked folder is refused
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)

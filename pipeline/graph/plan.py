@@ -67,6 +67,7 @@ def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
 
 def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     """Everything a build plans from, with every problem in the sources reported before any work starts."""
+    project.check_own_folders()  # the memo is written under .cache: never through a link out of the project
     memo = PlanMemo(project.cache)
     show = _load_show(project, memo)
     problems = engine_problems(show)
@@ -148,7 +149,8 @@ def plan_show(plan: Plan) -> None:
     context = plan.context
     context.released, context.upcoming = [], []
     for episode in context.episodes:
-        if episode.released <= context.as_of:
+        # A published episode stays in the feed whatever the clock or --as-of says: only `retire` drops it.
+        if episode.released <= context.as_of or context.registry.first_published(episode.id) is not None:
             context.released.append(load_episode(context, episode))
         else:
             context.upcoming.append((episode.lesson, episode.released.date()))

@@ -8,6 +8,25 @@ from pathlib import Path
 from ..fsutil import write_atomic
 
 SIZE = 1400
+DEFAULT_COVER = "art/cover.png"
+COVER_TYPES = {".png", ".jpg", ".jpeg"}
+CONFIG_FILES = {"show.toml", "quiz.yaml", "lexicon.toml"}
+
+
+def cover_problem(content: Path, cover: str | Path) -> str | None:
+    """What is wrong with `cover` as the path of the show's art (drawn there by `certquests cover`, published
+    by every build): it must name a PNG or JPEG under content/, reached without leaving it, and not hidden."""
+    path = (content / cover).resolve()
+    root = content.resolve()
+    like = f"a PNG or JPEG file under content/, like '{DEFAULT_COVER}'"
+    if not path.is_relative_to(root) or path == root:
+        return f"{str(cover)!r} is outside content/; name {like}"
+    parts = path.relative_to(root).parts
+    if any(part.startswith(".") for part in parts) or "/".join(parts) in CONFIG_FILES:
+        return f"{str(cover)!r} is a hidden file or the course's own config; name {like}"
+    if path.suffix.lower() not in COVER_TYPES:
+        return f"{str(cover)!r} is not a .png, .jpg or .jpeg file; name {like}"
+    return None
 
 
 def draw_cover(title: str, subtitle: str, path: Path, size: int = SIZE) -> None:

@@ -90,7 +90,7 @@ def _parse_lesson(
         return parse_lesson(path, project, show)
     key = memo.key(path.relative_to(project.root).as_posix(), memo.file_digest(path), show_key)
     known = memo.get("lesson", key)
-    if known is not None:
+    if known is not None and known.path == relative(path, project.root):
         return known, []
     lesson, found = parse_lesson(path, project, show)
     if lesson is not None and not found:

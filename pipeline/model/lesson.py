@@ -20,7 +20,7 @@ from ..errors import Problem, relative
 from ..spoken.markup import html_block_text, inline_text, markdown_parser
 from ..spoken.markup import shown as unmarked
 from .project import Project
-from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
+from .schema import SCHEMA, Where, hidden_character, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ ID = "lowercase letters, digits and '-', at most 64"
 Id = Annotated[str, Field(pattern=ID_PATTERN.pattern, description=ID)]
 PAUSE_MARKER = re.compile(r"^\[pause(?:\s+(\d+(?:\.\d+)?)\s*s?)?\]$", re.IGNORECASE)
 MAX_LESSON_BYTES = 512 * 1024
+# Chapters are these sections, the introduction, the self-test and the outro; ID3's CTOC counts in a byte.
+MAX_SECTIONS = 250
+SPOKEN_KINDS = {"paragraph", "item", "note"}  # what a listener hears as the lesson's own words
+PRIVATE_FILES = {"show.toml", "quiz.yaml", "lexicon.toml"}  # under content/: a lesson may not link them
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
 
 
@@ -110,6 +114,11 @@ class Lesson:
         control = next((char for char in text if unicodedata.category(char) == "Cc"), None)
         if control is not None:  # no feed, tag or caption may carry one (XML refuses most of them)
             raise ValueError(f"'{info.field_name}' holds the control character {control!r}; remove it")
+        hidden = hidden_character(text, one_line=True)
+        if (
+            hidden is not None
+        ):  # shown in podcast apps, the feed and the ID3 tags, it would mislead the reader
+            raise ValueError(f"'{info.field_name}' holds {hidden}; remove it")
         return text
 
     @field_validator("summary")
@@ -202,6 +211,9 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
 
     key_lines = _front_matter_lines(front)
     where = Where(shown, "front matter:", lambda key: key_lines.get(key, 1) if key else 1)
+    hidden = _hidden_characters(body, body_line, shown)
+    if hidden:
+        return None, hidden
     intro, sections, files, body_problems = _parse_body(body, body_line, shown)
     parsed = {"path": shown, "intro": tuple(intro), "sections": tuple(sections), "body": body}
     parsed["files"] = tuple(dict.fromkeys(files))
@@ -209,9 +221,21 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     problems: list[Problem] = []
     lesson = read(Lesson, meta, where, problems, given=given, context={"show": show})
     problems.extend(body_problems)
-    if not intro and not any(section.blocks for section in sections):
+    blocks = [*intro, *(block for section in sections for block in section.blocks)]
+    if not any(block.kind in SPOKEN_KINDS for block in blocks):
         fix = "write paragraphs under the front matter and '##' sections"
-        problems.append(Problem(shown, body_line, f"the lesson has no text to speak; {fix}"))
+        only = " but its code samples, tables and pictures" if blocks else ""
+        problems.append(Problem(shown, body_line, f"the lesson has no text to speak{only}; {fix}"))
+    if len(sections) > MAX_SECTIONS:
+        problems.append(
+            Problem(
+                shown,
+                sections[MAX_SECTIONS].line,
+                f"{len(sections)} '##' sections; an episode holds at most {MAX_SECTIONS} (each is a chapter, "
+                "and an MP3's chapter table holds 255 with the introduction, self-test and outro): split the "
+                "lesson",
+            )
+        )
     return (None if problems else lesson), problems
 
 
@@ -250,9 +274,29 @@ def missing_files(lesson: Lesson, project: Project) -> list[Problem]:
     path, shown = project.root / lesson.path, lesson.path
     for target, line in lesson.files:
         found = lesson_file(path, target)
-        if not found.resolve().is_relative_to(root):
+        inside = found.resolve()
+        parts = inside.relative_to(root).parts if inside.is_relative_to(root) else ()
+        if not parts:
             problems.append(
                 Problem(shown, line, f"'{target}' is outside the content folder; put the file under content/")
+            )
+        elif any(part.startswith(".") for part in parts):
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"'{target}' is a hidden file or in a hidden folder, and hidden files are never "
+                    "published; link a file whose name does not start with '.'",
+                )
+            )
+        elif "/".join(parts) in PRIVATE_FILES:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"'{target}' is the course's own configuration, which is never published; link "
+                    "another file",
+                )
             )
         elif not found.is_file():
             where = relative(found, project.root)
@@ -260,6 +304,17 @@ def missing_files(lesson: Lesson, project: Project) -> list[Problem]:
                 Problem(shown, line, f"'{target}' does not exist ({where}); add the file or fix the path")
             )
     return problems
+
+
+def _hidden_characters(body: str, first_line: int, shown: str) -> list[Problem]:
+    """Characters a reader of the transcripts, captions and show notes would not see or would see reordered:
+    control characters other than tab and line ends, and the bidirectional overrides and isolates."""
+    problems: list[Problem] = []
+    for number, line in enumerate(body.split("\n"), first_line):
+        found = hidden_character(line, one_line=False)
+        if found is not None:
+            problems.append(Problem(shown, number, f"the line holds {found}; remove it"))
+    return problems[:20]
 
 
 def _parse_body(
@@ -270,7 +325,17 @@ def _parse_body(
     def fail(line: int, message: str) -> None:
         problems.append(Problem(shown, line, message))
 
-    tokens = markdown_parser().parse(body)
+    parser = markdown_parser()
+    tokens = parser.parse(body)
+    # markdown-it stops reading what is nested deeper than its limit, and drops it without a word.
+    limit = int(parser.options.get("maxNesting", 20)) - 1
+    deep = next((token for token in tokens if token.level >= limit), None)
+    if deep is not None:
+        fail(
+            first_line + (deep.map[0] if deep.map else 0),
+            "lists or quotes nested this deep are not read (in the script or the show notes); nest at most "
+            "8 levels",
+        )
     notes = _footnotes(tokens, first_line)
     read_notes: set[int] = set()
     files: list[tuple[str, int]] = []

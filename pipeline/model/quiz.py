@@ -13,7 +13,7 @@ from pydantic.dataclasses import dataclass
 from ..errors import Problem, relative
 from .lesson import Id, show_in
 from .project import Project
-from .schema import SCHEMA, Where, not_utf8, read, yaml_hazards, yaml_problem
+from .schema import SCHEMA, Where, hidden_character, not_utf8, read, yaml_hazards, yaml_problem
 from .show import Show
 
 
@@ -35,6 +35,9 @@ class Question:
     def _one_line(cls, text: str, info: ValidationInfo) -> str:
         if not text.strip():
             raise ValueError(f"'{info.field_name}' must be non-empty text")
+        hidden = hidden_character(text, one_line=False)  # read aloud and shown in the transcripts
+        if hidden:
+            raise ValueError(f"'{info.field_name}' holds {hidden}; remove it")
         return " ".join(text.split())
 
     @field_validator("domain")

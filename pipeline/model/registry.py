@@ -116,7 +116,14 @@ def _well_formed(data: Any) -> bool:
                 dt.date.fromisoformat(day)
             except (TypeError, ValueError):
                 return False
-    return isinstance(data.get("podcast_guid", ""), str)
+    guid = data.get("podcast_guid")
+    if guid is None:
+        return True
+    try:
+        uuid.UUID(str(guid))
+    except ValueError:
+        return False  # the show's GUID names every episode's: one that is no UUID is damage
+    return isinstance(guid, str)
 
 
 def from_feed(feed: Path) -> dict[str, Any]:
@@ -128,7 +135,7 @@ def from_feed(feed: Path) -> dict[str, Any]:
         return {"episodes": {}}
     data: dict[str, Any] = {"episodes": {}}
     show_guid = root.findtext(f"channel/{{{PODCAST_NS}}}guid")
-    if show_guid:
+    if show_guid and _well_formed({"podcast_guid": show_guid}):
         data["podcast_guid"] = show_guid
     for item in root.iterfind("channel/item"):
         link, guid, day = item.findtext("link") or "", item.findtext("guid"), item.findtext("pubDate")
@@ -143,8 +150,9 @@ def from_feed(feed: Path) -> dict[str, Any]:
 
 
 def release_dates(show: Show, lessons: Sequence[Lesson], registry: Registry) -> dict[str, dt.datetime]:
-    """When each episode is released. A publish date in the front matter wins; a published episode keeps the
-    date it was first published on; the rest follow the schedule (the first on `start`, then one every N
+    """When each episode is released. A published episode keeps the date it was first published on (a later
+    `publish:` date added to its lesson moves nothing); then a publish date in the front matter wins; the rest
+    follow the schedule (the first on `start`, then one every N
     days), never before the next free slot after the last episode already out, so adding or retiring a lesson
     never moves an episode that listeners already have."""
     start = show.schedule.start or dt.date(2000, 1, 1)
@@ -153,7 +161,7 @@ def release_dates(show: Show, lessons: Sequence[Lesson], registry: Registry) -> 
     cursor = max(published) if published else None
     days: dict[str, dt.date] = {}
     for index, lesson in enumerate(lessons):
-        day = lesson.publish or registry.first_published(lesson.id)
+        day = registry.first_published(lesson.id) or lesson.publish
         if day is None:
             day = start + step * index
             if cursor is not None and day <= cursor:

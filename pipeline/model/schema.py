@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -245,3 +246,20 @@ def yaml_hazards(text: str, loader: type, path: str, line_offset: int, what: str
 def not_utf8(path: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
     line = raw[: exc.start].count(b"\n") + 1
     return Problem(path, line, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
+
+
+# Characters that reorder text or cannot be seen, which no course needs; in one-line texts shown by podcast
+# apps (titles, summaries, names) the zero-width ones too. Marks such as U+200F and joiners such as U+200D
+# are kept: right-to-left text and emoji need them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+HIDDEN_IN_TITLES = BIDI_CONTROLS | frozenset("\u200b\u2060\ufeff\u00ad")
+
+
+def hidden_character(text: str, *, one_line: bool) -> str | None:
+    """The first character of `text` a reader would not see, or would see reordered, named for a message
+    (`U+202E (right-to-left override)`); control characters other than tab and line ends count."""
+    hidden = HIDDEN_IN_TITLES if one_line else BIDI_CONTROLS
+    for char in text:
+        if (unicodedata.category(char) == "Cc" and char not in "\t\n") or char in hidden:
+            return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
+    return None

@@ -15,9 +15,10 @@ from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
 from ..errors import ConfigError, Problem, relative
+from .art import DEFAULT_COVER, cover_problem
 from .lines import Lines, exam_named
 from .project import CONFIG_NAME, Project
-from .schema import SCHEMA, not_utf8, read, toml_line, toml_where
+from .schema import SCHEMA, hidden_character, not_utf8, read, toml_line, toml_where
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
 _CATEGORIES = """
@@ -56,7 +57,6 @@ LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
 # A host, then a path without the characters a URL may not carry unescaped (quotes and angle brackets would
 # also break out of the feed's and the pages' attributes).
 URL = r"^https?://[^/?#\s\"<>\\^`{|}]+[^\s\"<>\\^`{|}]*$"
-DEFAULT_COVER = "art/cover.png"
 T = TypeVar("T")
 
 
@@ -243,6 +243,15 @@ class Show:
     def _one_line(cls, exam: str) -> str:
         return " ".join(exam.split())
 
+    @field_validator("title", "subtitle", "author", "owner_name", "copyright", "description")
+    @classmethod
+    def _nothing_hidden(cls, text: str, info: ValidationInfo) -> str:
+        """What podcast apps show and the ID3 tags carry holds nothing a reader would not see."""
+        hidden = hidden_character(text, one_line=info.field_name != "description")
+        if hidden:
+            raise ValueError(f"holds {hidden}; remove it")
+        return text
+
     @field_validator("description", "author", "owner_name", "copyright")
     @classmethod
     def _from_the_title(cls, value: str, info: ValidationInfo) -> str:
@@ -286,7 +295,12 @@ class Show:
     def _under_content(cls, cover: object, info: ValidationInfo) -> object:
         if not isinstance(cover, (str, Path)):
             raise ValueError(f"must be a file name under content/, like '{DEFAULT_COVER}'")
-        return info.context["content"] / (cover or DEFAULT_COVER) if info.context else Path(cover)
+        if not info.context:
+            return Path(cover)
+        problem = cover_problem(info.context["content"], cover or DEFAULT_COVER)
+        if problem:
+            raise ValueError(problem)
+        return info.context["content"] / (cover or DEFAULT_COVER)
 
     @field_validator("podcast_guid")
     @classmethod

@@ -12,6 +12,7 @@ from mutagen.mp3 import MP3
 
 from ..errors import Problem
 from ..formats.rss import ITUNES_NS, PODCAST_NS
+from ..formats.transcripts import cue_problems
 from ..model.art import artwork_problem
 
 NAMESPACES = {
@@ -187,6 +188,10 @@ def validate_feed(
                 fail(
                     f"{where}: {sidecar.tag.split('}')[1]} file {sidecar.get('url')} is not in the site", line
                 )
+            elif sidecar.get("type") in ("text/vtt", "application/x-subrip", "application/srt"):
+                name = sidecar.get("url", "").rsplit("/", 1)[-1]
+                for at, problem in cue_problems(target.read_text("utf-8", errors="replace"))[:5]:
+                    fail(f"{where}: {name}:{at}: {problem}; build the episode again", line)
     return problems
 
 

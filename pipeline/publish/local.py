@@ -50,8 +50,14 @@ def publish_files(
     return staged
 
 
-def remove_stale_pages(site: Path, live: set[str]) -> None:
-    """Pages of episodes that are no longer released go (after the new feed is in place)."""
+def remove_stale_pages(site: Path, live: set[str], files: set[str]) -> None:
+    """Pages of episodes that are no longer released go (after the new feed is in place), and so do the lesson
+    files no page links any more (a file linked by mistake, or an older version of one): a publish then
+    removes them from the hosting too, once the grace period has passed."""
     for path in site.glob("*.html"):
         if path.name not in live:
+            path.unlink()
+    folder = site / "files"
+    for path in folder.iterdir() if folder.is_dir() and not folder.is_symlink() else ():
+        if f"files/{path.name}" not in files and not path.name.startswith(".") and not path.is_dir():
             path.unlink()

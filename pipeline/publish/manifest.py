@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT = 1
+MAX_BYTES = 64 * 1024 * 1024  # far more than any course's manifest: a larger one is damage, read as none
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Manifest:
     @classmethod
     def decode(cls, raw: bytes) -> Manifest | None:
         """None when the bytes are not a manifest this code can read (then every object is checked anew)."""
+        if len(raw) > MAX_BYTES:
+            return None
         try:
             data: Any = json.loads(raw)
             if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -59,9 +62,15 @@ class Manifest:
                 for key, e in data["objects"].items()
             }
             live = {str(key) for key in data["live"]}
-            superseded = {
-                str(key): dt.datetime.fromisoformat(when) for key, when in data["superseded"].items()
-            }
-        except (ValueError, KeyError, TypeError, AttributeError):
+            superseded = {str(key): _moment(when) for key, when in data["superseded"].items()}
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
             return None
         return cls(objects, live, superseded)
+
+
+def _moment(text: Any) -> dt.datetime:
+    """A date and time with its offset (one without is no moment this tool wrote)."""
+    when = dt.datetime.fromisoformat(str(text))
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{text!r} has no offset")
+    return when

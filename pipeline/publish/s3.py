@@ -8,20 +8,24 @@ show.toml. Each object carries its sha256 in its metadata (x-amz-meta-sha256).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import PublishError
+from ..errors import LockedError, PublishError
 from ..model.show import PublishSettings
-from .target import Stored, Upload
+from .target import LOCK, LOCK_STALE, Stored, Upload, lock_body, lock_holder
 
 log = logging.getLogger(__name__)
 
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 MULTIPART = 16 * 1024 * 1024  # larger files go in parts of this size, several at once
+# A multipart upload this old under the prefix was left by a killed publish (a running one's are younger).
+STALE_UPLOAD = dt.timedelta(hours=12)
 CORS_RULE = {
     "ID": "certquests-players",
     "AllowedMethods": ["GET", "HEAD"],
@@ -36,13 +40,29 @@ MISSING_KEY = {"NoSuchKey", "404", "NotFound"}
 
 
 def parse(url: str) -> tuple[str, str]:
-    """s3://BUCKET/PREFIX -> (bucket, prefix without slashes at either end)."""
+    """s3://BUCKET/PREFIX -> (bucket, prefix without slashes at either end). A target that S3 would read
+    otherwise than it is written is refused: a '#' or '?' (dropped from the key), an empty, '.' or '..'
+    segment, a control character, or a name not in Unicode's composed form (NFC: another spelling of the
+    same name would be another prefix that prints the same)."""
     parts = urlsplit(url)
     bucket, prefix = parts.netloc, parts.path.strip("/")
     if not BUCKET.match(bucket):
         raise PublishError(
             f"{url}: '{bucket}' is not a bucket name (3 to 63 lower-case letters, digits, dots and "
             "hyphens); write the target as s3://BUCKET/PREFIX"
+        )
+    wrong = None
+    if "#" in url or "?" in url:
+        wrong = "has a '#' or '?', which S3 would leave out of the prefix"
+    elif prefix and any(segment in {"", ".", ".."} for segment in prefix.split("/")):
+        wrong = "has an empty, '.' or '..' segment (like a//b or a/../b)"
+    elif any(unicodedata.category(char) in {"Cc", "Cf"} for char in prefix):
+        wrong = "has a control or invisible formatting character"
+    elif unicodedata.normalize("NFC", prefix) != prefix:
+        wrong = "is not in Unicode's composed form (NFC); type its accented letters as single characters"
+    if wrong:
+        raise PublishError(
+            f"{url!a}: the prefix {wrong}; write the target as s3://BUCKET/PREFIX/WITH/SEGMENTS"
         )
     return bucket, prefix
 
@@ -145,16 +165,99 @@ class S3Target:
                 ) from None
             raise self._error(self.url, exc) from None
 
+    def lock(self, holder: str, token: str) -> None:
+        where = self._where(LOCK)
+        body = lock_body(holder, token)
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self.prefix + LOCK, Body=body, IfNoneMatch="*")
+            return
+        except Exception as exc:  # noqa: BLE001 - a lock held is an answer; the rest become PublishError
+            if _code(exc) in {"NotImplemented", "501"}:  # a service without conditional writes
+                log.warning(
+                    "%s: the service cannot lock; do not publish to it from two places at once", self.url
+                )
+                return
+            if _code(exc) not in {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}:
+                raise self._error(f"taking the publish lock {where}", exc) from None
+        try:
+            head = self.client.get_object(Bucket=self.bucket, Key=self.prefix + LOCK)
+            held = head["Body"].read()
+        except Exception as exc:  # noqa: BLE001 - released meanwhile: try once more
+            if _code(exc) in MISSING_KEY:
+                return self.lock(holder, token)
+            raise self._error(f"reading the publish lock {where}", exc) from None
+        who, own, age = lock_holder(held, token, head.get("LastModified"))
+        if not own and age < LOCK_STALE:
+            raise LockedError(
+                f"another publish to {self.url} is running ({who}); wait for it to finish. If none is, "
+                f"delete {where} and publish again"
+            )
+        log.info("%s: taking over the publish lock of %s", self.url, who)
+        self._call(
+            f"taking the publish lock {where}",
+            "put_object",
+            Bucket=self.bucket,
+            Key=self.prefix + LOCK,
+            Body=body,
+            IfMatch=head["ETag"],
+        )
+
+    def unlock(self, token: str) -> None:
+        """Delete the lock if it is still this checkout's (a stale one may have been taken over)."""
+        where = self._where(LOCK)
+        held = self.read(LOCK)
+        if held is not None and lock_holder(held, token, None)[1]:
+            self._call(
+                f"releasing the publish lock {where}",
+                "delete_object",
+                Bucket=self.bucket,
+                Key=self.prefix + LOCK,
+            )
+
+    def tidy(self) -> int:
+        """Abort the multipart uploads a killed publish left under the prefix (their parts are billed)."""
+        try:
+            answer = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=self.prefix)
+        except Exception as exc:  # noqa: BLE001 - a service that cannot list them keeps them; nothing breaks
+            log.debug("%s: multipart uploads not listed: %r", self.url, exc)
+            return 0
+        now, aborted = dt.datetime.now(dt.UTC), 0
+        for upload in answer.get("Uploads", ()):
+            started = upload.get("Initiated")
+            if isinstance(started, dt.datetime) and now - started >= STALE_UPLOAD:
+                try:
+                    self._call(
+                        f"aborting the unfinished upload of s3://{self.bucket}/{upload['Key']}",
+                        "abort_multipart_upload",
+                        Bucket=self.bucket,
+                        Key=upload["Key"],
+                        UploadId=upload["UploadId"],
+                    )
+                except PublishError as exc:  # left for the next publish, or the bucket's lifecycle rules
+                    log.warning("%s", exc)
+                    continue
+                aborted += 1
+        return aborted
+
     def listing(self) -> dict[str, int]:
         found: dict[str, int] = {}
         token: dict[str, str] = {}
+        seen: set[str] = set()
         while True:
             page = self._call(self.url, "list_objects_v2", Bucket=self.bucket, Prefix=self.prefix, **token)
             for item in page.get("Contents", ()):
-                found[item["Key"][len(self.prefix) :]] = int(item["Size"])
+                found[str(item["Key"])[len(self.prefix) :]] = int(item["Size"])
             if not page.get("IsTruncated"):
                 return found
-            token = {"ContinuationToken": page["NextContinuationToken"]}
+            following = str(page.get("NextContinuationToken") or "")
+            if not following or following in seen:  # a listing that would never end
+                raise PublishError(
+                    f"{self.url}: {self.endpoint} repeats its listing (continuation token "
+                    f"{following[:40]!r} again after {len(found)} objects); nothing was changed: check "
+                    "the endpoint, or report it to the service"
+                )
+            seen.add(following)
+            token = {"ContinuationToken": following}
 
     def _where(self, key: str) -> str:
         return f"s3://{self.bucket}/{self.prefix}{key}"
@@ -169,9 +272,10 @@ class S3Target:
         metadata = head.get("Metadata", {})
         return Stored(metadata.get("sha256"), head.get("ContentType"), head.get("CacheControl"))
 
-    def read(self, key: str) -> bytes | None:
+    def read(self, key: str, limit: int = 64 * 1024 * 1024) -> bytes | None:
         try:
-            return bytes(self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read())
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+            return bytes(answer["Body"].read(limit + 1))  # past the limit it is damage, never read whole
         except Exception as exc:  # noqa: BLE001 - a missing object is an answer; the rest become PublishError
             if _code(exc) in MISSING_KEY:
                 return None

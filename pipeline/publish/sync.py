@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -20,10 +22,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import PublishError
 from ..fsutil import fingerprint, remove_leftovers, write_atomic
 from ..model.show import CachePolicy, PublishSettings
 from .manifest import Entry, Manifest
-from .target import FEED, MANIFEST, MEDIA_FOLDER, Stored, Target, Upload, cache_control, content_type
+from .target import FEED, LOCK, MANIFEST, MEDIA_FOLDER, Stored, Target, Upload, cache_control, content_type
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +114,14 @@ def site_files(site: Path, policy: CachePolicy, hashes: Path) -> dict[str, Uploa
         known = {}
     known = known if isinstance(known, dict) else {}
     files, seen = {}, {}
+    root = site.resolve()
     for path in sorted(site.rglob("*")):
         relative = path.relative_to(site)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue  # temporary files of a build, never published
+        if path.is_symlink() or not path.resolve().is_relative_to(root):
+            log.warning("%s: a symbolic link; only files the build wrote are published", path)
+            continue
         key = relative.as_posix()
         recorded = known.get(key)
         size, mtime_ns, sha = fingerprint(
@@ -163,13 +170,41 @@ def upload_site(
     cors: bool = False,
     now: dt.datetime | None = None,
     progress: Callable[[Progress], None] | None = None,
+    expected: dict[str, tuple[int, str]] | None = None,
 ) -> UploadReport:
-    """Bring the target up to date with `site` (the built feed/ folder); `cache` is .cache/publish/."""
-    started = time.perf_counter()
+    """Bring the target up to date with `site` (the built feed/ folder); `cache` is .cache/publish/.
+    `expected` is the build's record (size, sha256) of files by key: each is read whole again just before it
+    is sent, and one that differs is not sent."""
     now = now or dt.datetime.now(dt.UTC)
     report = UploadReport(target.url, dry_run)
     remove_leftovers(cache)  # temporary files of a publish that was killed (the build lock is held)
     target.check()
+    if dry_run:
+        return _upload(target, site, settings, cache, report, cors, now, progress, expected)
+    # One publish at a time per target, whichever checkout it runs from: the lock is taken before anything
+    # (even a killed publish's partial files) is removed, and released when the manifest is final.
+    token = hashlib.sha256(f"{socket.gethostname()} {cache.resolve()}".encode()).hexdigest()[:32]
+    target.lock(f"{socket.gethostname()} pid {os.getpid()}", token)
+    try:
+        if tidied := target.tidy():
+            log.info("%s: removed %d partial file(s) a killed publish left", target.url, tidied)
+        return _upload(target, site, settings, cache, report, cors, now, progress, expected)
+    finally:
+        target.unlock(token)
+
+
+def _upload(
+    target: Target,
+    site: Path,
+    settings: PublishSettings,
+    cache: Path,
+    report: UploadReport,
+    cors: bool,
+    now: dt.datetime,
+    progress: Callable[[Progress], None] | None,
+    expected: dict[str, tuple[int, str]] | None,
+) -> UploadReport:
+    started, dry_run = time.perf_counter(), report.dry_run
     if cors and not dry_run:
         report.cors = target.allow_cors()
     files = site_files(site, settings.cache, cache / "hashes.json")
@@ -180,6 +215,7 @@ def upload_site(
     previous = previous or Manifest()
     listed = target.listing()
     listed.pop(MANIFEST, None)
+    listed.pop(LOCK, None)
     changed, unchanged = _compare(target, files, previous, listed, settings.concurrency)
     report.unchanged = len(unchanged)
     report.uploaded = [item.key for item in changed]
@@ -187,6 +223,8 @@ def upload_site(
 
     # Objects known from their metadata (stored by a publish that was killed before its manifest) are kept.
     objects = {**previous.objects, **{key: _entry(files[key]) for key in unchanged}}
+    for item in changed:
+        _check_against_record(item, (expected or {}).get(item.key))
     counter = _Counter(changed, progress)
     early = [item for item in changed if phase(item.key) < 2]
     if not dry_run:
@@ -208,7 +246,12 @@ def upload_site(
         superseded[key] = now
         report.scheduled[key] = now + grace
     protected = previous.live | live
-    expired = sorted(key for key, when in superseded.items() if now - when >= grace and key not in protected)
+    due = sorted(key for key, when in superseded.items() if now - when >= grace and key not in protected)
+    expired = _written_by_us(target, due, objects, settings.concurrency)
+    for key in sorted(set(due) - set(expired)):  # the manifest named it, but the object is not ours: keep it
+        log.warning("%s: %s is not what this tool stored there; it is kept, and forgotten", target.url, key)
+        superseded.pop(key)
+        objects.pop(key)
     if expired and not dry_run:
         _remove(target, expired)
     report.removed = expired
@@ -227,6 +270,34 @@ def upload_site(
             write_atomic(copy, encoded)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _written_by_us(target: Target, keys: list[str], objects: dict[str, Entry], concurrency: int) -> list[str]:
+    """Of `keys`, those whose object still holds what the manifest says this tool stored (the sha256 in its
+    metadata, or of a folder's file): an object someone else wrote, or a manifest entry made up, is never
+    removed."""
+    if not keys:
+        return []
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="publish-check") as pool:
+        answers = list(pool.map(target.stored, keys))
+    return [
+        key
+        for key, stored in zip(keys, answers)
+        if stored is not None and stored.sha256 is not None and stored.sha256 == objects[key].sha256
+    ]
+
+
+def _check_against_record(item: Upload, record: tuple[int, str] | None) -> None:
+    """Refuse to send a file whose bytes are not those the build recorded (read whole, not from a cache)."""
+    if record is None:
+        return
+    with open(item.path, "rb") as handle:
+        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    if (item.size, item.sha256) != record or sha256 != record[1]:
+        raise PublishError(
+            f"feed/{item.key} is not what the build made; nothing of it was uploaded: delete it and run "
+            "`certquests publish` again (the built file is copied back)"
+        )
 
 
 def _entry(item: Upload) -> Entry:

@@ -7,6 +7,8 @@ Adding a target is a module with `open_target(url, settings) -> Target` and one 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from typing import Protocol
 from ..model.show import CachePolicy, PublishSettings
 
 MANIFEST = ".publish-manifest.json"  # beside the feed: what was published, and what waits to be removed
+LOCK = ".publish-lock"  # beside the feed while a publish runs: one publish at a time per target
+LOCK_STALE = 6 * 3600  # seconds after which a lock left by a publish that was killed elsewhere is taken over
 FEED = "feed.xml"
 MEDIA_FOLDER = "episodes/"  # every name in it carries a content hash: it never changes once written
 
@@ -82,6 +86,17 @@ class Target(Protocol):
     def check(self) -> None:
         """Reachable, allowed, and there: raise PublishError naming the fix otherwise."""
 
+    def lock(self, holder: str, token: str) -> None:
+        """Take the target's lock (the object LOCK, created only if absent) or raise LockedError naming who
+        holds it; a lock with this `token` (left by a killed publish of this checkout) or older than
+        LOCK_STALE is taken over."""
+
+    def unlock(self, token: str) -> None:
+        """Release the lock taken with `token`."""
+
+    def tidy(self) -> int:
+        """Remove what a killed publish of this tool left half-written (never anything else); how many."""
+
     def listing(self) -> dict[str, int]:
         """Every key under the target's root, with its size in bytes."""
 
@@ -105,3 +120,21 @@ class Target(Protocol):
 
 
 OpenTarget = Callable[[str, PublishSettings], Target]
+
+
+def lock_body(holder: str, token: str) -> bytes:
+    """What the lock object holds: who took it, when, and the token of the checkout that took it."""
+    since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return json.dumps({"holder": holder[:200], "since": since, "token": token}).encode()
+
+
+def lock_holder(held: bytes, token: str, modified: dt.datetime | None) -> tuple[str, bool, float]:
+    """(who holds a lock, whether it is this checkout's own, its age in seconds) from the lock object."""
+    try:
+        data = json.loads(held)
+        who = f"{str(data['holder'])[:200]}, since {str(data['since'])[:40]}"
+        own = data.get("token") == token
+    except (ValueError, KeyError, TypeError):
+        who, own = "a lock this tool cannot read", False
+    age = (dt.datetime.now(dt.UTC) - modified).total_seconds() if modified else 0.0
+    return who, own, age

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ..errors import CertQuestsError
 from ..model.course import Course
 from ..model.episode import Episode
 from ..model.lesson import Lesson
 from ..model.lexicon import Lexicon
-from ..model.memo import PlanMemo
+from ..model.memo import MEMO_NAME, PlanMemo, keep
 from ..model.project import Project
 from ..model.registry import Registry
 from ..model.script import Script
@@ -89,6 +90,7 @@ class Step:
         return self.stage if self.episode else self.name
 
 
+@keep
 @dataclass(frozen=True)
 class Outline:
     """What the plans after the script stage read of a script: small enough to keep for every episode in the
@@ -142,7 +144,16 @@ class EpisodeWork:
     @property
     def spoken(self) -> Script:
         if self.script is None and self.load_script is not None:
-            self.script, self.script_text = self.load_script()
+            try:
+                loaded = self.load_script()
+            except ValueError:
+                loaded = None
+            if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Script)):
+                raise CertQuestsError(
+                    f"{self.id}: the plan memo .cache/{MEMO_NAME} holds no script for it; delete the file "
+                    "(it is a cache) and run the command again"
+                )
+            self.script, self.script_text = loaded[0], str(loaded[1])
         if self.script is None:
             raise RuntimeError(f"{self.id}: the script stage has not been planned")
         return self.script
@@ -172,6 +183,7 @@ class Context:
     upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
     staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
     page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
+    page_files: set[str] = field(default_factory=set)  # the lessons' files those pages use (files/...)
     memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
     _shared: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -182,7 +194,15 @@ class Context:
         return self._shared[name]
 
     def cache_dir(self, episode_id: str) -> Path:
-        return self._episodes_cache / episode_id
+        """The episode's folder under .cache/episodes/, never reached through a symbolic link (checked once
+        per run, before its first use)."""
+        if episode_id not in self._checked_dirs:
+            self._checked_dirs[episode_id] = self.project.own(self._episodes_cache / episode_id)
+        return self._checked_dirs[episode_id]
+
+    @functools.cached_property
+    def _checked_dirs(self) -> dict[str, Path]:
+        return {}
 
     @functools.cached_property
     def _episodes_cache(self) -> Path:

@@ -115,14 +115,14 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
     tools = digest(tool_versions())
     settings = digest(VERSION, show.audio, tools)
     kept = _kept_levels(folder, settings)
-    chapters = ChapterCache(folder / "chapters" / tools[:16])
+    chapters = ChapterCache(context.project.own(folder / "chapters" / tools[:16]))
 
     def voice_all(trust_cache: bool) -> None:
         for index, line in enumerate(script.lines):
             voicer.ensure(line, keys[index], index, lesson_path=lesson_path, trust_cache=trust_cache)
 
     # Scratch space under the project's .cache: a killed build's leftovers are removed by the next build.
-    scratch_root = context.project.cache / "scratch"
+    scratch_root = context.project.own(context.project.cache / "scratch")
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="master-", dir=scratch_root) as scratch:
 
@@ -198,7 +198,7 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
     )
     write_atomic(folder / "master.json", record.encode())
     chapters.prune(mastered.keys)
-    for other in (folder / "chapters").iterdir():
-        if other != chapters.folder:
+    for other in context.project.own(folder / "chapters").iterdir():
+        if other != chapters.folder and not other.is_symlink():
             shutil.rmtree(other, ignore_errors=True)
     return report.duration_s

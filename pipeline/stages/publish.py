@@ -3,6 +3,7 @@ superseded files are removed last, and the episodes' first-published dates are s
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 from ..errors import ValidationError
@@ -39,8 +40,12 @@ def publish(context: Context) -> None:
                 "the new feed breaks publishing rules; the published feed was left as it was", problems
             )
         # The registry before the feed: a feed is never live with an episode whose first day is unrecorded.
+        # Only what is out by the real clock: a preview (--as-of a later day) records nothing, so it never
+        # holds back a lesson added later.
+        now = dt.datetime.now(dt.UTC)
         for built in context.released:
-            context.registry.published(built.id, built.guid, built.released)
+            if built.released <= now:
+                context.registry.published(built.id, built.guid, built.released)
         context.registry.save()
         # The feed first: the pages and assets it points at are already in place or named anew.
         for temporary, final in sorted(staged, key=lambda pair: pair[1] != feed_path):
@@ -51,7 +56,7 @@ def publish(context: Context) -> None:
                 temporary.unlink()
         staged.clear()
     if context.page_names:
-        remove_stale_pages(site, set(context.page_names))
+        remove_stale_pages(site, set(context.page_names), context.page_files)
     prune(context, context.released, site_too=bool(context.page_names))
 
 

@@ -6,7 +6,6 @@ import dataclasses
 import functools
 import hashlib
 import itertools
-import pickle
 from pathlib import Path
 
 from ..errors import Problem
@@ -14,6 +13,7 @@ from ..fsutil import write_atomic
 from ..model.course import Course
 from ..model.lesson import Block, Lesson
 from ..model.lexicon import LEXICON_NAME, Lexicon
+from ..model.memo import pack, unpack
 from ..model.project import CONFIG_NAME
 from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
@@ -244,16 +244,20 @@ def _script(context: Context, episode: EpisodeWork) -> None:
             episode.following,
         )
         known = memo.get("script", episode.script_memo)
-        if known is not None:
+        if (
+            known is not None
+            and len(known) == 2
+            and isinstance(known[0], bytes)
+            and isinstance(known[1], Outline)
+        ):
             blob, episode.outline = known
-            episode.load_script = lambda: pickle.loads(blob)  # noqa: S301 - the build's own cache
+            episode.load_script = lambda: unpack(blob)
             return
     script = build_script(episode.lesson, show, context.lexicon, questions, episode.following)
     text = render_script(script, episode.lesson, show)
     episode.script, episode.script_text, episode.outline = script, text, Outline.of(script, text)
     if memo is not None:
-        blob = pickle.dumps((script, text), protocol=pickle.HIGHEST_PROTOCOL)
-        memo.put("script", episode.script_memo, (blob, episode.outline))
+        memo.put("script", episode.script_memo, (pack((script, text)), episode.outline))
 
 
 @functools.cache

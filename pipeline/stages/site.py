@@ -46,6 +46,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     study_plan = study_plan_path.read_text("utf-8") if study_plan_path.is_file() else None
     pages = plan_pages(context, f"certquests-quiz:{context.show_guid}", study_plan)
     context.page_names = [page.name for page in pages]
+    context.page_files = {name for page in pages for _source, name in page.files}
     site = context.project.site
 
     def renderer(page: Page) -> Callable[[], None]:

@@ -16,6 +16,9 @@ from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "tag"
 VERSION = 3
+# The transcripts' own version: bumped when only the captions change. It is part of the step's key (the
+# sidecars are written again) but not of the MP3's name, which changes only with what the MP3 holds.
+CAPTIONS_VERSION = 2
 SCOPE: Scope = "episode"
 HELP = "Tag the MP3s and write their sidecars into episodes/."
 
@@ -43,6 +46,8 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
         "speaker names": digest([show.voices[r].name for r in roles]),
         "version": __version__,
     }
+    named = digest(parts)  # what the MP3 holds: its name
+    parts["captions code"] = str(CAPTIONS_VERSION)
     step = Step(
         NAME,
         episode.id,
@@ -52,7 +57,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
         intact=lambda: files_intact(context, episode),
         verify="always",
     )
-    episode.audio_name = audio_name(episode.id, step.key)
+    episode.audio_name = audio_name(episode.id, named)
     step.outputs = (context.project.episodes / episode.audio_name,)
     return [step]
 

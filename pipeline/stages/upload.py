@@ -5,12 +5,17 @@ changed, audio first and the feed last; see pipeline/publish/sync.py). Runs ever
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PublishError, ValidationError
+from ..fsutil import fingerprint, temporary_sibling, write_atomic
 from ..model.published import save_published
 from ..model.show import PublishSettings
 from .base import Context, EpisodeWork, Scope, Step
@@ -63,6 +68,7 @@ def upload(context: Context, request: Request | None) -> None:
     if request is None:
         raise PublishError("nothing says where to upload; run `certquests publish --to s3://BUCKET/PREFIX`")
     project, show = context.project, context.show
+    expected = restore_copies(context)
     feed = project.site / "feed.xml"
     if not feed.is_file():
         raise ValidationError("feed/feed.xml does not exist; nothing was uploaded")
@@ -77,7 +83,73 @@ def upload(context: Context, request: Request | None) -> None:
         dry_run=request.dry_run,
         cors=request.cors,
         progress=request.progress,
+        expected=expected,
     )
     request.reports.append(report)
     if not request.dry_run:  # what listeners now have: the review page marks what changes after it
         save_published(project.cache / "publish", context.released)
+
+
+def restore_copies(context: Context) -> dict[str, tuple[int, str]]:
+    """The size and sha256 the tag stage recorded for each released episode's files, by their key in the
+    site; a copy in feed/episodes/ that is missing or differs from that record (a damaged disk block, an edit
+    in place) is copied again from episodes/, so what goes up is what the build made. The copies' own
+    fingerprints are kept in .cache/publish/copies.json: an untouched copy is known without being read."""
+    project = context.project
+    known_path = project.cache / "publish" / "copies.json"
+    try:
+        known = json.loads(known_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    known = known if isinstance(known, dict) else {}
+    expected: dict[str, tuple[int, str]] = {}
+    seen: dict[str, list[object]] = {}
+    for episode in context.released:
+        try:
+            record = json.loads((context.cache_dir(episode.id) / "tag.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            record = {}
+        for name in (episode.audio_name, *episode.sidecars.values()):
+            built = record.get(name) if isinstance(record, dict) else None
+            if not (isinstance(built, list) and len(built) == 3):
+                raise PublishError(
+                    f"episodes/{name}: the build has no record of it; run `certquests build`, then publish "
+                    "again"
+                )
+            size, sha256 = int(built[0]), str(built[2])
+            expected[f"episodes/{name}"] = (size, sha256)
+            copy = project.site / "episodes" / name
+            if not _matches(copy, known.get(name), size, sha256):
+                _copy_again(project.episodes / name, copy, built)
+            seen[name] = list(fingerprint(copy))
+    if seen != known:
+        write_atomic(known_path, json.dumps(seen, indent=0, sort_keys=True), durable=False)
+    return expected
+
+
+def _matches(copy: Path, known: object, size: int, sha256: str) -> bool:
+    try:
+        found = fingerprint(copy, known if isinstance(known, list) and len(known) == 3 else None)
+    except OSError:
+        return False
+    return found[0] == size and found[2] == sha256
+
+
+def _copy_again(source: Path, copy: Path, built: list[object]) -> None:
+    """Copy a built file into the site again, if episodes/ still holds the bytes the build recorded (read
+    whole: its time is not trusted here)."""
+    try:
+        size, _, sha256 = fingerprint(source)
+    except OSError:
+        size, sha256 = -1, ""
+    if [size, sha256] != [built[0], built[2]]:
+        raise PublishError(
+            f"feed/episodes/{copy.name} and episodes/{source.name} both differ from what the build made; "
+            f"delete episodes/{source.name} and run `certquests publish` again (the build makes it again)"
+        )
+    staged = temporary_sibling(copy)
+    try:
+        shutil.copyfile(source, staged)
+        os.replace(staged, copy)
+    finally:
+        staged.unlink(missing_ok=True)
