@@ -1,6 +1,6 @@
-"""Studying by ear: a drill per topic (every quiz question of a domain, or of a module when the show defines no
-domains), review episodes that bring a released lesson's questions back at growing intervals, and the topics a
-feed each is made for. The episodes are bonus episodes made from the quiz bank; [study] turns each on."""
+"""Studying by ear: a drill per topic (every quiz question of a domain, or of a module when the show has no
+domains), reviews that bring a released lesson's questions back at growing intervals, and the topics a feed
+each is made for. The episodes are bonus episodes made from the quiz bank; [study] turns each on."""
 
 from __future__ import annotations
 
@@ -79,9 +79,9 @@ def _lesson(
     return Lesson(
         id=episode_id,
         path=QUIZ_PATH,
-        episode_type="bonus",
+        type="bonus",
         module=max(module, 1),
-        number=99,  # after the lessons of its module, on a day it shares with one
+        lesson=99,  # after the lessons of its module, on a day it shares with one
         title=title,
         summary=summary,
         body=notes,

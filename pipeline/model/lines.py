@@ -53,8 +53,8 @@ class Lines:
     trailer_outro: str = (
         "That is {show}. Subscribe in your podcast app so each new lesson arrives the day it is released."
     )
-    # Drills and reviews ([study]). A review's lines name nothing that changes from one review to the next, so a
-    # review of questions voiced before is made from the sentence cache alone.
+    # Drills and reviews ([study]). A review's lines name nothing that changes from one review to the next,
+    # so a review of questions voiced before is made from the sentence cache alone.
     drill_intro: str = (
         "{show}. A drill on {topic}: {questions} from the quiz. "
         "After each one, pause and answer before you hear the solution."

@@ -90,7 +90,7 @@ class Registry:
         self.changed = True
 
     def orphans(self, course: Course, also: Collection[str] = ()) -> list[str]:
-        """Published episodes whose lesson (or, for `also`, drill or review) has gone without being retired."""
+        """Published episodes whose lesson (or, for `also`, drill or review) is gone without being retired."""
         present = {lesson.id for lesson in course.lessons} | set(also)
         return sorted(
             lesson_id

@@ -15,10 +15,10 @@ from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
 from ..errors import ConfigError, Problem, relative
-from .study import Study
 from .lines import Lines, exam_named
 from .project import CONFIG_NAME, Project
 from .schema import SCHEMA, not_utf8, read, toml_line, toml_where
+from .study import Study
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
 _CATEGORIES = """
