@@ -160,8 +160,8 @@ class Urls:
         return self.base + episode.page_name
 
     def quiz(self, episode: Episode) -> str:
-        """The quiz filtered to the lesson; a trailer, with no questions of its own, opens all of them."""
-        if episode.lesson.episode_type == "trailer":
+        """The quiz filtered to the lesson; a trailer, drill or review opens all of the questions."""
+        if episode.lesson.episode_type != "full":
             return self.base + "quiz.html"
         return self.base + f"quiz.html?lesson={episode.id}"
 

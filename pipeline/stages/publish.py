@@ -22,8 +22,8 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 
 def publish(context: Context) -> None:
     """New audio files have new names, so putting them in place touches nothing live. The gate checks the
-    feed (staged, or the live one when only pages changed); the registry records what is released; the
-    feed goes live, then the pages."""
+    feed and the topic feeds (staged, or the live ones when only pages changed); the registry records what is
+    released; the feeds go live, then the pages."""
     from ..publish.gate import validate_feed  # mutagen and lxml load only when something is published
 
     project, show = context.project, context.show
@@ -34,6 +34,12 @@ def publish(context: Context) -> None:
         pending = {final: temporary for temporary, final in staged}
         xml = pending.get(feed_path, feed_path).read_bytes()
         problems = validate_feed(xml, show.base_url, site, pending=pending)
+        for topic in sorted(
+            {*site.glob("topics/*.xml"), *(p for p in pending if p.parent == site / "topics")}
+        ):
+            shown = f"feed/topics/{topic.name}"
+            topic_xml = pending.get(topic, topic).read_bytes()
+            problems += validate_feed(topic_xml, show.base_url, site, shown, pending=pending)
         if problems:
             raise ValidationError(
                 "the new feed breaks publishing rules; the published feed was left as it was", problems
