@@ -92,9 +92,14 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
                 Problem(
                     REGISTRY_NAME,
                     None,
-                    f"'{lesson_id}' was published but no lesson has that id any more; "
-                    f"restore the lesson, or run `certquests retire {lesson_id}` to drop it "
-                    "from the feed on purpose",
+                    f"'{lesson_id}' was published but "
+                    + (
+                        "[study] in content/show.toml no longer makes it (its drills, reviews or "
+                        "review_weeks changed); put them back"
+                        if lesson_id.startswith(("drill-", "review-"))
+                        else "no lesson has that id any more; restore the lesson"
+                    )
+                    + f", or run `certquests retire {lesson_id}` to drop it from the feed on purpose",
                 )
                 for lesson_id in orphans
             ],

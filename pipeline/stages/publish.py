@@ -24,7 +24,10 @@ def publish(context: Context) -> None:
     """New audio files have new names, so putting them in place touches nothing live. The gate checks the
     feed and the topic feeds (staged, or the live ones when only pages changed); the registry records what is
     released; the feeds go live, then the pages."""
-    from ..publish.gate import validate_feed  # mutagen and lxml load only when something is published
+    from ..publish.gate import (
+        validate_feed,
+        validate_topic_feeds,
+    )  # mutagen and lxml load only when something is published
 
     project, show = context.project, context.show
     site, feed_path = project.site, project.site / "feed.xml"
@@ -34,12 +37,7 @@ def publish(context: Context) -> None:
         pending = {final: temporary for temporary, final in staged}
         xml = pending.get(feed_path, feed_path).read_bytes()
         problems = validate_feed(xml, show.base_url, site, pending=pending)
-        for topic in sorted(
-            {*site.glob("topics/*.xml"), *(p for p in pending if p.parent == site / "topics")}
-        ):
-            shown = f"feed/topics/{topic.name}"
-            topic_xml = pending.get(topic, topic).read_bytes()
-            problems += validate_feed(topic_xml, show.base_url, site, shown, pending=pending)
+        problems += validate_topic_feeds(show.base_url, site, pending)
         if problems:
             raise ValidationError(
                 "the new feed breaks publishing rules; the published feed was left as it was", problems
