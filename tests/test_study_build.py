@@ -164,3 +164,15 @@ def test_the_quiz_recommends_the_weakest_domains_drill_and_feed(studied):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_topic_feeds_turned_off_leave_the_site(studied, tmp_path):
+    project = tmp_path / "copy"
+    shutil.copytree(studied, project)
+    edit(project / "content" / "show.toml", "topic_feeds = true", "topic_feeds = false")
+    result = run(project, "build", "--as-of", "2028-01-01", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert not list((project / "feed" / "topics").glob("*.xml"))
+    assert "topics/basics.xml" not in (project / "feed" / "index.html").read_text()
+    assert "topics/" not in (project / "feed" / "quiz.html").read_text()
+    assert "drill-basics.html" in (project / "feed" / "quiz.html").read_text()

@@ -175,6 +175,7 @@ class Context:
     upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
     staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
     page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
+    topic_feeds: list[str] | None = None  # the topic feeds' names, once the topics stage is planned
     memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
     _shared: dict[str, str] = field(default_factory=dict, repr=False)
 

@@ -56,6 +56,10 @@ def publish(context: Context) -> None:
         staged.clear()
     if context.page_names:
         remove_stale_pages(site, set(context.page_names))
+    if context.topic_feeds is not None:  # a topic gone, or topic feeds turned off: its feed goes
+        for feed in (site / "topics").glob("*.xml"):
+            if feed.name not in context.topic_feeds:
+                feed.unlink()
     prune(context, context.released, site_too=bool(context.page_names))
 
 

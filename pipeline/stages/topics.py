@@ -45,7 +45,9 @@ def published_topics(context: Context) -> list[Topic]:
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     config = hashlib.sha256(context.project.config_path.read_bytes()).hexdigest()
-    return [_step(context, topic, config) for topic in published_topics(context)]
+    topics = published_topics(context)
+    context.topic_feeds = [f"{topic.id}.xml" for topic in topics]
+    return [_step(context, topic, config) for topic in topics]
 
 
 def _step(context: Context, topic: Topic, config: str) -> Step:
