@@ -66,6 +66,9 @@ def test_the_feed_holds_a_bonus_drill_per_domain_and_the_reviews(studied):
     assert (
         next((studied / "feed" / "episodes").glob("review-2026-01-12-*.vtt")).read_text().startswith("WEBVTT")
     )
+    drill_page = (studied / "feed" / "drill-basics.html").read_text()
+    assert 'href="quiz.html?domain=basics"' in drill_page
+    assert "Which queue type keeps messages in order?" in drill_page
 
 
 @pytest.mark.parametrize("topic", ["basics", "advanced"])
