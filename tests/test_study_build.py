@@ -56,6 +56,8 @@ def test_the_feed_holds_a_bonus_drill_per_domain_and_the_reviews(studied):
         "queues-basics.html",
         "topics-basics.html",
     }
+    drill = next(item for item in items(xml) if item.findtext("link") == BASE + "drill-basics.html")
+    assert f'href="{BASE}quiz.html"' in drill.findtext("description")
     registry = json.loads((studied / "episodes" / "registry.json").read_text())["episodes"]
     assert registry["drill-basics"]["first_published"] == "2026-01-05"  # its domain's only lesson's day
     assert registry["review-2026-01-12"]["first_published"] == "2026-01-12"

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .drills import QUIZ_PATH
 from .lesson import Lesson
 from .show import Show
 
@@ -161,7 +162,7 @@ class Urls:
 
     def quiz(self, episode: Episode) -> str:
         """The quiz filtered to the lesson; a trailer, drill or review opens all of the questions."""
-        if episode.lesson.episode_type != "full":
+        if episode.lesson.episode_type == "trailer" or episode.lesson.path == QUIZ_PATH:
             return self.base + "quiz.html"
         return self.base + f"quiz.html?lesson={episode.id}"
 
