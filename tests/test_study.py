@@ -13,6 +13,7 @@ import yaml
 
 from pipeline.model.drills import reviews
 from pipeline.model.quiz import Question
+from pipeline.publish.target import content_type
 
 from .conftest import run
 from .factories import lesson
@@ -160,3 +161,12 @@ def test_review_weeks_must_be_growing_whole_weeks(project, weeks):
     result = run(project, "check")
     assert result.exit_code == 2, result.output
     assert "review_weeks" in result.output
+
+
+def test_a_topic_feed_is_served_as_a_feed():
+    assert (
+        content_type("topics/security.xml")
+        == content_type("feed.xml")
+        == "application/rss+xml; charset=utf-8"
+    )
+    assert content_type("other/security.xml") == "application/xml"

@@ -17,6 +17,7 @@ from ..model.show import CachePolicy, PublishSettings
 
 MANIFEST = ".publish-manifest.json"  # beside the feed: what was published, and what waits to be removed
 FEED = "feed.xml"
+TOPICS_FOLDER = "topics/"  # a feed per topic
 MEDIA_FOLDER = "episodes/"  # every name in it carries a content hash: it never changes once written
 
 TYPES = {
@@ -40,7 +41,7 @@ TYPES = {
 
 def content_type(key: str) -> str:
     name = key.rsplit("/", 1)[-1]
-    if name == FEED:
+    if name == FEED or (key.startswith(TOPICS_FOLDER) and name.endswith(".xml")):  # the feed, a topic's feed
         return "application/rss+xml; charset=utf-8"
     if name.endswith(".chapters.json"):
         return "application/json+chapters"
