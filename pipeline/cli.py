@@ -331,12 +331,16 @@ def validate(ctx: click.Context) -> None:
     feed = project.site / "feed.xml"
     if not feed.is_file():
         raise ValidationError("feed/feed.xml does not exist yet; run `certquests build` first")
-    from .publish.gate import validate_feed
+    from .publish.gate import validate_feed, validate_topic_feeds
 
     problems = validate_feed(feed.read_bytes(), show.base_url, project.site)
+    problems += validate_topic_feeds(show.base_url, project.site)
     if problems:
         raise ValidationError(f"feed/feed.xml: {len(problems)} problem(s)", problems)
-    click.echo("feed/feed.xml passes every check.")
+    topics = len(list((project.site / "topics").glob("*.xml")))
+    click.echo(
+        "feed/feed.xml passes every check" + (f", and so do {topics} topic feed(s)." if topics else ".")
+    )
 
 
 @main.command()

@@ -56,6 +56,12 @@ music = true            # an intro sting, a chime before each chapter, an outro
 [script]
 selftest_questions = 1  # quiz questions spoken at the end of each lesson (at most those it has)
 
+[study]                 # the quiz bank heard: README "Studying by ear"
+drills = false          # a bonus episode per domain (per module without domains): every question of it
+reviews = false         # a lesson's questions come back review_weeks after its release
+topic_feeds = false     # feed/topics/TOPIC.xml: each topic's lessons and its drill
+review_weeks = [1, 3, 8]
+
 [schedule]
 start = {today}     # the trailer's day; then one lesson every `every_days`
 every_days = 7

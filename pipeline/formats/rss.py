@@ -82,8 +82,17 @@ def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
     return text
 
 
-def render_feed(show: Show, episodes: list[Episode], urls: Urls, show_guid: str) -> bytes:
-    """The feed as UTF-8 bytes. `urls` maps an episode to its public URLs (see site.Urls)."""
+def render_feed(
+    show: Show,
+    episodes: list[Episode],
+    urls: Urls,
+    show_guid: str,
+    *,
+    title: str | None = None,
+    feed_url: str | None = None,
+) -> bytes:
+    """The feed as UTF-8 bytes. `urls` maps an episode to its public URLs (see site.Urls); `title` and
+    `feed_url` name a feed of part of the show (a topic's) rather than the show's own."""
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
@@ -91,15 +100,15 @@ def render_feed(show: Show, episodes: list[Episode], urls: Urls, show_guid: str)
     feed.register_extension(
         "podcastindex", _channel_extension(show, show_guid), _Entry.make(), rss=True, atom=False
     )
-    feed.title(show.title)
+    feed.title(title or show.title)
     feed.description(show.description)
-    feed.link(href=show.feed_url, rel="self", type="application/rss+xml")
+    feed.link(href=feed_url or show.feed_url, rel="self", type="application/rss+xml")
     feed.link(href=urls.home, rel="alternate")  # feedgen's RSS <link> is the last one set
     feed.language(show.language)
     if show.copyright:
         feed.copyright(show.copyright)
     feed.generator("certquests")
-    feed.image(url=urls.cover, title=show.title, link=urls.home)
+    feed.image(url=urls.cover, title=title or show.title, link=urls.home)
     feed.podcast.itunes_author(show.author)
     feed.podcast.itunes_category(show.category, show.subcategory or None)
     feed.podcast.itunes_image(urls.cover)

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import ConfigError, ContentError, Problem, relative
 from ..model.art import artwork_problem
 from ..model.course import load_course
+from ..model.drills import plan_study
 from ..model.lexicon import LEXICON_NAME, Lexicon, load_lexicon
 from ..model.memo import PlanMemo
 from ..model.project import CONFIG_NAME, Project
@@ -76,21 +77,6 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     lexicon = _load_lexicon(project, memo)
     course = load_course(project, show, memo)
     registry = Registry(project)
-    orphans = registry.orphans(course)
-    if orphans:
-        raise ContentError(
-            "published episodes have lost their lesson files",
-            [
-                Problem(
-                    REGISTRY_NAME,
-                    None,
-                    f"'{lesson_id}' was published but no lesson has that id any more; "
-                    f"restore the lesson, or run `certquests retire {lesson_id}` to drop it "
-                    "from the feed on purpose",
-                )
-                for lesson_id in orphans
-            ],
-        )
     show_guid = registry.show_guid(show)
     art = _artwork_problem(show.cover, memo)
     if art:
@@ -98,6 +84,27 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
 
     lessons = [lesson for lesson in course.lessons if not lesson.retired and not registry.retired(lesson.id)]
     released = release_dates(show, lessons, registry)
+    topics, studies = plan_study(show, course, lessons, released)
+    orphans = registry.orphans(course, [study.lesson.id for study in studies])
+    if orphans:
+        raise ContentError(
+            "published episodes have lost their lesson files",
+            [
+                Problem(
+                    REGISTRY_NAME,
+                    None,
+                    f"'{lesson_id}' was published but "
+                    + (
+                        "[study] in content/show.toml no longer makes it (its drills, reviews or "
+                        "review_weeks changed); put them back"
+                        if lesson_id.startswith(("drill-", "review-"))
+                        else "no lesson has that id any more; restore the lesson"
+                    )
+                    + f", or run `certquests retire {lesson_id}` to drop it from the feed on purpose",
+                )
+                for lesson_id in orphans
+            ],
+        )
     episodes = []
     for index, (lesson, (season, number)) in enumerate(zip(lessons, numbering(show, lessons))):
         following = lessons[index + 1] if index + 1 < len(lessons) else None
@@ -111,6 +118,12 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
                 following.title if following and following.episode_type != "trailer" else None,
             )
         )
+    for study in studies:
+        if not registry.retired(study.lesson.id):
+            day = registry.first_published(study.lesson.id) or study.day
+            when = dt.datetime.combine(day, show.schedule.time, tzinfo=dt.UTC)
+            guid = registry.guid(study.lesson.id, show_guid)
+            episodes.append(EpisodeWork(study.lesson, guid, None, None, when, None, study))
     return Context(
         project,
         show,
@@ -121,6 +134,7 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
         as_of or dt.datetime.now(dt.UTC),
         memo.file_digest(show.cover),
         episodes,
+        topics=topics,
         memo=memo,
     )
 

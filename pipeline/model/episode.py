@@ -9,6 +9,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .drills import QUIZ_PATH
 from .lesson import Lesson
 from .show import Show
 
@@ -160,8 +161,8 @@ class Urls:
         return self.base + episode.page_name
 
     def quiz(self, episode: Episode) -> str:
-        """The quiz filtered to the lesson; a trailer, with no questions of its own, opens all of them."""
-        if episode.lesson.episode_type == "trailer":
+        """The quiz filtered to the lesson; a trailer, drill or review opens all of the questions."""
+        if episode.lesson.episode_type == "trailer" or episode.lesson.path == QUIZ_PATH:
             return self.base + "quiz.html"
         return self.base + f"quiz.html?lesson={episode.id}"
 

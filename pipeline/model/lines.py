@@ -21,6 +21,10 @@ LINE_FIELDS = {
     "next": ("next",),
     "last": (),
     "trailer_outro": (),
+    "drill_intro": ("topic", "questions"),
+    "drill_outro": ("topic",),
+    "review_intro": (),
+    "review_outro": (),
 }
 COMMON_FIELDS = ("show", "exam")
 
@@ -49,6 +53,18 @@ class Lines:
     trailer_outro: str = (
         "That is {show}. Subscribe in your podcast app so each new lesson arrives the day it is released."
     )
+    # Drills and reviews ([study]). A review's lines name nothing that changes from one review to the next,
+    # so a review of questions voiced before is made from the sentence cache alone.
+    drill_intro: str = (
+        "{show}. A drill on {topic}: {questions} from the quiz. "
+        "After each one, pause and answer before you hear the solution."
+    )
+    drill_outro: str = "That was every question on {topic}. The quiz on the show's website keeps your score."
+    review_intro: str = (
+        "{show}. Time for a review: questions from earlier lessons come back, so they stay with you. "
+        "After each one, pause and answer before you hear the solution."
+    )
+    review_outro: str = "That is the end of this review. The quiz on the show's website has every question."
 
     @field_validator(*LINE_FIELDS)
     @classmethod

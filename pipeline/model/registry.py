@@ -8,7 +8,7 @@ import email.utils
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -89,9 +89,9 @@ class Registry:
         self.data["episodes"][lesson_id]["retired"] = True
         self.changed = True
 
-    def orphans(self, course: Course) -> list[str]:
-        """Published episodes whose lesson has gone without being retired."""
-        present = {lesson.id for lesson in course.lessons}
+    def orphans(self, course: Course, also: Collection[str] = ()) -> list[str]:
+        """Published episodes whose lesson (or, for `also`, drill or review) is gone without being retired."""
+        present = {lesson.id for lesson in course.lessons} | set(also)
         return sorted(
             lesson_id
             for lesson_id, entry in self.data["episodes"].items()

@@ -19,6 +19,7 @@ from .art import DEFAULT_COVER, cover_problem
 from .lines import Lines, exam_named
 from .project import CONFIG_NAME, Project
 from .schema import SCHEMA, hidden_character, not_utf8, read, toml_line, toml_where
+from .study import Study
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
 _CATEGORIES = """
@@ -228,6 +229,7 @@ class Show:
     domains: tuple[Domain, ...] = ()
     selftest_questions: int = 3
     lines: Lines = dataclasses.field(default_factory=Lines)
+    study: Study = dataclasses.field(default_factory=Study)
     publish: PublishSettings = dataclasses.field(default_factory=PublishSettings, compare=False, repr=False)
     source: str = dataclasses.field(default="", repr=False, compare=False)  # the config, for line numbers
 
@@ -345,6 +347,7 @@ class ShowConfig:
     schedule: Table = dataclasses.field(default_factory=dict)
     script: Table = dataclasses.field(default_factory=dict)
     lines: Table = dataclasses.field(default_factory=dict)
+    study: Table = dataclasses.field(default_factory=dict)
     modules: list[Table] = dataclasses.field(default_factory=list)
     domains: list[Table] = dataclasses.field(default_factory=list)
     publish: Table = dataclasses.field(default_factory=dict)
@@ -419,6 +422,7 @@ def load_show(project: Project) -> Show:
         "domains": tuple(domain for domain in domains if domain),
         "selftest_questions": script.selftest_questions,
         "lines": lines,
+        "study": table(Study, tables.study, "study") or Study(),
         "publish": dataclasses.replace(hosting, cache=policy),
         "source": text,
     }

@@ -195,6 +195,18 @@ def validate_feed(
     return problems
 
 
+def validate_topic_feeds(base_url: str, site: Path, pending: dict[Path, Path] | None = None) -> list[Problem]:
+    """Every rule broken by the topic feeds (feed/topics/*.xml): those in place, or about to replace them."""
+    pending = pending or {}
+    folder = site / "topics"
+    feeds = {*folder.glob("*.xml"), *(final for final in pending if final.parent == folder)}
+    problems: list[Problem] = []
+    for feed in sorted(feeds):
+        xml = pending.get(feed, feed).read_bytes()
+        problems += validate_feed(xml, base_url, site, f"feed/topics/{feed.name}", pending=pending)
+    return problems
+
+
 def _id3_size(head: bytes) -> int:
     if head[:3] != b"ID3" or len(head) < 10:
         return 0

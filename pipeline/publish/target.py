@@ -21,6 +21,7 @@ MANIFEST = ".publish-manifest.json"  # beside the feed: what was published, and 
 LOCK = ".publish-lock"  # beside the feed while a publish runs: one publish at a time per target
 LOCK_STALE = 6 * 3600  # seconds after which a lock left by a publish that was killed elsewhere is taken over
 FEED = "feed.xml"
+TOPICS_FOLDER = "topics/"  # a feed per topic
 MEDIA_FOLDER = "episodes/"  # every name in it carries a content hash: it never changes once written
 
 TYPES = {
@@ -44,7 +45,7 @@ TYPES = {
 
 def content_type(key: str) -> str:
     name = key.rsplit("/", 1)[-1]
-    if name == FEED:
+    if name == FEED or (key.startswith(TOPICS_FOLDER) and name.endswith(".xml")):  # the feed, a topic's feed
         return "application/rss+xml; charset=utf-8"
     if name.endswith(".chapters.json"):
         return "application/json+chapters"

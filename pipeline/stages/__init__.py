@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from . import feed, master, publish, script, site, synth, tag, upload
+from . import feed, master, publish, script, site, synth, tag, topics, upload
 from .base import Context, EpisodeWork, Scope, Step
 
 
@@ -18,7 +18,7 @@ class Stage(Protocol):
     def plan(self, context: Context, episode: EpisodeWork | None, /) -> list[Step]: ...
 
 
-STAGES: tuple[Stage, ...] = (script, synth, master, tag, feed, site, publish, upload)
+STAGES: tuple[Stage, ...] = (script, synth, master, tag, feed, topics, site, publish, upload)
 NAMES = tuple(stage.NAME for stage in STAGES)
 
 

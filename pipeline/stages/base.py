@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..errors import CertQuestsError
 from ..model.course import Course
+from ..model.drills import StudyEpisode, Topic
 from ..model.episode import Episode
 from ..model.lesson import Lesson
 from ..model.lexicon import Lexicon
@@ -128,6 +129,7 @@ class EpisodeWork:
     number: int | None
     released: dt.datetime
     following: str | None  # the next lesson's title, for the outro
+    study: StudyEpisode | None = None  # set for a drill or a review: the questions it asks
     script: Script | None = None
     script_text: str = ""
     script_memo: str = ""  # the digest of everything the script was made from, for the plan memo
@@ -179,11 +181,13 @@ class Context:
     cover_digest: str
     episodes: list[EpisodeWork]
     until: str = "publish"  # the last stage asked for
+    topics: list[Topic] = field(default_factory=list)  # what drills and topic feeds cover
     released: list[Episode] = field(default_factory=list)  # filled once the episode steps are done
     upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
     staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
     page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
     page_files: set[str] = field(default_factory=set)  # the lessons' files those pages use (files/...)
+    topic_feeds: list[str] | None = None  # the topic feeds' names, once the topics stage is planned
     memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
     _shared: dict[str, str] = field(default_factory=dict, repr=False)
 

@@ -14,7 +14,7 @@ SCOPE: Scope = "show"
 HELP = "Publish feed/feed.xml (after the gate passes)."
 
 
-def _record(episode: Episode) -> list[object]:
+def episode_record(episode: Episode) -> list[object]:
     return [
         episode.id,
         episode.guid,
@@ -36,7 +36,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     target = project.site / "feed.xml"
     parts = {
         "stage code": str(VERSION),
-        "episodes": digest([_record(e) for e in context.released]),
+        "episodes": digest([episode_record(e) for e in context.released]),
         "show config": hashlib.sha256(project.config_path.read_bytes()).hexdigest(),
         "cover": context.cover_digest,
         "show guid": context.show_guid,

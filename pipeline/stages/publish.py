@@ -23,9 +23,12 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 
 def publish(context: Context) -> None:
     """New audio files have new names, so putting them in place touches nothing live. The gate checks the
-    feed (staged, or the live one when only pages changed); the registry records what is released; the
-    feed goes live, then the pages."""
-    from ..publish.gate import validate_feed  # mutagen and lxml load only when something is published
+    feed and the topic feeds (staged, or the live ones when only pages changed); the registry records what is
+    released; the feeds go live, then the pages."""
+    from ..publish.gate import (
+        validate_feed,
+        validate_topic_feeds,
+    )  # mutagen and lxml load only when something is published
 
     project, show = context.project, context.show
     site, feed_path = project.site, project.site / "feed.xml"
@@ -35,6 +38,7 @@ def publish(context: Context) -> None:
         pending = {final: temporary for temporary, final in staged}
         xml = pending.get(feed_path, feed_path).read_bytes()
         problems = validate_feed(xml, show.base_url, site, pending=pending)
+        problems += validate_topic_feeds(show.base_url, site, pending)
         if problems:
             raise ValidationError(
                 "the new feed breaks publishing rules; the published feed was left as it was", problems
@@ -57,6 +61,10 @@ def publish(context: Context) -> None:
         staged.clear()
     if context.page_names:
         remove_stale_pages(site, set(context.page_names), context.page_files)
+    if context.topic_feeds is not None:  # a topic gone, or topic feeds turned off: its feed goes
+        for feed in (site / "topics").glob("*.xml"):
+            if feed.name not in context.topic_feeds:
+                feed.unlink()
     prune(context, context.released, site_too=bool(context.page_names))
 
 

@@ -19,6 +19,7 @@ from ..model.quiz import Question
 from ..model.script import Chapter, Line, Script
 from ..model.show import Show
 from ..spoken.markup import keeps_breaks, plain, shown
+from ..spoken.numbers import cardinal
 from ..spoken.review import Change, review_lines
 from ..spoken.sentences import split_sentences
 from ..spoken.speech import Spoken, long_sentence, speak
@@ -122,6 +123,10 @@ class _Writer:
         return Chapter(title, kind, tuple(lines))
 
 
+def _number(number: int, show: Show) -> str:
+    return ORDINALS[number - 1] if number <= len(ORDINALS) else cardinal(number, show.language)
+
+
 def ask(writer: _Writer, show: Show, question: Question, number: int) -> None:
     """One quiz question as an episode asks it: the co-host reads it and its options, each option after its
     letter said as a phrase of its own (run together, "A: A REST API" is heard "arrest API"), the answer pause
@@ -133,7 +138,7 @@ def ask(writer: _Writer, show: Show, question: Question, number: int) -> None:
 
     say(
         "cohost",
-        f"{show.line('question', number=ORDINALS[number - 1])} {plain(question.question)}",
+        f"{show.line('question', number=_number(number, show))} {plain(question.question)}",
         audio.sentence_pause,
     )
     for index, (letter, option) in enumerate(question.options):
@@ -199,6 +204,26 @@ def build_script(
     return Script(lesson.id, lesson.title, tuple(c for c in chapters if c.lines))
 
 
+def build_study_script(
+    lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[Question, ...], topic: str = ""
+) -> Script:
+    """A drill (`topic` names what it covers) or a review: an intro, one chapter per question, an outro."""
+    writer = _Writer(show, lexicon, lesson.path)
+    section_pause = show.audio.section_pause
+    if topic:
+        count = f"{_number(len(questions), show).capitalize()} question{'s' if len(questions) > 1 else ''}"
+        writer.say("host", show.line("drill_intro", topic=topic, questions=count))
+    else:
+        writer.say("host", show.line("review_intro"))
+    chapters = [writer.close("Introduction", "intro", section_pause)]
+    for number, question in enumerate(questions, 1):
+        ask(writer, show, question, number)
+        chapters.append(writer.close(f"Question {number}", "selftest", section_pause))
+    writer.say("host", show.line("drill_outro", topic=topic) if topic else show.line("review_outro"))
+    chapters.append(writer.close("Outro", "outro", 0.0))
+    return Script(lesson.id, lesson.title, tuple(chapters))
+
+
 def render_script(script: Script, lesson: Lesson, show: Show) -> str:
     """The reviewable text in scripts/: one speaker-tagged sentence per line, chapters as headings."""
     out = [
@@ -232,6 +257,9 @@ def _script(context: Context, episode: EpisodeWork) -> None:
     """The episode's script, its text and outline; from the plan memo when the lesson, its questions, the
     show config and the lexicon are as they were (the script is then loaded only if a step needs it)."""
     show, memo, questions = context.show, context.memo, context.course.questions_for(episode.id)
+    study = episode.study
+    if study is not None:  # a drill or review asks its own questions; its id and title are in its script
+        questions = study.questions
     if memo is not None:
         root = context.project.root
         lexicon = root / LEXICON_NAME
@@ -242,6 +270,7 @@ def _script(context: Context, episode: EpisodeWork) -> None:
             context.shared("lexicon file", lambda: memo.file_digest(lexicon) if lexicon.is_file() else ""),
             digest([(q.id, q.question, q.options, q.answer, q.explanation) for q in questions]),
             episode.following,
+            *((episode.id, episode.lesson.digest, study.topic_title) if study else ()),
         )
         known = memo.get("script", episode.script_memo)
         if (
@@ -253,7 +282,10 @@ def _script(context: Context, episode: EpisodeWork) -> None:
             blob, episode.outline = known
             episode.load_script = lambda: unpack(blob)
             return
-    script = build_script(episode.lesson, show, context.lexicon, questions, episode.following)
+    if study is not None:
+        script = build_study_script(episode.lesson, show, context.lexicon, questions, study.topic_title)
+    else:
+        script = build_script(episode.lesson, show, context.lexicon, questions, episode.following)
     text = render_script(script, episode.lesson, show)
     episode.script, episode.script_text, episode.outline = script, text, Outline.of(script, text)
     if memo is not None:

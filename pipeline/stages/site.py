@@ -18,6 +18,7 @@ from ..formats.pages import (
 from ..model.episode import cover_name
 from ..model.lesson import lesson_file
 from .base import Context, EpisodeWork, Scope, Step, digest
+from .topics import FOLDER, published_topics
 
 NAME = "site"
 VERSION = 1
@@ -63,7 +64,8 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 
 def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> list[Page]:
     """Every page of the site with what it is made from; nothing is rendered here."""
-    show, course, episodes, upcoming = context.show, context.course, context.released, context.upcoming
+    show, course, episodes = context.show, context.course, context.released
+    upcoming = [(lesson, day) for lesson, day in context.upcoming if lesson.episode_type != "bonus"]
     common = {
         "templates": templates_digest(),
         "show": digest(
@@ -83,9 +85,7 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
     if trailer:
         groups.append({"key": "trailer", "title": "Start here", "episodes": trailer})
     for module in show.modules:
-        members = [
-            e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type != "trailer"
-        ]
+        members = [e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type == "full"]
         if members:
             groups.append(
                 {
@@ -94,10 +94,15 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                     "episodes": members,
                 }
             )
-    placed = {e.id for group in groups for e in group["episodes"]}
+    study = [e for e in ordered if e.lesson.episode_type == "bonus"]
+    placed = {e.id for group in groups for e in group["episodes"]} | {e.id for e in study}
     rest = [e for e in ordered if e.id not in placed]
     if rest:
         groups.append({"key": "other", "title": "Episodes", "episodes": rest})
+    if study:  # drills by topic, then reviews by day
+        study.sort(key=lambda e: (not e.id.startswith("drill-"), e.released, e.id))
+        groups.append({"key": "study", "title": "Drills and reviews", "episodes": study})
+    feeds = [(topic.id, topic.title, f"{FOLDER}/{topic.id}.xml") for topic in published_topics(context)]
     listing = [
         (
             e.id,
@@ -119,6 +124,7 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                 "upcoming": upcoming,
                 "questions": course.questions,
                 "study_plan": _Rendered(study_plan) if study_plan else None,
+                "topic_feeds": feeds,
             },
             {
                 **common,
@@ -126,6 +132,7 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                 "upcoming": digest([(lesson.id, lesson.title, str(day)) for lesson, day in upcoming]),
                 "study plan": digest(study_plan),
                 "quiz size": str(len(course.questions)),
+                "topic feeds": digest(feeds),
             },
         )
     )
@@ -136,7 +143,9 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
         names = {target: site_name(path) for target, path in files.items()}
         previous = ordered[index - 1] if index else None
         following = ordered[index + 1] if index + 1 < len(ordered) else None
-        episode_module = show.module(episode.lesson.module)
+        episode_module = (
+            show.module(episode.lesson.module) if episode.lesson.episode_type != "bonus" else None
+        )
         pages.append(
             Page(
                 episode.page_name,
@@ -175,6 +184,7 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
         questions = list(course.questions)
         counts = {d.id: sum(1 for q in questions if q.domain == d.id) for d in show.domains}
         released_pages = {e.id: e.page_name for e in episodes}
+        advice = _advice(context, released_pages, {topic_id: url for topic_id, _, url in feeds})
         quiz: dict[str, Any] = {
             "questions": questions,
             "lessons": lessons,
@@ -184,6 +194,8 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
             "lesson_titles": {lesson.id: lesson.title for lesson in course.lessons},
             "pages": released_pages,
             "storage_key": storage_key,
+            "topic_of": _topic_of(context),
+            "advice": advice,
         }
         pages.append(
             Page(
@@ -197,7 +209,23 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
                     "lessons": digest([(lesson.id, lesson.title) for lesson in course.lessons]),
                     "released": digest(sorted(released_pages.items())),
                     "storage": storage_key,
+                    "advice": digest(advice, sorted(quiz["topic_of"].items())),
                 },
             )
         )
     return pages
+
+
+def _topic_of(context: Context) -> dict[str, str]:
+    """Each question's topic (its domain, or its lesson's module), for the quiz page's advice."""
+    return {question.id: topic.id for topic in context.topics for question in topic.questions}
+
+
+def _advice(context: Context, pages: dict[str, str], feeds: dict[str, str]) -> list[dict[str, str]]:
+    """What the quiz page can point a learner to per topic: its drill's page and its feed, once out."""
+    out = []
+    for topic in context.topics:
+        drill, feed = pages.get(f"drill-{topic.id}", ""), feeds.get(topic.id, "")
+        if drill or feed:
+            out.append({"id": topic.id, "title": topic.title, "drill": drill, "feed": feed})
+    return out

@@ -62,7 +62,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 
 def upload(context: Context, request: Request | None) -> None:
     # lxml, mutagen and the storage clients load only when a site is uploaded.
-    from ..publish.gate import validate_feed
+    from ..publish.gate import validate_feed, validate_topic_feeds
     from ..publish.sync import upload_site
 
     if request is None:
@@ -73,6 +73,7 @@ def upload(context: Context, request: Request | None) -> None:
     if not feed.is_file():
         raise ValidationError("feed/feed.xml does not exist; nothing was uploaded")
     problems = validate_feed(feed.read_bytes(), show.base_url, project.site)
+    problems += validate_topic_feeds(show.base_url, project.site)
     if problems:
         raise ValidationError("feed/feed.xml breaks publishing rules; nothing was uploaded", problems)
     report = upload_site(

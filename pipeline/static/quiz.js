@@ -52,6 +52,35 @@
       : "No answers yet.";
   }
 
+  // The topic with the most wrong answers for its answered questions (at least one wrong), and its advice.
+  function advise() {
+    var section = document.getElementById("advice");
+    if (!section) { return; }
+    var tally = {};
+    questions.forEach(function (question) {
+      var topic = question.getAttribute("data-topic"), id = question.getAttribute("data-id");
+      if (!topic || !state[id]) { return; }
+      tally[topic] = tally[topic] || { wrong: 0, answered: 0 };
+      tally[topic].answered++;
+      if (state[id] !== question.getAttribute("data-answer")) { tally[topic].wrong++; }
+    });
+    var weakest = null;
+    section.querySelectorAll("p[data-topic]").forEach(function (advice) {
+      var t = tally[advice.getAttribute("data-topic")];
+      advice.hidden = true;
+      if (t && t.wrong && (!weakest || t.wrong / t.answered > weakest.t.wrong / weakest.t.answered ||
+          (t.wrong / t.answered === weakest.t.wrong / weakest.t.answered && t.wrong > weakest.t.wrong))) {
+        weakest = { advice: advice, t: t };
+      }
+    });
+    section.hidden = !weakest;
+    if (weakest) {
+      weakest.advice.hidden = false;
+      weakest.advice.querySelector(".tally").textContent =
+        (weakest.t.answered - weakest.t.wrong) + " of " + weakest.t.answered + " right";
+    }
+  }
+
   function filter() {
     var domain = domainFilter.value, lesson = lessonFilter.value;
     questions.forEach(function (question) {
@@ -64,7 +93,7 @@
     question.addEventListener("change", function (event) {
       if (event.target.type !== "radio") { return; }
       state[question.getAttribute("data-id")] = event.target.value;
-      save(); show(question); score();
+      save(); show(question); score(); advise();
     });
     show(question);
   });
@@ -74,7 +103,7 @@
   domainFilter.addEventListener("change", filter);
   lessonFilter.addEventListener("change", filter);
   document.getElementById("reset").addEventListener("click", function () {
-    state = {}; save(); questions.forEach(show); score();
+    state = {}; save(); questions.forEach(show); score(); advise();
   });
-  filter(); score();
+  filter(); score(); advise();
 })();
