@@ -188,7 +188,7 @@ def test_status_and_explain_say_what_would_run_and_why(project: Path):
     status = run(project, "status", "--as-of", AS_OF).output
     assert "topics-basics: script (changed: script text); synth (changed: sentences)" in status
     assert "queues-basics:" not in status
-    assert "of 22 sentences to synthesize, about" in status
+    assert "of 24 sentences to synthesize, about" in status
     explained = run(project, "explain", "synth:topics-basics").output
     assert explained.startswith("synth:topics-basics: runs: changed: sentences")
     assert re.search(r"sentences\s+[0-9a-f]{12}  changed", explained)
@@ -212,7 +212,7 @@ def test_one_sentence_edit_rerenders_only_the_pages_it_appears_on(project: Path)
         lesson.read_text().replace("A queue absorbs the difference.", "A queue soaks up the gap.")
     )
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
-    assert "1 of 30 sentences synthesized" in result.output and "and the feed" in result.output
+    assert "1 of 32 sentences synthesized" in result.output and "and the feed" in result.output
     after = {p.name: p.stat().st_mtime_ns for p in site.glob("*.html")}
     changed = {name for name in after if after[name] != before[name]}
     # The episode's own page always; the index only if the minutes it shows changed; never the others.
