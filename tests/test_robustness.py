@@ -348,8 +348,8 @@ def test_live_status_line_follows_the_build_and_is_cleared(copy_of_built: Path):
     )
     assert len(lines) == 2 and all("sentences synthesized" in line for line in lines)
     shown = [s for s in statuses if s]
-    assert shown and re.fullmatch(r"sentences \d+/52, episodes [0-2]/2 \(\d+ s\)", shown[0])
-    assert "sentences 52/52, episodes 2/2" in shown[-1]
+    assert shown and re.fullmatch(r"sentences \d+/56, episodes [0-2]/2 \(\d+ s\)", shown[0])
+    assert "sentences 56/56, episodes 2/2" in shown[-1]
     assert statuses[-1] == ""  # the line is wiped before the summary is printed
 
 
