@@ -26,9 +26,8 @@ from .model.registry import end_of_day
 from .model.show import load_show
 from .scaffold import draw_show_cover, new_project
 from .speech import accent_problem, check_voices
-from .stages import STAGES, upload
+from .stages import FIRST, STAGES, upload
 from .stages import proof as proof_stage
-from .stages import publish as publish_stage
 from .stages.script import speech_lines, speech_report, vocabulary_lines
 
 log = logging.getLogger("pipeline")
@@ -111,7 +110,7 @@ def _live_line() -> Callable[[str], None] | None:
 
 
 def _run_build(
-    ctx: click.Context, until: str, jobs: int | None, as_of: dt.datetime | None, remaster: bool = False
+    ctx: click.Context, until: str | None, jobs: int | None, as_of: dt.datetime | None, remaster: bool = False
 ) -> None:
     report = build(
         _project(ctx),
@@ -182,10 +181,10 @@ _remaster = click.option(
 @click.pass_context
 def build_command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None, remaster: bool) -> None:
     """Build everything that is out of date: scripts, audio, tags, feed and site."""
-    _run_build(ctx, publish_stage.NAME, jobs, as_of, remaster)
+    _run_build(ctx, None, jobs, as_of, remaster)
 
 
-def _stage_command(stage: str, help_text: str) -> None:
+def _stage_command(name: str, stage: str, help_text: str) -> None:
     @_jobs
     @_as_of
     @_remaster
@@ -194,15 +193,15 @@ def _stage_command(stage: str, help_text: str) -> None:
         _run_build(ctx, stage, jobs, as_of, remaster)
 
     command.__doc__ = help_text
-    main.command(name=stage)(command)
+    main.command(name=name)(command)
 
 
 for _stage in STAGES:
-    if _stage not in (publish_stage, upload):  # `publish`, defined below, builds through the upload
-        _stage_command(_stage.NAME, _stage.HELP)
+    if _stage.COMMAND and _stage is not upload:  # the upload's command, defined below, takes a target
+        _stage_command(_stage.COMMAND, _stage.NAME, _stage.HELP)
 
 
-@main.command(name="publish")
+@main.command(name=upload.COMMAND)
 @click.option(
     "--to",
     "to",
@@ -302,7 +301,7 @@ def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
 def check(ctx: click.Context, every: bool) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
     # Every script is written in memory: the lexicon meets every sentence.
-    context = plan_project(_project(ctx), until="script").context
+    context = plan_project(_project(ctx), until=FIRST).context
     show, lexicon, course = context.show, context.lexicon, context.course
     check_voices(show.voices, set(show.voices))  # a voice this machine cannot speak stops the build too
     accent = accent_problem(show)
@@ -331,13 +330,13 @@ def validate(ctx: click.Context) -> None:
     feed = project.site / "feed.xml"
     if not feed.is_file():
         raise ValidationError("feed/feed.xml does not exist yet; run `certquests build` first")
-    from .publish.gate import validate_feed, validate_topic_feeds
+    from .publish.gate import topic_feeds, validate_feed, validate_topic_feeds
 
     problems = validate_feed(feed.read_bytes(), show.base_url, project.site)
     problems += validate_topic_feeds(show.base_url, project.site)
     if problems:
         raise ValidationError(f"feed/feed.xml: {len(problems)} problem(s)", problems)
-    topics = len(list((project.site / "topics").glob("*.xml")))
+    topics = len(topic_feeds(project.site))
     click.echo(
         "feed/feed.xml passes every check" + (f", and so do {topics} topic feed(s)." if topics else ".")
     )
@@ -417,7 +416,7 @@ def report(ctx: click.Context) -> None:
 def proof(ctx: click.Context, ids: tuple[str, ...], model: str, hints: bool) -> None:
     """Transcribe built episodes offline as a listener hears them (no hints) and list the sentences heard
     differently from the script, with the word error rate by voice and for the quiz's lines."""
-    context = plan_project(_project(ctx), until="script").context
+    context = plan_project(_project(ctx), until=FIRST).context
     click.echo(proof_stage.run(context, ids, model, click.echo, hints))
 
 
@@ -431,7 +430,7 @@ def serve(ctx: click.Context, port: int, watch: bool) -> None:
 
     def rebuild() -> str | None:
         try:
-            _run_build(ctx, "publish", None, None)
+            _run_build(ctx, None, None, None)
         except CertQuestsError as exc:
             click.echo(f"Error: {exc.format_message()}", err=True)
             return exc.format_message()

@@ -139,9 +139,9 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     )
 
 
-def plan_episodes(context: Context, until: str = "publish") -> Plan:
-    """Every episode step up to `until` (every episode stage is planned: later ones read earlier keys)."""
-    context.until = until
+def plan_episodes(context: Context, until: str | None = None) -> Plan:
+    """Every episode step up to stage `until` (None: what `certquests build` runs); every episode stage is
+    planned: later ones read earlier keys."""
     plan = Plan(context, selected(until))
     episode_stages = [stage for stage in STAGES if stage.SCOPE == "episode"]
     chosen = {stage.NAME for stage in plan.stages}
@@ -186,7 +186,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def plan_project(project: Project, as_of: dt.datetime | None = None, until: str = "publish") -> Plan:
+def plan_project(project: Project, as_of: dt.datetime | None = None, until: str | None = None) -> Plan:
     """Read the project and plan every episode step up to `until`."""
     with _collector_paused():
         return plan_episodes(read_project(project, as_of), until)

@@ -86,10 +86,10 @@ def _kept() -> dict[str, type]:
     from .lesson import Block, Lesson, Section
     from .lexicon import Lexicon
     from .lines import Lines
-    from .study import Study
     from .quiz import Question
     from .script import Chapter, Line, Script
     from .show import Audio, CachePolicy, Domain, Module, PublishSettings, Schedule, Show, Voice
+    from .study import Study
 
     model = [Block, Lesson, Section, Lexicon, Question, Chapter, Line, Script, Audio, CachePolicy, Domain]
     model += [Module, PublishSettings, Schedule, Show, Voice, Lines, Study]

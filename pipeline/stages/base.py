@@ -71,8 +71,9 @@ class Step:
     estimate: Callable[[], Estimate] | None = None
     # "stale": runs when its key changed or an output is missing, and its state is recorded;
     # "changed": runs after any other step of the show ran (the commit that puts their files live);
-    # "always": runs whenever its stage is asked for, and finds out for itself what to do (an upload).
-    when: Literal["stale", "changed", "always"] = "stale"
+    # "always": runs whenever its stage is asked for, and finds out for itself what to do (an upload);
+    # "settled": runs last, once the show's steps have run and their state is saved (it mends, never fails).
+    when: Literal["stale", "changed", "always", "settled"] = "stale"
     # Named digests recorded with the step but left out of its key: a change is reported, not rebuilt
     # (a new ffmpeg or numpy changes no sound a listener hears; republishing every episode would cost them).
     kept: dict[str, str] = field(default_factory=dict)
@@ -180,7 +181,6 @@ class Context:
     as_of: dt.datetime
     cover_digest: str
     episodes: list[EpisodeWork]
-    until: str = "publish"  # the last stage asked for
     topics: list[Topic] = field(default_factory=list)  # what drills and topic feeds cover
     released: list[Episode] = field(default_factory=list)  # filled once the episode steps are done
     upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)

@@ -28,6 +28,10 @@ VERSION = 13
 SCOPE: Scope = "episode"
 HELP = "Assemble and master the episodes (runs the stages before it if needed)."
 AUDIO_LIBRARIES = ("numpy", "scipy", "soxr", "lameenc", "soundfile", "pyebur128")
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
 
 
 @functools.cache

@@ -251,6 +251,10 @@ NAME = "script"
 VERSION = 2
 SCOPE: Scope = "episode"
 HELP = "Write the episode scripts to scripts/ (and nothing else)."
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
 
 
 def _script(context: Context, episode: EpisodeWork) -> None:

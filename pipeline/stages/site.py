@@ -24,6 +24,10 @@ NAME = "site"
 VERSION = 1
 SCOPE: Scope = "show"
 HELP = "Render the show-notes pages and the quiz into feed/."
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = "{count} page(s)"
 
 
 class _Rendered:

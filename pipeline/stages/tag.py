@@ -21,6 +21,10 @@ VERSION = 3
 CAPTIONS_VERSION = 2
 SCOPE: Scope = "episode"
 HELP = "Tag the MP3s and write their sidecars into episodes/."
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:

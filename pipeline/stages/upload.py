@@ -28,6 +28,10 @@ NAME = "upload"
 VERSION = 1
 SCOPE: Scope = "show"
 HELP = "Build everything, then upload the site to its hosting (--to, or [publish] to in show.toml)."
+COMMAND: str | None = "publish"
+BUILT = False
+FINISHES = False
+REPORT = ""
 
 
 @dataclass
