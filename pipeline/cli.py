@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import signal
@@ -110,7 +111,13 @@ def _live_line() -> Callable[[str], None] | None:
 
 
 def _run_build(
-    ctx: click.Context, until: str | None, jobs: int | None, as_of: dt.datetime | None, remaster: bool = False
+    ctx: click.Context,
+    until: str | None,
+    jobs: int | None,
+    as_of: dt.datetime | None,
+    remaster: bool = False,
+    orders: dict[str, object] | None = None,
+    lasting: bool = False,  # the process goes on after the build (`serve --watch`)
 ) -> None:
     report = build(
         _project(ctx),
@@ -120,6 +127,8 @@ def _run_build(
         progress=click.echo,
         status=_live_line(),
         remaster=remaster,
+        orders=orders,
+        freeze=not lasting,
     )
     if not report.did_work:
         click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")
@@ -236,8 +245,7 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
     terminal = _live_line()
     progress = following(terminal) if terminal else None
     request = upload.Request(target, settings, dry_run=dry_run, cors=cors, progress=progress)
-    with upload.requested(request):
-        _run_build(ctx, upload.NAME, jobs, None)
+    _run_build(ctx, upload.NAME, jobs, None, orders={upload.NAME: request})
     for report in request.reports:
         for line in report.summary(settings.grace_days):
             click.echo(line)
@@ -250,7 +258,7 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
 @click.pass_context
 def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
     """Show what a build would do and why, with the minutes of audio it would synthesize."""
-    plan, _waiting = plan_everything(_project(ctx), as_of)
+    plan, _waiting = plan_everything(_project(ctx), as_of, freeze=True)
     rows = episode_status(plan)
     stale = [row for row in rows if row.reasons]
     for row in stale:
@@ -290,7 +298,7 @@ def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
 @click.pass_context
 def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
     """Say why STEP would run: an episode id, STAGE:EPISODE like synth:lambda-basics, feed, or site:index."""
-    plan, waiting = plan_everything(_project(ctx), as_of)
+    plan, waiting = plan_everything(_project(ctx), as_of, freeze=True)
     for line in explain_step(plan, step, waiting):
         click.echo(line)
 
@@ -301,7 +309,7 @@ def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
 def check(ctx: click.Context, every: bool) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
     # Every script is written in memory: the lexicon meets every sentence.
-    context = plan_project(_project(ctx), until=FIRST).context
+    context = plan_project(_project(ctx), until=FIRST, freeze=True).context
     show, lexicon, course = context.show, context.lexicon, context.course
     check_voices(show.voices, set(show.voices))  # a voice this machine cannot speak stops the build too
     accent = accent_problem(show)
@@ -374,8 +382,6 @@ def new_command(path: Path, title: str | None) -> None:
 @click.pass_context
 def report(ctx: click.Context) -> None:
     """Show each built episode's loudness report (integrated, range, true peak, duration)."""
-    import json
-
     project = _project(ctx)
     rows = sorted(project.episodes.glob("*.loudness.json"))
     if not rows:
@@ -416,7 +422,7 @@ def report(ctx: click.Context) -> None:
 def proof(ctx: click.Context, ids: tuple[str, ...], model: str, hints: bool) -> None:
     """Transcribe built episodes offline as a listener hears them (no hints) and list the sentences heard
     differently from the script, with the word error rate by voice and for the quiz's lines."""
-    context = plan_project(_project(ctx), until=FIRST).context
+    context = plan_project(_project(ctx), until=FIRST, freeze=True).context
     click.echo(proof_stage.run(context, ids, model, click.echo, hints))
 
 
@@ -430,7 +436,7 @@ def serve(ctx: click.Context, port: int, watch: bool) -> None:
 
     def rebuild() -> str | None:
         try:
-            _run_build(ctx, None, None, None)
+            _run_build(ctx, None, None, None, lasting=True)
         except CertQuestsError as exc:
             click.echo(f"Error: {exc.format_message()}", err=True)
             return exc.format_message()

@@ -14,7 +14,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import BuildError
@@ -88,13 +88,17 @@ def build(
     progress: Callable[[str], None] = lambda message: None,
     status: Callable[[str], None] | None = None,
     remaster: bool = False,
+    orders: Mapping[str, object] | None = None,
+    freeze: bool = False,
 ) -> BuildReport:
     """Bring the project up to date through stage `until` (None: every stage `certquests build` runs;
-    `remaster`: also redo the audio whose tools changed, which is otherwise kept)."""
+    `remaster`: also redo the audio whose tools changed, which is otherwise kept; `orders`: what the command
+    asks of a stage beyond building, by the stage's name, such as where to upload; `freeze`: the run ends
+    with this build, so what planning made is kept out of the cycle collector's passes)."""
     started = time.perf_counter()
     with BuildLock(project):
         _remove_leftovers(project)
-        plan = plan_project(project, as_of, until)
+        plan = plan_project(project, as_of, until, orders, freeze=freeze)
         context = plan.context
         report = BuildReport(episodes=len(context.episodes))
         chains = episode_chains(plan, remaster=remaster)

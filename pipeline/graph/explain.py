@@ -26,10 +26,12 @@ def _state(plan: Plan, step: Step) -> State:
     return State(folder / "state.json")
 
 
-def plan_everything(project: Project, as_of: dt.datetime | None = None) -> tuple[Plan, str | None]:
+def plan_everything(
+    project: Project, as_of: dt.datetime | None = None, *, freeze: bool = False
+) -> tuple[Plan, str | None]:
     """Every step; the show's steps only once every episode is built (they are planned from the built files).
     Returns the plan and, when the show's steps could not be planned, why."""
-    plan = plan_project(project, as_of)
+    plan = plan_project(project, as_of, freeze=freeze)
     # The show's steps are planned from the episodes' master records: they wait while one is missing or
     # damaged (the build makes it again first).
     waiting = [episode.id for episode in plan.context.episodes if not readable(plan.context, episode)]

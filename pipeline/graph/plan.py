@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +66,11 @@ def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
     return problem
 
 
-def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
-    """Everything a build plans from, with every problem in the sources reported before any work starts."""
+def read_project(
+    project: Project, as_of: dt.datetime | None = None, orders: Mapping[str, object] | None = None
+) -> Context:
+    """Everything a build plans from, with every problem in the sources reported before any work starts;
+    `orders`: what the command asked of a stage beyond building, by the stage's name (see Context)."""
     project.check_own_folders()  # the memo is written under .cache: never through a link out of the project
     memo = PlanMemo(project.cache)
     show = _load_show(project, memo)
@@ -136,6 +139,7 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
         episodes,
         topics=topics,
         memo=memo,
+        orders=orders or {},
     )
 
 
@@ -172,21 +176,30 @@ def plan_show(plan: Plan) -> None:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Planning makes a course's worth of objects that live as long as the run, and next to no cycles: the
-    cycle collector is paused while it runs (its passes over those objects cost more than the planning on a
-    large course), and what it made is then kept out of later passes."""
+def _collector_paused(freeze: bool) -> Iterator[None]:
+    """Planning makes a course's worth of objects and next to no cycles: the cycle collector is paused while
+    it runs (its passes over those objects cost more than the planning on a large course). With `freeze`,
+    what it made is then kept out of later passes for good: only for a run that ends with its command (in
+    `serve --watch` every rebuild's plan would be kept for as long as the preview runs)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
 
-def plan_project(project: Project, as_of: dt.datetime | None = None, until: str | None = None) -> Plan:
-    """Read the project and plan every episode step up to `until`."""
-    with _collector_paused():
-        return plan_episodes(read_project(project, as_of), until)
+def plan_project(
+    project: Project,
+    as_of: dt.datetime | None = None,
+    until: str | None = None,
+    orders: Mapping[str, object] | None = None,
+    *,
+    freeze: bool = False,
+) -> Plan:
+    """Read the project and plan every episode step up to `until` (`freeze`: see _collector_paused)."""
+    with _collector_paused(freeze):
+        return plan_episodes(read_project(project, as_of, orders), until)

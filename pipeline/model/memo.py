@@ -206,15 +206,13 @@ def encode(value: Any) -> str:
 
 
 def decode(text: str | bytes) -> Any:
-    """A value written by encode. The cycle collector is paused meanwhile, and what was loaded is kept out of
-    its sight: the memo lives as long as the run, and collections over a whole course's objects during the
-    load cost more than the load."""
+    """A value written by encode. The cycle collector is paused meanwhile: collections over a whole course's
+    objects during the load cost more than the load."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         return json.loads(text, object_hook=_object)
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -189,6 +189,8 @@ class Context:
     page_files: set[str] = field(default_factory=set)  # the lessons' files those pages use (files/...)
     topic_feeds: list[str] | None = None  # the topic feeds' names, once the topics stage is planned
     memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
+    # What the command asked of a stage beyond building (where `publish` uploads to), by the stage's name.
+    orders: Mapping[str, object] = field(default_factory=dict)
     _shared: dict[str, str] = field(default_factory=dict, repr=False)
 
     def shared(self, name: str, make: Callable[[], str]) -> str:
