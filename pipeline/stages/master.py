@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import fingerprint, unchanged, write_atomic
-from ..model.episode import ChapterMark, Cue, MasterRecord
+from ..model.episode import MASTER_RECORD, ChapterMark, Cue, MasterRecord
 from .base import Context, EpisodeWork, Scope, Step, digest
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode.id,
             parts,
             lambda: master_episode(context, episode),
-            (folder / "master.mp3", folder / "master.json"),
+            (folder / "master.mp3", folder / MASTER_RECORD),
             episode=episode.id,
             intact=lambda: master_intact(folder),
             verify="always",
@@ -84,10 +84,12 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 def master_intact(folder: Path) -> bool:
     """The cached master is the one its record describes, and the record is whole: a damaged one is made
     again, never published. Size and time settle it for an untouched file; a moved time means a read."""
+    record = MasterRecord.read(folder)
+    if record is None:
+        return False
     try:
-        record = MasterRecord.decode((folder / "master.json").read_text("utf-8"))
         return unchanged(folder / "master.mp3", (record.size, record.mtime_ns, record.sha256))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError):
         return False
 
 
@@ -200,7 +202,7 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
             }
         ),
     )
-    write_atomic(folder / "master.json", record.encode())
+    record.write(folder)
     chapters.prune(mastered.keys)
     for other in context.project.own(folder / "chapters").iterdir():
         if other != chapters.folder and not other.is_symlink():

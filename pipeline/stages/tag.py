@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
+from ..errors import BuildError
 from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
 from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name, sidecar_names
 from .base import Context, EpisodeWork, Scope, Step, digest
@@ -91,16 +92,14 @@ def files_intact(context: Context, episode: EpisodeWork) -> bool:
 
 def readable(context: Context, episode: EpisodeWork) -> bool:
     """Whether the master stage's record of the episode can be read (it is what load_episode reads)."""
-    try:
-        MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-    return True
+    return MasterRecord.read(context.cache_dir(episode.id)) is not None
 
 
 def load_episode(context: Context, episode: EpisodeWork) -> Episode:
     """The built episode, from the master stage's record and the tagged file on disk."""
-    record = MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
+    record = MasterRecord.read(context.cache_dir(episode.id))
+    if record is None:
+        raise BuildError(f"{episode.id}: its master record is missing or damaged; run `certquests build`")
     path = context.project.episodes / episode.audio_name
     names = {role: voice.name for role, voice in context.show.voices.items()}
     return Episode(
