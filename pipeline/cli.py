@@ -22,16 +22,16 @@ from .graph.build import retire as retire_episode
 from .graph.explain import episode_status, plan_everything, show_status
 from .graph.explain import explain as explain_step
 from .graph.plan import plan_project
+from .listening import proof as proof_listen
 from .model.project import Project
 from .model.registry import end_of_day
 from .model.show import load_show
 from .scaffold import draw_show_cover, new_project
 from .speech import accent_problem, check_voices
 from .stages import FIRST, STAGES, upload
-from .stages import proof as proof_stage
-from .stages.script import speech_lines, speech_report, vocabulary_lines
+from .stages.script import speech_report
+from .writing.report import speech_lines, vocabulary_lines
 
-log = logging.getLogger("pipeline")
 # The publishing clients, the feed gate and the preview server are imported by their commands only: a build
 # that has nothing to do should not pay for them.
 
@@ -400,7 +400,7 @@ def report(ctx: click.Context) -> None:
         except (OSError, ValueError, KeyError, TypeError):
             line = f"{name:48} damaged report: `certquests build` makes it again"
         click.echo(line)
-    proofs = proof_stage.saved_summary(project.episodes)
+    proofs = proof_listen.saved_summary(project.episodes)
     click.echo(
         f"{proofs}\n`certquests proof` lists the sentences heard differently"
         if proofs
@@ -423,7 +423,7 @@ def proof(ctx: click.Context, ids: tuple[str, ...], model: str, hints: bool) -> 
     """Transcribe built episodes offline as a listener hears them (no hints) and list the sentences heard
     differently from the script, with the word error rate by voice and for the quiz's lines."""
     context = plan_project(_project(ctx), until=FIRST, freeze=True).context
-    click.echo(proof_stage.run(context, ids, model, click.echo, hints))
+    click.echo(proof_listen.run(context, ids, model, click.echo, hints))
 
 
 @main.command()

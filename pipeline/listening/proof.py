@@ -32,10 +32,10 @@ from ..fsutil import write_atomic
 from ..model.episode import MasterRecord
 from ..model.proof import REPORT_SUFFIX, EpisodeProof, Hearing, Miss, Tally
 from ..model.script import Line
+from ..stages.base import Context, EpisodeWork
+from ..writing.script import QUIZ_NAME
 from .advice import TRIALS, Verifier, _known_trials, listener
-from .base import Context, EpisodeWork
 from .hearing import Normalize, Scored, normalizer, score
-from .script import QUIZ_NAME
 
 if TYPE_CHECKING:
     from ..audio.recognize import Heard, Recognizer, Word
