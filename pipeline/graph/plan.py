@@ -66,6 +66,25 @@ def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
     return problem
 
 
+def _orphaned(orphans: list[str]) -> list[Problem]:
+    """What to do about each published episode that nothing makes any more."""
+    return [
+        Problem(
+            REGISTRY_NAME,
+            None,
+            f"'{lesson_id}' was published but "
+            + (
+                "[study] in content/show.toml no longer makes it (its drills, reviews or "
+                "review_weeks changed); put them back"
+                if lesson_id.startswith(("drill-", "review-"))
+                else "no lesson has that id any more; restore the lesson"
+            )
+            + f", or run `certquests retire {lesson_id}` to drop it from the feed on purpose",
+        )
+        for lesson_id in orphans
+    ]
+
+
 def read_project(
     project: Project, as_of: dt.datetime | None = None, orders: Mapping[str, object] | None = None
 ) -> Context:
@@ -90,24 +109,7 @@ def read_project(
     topics, studies = plan_study(show, course, lessons, released)
     orphans = registry.orphans(course, [study.lesson.id for study in studies])
     if orphans:
-        raise ContentError(
-            "published episodes have lost their lesson files",
-            [
-                Problem(
-                    REGISTRY_NAME,
-                    None,
-                    f"'{lesson_id}' was published but "
-                    + (
-                        "[study] in content/show.toml no longer makes it (its drills, reviews or "
-                        "review_weeks changed); put them back"
-                        if lesson_id.startswith(("drill-", "review-"))
-                        else "no lesson has that id any more; restore the lesson"
-                    )
-                    + f", or run `certquests retire {lesson_id}` to drop it from the feed on purpose",
-                )
-                for lesson_id in orphans
-            ],
-        )
+        raise ContentError("published episodes have lost their lesson files", _orphaned(orphans))
     episodes = []
     for index, (lesson, (season, number)) in enumerate(zip(lessons, numbering(show, lessons))):
         following = lessons[index + 1] if index + 1 < len(lessons) else None
