@@ -54,8 +54,10 @@ class Estimate:
     minutes: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Step:
+    """One piece of work as its stage planned it; final once made (the graph never changes a step)."""
+
     stage: str
     subject: str | None  # the episode id or page it is for; None for a step of the whole show (the feed)
     parts: dict[str, str]  # named digests of everything that changes what the step writes

@@ -53,18 +53,19 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     }
     named = digest(parts)  # what the MP3 holds: its name
     parts["captions code"] = str(CAPTIONS_VERSION)
-    step = Step(
-        NAME,
-        episode.id,
-        parts,
-        lambda: tag_episode(context, episode),
-        episode=episode.id,
-        intact=lambda: files_intact(context, episode),
-        verify="always",
-    )
     episode.audio_name = audio_name(episode.id, named)
-    step.outputs = (context.project.episodes / episode.audio_name,)
-    return [step]
+    return [
+        Step(
+            NAME,
+            episode.id,
+            parts,
+            lambda: tag_episode(context, episode),
+            (context.project.episodes / episode.audio_name,),
+            episode=episode.id,
+            intact=lambda: files_intact(context, episode),
+            verify="always",
+        )
+    ]
 
 
 def built_files(context: Context, episode: EpisodeWork) -> list[Path]:
