@@ -61,11 +61,7 @@ def code_digest() -> str:
     """The package's own code (every module and template, as bytes) and the installed software's stamp."""
     package = Path(__file__).resolve().parents[1]
     hasher = hashlib.sha256(f"memo {FORMAT}".encode())
-    for path in sorted(
-        p
-        for p in package.rglob("*")
-        if p.suffix in {".py", ".html", ".css", ".js", ".toml", ".yaml", ".json", ".txt"}
-    ):
+    for path in sorted(p for p in package.rglob("*") if p.suffix in SOURCES):
         hasher.update(path.relative_to(package).as_posix().encode())
         hasher.update(path.read_bytes())
     hasher.update(repr(environment_stamp()).encode())
