@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import signal
@@ -21,17 +22,16 @@ from .graph.build import retire as retire_episode
 from .graph.explain import episode_status, plan_everything, show_status
 from .graph.explain import explain as explain_step
 from .graph.plan import plan_project
+from .listening import proof as proof_listen
 from .model.project import Project
 from .model.registry import end_of_day
 from .model.show import load_show
 from .scaffold import draw_show_cover, new_project
 from .speech import accent_problem, check_voices
-from .stages import STAGES, upload
-from .stages import proof as proof_stage
-from .stages import publish as publish_stage
-from .stages.script import speech_lines, speech_report, vocabulary_lines
+from .stages import FIRST, STAGES, upload
+from .stages.script import speech_report
+from .writing.report import speech_lines, vocabulary_lines
 
-log = logging.getLogger("pipeline")
 # The publishing clients, the feed gate and the preview server are imported by their commands only: a build
 # that has nothing to do should not pay for them.
 
@@ -111,7 +111,13 @@ def _live_line() -> Callable[[str], None] | None:
 
 
 def _run_build(
-    ctx: click.Context, until: str, jobs: int | None, as_of: dt.datetime | None, remaster: bool = False
+    ctx: click.Context,
+    until: str | None,
+    jobs: int | None,
+    as_of: dt.datetime | None,
+    remaster: bool = False,
+    orders: dict[str, object] | None = None,
+    lasting: bool = False,  # the process goes on after the build (`serve --watch`)
 ) -> None:
     report = build(
         _project(ctx),
@@ -121,6 +127,8 @@ def _run_build(
         progress=click.echo,
         status=_live_line(),
         remaster=remaster,
+        orders=orders,
+        freeze=not lasting,
     )
     if not report.did_work:
         click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")
@@ -182,10 +190,10 @@ _remaster = click.option(
 @click.pass_context
 def build_command(ctx: click.Context, jobs: int | None, as_of: dt.datetime | None, remaster: bool) -> None:
     """Build everything that is out of date: scripts, audio, tags, feed and site."""
-    _run_build(ctx, publish_stage.NAME, jobs, as_of, remaster)
+    _run_build(ctx, None, jobs, as_of, remaster)
 
 
-def _stage_command(stage: str, help_text: str) -> None:
+def _stage_command(name: str, stage: str, help_text: str) -> None:
     @_jobs
     @_as_of
     @_remaster
@@ -194,15 +202,15 @@ def _stage_command(stage: str, help_text: str) -> None:
         _run_build(ctx, stage, jobs, as_of, remaster)
 
     command.__doc__ = help_text
-    main.command(name=stage)(command)
+    main.command(name=name)(command)
 
 
 for _stage in STAGES:
-    if _stage not in (publish_stage, upload):  # `publish`, defined below, builds through the upload
-        _stage_command(_stage.NAME, _stage.HELP)
+    if _stage.COMMAND and _stage is not upload:  # the upload's command, defined below, takes a target
+        _stage_command(_stage.COMMAND, _stage.NAME, _stage.HELP)
 
 
-@main.command(name="publish")
+@main.command(name=upload.COMMAND)
 @click.option(
     "--to",
     "to",
@@ -237,8 +245,7 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
     terminal = _live_line()
     progress = following(terminal) if terminal else None
     request = upload.Request(target, settings, dry_run=dry_run, cors=cors, progress=progress)
-    with upload.requested(request):
-        _run_build(ctx, upload.NAME, jobs, None)
+    _run_build(ctx, upload.NAME, jobs, None, orders={upload.NAME: request})
     for report in request.reports:
         for line in report.summary(settings.grace_days):
             click.echo(line)
@@ -251,7 +258,7 @@ def publish_command(ctx: click.Context, to: str | None, dry_run: bool, cors: boo
 @click.pass_context
 def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
     """Show what a build would do and why, with the minutes of audio it would synthesize."""
-    plan, _waiting = plan_everything(_project(ctx), as_of)
+    plan, _waiting = plan_everything(_project(ctx), as_of, freeze=True)
     rows = episode_status(plan)
     stale = [row for row in rows if row.reasons]
     for row in stale:
@@ -291,7 +298,7 @@ def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
 @click.pass_context
 def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
     """Say why STEP would run: an episode id, STAGE:EPISODE like synth:lambda-basics, feed, or site:index."""
-    plan, waiting = plan_everything(_project(ctx), as_of)
+    plan, waiting = plan_everything(_project(ctx), as_of, freeze=True)
     for line in explain_step(plan, step, waiting):
         click.echo(line)
 
@@ -302,7 +309,7 @@ def explain(ctx: click.Context, step: str, as_of: dt.datetime | None) -> None:
 def check(ctx: click.Context, every: bool) -> None:
     """Validate the show config, every lesson and the quiz bank; list words missing from the lexicon."""
     # Every script is written in memory: the lexicon meets every sentence.
-    context = plan_project(_project(ctx), until="script").context
+    context = plan_project(_project(ctx), until=FIRST, freeze=True).context
     show, lexicon, course = context.show, context.lexicon, context.course
     check_voices(show.voices, set(show.voices))  # a voice this machine cannot speak stops the build too
     accent = accent_problem(show)
@@ -331,13 +338,13 @@ def validate(ctx: click.Context) -> None:
     feed = project.site / "feed.xml"
     if not feed.is_file():
         raise ValidationError("feed/feed.xml does not exist yet; run `certquests build` first")
-    from .publish.gate import validate_feed, validate_topic_feeds
+    from .publish.gate import topic_feeds, validate_feed, validate_topic_feeds
 
     problems = validate_feed(feed.read_bytes(), show.base_url, project.site)
     problems += validate_topic_feeds(show.base_url, project.site)
     if problems:
         raise ValidationError(f"feed/feed.xml: {len(problems)} problem(s)", problems)
-    topics = len(list((project.site / "topics").glob("*.xml")))
+    topics = len(topic_feeds(project.site))
     click.echo(
         "feed/feed.xml passes every check" + (f", and so do {topics} topic feed(s)." if topics else ".")
     )
@@ -375,8 +382,6 @@ def new_command(path: Path, title: str | None) -> None:
 @click.pass_context
 def report(ctx: click.Context) -> None:
     """Show each built episode's loudness report (integrated, range, true peak, duration)."""
-    import json
-
     project = _project(ctx)
     rows = sorted(project.episodes.glob("*.loudness.json"))
     if not rows:
@@ -395,7 +400,7 @@ def report(ctx: click.Context) -> None:
         except (OSError, ValueError, KeyError, TypeError):
             line = f"{name:48} damaged report: `certquests build` makes it again"
         click.echo(line)
-    proofs = proof_stage.saved_summary(project.episodes)
+    proofs = proof_listen.saved_summary(project.episodes)
     click.echo(
         f"{proofs}\n`certquests proof` lists the sentences heard differently"
         if proofs
@@ -417,8 +422,8 @@ def report(ctx: click.Context) -> None:
 def proof(ctx: click.Context, ids: tuple[str, ...], model: str, hints: bool) -> None:
     """Transcribe built episodes offline as a listener hears them (no hints) and list the sentences heard
     differently from the script, with the word error rate by voice and for the quiz's lines."""
-    context = plan_project(_project(ctx), until="script").context
-    click.echo(proof_stage.run(context, ids, model, click.echo, hints))
+    context = plan_project(_project(ctx), until=FIRST, freeze=True).context
+    click.echo(proof_listen.run(context, ids, model, click.echo, hints))
 
 
 @main.command()
@@ -431,7 +436,7 @@ def serve(ctx: click.Context, port: int, watch: bool) -> None:
 
     def rebuild() -> str | None:
         try:
-            _run_build(ctx, "publish", None, None)
+            _run_build(ctx, None, None, None, lasting=True)
         except CertQuestsError as exc:
             click.echo(f"Error: {exc.format_message()}", err=True)
             return exc.format_message()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -111,31 +110,12 @@ def run_ffmpeg(
 
 @dataclass(frozen=True)
 class Loudness:
-    """ffmpeg's EBU R128 meter: integrated loudness (LUFS), loudness range (LU), true peak (dBTP)."""
+    """An EBU R128 measurement, whichever meter made it: integrated loudness (LUFS), loudness range (LU),
+    true peak (dBTP, None when not measured)."""
 
     integrated: float
     loudness_range: float
     true_peak: float | None
-
-
-def parse_ebur128(log: str) -> Loudness:
-    """Read the summary the ebur128 filter prints when it closes."""
-    if "Summary:" not in log:
-        raise ToolError("ffmpeg's ebur128 filter printed no summary; is this ffmpeg too old?")
-    summary = log[log.rindex("Summary:") :]
-
-    def number(pattern: str) -> float | None:
-        match = re.search(pattern, summary)
-        if not match:
-            return None
-        return float("-inf") if match.group(1) == "-inf" else float(match.group(1))
-
-    integrated = number(r"I:\s+(-?[\d.]+|-inf) LUFS")
-    if integrated is None:
-        raise ToolError("could not read the integrated loudness from ffmpeg's ebur128 summary")
-    return Loudness(
-        integrated, number(r"LRA:\s+(-?[\d.]+) LU") or 0.0, number(r"Peak:\s+(-?[\d.]+|-inf) dBFS")
-    )
 
 
 def decode(data: bytes, kind: str, sample_rate: int, *, what: str) -> np.ndarray:

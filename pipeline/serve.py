@@ -271,11 +271,8 @@ def resume_points(project: Project, before: dict[str, list[str]]) -> dict[str, f
         first = next(
             (i for i, (a, b) in enumerate(zip(old, chapters)) if a != b), min(len(old), len(chapters))
         )
-        try:
-            record = MasterRecord.decode((project.cache / "episodes" / episode / "master.json").read_text())
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue
-        if record.chapters:
+        record = MasterRecord.read(project.cache / "episodes" / episode)
+        if record is not None and record.chapters:
             points[page_name(episode)] = record.chapters[min(first, len(record.chapters) - 1)].start
     return points
 

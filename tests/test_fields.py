@@ -22,7 +22,7 @@ from pipeline.model.lexicon import load_lexicon
 from pipeline.model.project import Project
 from pipeline.model.script import Line
 from pipeline.model.show import load_show
-from pipeline.stages.script import _Writer, build_script
+from pipeline.writing.script import Writer, build_script
 from tests.conftest import AS_OF, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -657,7 +657,7 @@ def test_host_and_cohost_are_given_identical_text_for_identical_sentences(projec
     for course, root in projects.items():
         project = Project(root)
         show = load_show(project)
-        writer = _Writer(show, load_lexicon(root), "content/lessons/same.md")
+        writer = Writer(show, load_lexicon(root), "content/lessons/same.md")
         sentences = [line.text for line in lesson_lines(root)]
         assert len(sentences) >= 40
         for number, sentence in enumerate(sentences, 1):

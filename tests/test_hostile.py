@@ -15,7 +15,7 @@ from pipeline.model.lexicon import load_lexicon
 from pipeline.model.project import Project
 from pipeline.model.show import load_show
 from pipeline.spoken.speech import speak
-from pipeline.stages.script import build_script
+from pipeline.writing.script import build_script
 from tests.conftest import run
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"

@@ -15,15 +15,15 @@ from pipeline.audio.recognize import Word
 from pipeline.audio.vocabulary import HINT_CHARACTERS, hints, spell_terms, tidied
 from pipeline.audio.vocabulary import terms as vocabulary_of
 from pipeline.graph.plan import plan_project
+from pipeline.listening.advice import TRIALS, Verifier, listener, suggestion
+from pipeline.listening.hearing import normalizer, score
+from pipeline.listening.proof import describe, summary, tallies
 from pipeline.model.lexicon import Lexicon, with_defaults
 from pipeline.model.project import Project
 from pipeline.model.proof import EpisodeProof, Hearing, Miss, Tally
 from pipeline.model.script import Chapter, Line, Script
 from pipeline.speech import SAMPLE_RATE, engine_version, sentence_key
 from pipeline.spoken.speech import speak
-from pipeline.stages.advice import TRIALS, Verifier, listener, suggestion
-from pipeline.stages.hearing import normalizer, score
-from pipeline.stages.proof import describe, summary, tallies
 
 from .conftest import AS_OF, run
 

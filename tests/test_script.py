@@ -12,7 +12,7 @@ from pipeline.model.project import Project
 from pipeline.model.show import load_show
 from pipeline.spoken.sentences import split_sentences
 from pipeline.spoken.technical import technical
-from pipeline.stages.script import build_script, render_script
+from pipeline.writing.script import build_script, render_script
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """The build: plan the episode steps, run the stale ones on threads, then plan and run the show's steps.
 
-Per episode:  script -> synth -> master -> tag      then for the show:  feed, site -> publish
-A step runs when its key (a digest of its named inputs) changed or an output is missing; its state is saved
-only after it succeeds. The show's steps go live together, so their state is saved once publish succeeds.
+Each episode's steps run in stage order (script, synth, master, tag), then the show's (the feed, the pages,
+then what puts them live): the stages' SCOPE and order say which is which. A step runs when its key (a digest
+of its named inputs) changed or an output is missing; its state is saved only after it succeeds. The show's
+steps go live together, so their state is saved once they all succeeded.
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ..errors import BuildError, CertQuestsError
+from ..errors import BuildError
 from ..fsutil import remove_leftovers
 from ..model.project import Project
 from ..model.registry import Registry
 from ..speech import accent_problem, check_voices
+from ..stages import summary
 from ..stages.script import speech_report
-from ..stages.upload import restore_copies
 from .lock import BuildLock
 from .plan import Plan, plan_project, plan_show
 from .scheduler import Chain, ChainResult, Scheduler
@@ -81,19 +82,23 @@ def episode_chains(plan: Plan, *, remaster: bool = False) -> list[Chain]:
 def build(
     project: Project,
     *,
-    until: str = "publish",
+    until: str | None = None,
     jobs: int | None = None,
     as_of: dt.datetime | None = None,
     progress: Callable[[str], None] = lambda message: None,
     status: Callable[[str], None] | None = None,
     remaster: bool = False,
+    orders: Mapping[str, object] | None = None,
+    freeze: bool = False,
 ) -> BuildReport:
-    """Bring the project up to date through stage `until` (`remaster`: also redo the audio whose tools
-    changed, which is otherwise kept)."""
+    """Bring the project up to date through stage `until` (None: every stage `certquests build` runs;
+    `remaster`: also redo the audio whose tools changed, which is otherwise kept; `orders`: what the command
+    asks of a stage beyond building, by the stage's name, such as where to upload; `freeze`: the run ends
+    with this build, so what planning made is kept out of the cycle collector's passes)."""
     started = time.perf_counter()
     with BuildLock(project):
         _remove_leftovers(project)
-        plan = plan_project(project, as_of, until)
+        plan = plan_project(project, as_of, until, orders, freeze=freeze)
         context = plan.context
         report = BuildReport(episodes=len(context.episodes))
         chains = episode_chains(plan, remaster=remaster)
@@ -131,17 +136,13 @@ def _run_show(plan: Plan, report: BuildReport) -> None:
             step.run()
     for step in stale:
         state.record(step)
-    if any(step.stage == "publish" for step in plan.show):
-        # The site's copies of the released episodes' files hold what the build made: a damaged or deleted
-        # one is copied again from episodes/ (a publish checks them again before anything goes up).
-        try:
-            restore_copies(context)
-        except CertQuestsError as exc:
-            log.warning("%s", exc)
-    pages = sum(1 for step in stale if step.stage == "site")
-    report.published = ([f"{pages} page(s)"] if pages else []) + (
-        ["the feed"] if any(step.stage == "feed" for step in stale) else []
-    )
+    for step in plan.show:
+        if step.when == "settled":
+            step.run()
+    ran: dict[str, int] = {}
+    for step in stale:
+        ran[step.stage] = ran.get(step.stage, 0) + 1
+    report.published = summary(ran)
 
 
 def _remove_leftovers(project: Project) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..model.project import Project
-from ..stages import NAMES
+from ..stages import NAMES, STAGES
 from ..stages.base import Estimate, Step
 from ..stages.tag import readable
 from .plan import Plan, plan_project, plan_show
@@ -26,10 +26,12 @@ def _state(plan: Plan, step: Step) -> State:
     return State(folder / "state.json")
 
 
-def plan_everything(project: Project, as_of: dt.datetime | None = None) -> tuple[Plan, str | None]:
+def plan_everything(
+    project: Project, as_of: dt.datetime | None = None, *, freeze: bool = False
+) -> tuple[Plan, str | None]:
     """Every step; the show's steps only once every episode is built (they are planned from the built files).
     Returns the plan and, when the show's steps could not be planned, why."""
-    plan = plan_project(project, as_of)
+    plan = plan_project(project, as_of, freeze=freeze)
     # The show's steps are planned from the episodes' master records: they wait while one is missing or
     # damaged (the build makes it again first).
     waiting = [episode.id for episode in plan.context.episodes if not readable(plan.context, episode)]
@@ -81,10 +83,10 @@ def explain(plan: Plan, name: str, waiting: str | None = None) -> list[str]:
     else:
         found = [s for s in steps if s.episode == stage]
     if not found:
-        if waiting and stage in ("feed", "site", "publish"):
+        if waiting and stage in {each.NAME for each in STAGES if each.SCOPE == "show"}:
             return [f"{name}: {waiting}"]
         known = ", ".join(episode.id for episode in plan.context.episodes[:3])
-        pages = ", ".join([f"site:{s.subject}" for s in plan.show if s.stage == "site"][:2])
+        pages = ", ".join([s.name for s in plan.show if s.subject and s.subject.endswith(".html")][:2])
         return [
             f"no step '{name}'; steps are STAGE:EPISODE (stages: {', '.join(NAMES)}), an episode id such as "
             f"{known}, feed{', or a page such as ' + pages if pages else ''}"

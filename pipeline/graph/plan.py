@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +66,30 @@ def _artwork_problem(cover: Path, memo: PlanMemo) -> str | None:
     return problem
 
 
-def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
-    """Everything a build plans from, with every problem in the sources reported before any work starts."""
+def _orphaned(orphans: list[str]) -> list[Problem]:
+    """What to do about each published episode that nothing makes any more."""
+    return [
+        Problem(
+            REGISTRY_NAME,
+            None,
+            f"'{lesson_id}' was published but "
+            + (
+                "[study] in content/show.toml no longer makes it (its drills, reviews or "
+                "review_weeks changed); put them back"
+                if lesson_id.startswith(("drill-", "review-"))
+                else "no lesson has that id any more; restore the lesson"
+            )
+            + f", or run `certquests retire {lesson_id}` to drop it from the feed on purpose",
+        )
+        for lesson_id in orphans
+    ]
+
+
+def read_project(
+    project: Project, as_of: dt.datetime | None = None, orders: Mapping[str, object] | None = None
+) -> Context:
+    """Everything a build plans from, with every problem in the sources reported before any work starts;
+    `orders`: what the command asked of a stage beyond building, by the stage's name (see Context)."""
     project.check_own_folders()  # the memo is written under .cache: never through a link out of the project
     memo = PlanMemo(project.cache)
     show = _load_show(project, memo)
@@ -87,24 +109,7 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
     topics, studies = plan_study(show, course, lessons, released)
     orphans = registry.orphans(course, [study.lesson.id for study in studies])
     if orphans:
-        raise ContentError(
-            "published episodes have lost their lesson files",
-            [
-                Problem(
-                    REGISTRY_NAME,
-                    None,
-                    f"'{lesson_id}' was published but "
-                    + (
-                        "[study] in content/show.toml no longer makes it (its drills, reviews or "
-                        "review_weeks changed); put them back"
-                        if lesson_id.startswith(("drill-", "review-"))
-                        else "no lesson has that id any more; restore the lesson"
-                    )
-                    + f", or run `certquests retire {lesson_id}` to drop it from the feed on purpose",
-                )
-                for lesson_id in orphans
-            ],
-        )
+        raise ContentError("published episodes have lost their lesson files", _orphaned(orphans))
     episodes = []
     for index, (lesson, (season, number)) in enumerate(zip(lessons, numbering(show, lessons))):
         following = lessons[index + 1] if index + 1 < len(lessons) else None
@@ -136,12 +141,13 @@ def read_project(project: Project, as_of: dt.datetime | None = None) -> Context:
         episodes,
         topics=topics,
         memo=memo,
+        orders=orders or {},
     )
 
 
-def plan_episodes(context: Context, until: str = "publish") -> Plan:
-    """Every episode step up to `until` (every episode stage is planned: later ones read earlier keys)."""
-    context.until = until
+def plan_episodes(context: Context, until: str | None = None) -> Plan:
+    """Every episode step up to stage `until` (None: what `certquests build` runs); every episode stage is
+    planned: later ones read earlier keys."""
     plan = Plan(context, selected(until))
     episode_stages = [stage for stage in STAGES if stage.SCOPE == "episode"]
     chosen = {stage.NAME for stage in plan.stages}
@@ -172,21 +178,30 @@ def plan_show(plan: Plan) -> None:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Planning makes a course's worth of objects that live as long as the run, and next to no cycles: the
-    cycle collector is paused while it runs (its passes over those objects cost more than the planning on a
-    large course), and what it made is then kept out of later passes."""
+def _collector_paused(freeze: bool) -> Iterator[None]:
+    """Planning makes a course's worth of objects and next to no cycles: the cycle collector is paused while
+    it runs (its passes over those objects cost more than the planning on a large course). With `freeze`,
+    what it made is then kept out of later passes for good: only for a run that ends with its command (in
+    `serve --watch` every rebuild's plan would be kept for as long as the preview runs)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
 
-def plan_project(project: Project, as_of: dt.datetime | None = None, until: str = "publish") -> Plan:
-    """Read the project and plan every episode step up to `until`."""
-    with _collector_paused():
-        return plan_episodes(read_project(project, as_of), until)
+def plan_project(
+    project: Project,
+    as_of: dt.datetime | None = None,
+    until: str | None = None,
+    orders: Mapping[str, object] | None = None,
+    *,
+    freeze: bool = False,
+) -> Plan:
+    """Read the project and plan every episode step up to `until` (`freeze`: see _collector_paused)."""
+    with _collector_paused(freeze):
+        return plan_episodes(read_project(project, as_of, orders), until)

@@ -7,13 +7,17 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
+from ..fsutil import write_atomic
 from .drills import QUIZ_PATH
 from .lesson import Lesson
 from .show import Show
 
 GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+MASTER_RECORD = "master.json"  # the master stage's record, in each episode's cache folder
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class LoudnessReport:
 
 @dataclass(frozen=True)
 class MasterRecord:
-    """What the master stage hands the tag stage: where everything is in the audio, and how loud it is."""
+    """What the master stage hands the tag stage: where everything is in the audio, and how loud it is. Kept
+    as master.json in the episode's cache folder; `read` and `write` are its only reader and writer."""
 
     chapters: tuple[ChapterMark, ...]
     cues: tuple[Cue, ...]
@@ -70,6 +75,18 @@ class MasterRecord:
             "mtime_ns": self.mtime_ns,
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def write(self, folder: Path) -> None:
+        write_atomic(folder / MASTER_RECORD, self.encode())
+
+    @classmethod
+    def read(cls, folder: Path) -> MasterRecord | None:
+        """The record in the episode's cache folder, or None when it is missing or damaged (a build makes the
+        episode's master again)."""
+        try:
+            return cls.decode((folder / MASTER_RECORD).read_text("utf-8"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
 
     @classmethod
     def decode(cls, text: str) -> MasterRecord:

@@ -131,7 +131,7 @@ class Lexicon:
         return found
 
 
-LETTERS = {
+DIGIT_WORDS = {  # a digit as it is said when a word is spelled out ("EC2" -> "E.C two")
     "0": "zero",
     "1": "one",
     "2": "two",
@@ -150,7 +150,7 @@ def spelled(word: str) -> str:
     A plural keeps its s as a plural: 'APIs' -> "A.P.I's"."""
     if len(word) > 2 and word.endswith("s") and word[:-1].isupper():
         return spelled(word[:-1]) + "'s"
-    letters = [LETTERS.get(ch, ch.upper()) for ch in word if ch.isalnum()]
+    letters = [DIGIT_WORDS.get(ch, ch.upper()) for ch in word if ch.isalnum()]
     out: list[str] = []
     for item in letters:
         if len(item) > 1 and out:

@@ -61,11 +61,7 @@ def code_digest() -> str:
     """The package's own code (every module and template, as bytes) and the installed software's stamp."""
     package = Path(__file__).resolve().parents[1]
     hasher = hashlib.sha256(f"memo {FORMAT}".encode())
-    for path in sorted(
-        p
-        for p in package.rglob("*")
-        if p.suffix in {".py", ".html", ".css", ".js", ".toml", ".yaml", ".json", ".txt"}
-    ):
+    for path in sorted(p for p in package.rglob("*") if p.suffix in SOURCES):
         hasher.update(path.relative_to(package).as_posix().encode())
         hasher.update(path.read_bytes())
     hasher.update(repr(environment_stamp()).encode())
@@ -86,10 +82,10 @@ def _kept() -> dict[str, type]:
     from .lesson import Block, Lesson, Section
     from .lexicon import Lexicon
     from .lines import Lines
-    from .study import Study
     from .quiz import Question
     from .script import Chapter, Line, Script
     from .show import Audio, CachePolicy, Domain, Module, PublishSettings, Schedule, Show, Voice
+    from .study import Study
 
     model = [Block, Lesson, Section, Lexicon, Question, Chapter, Line, Script, Audio, CachePolicy, Domain]
     model += [Module, PublishSettings, Schedule, Show, Voice, Lines, Study]
@@ -206,15 +202,13 @@ def encode(value: Any) -> str:
 
 
 def decode(text: str | bytes) -> Any:
-    """A value written by encode. The cycle collector is paused meanwhile, and what was loaded is kept out of
-    its sight: the memo lives as long as the run, and collections over a whole course's objects during the
-    load cost more than the load."""
+    """A value written by encode. The cycle collector is paused meanwhile: collections over a whole course's
+    objects during the load cost more than the load."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         return json.loads(text, object_hook=_object)
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 

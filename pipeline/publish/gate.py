@@ -195,11 +195,16 @@ def validate_feed(
     return problems
 
 
+def topic_feeds(site: Path) -> list[Path]:
+    """The topic feeds in place in the site (feed/topics/*.xml)."""
+    return sorted((site / "topics").glob("*.xml"))
+
+
 def validate_topic_feeds(base_url: str, site: Path, pending: dict[Path, Path] | None = None) -> list[Problem]:
     """Every rule broken by the topic feeds (feed/topics/*.xml): those in place, or about to replace them."""
     pending = pending or {}
     folder = site / "topics"
-    feeds = {*folder.glob("*.xml"), *(final for final in pending if final.parent == folder)}
+    feeds = {*topic_feeds(site), *(final for final in pending if final.parent == folder)}
     problems: list[Problem] = []
     for feed in sorted(feeds):
         xml = pending.get(feed, feed).read_bytes()

@@ -115,11 +115,7 @@ def matched(old: list[str], new: list[str]) -> dict[int, int]:
 
 
 def _record(plan: Plan, episode: EpisodeWork) -> MasterRecord | None:
-    try:
-        text = (plan.context.cache_dir(episode.id) / "master.json").read_text("utf-8")
-        return MasterRecord.decode(text)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+    return MasterRecord.read(plan.context.cache_dir(episode.id))
 
 
 def built_mp3(folder: Path, episode: EpisodeWork) -> Path | None:

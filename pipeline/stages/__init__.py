@@ -1,5 +1,6 @@
-"""The stages, in the order data flows. Each module declares NAME, VERSION, SCOPE, HELP and plan(); adding a
-stage is a module here and its place in STAGES."""
+"""The stages, in the order data flows. Each module declares what the graph and the commands know of it (see
+Stage) and plan(); adding a stage is a module here and its place in STAGES: its command, its place in a build
+and in the build's summary follow from what it declares."""
 
 from __future__ import annotations
 
@@ -11,20 +12,36 @@ from .base import Context, EpisodeWork, Scope, Step
 
 class Stage(Protocol):
     NAME: str
-    VERSION: int
-    SCOPE: Scope
-    HELP: str
+    VERSION: int  # bumped when its code changes what it writes
+    SCOPE: Scope  # planned for each episode, or once for the show (after every episode is built)
+    HELP: str  # its command's help
+    COMMAND: str | None  # the command that builds up to it (None: `certquests build` is the one)
+    BUILT: bool  # whether `certquests build` runs it (an upload runs only when asked for)
+    FINISHES: bool  # it puts the show's outputs live: any build of a show stage runs it too
+    REPORT: str  # how the build's summary names what its steps made ("{count}": how many ran), or ""
 
     def plan(self, context: Context, episode: EpisodeWork | None, /) -> list[Step]: ...
 
 
 STAGES: tuple[Stage, ...] = (script, synth, master, tag, feed, topics, site, publish, upload)
 NAMES = tuple(stage.NAME for stage in STAGES)
+BY_NAME = {stage.NAME: stage for stage in STAGES}
+FIRST = STAGES[0].NAME  # what everything else is planned from (the scripts)
 
 
-def selected(until: str) -> tuple[Stage, ...]:
-    """The stages a build up to `until` runs; anything that renders for the show is also published."""
+def selected(until: str | None = None) -> tuple[Stage, ...]:
+    """The stages a build up to `until` runs (None: every stage `certquests build` runs); a build of anything
+    made for the show also runs the stages that put it live."""
+    if until is None:
+        return tuple(stage for stage in STAGES if stage.BUILT)
     chosen = STAGES[: NAMES.index(until) + 1]
-    if any(stage.SCOPE == "show" for stage in chosen) and publish not in chosen:
-        chosen = (*chosen, publish)
+    if any(stage.SCOPE == "show" for stage in chosen):
+        chosen = (*chosen, *(stage for stage in STAGES if stage.FINISHES and stage not in chosen))
     return chosen
+
+
+def summary(ran: dict[str, int]) -> list[str]:
+    """What the show's steps that ran made, as the build's summary names it: counted things first."""
+    reports = {name: BY_NAME[name].REPORT for name in ran}
+    phrases = [report.format(count=ran[name]) for name, report in reports.items() if report]
+    return sorted(phrases, key=lambda phrase: not phrase[:1].isdigit())

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -54,8 +54,10 @@ class Estimate:
     minutes: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Step:
+    """One piece of work as its stage planned it; final once made (the graph never changes a step)."""
+
     stage: str
     subject: str | None  # the episode id or page it is for; None for a step of the whole show (the feed)
     parts: dict[str, str]  # named digests of everything that changes what the step writes
@@ -71,8 +73,9 @@ class Step:
     estimate: Callable[[], Estimate] | None = None
     # "stale": runs when its key changed or an output is missing, and its state is recorded;
     # "changed": runs after any other step of the show ran (the commit that puts their files live);
-    # "always": runs whenever its stage is asked for, and finds out for itself what to do (an upload).
-    when: Literal["stale", "changed", "always"] = "stale"
+    # "always": runs whenever its stage is asked for, and finds out for itself what to do (an upload);
+    # "settled": runs last, once the show's steps have run and their state is saved (it mends, never fails).
+    when: Literal["stale", "changed", "always", "settled"] = "stale"
     # Named digests recorded with the step but left out of its key: a change is reported, not rebuilt
     # (a new ffmpeg or numpy changes no sound a listener hears; republishing every episode would cost them).
     kept: dict[str, str] = field(default_factory=dict)
@@ -180,7 +183,6 @@ class Context:
     as_of: dt.datetime
     cover_digest: str
     episodes: list[EpisodeWork]
-    until: str = "publish"  # the last stage asked for
     topics: list[Topic] = field(default_factory=list)  # what drills and topic feeds cover
     released: list[Episode] = field(default_factory=list)  # filled once the episode steps are done
     upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
@@ -189,6 +191,8 @@ class Context:
     page_files: set[str] = field(default_factory=set)  # the lessons' files those pages use (files/...)
     topic_feeds: list[str] | None = None  # the topic feeds' names, once the topics stage is planned
     memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
+    # What the command asked of a stage beyond building (where `publish` uploads to), by the stage's name.
+    orders: Mapping[str, object] = field(default_factory=dict)
     _shared: dict[str, str] = field(default_factory=dict, repr=False)
 
     def shared(self, name: str, make: Callable[[], str]) -> str:

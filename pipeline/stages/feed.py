@@ -12,6 +12,10 @@ NAME = "feed"
 VERSION = 1
 SCOPE: Scope = "show"
 HELP = "Publish feed/feed.xml (after the gate passes)."
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = "the feed"
 
 
 def episode_record(episode: Episode) -> list[object]:

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import fingerprint, unchanged, write_atomic
-from ..model.episode import ChapterMark, Cue, MasterRecord
+from ..model.episode import MASTER_RECORD, ChapterMark, Cue, MasterRecord
 from .base import Context, EpisodeWork, Scope, Step, digest
 
 if TYPE_CHECKING:
     from ..audio.assemble import Assembly
-    from ..audio.master import Levels
+    from ..audio.master import Levels, Mastered
+    from ..model.script import Script
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,10 @@ VERSION = 13
 SCOPE: Scope = "episode"
 HELP = "Assemble and master the episodes (runs the stages before it if needed)."
 AUDIO_LIBRARIES = ("numpy", "scipy", "soxr", "lameenc", "soundfile", "pyebur128")
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
 
 
 @functools.cache
@@ -68,7 +73,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode.id,
             parts,
             lambda: master_episode(context, episode),
-            (folder / "master.mp3", folder / "master.json"),
+            (folder / "master.mp3", folder / MASTER_RECORD),
             episode=episode.id,
             intact=lambda: master_intact(folder),
             verify="always",
@@ -80,10 +85,12 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 def master_intact(folder: Path) -> bool:
     """The cached master is the one its record describes, and the record is whole: a damaged one is made
     again, never published. Size and time settle it for an untouched file; a moved time means a read."""
+    record = MasterRecord.read(folder)
+    if record is None:
+        return False
     try:
-        record = MasterRecord.decode((folder / "master.json").read_text("utf-8"))
         return unchanged(folder / "master.mp3", (record.size, record.mtime_ns, record.sha256))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError):
         return False
 
 
@@ -102,76 +109,97 @@ def _kept_levels(folder: Path, settings: str) -> Levels | None:
 
 def master_episode(context: Context, episode: EpisodeWork) -> float:
     # numpy and the DSP load only when an episode is mastered, never on a no-op build.
-    from ..audio.assemble import MissingSentence, assemble
     from ..audio.chapters import ChapterCache
-    from ..audio.master import LOUDNESS_TOLERANCE, master_chapters
-    from ..audio.sound import cues
+    from ..audio.master import master_chapters
 
-    show, script, keys = context.show, episode.spoken, episode.sentence_keys
-    folder = context.cache_dir(episode.id)
-    voicer = context.voicer
-    lesson_path = episode.lesson.path
+    show, folder = context.show, context.cache_dir(episode.id)
     # New audio tools make new chapters: `--remaster` then redoes the whole episode with them.
     tools = digest(tool_versions())
     settings = digest(VERSION, show.audio, tools)
-    kept = _kept_levels(folder, settings)
     chapters = ChapterCache(context.project.own(folder / "chapters" / tools[:16]))
-
-    def voice_all(trust_cache: bool) -> None:
-        for index, line in enumerate(script.lines):
-            voicer.ensure(line, keys[index], index, lesson_path=lesson_path, trust_cache=trust_cache)
-
     # Scratch space under the project's .cache: a killed build's leftovers are removed by the next build.
     scratch_root = context.project.own(context.project.cache / "scratch")
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="master-", dir=scratch_root) as scratch:
-
-        def assembled(level: float | None) -> Assembly:
-            return assemble(
-                script,
-                keys,
-                voicer.cache,
-                Path(scratch) / "track.wav",
-                cues() if show.audio.music else None,
-                bed=show.audio.music,
-                level=level,
-            )
-
-        def assembled_at_kept_level() -> Assembly:
-            nonlocal kept
-            assembly = assembled(kept.speech_level if kept else None)
-            # The cues and the compressor keep the level they were set from while the speech's level holds.
-            if kept and not abs(assembly.measured_level - kept.speech_level) <= LOUDNESS_TOLERANCE:
-                kept = None
-                assembly = assembled(None)
-            return assembly
-
-        # Usually every sentence is cached already; one removed or damaged since the synth step is made again.
-        voice_all(trust_cache=True)
-        try:
-            assembly = assembled_at_kept_level()
-        except MissingSentence:
-            voice_all(trust_cache=False)
-            assembly = assembled_at_kept_level()
+        assembly, kept = _assembled(context, episode, Path(scratch), _kept_levels(folder, settings))
         mastered = master_chapters(
             assembly,
             show.audio,
             folder / "master.mp3",
             chapters,
-            what=lesson_path,
+            what=episode.lesson.path,
             kept=kept,
             scratch=Path(scratch),
         )
+    made, count = len(mastered.remastered), len(mastered.chapter_starts)
+    log.info("%s: %d of %d chapters re-mastered", episode.id, made, count)
+    record = _record(episode.spoken, assembly, mastered, folder / "master.mp3")
+    _save_levels(folder, settings, mastered)
+    record.write(folder)
+    chapters.prune(mastered.keys)
+    for other in context.project.own(folder / "chapters").iterdir():
+        if other != chapters.folder and not other.is_symlink():
+            shutil.rmtree(other, ignore_errors=True)
+    return mastered.report.duration_s
+
+
+def _assembled(
+    context: Context, episode: EpisodeWork, scratch: Path, kept: Levels | None
+) -> tuple[Assembly, Levels | None]:
+    """The episode's track, assembled at the kept levels while the speech's level holds (and the levels it
+    was assembled at: None when they no longer held)."""
+    from ..audio.assemble import MissingSentence, assemble
+    from ..audio.master import LOUDNESS_TOLERANCE
+    from ..audio.sound import cues
+
+    show, script, keys = context.show, episode.spoken, episode.sentence_keys
+    voicer, lesson_path = context.voicer, episode.lesson.path
+
+    def voice_all(trust_cache: bool) -> None:
+        for index, line in enumerate(script.lines):
+            voicer.ensure(line, keys[index], index, lesson_path=lesson_path, trust_cache=trust_cache)
+
+    def assembled(level: float | None) -> Assembly:
+        return assemble(
+            script,
+            keys,
+            voicer.cache,
+            scratch / "track.wav",
+            cues() if show.audio.music else None,
+            bed=show.audio.music,
+            level=level,
+        )
+
+    def assembled_at_kept_level() -> Assembly:
+        nonlocal kept
+        assembly = assembled(kept.speech_level if kept else None)
+        # The cues and the compressor keep the level they were set from while the speech's level holds.
+        if kept and not abs(assembly.measured_level - kept.speech_level) <= LOUDNESS_TOLERANCE:
+            kept = None
+            assembly = assembled(None)
+        return assembly
+
+    # Usually every sentence is cached already; one removed or damaged since the synth step is made again.
+    voice_all(trust_cache=True)
+    try:
+        assembly = assembled_at_kept_level()
+    except MissingSentence:
+        voice_all(trust_cache=False)
+        assembly = assembled_at_kept_level()
+    return assembly, kept
+
+
+def _record(script: Script, assembly: Assembly, mastered: Mastered, mp3: Path) -> MasterRecord:
+    """Where each chapter and line is in the mastered MP3, how loud it is, and the file's fingerprint."""
     report, starts = mastered.report, mastered.chapter_starts
-    log.info("%s: %d of %d chapters re-mastered", episode.id, len(mastered.remastered), len(starts))
     chapter_marks = []
     for index, chapter in enumerate(script.chapters):
         end = starts[index + 1] if index + 1 < len(starts) else report.duration_s
         chapter_marks.append(ChapterMark(chapter.title, round(starts[index], 3), round(end, 3)))
     # Every chapter starts on an MP3 frame boundary: its lines move with it.
     shift = [start - raw for start, raw in zip(starts, assembly.chapter_starts)]
-    size, mtime_ns, sha256 = fingerprint(folder / "master.mp3")
-    record = MasterRecord(
+    size, mtime_ns, sha256 = fingerprint(mp3)
+    return MasterRecord(
         chapters=tuple(chapter_marks),
         # Roles, not names: a renamed speaker is re-tagged, not re-mastered.
         cues=tuple(
@@ -183,6 +211,10 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
         size=size,
         mtime_ns=mtime_ns,
     )
+
+
+def _save_levels(folder: Path, settings: str, mastered: Mastered) -> None:
+    """The levels the chapters were made at, for the next master of the episode to keep (see _kept_levels)."""
     levels = mastered.levels
     write_atomic(
         folder / "levels.json",
@@ -196,9 +228,3 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
             }
         ),
     )
-    write_atomic(folder / "master.json", record.encode())
-    chapters.prune(mastered.keys)
-    for other in context.project.own(folder / "chapters").iterdir():
-        if other != chapters.folder and not other.is_symlink():
-            shutil.rmtree(other, ignore_errors=True)
-    return report.duration_s

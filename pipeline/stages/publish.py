@@ -4,21 +4,41 @@ superseded files are removed last, and the episodes' first-published dates are s
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 
-from ..errors import ValidationError
+from ..errors import CertQuestsError, ValidationError
 from ..model.episode import Episode
 from ..publish.local import publish_files, remove_stale_pages
 from .base import Context, EpisodeWork, Scope, Step
+from .upload import restore_copies
 
 NAME = "publish"
 VERSION = 1
 SCOPE: Scope = "show"
 HELP = "Build everything, pass the gate and put the feed and pages live in feed/."
+COMMAND: str | None = None
+BUILT = True
+FINISHES = True
+REPORT = ""
+
+log = logging.getLogger(__name__)
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
-    return [Step(NAME, None, {"stage code": str(VERSION)}, lambda: publish(context), when="changed")]
+    return [
+        Step(NAME, None, {"stage code": str(VERSION)}, lambda: publish(context), when="changed"),
+        Step(NAME, "copies", {"stage code": str(VERSION)}, lambda: mend_copies(context), when="settled"),
+    ]
+
+
+def mend_copies(context: Context) -> None:
+    """The site's copies of the released episodes' files hold what the build made: a damaged or deleted one is
+    copied again from episodes/ (a publish checks them again before anything goes up)."""
+    try:
+        restore_copies(context)
+    except CertQuestsError as exc:
+        log.warning("%s", exc)
 
 
 def publish(context: Context) -> None:

@@ -1,256 +1,29 @@
-"""Lesson -> Script: speaker-tagged sentences with pauses, grouped into chapters, and its reviewable text."""
+"""The script stage: each episode's script, written from its lesson (see pipeline/writing/) or kept from the
+plan memo while everything it is made from is unchanged, and its reviewable text in scripts/."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
-import itertools
 from pathlib import Path
 
-from ..errors import Problem
 from ..fsutil import write_atomic
-from ..model.course import Course
-from ..model.lesson import Block, Lesson
-from ..model.lexicon import LEXICON_NAME, Lexicon
+from ..model.lexicon import LEXICON_NAME
 from ..model.memo import pack, unpack
 from ..model.project import CONFIG_NAME
-from ..model.quiz import Question
-from ..model.script import Chapter, Line, Script
-from ..model.show import Show
-from ..spoken.markup import keeps_breaks, plain, shown
-from ..spoken.numbers import cardinal
-from ..spoken.review import Change, review_lines
-from ..spoken.sentences import split_sentences
-from ..spoken.speech import Spoken, long_sentence, speak
+from ..writing.report import SpeechReport
+from ..writing.report import speech_report as course_report
+from ..writing.script import build_script, build_study_script, render_script
 from .base import Context, EpisodeWork, Outline, Scope, Step, digest
-
-NOTICES = {
-    "code": "There is a code sample for this in the show notes.",
-    "table": "There is a table for this in the show notes.",
-    "image": "There is a picture of this in the show notes.",
-}
-ORDINALS = ["one", "two", "three", "four", "five", "six"]
-QUIZ_NAME = "content/quiz.yaml"
-
-
-def speech_notes(sentence: str, spoken: Spoken) -> tuple[str, ...]:
-    """What a producer should know about one sentence before it is voiced, each with its fix."""
-    notes = []
-    for word, script in spoken.unsayable:
-        notes.append(
-            f"the voice cannot say {word!r} ({script} script) and leaves it out; add "
-            f'"{word}" = "..." under [say] in content/lexicon.toml with how to say it'
-        )
-    words = long_sentence(sentence)
-    if words:
-        notes.append(f"a sentence of {words} words is hard to follow when heard; split it")
-    return tuple(notes)
-
-
-def _lines_of(block: Block) -> list[str]:
-    """A block's text cut where its source lines break."""
-    cuts = [0, *block.breaks, len(block.text)]
-    return [" ".join(block.text[start:end].split()) for start, end in itertools.pairwise(cuts)]
-
-
-class _Writer:
-    """Accumulates lines for one chapter, putting the right pause after each."""
-
-    def __init__(self, show: Show, lexicon: Lexicon, path: str):
-        self.audio = show.audio
-        self.lexicon = lexicon
-        self.voices = show.voices
-        self.language = show.language
-        self.path = path
-        self.lines: list[Line] = []
-
-    def say(
-        self,
-        role: str,
-        text: str,
-        *,
-        pause: float | None = None,
-        line: int | None = None,
-        breaks: tuple[int, ...] = (),
-        path: str | None = None,
-    ) -> None:
-        role = role if role in self.voices else "host"  # a show with one voice reads the co-host's lines too
-        sentences = split_sentences(text)
-        for index, (start, sentence) in enumerate(sentences):
-            last = index == len(sentences) - 1
-            gap = (
-                (pause if pause is not None else self.audio.paragraph_pause)
-                if last
-                else self.audio.sentence_pause
-            )
-            spoken = speak(sentence, self.lexicon, self.language)
-            if not spoken.text.strip(" .,;:!?"):
-                continue
-            where = f"{path or self.path}:{line + sum(1 for b in breaks if b <= start)}" if line else ""
-            text = shown(sentence)
-            self.lines.append(Line(role, text, spoken.text, gap, where, speech_notes(text, spoken)))
-
-    def block(self, block: Block) -> None:
-        if block.kind == "pause":
-            if self.lines:
-                last = self.lines[-1]
-                seconds = float(block.text) if block.text else self.audio.answer_pause
-                self.lines[-1] = dataclasses.replace(last, pause=max(last.pause, seconds))
-        elif block.kind in NOTICES:
-            notice = NOTICES[block.kind]
-            # Two code blocks a few lines apart are one thing to look up: say so once.
-            if all(line.text != notice for line in self.lines[-3:]):
-                self.say("host", notice)
-        elif block.kind != "note" and keeps_breaks(verse := _lines_of(block)):
-            verse[-1] += "" if verse[-1][-1:] in ".!?:" else "."
-            for index, words in enumerate(verse):  # a poem, an address: a pause after each line
-                pause = None if index == len(verse) - 1 else self.audio.sentence_pause
-                self.say(block.role, words, pause=pause, line=block.line + index)
-        else:
-            text = " ".join(block.text.split()) if block.kind != "note" else "A note: " + block.text
-            text = text if text[-1:] in ".!?:" else text + "."
-            self.say(block.role, text, line=block.line, breaks=block.breaks)
-
-    def close(self, title: str, kind: str, section_pause: float) -> Chapter:
-        lines = self.lines
-        if lines:
-            last = lines[-1]
-            lines[-1] = dataclasses.replace(
-                last, pause=max(last.pause, section_pause) if section_pause else 0.0
-            )
-        self.lines = []
-        return Chapter(title, kind, tuple(lines))
-
-
-def _number(number: int, show: Show) -> str:
-    return ORDINALS[number - 1] if number <= len(ORDINALS) else cardinal(number, show.language)
-
-
-def ask(writer: _Writer, show: Show, question: Question, number: int) -> None:
-    """One quiz question as an episode asks it: the co-host reads it and its options, each option after its
-    letter said as a phrase of its own (run together, "A: A REST API" is heard "arrest API"), the answer pause
-    after the last; then the host gives the answer and why."""
-    audio = show.audio
-
-    def say(role: str, text: str, pause: float | None = None) -> None:
-        writer.say(role, text, pause=pause, path=QUIZ_NAME, line=question.line)
-
-    say(
-        "cohost",
-        f"{show.line('question', number=_number(number, show))} {plain(question.question)}",
-        audio.sentence_pause,
-    )
-    for index, (letter, option) in enumerate(question.options):
-        text = plain(option)
-        last = index == len(question.options) - 1
-        say("cohost", f"Option {letter}.", audio.sentence_pause)
-        say(
-            "cohost",
-            text if text[-1:] in ".!?" else text + ".",
-            audio.answer_pause if last else audio.sentence_pause,
-        )
-    answer = show.line("answer", letter=question.answer, answer=plain(question.answer_text).rstrip("."))
-    say("host", f"{answer} {plain(question.explanation)}")
-
-
-def build_script(
-    lesson: Lesson,
-    show: Show,
-    lexicon: Lexicon,
-    questions: tuple[Question, ...] = (),
-    next_title: str | None = None,
-) -> Script:
-    """The whole episode as spoken lines: intro, one chapter per section, self-test, outro."""
-    writer = _Writer(show, lexicon, lesson.path)
-    audio = show.audio
-    chapters: list[Chapter] = []
-
-    if lesson.episode_type == "trailer":
-        writer.say("host", show.line("trailer_intro"))
-    else:
-        module = show.module(lesson.module)
-        where = f"Module {lesson.module}" + (f", {module.title}" if module else "")
-        title = plain(lesson.title)
-        writer.say("host", show.line("intro", module=where, lesson=str(lesson.number), title=title))
-    for block in lesson.intro:
-        writer.block(block)
-    chapters.append(writer.close("Introduction", "intro", audio.section_pause))
-
-    for section in lesson.sections:
-        title = section.title if section.title[-1:] in ".!?" else section.title + "."
-        writer.say("host", title, line=section.line)
-        for block in section.blocks:
-            writer.block(block)
-        chapters.append(writer.close(section.title, "section", audio.section_pause))
-
-    chosen = questions[: show.selftest_questions]
-    if chosen:
-        count = f"{ORDINALS[len(chosen) - 1].capitalize()} question{'s' if len(chosen) > 1 else ''}"
-        writer.say("host", show.line("selftest", questions=count))
-        for number, question in enumerate(chosen, 1):
-            ask(writer, show, question, number)
-        chapters.append(writer.close("Test yourself", "selftest", audio.section_pause))
-
-    if lesson.episode_type == "trailer":
-        writer.say("host", show.line("trailer_outro"))
-    else:
-        writer.say("host", show.line("outro", title=plain(lesson.title)))
-        if next_title:
-            writer.say("host", show.line("next", next=plain(next_title)))
-        else:
-            writer.say("host", show.line("last"))
-    chapters.append(writer.close("Outro", "outro", 0.0))
-    return Script(lesson.id, lesson.title, tuple(c for c in chapters if c.lines))
-
-
-def build_study_script(
-    lesson: Lesson, show: Show, lexicon: Lexicon, questions: tuple[Question, ...], topic: str = ""
-) -> Script:
-    """A drill (`topic` names what it covers) or a review: an intro, one chapter per question, an outro."""
-    writer = _Writer(show, lexicon, lesson.path)
-    section_pause = show.audio.section_pause
-    if topic:
-        count = f"{_number(len(questions), show).capitalize()} question{'s' if len(questions) > 1 else ''}"
-        writer.say("host", show.line("drill_intro", topic=topic, questions=count))
-    else:
-        writer.say("host", show.line("review_intro"))
-    chapters = [writer.close("Introduction", "intro", section_pause)]
-    for number, question in enumerate(questions, 1):
-        ask(writer, show, question, number)
-        chapters.append(writer.close(f"Question {number}", "selftest", section_pause))
-    writer.say("host", show.line("drill_outro", topic=topic) if topic else show.line("review_outro"))
-    chapters.append(writer.close("Outro", "outro", 0.0))
-    return Script(lesson.id, lesson.title, tuple(chapters))
-
-
-def render_script(script: Script, lesson: Lesson, show: Show) -> str:
-    """The reviewable text in scripts/: one speaker-tagged sentence per line, chapters as headings."""
-    out = [
-        f"# {script.title}",
-        f"# episode {lesson.id}, from {lesson.path}: edit the lesson, not this file",
-        f"# {len(script.lines)} sentences, {script.word_count} words",
-        "",
-    ]
-    for chapter in script.chapters:
-        out.append(f"== {chapter.title}")
-        for line in chapter.lines:
-            name = show.voices.get(line.role)
-            out.append(f"{(name.name if name else line.role).upper()}: {line.text}")
-            if line.spoken != line.text:
-                out.append(f"    (said: {line.spoken})")
-            if line.pause >= show.audio.answer_pause:
-                out.append(f"[pause {line.pause:g} s]")
-            elif line.pause >= show.audio.paragraph_pause:
-                out.append("")
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
 
 NAME = "script"
 VERSION = 2
 SCOPE: Scope = "episode"
 HELP = "Write the episode scripts to scripts/ (and nothing else)."
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
 
 
 def _script(context: Context, episode: EpisodeWork) -> None:
@@ -296,7 +69,12 @@ def _script(context: Context, episode: EpisodeWork) -> None:
 def _code() -> str:
     """A digest of the code and shipped lexicon that write scripts, so a kept script never outlives them."""
     package = Path(__file__).parent.parent
-    files = [Path(__file__), package / "model" / "lexicon.py", *sorted((package / "spoken").iterdir())]
+    files = [
+        Path(__file__),
+        *sorted((package / "writing").iterdir()),
+        package / "model" / "lexicon.py",
+        *sorted((package / "spoken").iterdir()),
+    ]
     return digest(
         VERSION, *(hashlib.sha256(path.read_bytes()).hexdigest() for path in files if path.is_file())
     )
@@ -324,78 +102,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     ]
 
 
-@dataclasses.dataclass(frozen=True)
-class SpeechReport:
-    """What the speech pass found over a whole course, before any audio: what the voice cannot say or may say
-    badly, and every sentence said differently from how it is written."""
-
-    problems: tuple[Problem, ...]
-    changed: tuple[Line, ...]
-
-
 def speech_report(context: Context) -> SpeechReport:
     """Every episode's script (planned already) and every quiz question, spoken and checked."""
     lines = [line for episode in context.episodes for line in episode.spoken.lines]
-    writer = _Writer(context.show, context.lexicon, QUIZ_NAME)
-    for question in context.course.questions:  # the whole bank: quiz.html shows every question
-        texts = [question.question, *(text for _, text in question.options), question.explanation]
-        for text in texts:
-            writer.say("host", plain(text), line=question.line)
-    lines += writer.lines
-    problems: dict[tuple[str, str], Problem] = {}
-    changed: dict[str, Line] = {}
-    for line in lines:
-        for note in line.notes:
-            path, _, number = line.source.rpartition(":")
-            problems.setdefault(
-                (line.source, note),
-                Problem(path, int(number), f'{note} (the voice says: "{line.spoken}")'),
-            )
-        if line.source and line.spoken != context.lexicon.apply(line.text):
-            changed.setdefault(line.source + line.text, line)
-    return SpeechReport(tuple(problems.values()), tuple(changed.values()))
-
-
-def speech_lines(report: SpeechReport, *, every: bool = False) -> list[str]:
-    """The report as `certquests check` prints it: every problem; the changed sentences grouped by the rule
-    that changed them, or (`every`) each one as written, then as said."""
-    out = []
-    if report.problems:
-        out.append(f"{len(report.problems)} sentence(s) the voice cannot say in full or may say badly:")
-        out += [f"  {problem}" for problem in report.problems]
-    else:
-        out.append("The voice can say every sentence.")
-    if report.changed and every:
-        out.append(
-            f"{len(report.changed)} sentence(s) are said differently from how they are written "
-            "(addresses, identifiers, units, symbols, markup); each as written, then as said:"
-        )
-        for line in report.changed:
-            out += [f"  {line.source}: {line.text}", f"      said: {line.spoken}"]
-    elif report.changed:
-        out.append(
-            f"{len(report.changed)} sentence(s) are said differently from how they are written; by rule, "
-            "with the changes made most often and one sentence (`certquests check --all` lists every one):"
-        )
-        out += review_lines([Change(line.source, line.text, line.spoken) for line in report.changed])
-    return out
-
-
-def vocabulary_lines(course: Course, lexicon: Lexicon) -> list[str]:
-    """The words `certquests check` asks a producer about: all-caps words without a lexicon entry, and words
-    with letters from other languages, with how often each is used."""
-    out = []
-    unknown = course.words_missing_from(lexicon)
-    if unknown:
-        out.append(f"{len(unknown)} all-caps word(s) have no entry in content/lexicon.toml yet:")
-        out += [f"  {token}  ({', '.join(sorted(unknown[token]))})" for token in sorted(unknown)]
-    else:
-        out.append("Every all-caps word has a pronunciation entry.")
-    foreign = course.foreign_words(lexicon)
-    if foreign:
-        out.append(
-            f"{len(foreign)} word(s) have letters from other languages, which the voice may say as English; "
-            'listen, and add "word" = "how to say it" under [say] in content/lexicon.toml where it does not:'
-        )
-        out += [f"  {word} ({count})" for word, count in sorted(foreign.items(), key=lambda i: (-i[1], i[0]))]
-    return out
+    return course_report(lines, context.show, context.lexicon, context.course)

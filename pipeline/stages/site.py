@@ -4,42 +4,19 @@ shows changed, and staged beside its place for the publish stage to put live."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from ..formats.pages import (
-    Page,
-    duration,
-    key_points,
-    render_markdown,
-    render_pages,
-    site_name,
-    templates_digest,
-)
-from ..model.episode import cover_name
-from ..model.lesson import lesson_file
-from .base import Context, EpisodeWork, Scope, Step, digest
-from .topics import FOLDER, published_topics
+from ..formats.pages import Page, render_pages
+from .base import Context, EpisodeWork, Scope, Step
+from .pages import plan_pages
 
 NAME = "site"
 VERSION = 1
 SCOPE: Scope = "show"
 HELP = "Render the show-notes pages and the quiz into feed/."
-
-
-class _Rendered:
-    """Markdown that becomes HTML when its page is written, not when the page is planned: a build that finds
-    the page up to date (its key is made of the source's digest) renders nothing."""
-
-    def __init__(self, text: str, files: dict[str, str] | None = None):
-        self.text, self.files = text, files
-
-    def __html__(self) -> str:
-        return str(render_markdown(self.text, self.files))
-
-    __str__ = __html__
-
-    def __bool__(self) -> bool:
-        return bool(self.text.strip())
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = "{count} page(s)"
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
@@ -60,172 +37,3 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
         Step(NAME, page.name, {"stage code": str(VERSION), **page.parts}, renderer(page), (site / page.name,))
         for page in pages
     ]
-
-
-def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> list[Page]:
-    """Every page of the site with what it is made from; nothing is rendered here."""
-    show, course, episodes = context.show, context.course, context.released
-    upcoming = [(lesson, day) for lesson, day in context.upcoming if lesson.episode_type != "bonus"]
-    common = {
-        "templates": templates_digest(),
-        "show": digest(
-            show.title,
-            show.subtitle,
-            show.description,
-            show.feed_url,
-            show.language,
-            show.copyright,
-            cover_name(show),
-        ),
-    }
-    pages: list[Page] = []
-    ordered = sorted(episodes, key=lambda e: e.lesson.sort_key)
-    groups: list[dict[str, Any]] = []
-    trailer = [e for e in ordered if e.lesson.episode_type == "trailer"]
-    if trailer:
-        groups.append({"key": "trailer", "title": "Start here", "episodes": trailer})
-    for module in show.modules:
-        members = [e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type == "full"]
-        if members:
-            groups.append(
-                {
-                    "key": str(module.number),
-                    "title": f"Module {module.number}: {module.title}",
-                    "episodes": members,
-                }
-            )
-    study = [e for e in ordered if e.lesson.episode_type == "bonus"]
-    placed = {e.id for group in groups for e in group["episodes"]} | {e.id for e in study}
-    rest = [e for e in ordered if e.id not in placed]
-    if rest:
-        groups.append({"key": "other", "title": "Episodes", "episodes": rest})
-    if study:  # drills by topic, then reviews by day
-        study.sort(key=lambda e: (not e.id.startswith("drill-"), e.released, e.id))
-        groups.append({"key": "study", "title": "Drills and reviews", "episodes": study})
-    feeds = [(topic.id, topic.title, f"{FOLDER}/{topic.id}.xml") for topic in published_topics(context)]
-    listing = [
-        (
-            e.id,
-            e.lesson.title,
-            e.lesson.summary,
-            e.number,
-            duration(e.duration),
-            e.released.isoformat(),
-            e.page_name,
-        )
-        for e in ordered
-    ]
-    pages.append(
-        Page(
-            "index.html",
-            "index.html",
-            {
-                "groups": groups,
-                "upcoming": upcoming,
-                "questions": course.questions,
-                "study_plan": _Rendered(study_plan) if study_plan else None,
-                "topic_feeds": feeds,
-            },
-            {
-                **common,
-                "episodes": digest(listing, [g["title"] for g in groups]),
-                "upcoming": digest([(lesson.id, lesson.title, str(day)) for lesson, day in upcoming]),
-                "study plan": digest(study_plan),
-                "quiz size": str(len(course.questions)),
-                "topic feeds": digest(feeds),
-            },
-        )
-    )
-
-    for index, episode in enumerate(ordered):
-        lesson_path = context.project.root / episode.lesson.path
-        files = {target: lesson_file(lesson_path, target) for target, _line in episode.lesson.files}
-        names = {target: site_name(path) for target, path in files.items()}
-        previous = ordered[index - 1] if index else None
-        following = ordered[index + 1] if index + 1 < len(ordered) else None
-        episode_module = (
-            show.module(episode.lesson.module) if episode.lesson.episode_type != "bonus" else None
-        )
-        pages.append(
-            Page(
-                episode.page_name,
-                "episode.html",
-                {
-                    "episode": episode,
-                    "module": episode_module,
-                    "notes": _Rendered(episode.lesson.body, names),
-                    "key_points": key_points(episode.lesson),
-                    "previous": previous,
-                    "next": following,
-                },
-                {
-                    **common,
-                    "episode": digest(
-                        listing[index],
-                        episode.audio_name,
-                        episode.sidecars,
-                        episode.chapters,
-                        episode.cues,
-                        episode.lesson.digest,
-                    ),
-                    "module": digest(episode_module),
-                    "neighbours": digest([(e.lesson.title, e.page_name) for e in (previous, following) if e]),
-                    "files": digest(sorted(names.items())),
-                },
-                tuple((files[target], name) for target, name in names.items()),
-            )
-        )
-
-    if course.questions:
-        # The whole bank, released episodes or not: a lesson's page is linked once its episode is out.
-        lessons = [
-            lesson for lesson in course.lessons if lesson.episode_type == "full" and not lesson.retired
-        ]
-        questions = list(course.questions)
-        counts = {d.id: sum(1 for q in questions if q.domain == d.id) for d in show.domains}
-        released_pages = {e.id: e.page_name for e in episodes}
-        advice = _advice(context, released_pages, {topic_id: url for topic_id, _, url in feeds})
-        quiz: dict[str, Any] = {
-            "questions": questions,
-            "lessons": lessons,
-            "domains": show.domains,
-            "counts": counts,
-            "domain_titles": {d.id: d.title for d in show.domains},
-            "lesson_titles": {lesson.id: lesson.title for lesson in course.lessons},
-            "pages": released_pages,
-            "storage_key": storage_key,
-            "topic_of": _topic_of(context),
-            "advice": advice,
-        }
-        pages.append(
-            Page(
-                "quiz.html",
-                "quiz.html",
-                quiz,
-                {
-                    **common,
-                    "questions": digest(questions),
-                    "domains": digest(show.domains),
-                    "lessons": digest([(lesson.id, lesson.title) for lesson in course.lessons]),
-                    "released": digest(sorted(released_pages.items())),
-                    "storage": storage_key,
-                    "advice": digest(advice, sorted(quiz["topic_of"].items())),
-                },
-            )
-        )
-    return pages
-
-
-def _topic_of(context: Context) -> dict[str, str]:
-    """Each question's topic (its domain, or its lesson's module), for the quiz page's advice."""
-    return {question.id: topic.id for topic in context.topics for question in topic.questions}
-
-
-def _advice(context: Context, pages: dict[str, str], feeds: dict[str, str]) -> list[dict[str, str]]:
-    """What the quiz page can point a learner to per topic: its drill's page and its feed, once out."""
-    out = []
-    for topic in context.topics:
-        drill, feed = pages.get(f"drill-{topic.id}", ""), feeds.get(topic.id, "")
-        if drill or feed:
-            out.append({"id": topic.id, "title": topic.title, "drill": drill, "feed": feed})
-    return out

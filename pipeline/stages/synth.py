@@ -12,6 +12,10 @@ NAME = "synth"
 VERSION = 1
 SCOPE: Scope = "episode"
 HELP = "Synthesize every sentence that is not cached yet (runs script first if needed)."
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
 
 
 def _sentence_keys(context: Context, episode: EpisodeWork) -> list[str]:

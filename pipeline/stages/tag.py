@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
+from ..errors import BuildError
 from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
 from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name, sidecar_names
 from .base import Context, EpisodeWork, Scope, Step, digest
@@ -21,6 +22,10 @@ VERSION = 3
 CAPTIONS_VERSION = 2
 SCOPE: Scope = "episode"
 HELP = "Tag the MP3s and write their sidecars into episodes/."
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
 
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
@@ -48,18 +53,19 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     }
     named = digest(parts)  # what the MP3 holds: its name
     parts["captions code"] = str(CAPTIONS_VERSION)
-    step = Step(
-        NAME,
-        episode.id,
-        parts,
-        lambda: tag_episode(context, episode),
-        episode=episode.id,
-        intact=lambda: files_intact(context, episode),
-        verify="always",
-    )
     episode.audio_name = audio_name(episode.id, named)
-    step.outputs = (context.project.episodes / episode.audio_name,)
-    return [step]
+    return [
+        Step(
+            NAME,
+            episode.id,
+            parts,
+            lambda: tag_episode(context, episode),
+            (context.project.episodes / episode.audio_name,),
+            episode=episode.id,
+            intact=lambda: files_intact(context, episode),
+            verify="always",
+        )
+    ]
 
 
 def built_files(context: Context, episode: EpisodeWork) -> list[Path]:
@@ -87,16 +93,14 @@ def files_intact(context: Context, episode: EpisodeWork) -> bool:
 
 def readable(context: Context, episode: EpisodeWork) -> bool:
     """Whether the master stage's record of the episode can be read (it is what load_episode reads)."""
-    try:
-        MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-    return True
+    return MasterRecord.read(context.cache_dir(episode.id)) is not None
 
 
 def load_episode(context: Context, episode: EpisodeWork) -> Episode:
     """The built episode, from the master stage's record and the tagged file on disk."""
-    record = MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
+    record = MasterRecord.read(context.cache_dir(episode.id))
+    if record is None:
+        raise BuildError(f"{episode.id}: its master record is missing or damaged; run `certquests build`")
     path = context.project.episodes / episode.audio_name
     names = {role: voice.name for role, voice in context.show.voices.items()}
     return Episode(

@@ -17,6 +17,10 @@ VERSION = 1
 SCOPE: Scope = "show"
 HELP = "Publish a feed per topic to feed/topics/ (after the gate passes)."
 FOLDER = "topics"
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
 
 
 def topic_url(show: Show, topic: Topic) -> str:

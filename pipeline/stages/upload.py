@@ -4,12 +4,10 @@ changed, audio first and the feed last; see pipeline/publish/sync.py). Runs ever
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,12 +26,15 @@ NAME = "upload"
 VERSION = 1
 SCOPE: Scope = "show"
 HELP = "Build everything, then upload the site to its hosting (--to, or [publish] to in show.toml)."
+COMMAND: str | None = "publish"
+BUILT = False
+FINISHES = False
+REPORT = ""
 
 
 @dataclass
 class Request:
-    """What `certquests publish` asked for; the build hands it no options, so the command sets it around the
-    build (see `requested`)."""
+    """What `certquests publish` asked for: the command hands it to the build among its orders, under NAME."""
 
     target: Target
     settings: PublishSettings
@@ -43,20 +44,9 @@ class Request:
     reports: list[UploadReport] = field(default_factory=list)
 
 
-_request: ContextVar[Request | None] = ContextVar("upload_request", default=None)
-
-
-@contextlib.contextmanager
-def requested(request: Request) -> Iterator[Request]:
-    token = _request.set(request)
-    try:
-        yield request
-    finally:
-        _request.reset(token)
-
-
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
-    request = _request.get()
+    order = context.orders.get(NAME)
+    request = order if isinstance(order, Request) else None
     return [Step(NAME, None, {"stage code": str(VERSION)}, lambda: upload(context, request), when="always")]
 
 

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContentError, SynthesisError
-from ..model.lexicon import LETTERS as DIGITS
-from ..model.lexicon import Lexicon
+from ..model.lexicon import DIGIT_WORDS, Lexicon
 from ..model.script import Line
 from ..spoken.speech import speak
-from .base import Context
+from ..stages.base import Context
 
 if TYPE_CHECKING:
     from ..audio.recognize import Recognizer
@@ -31,8 +30,8 @@ Listen = Callable[[Line], str]  # the words heard when the line's own voice says
 
 def _part_said(part: str) -> str:
     """A digit by name, capitals and single letters by their letter names, a word as it is."""
-    if part in DIGITS:
-        return DIGITS[part]
+    if part in DIGIT_WORDS:
+        return DIGIT_WORDS[part]
     if part.isupper() or len(part) == 1:
         return " ".join(LETTER_NAMES[letter.lower()] for letter in part)
     return part.lower()

@@ -32,10 +32,10 @@ from ..fsutil import write_atomic
 from ..model.episode import MasterRecord
 from ..model.proof import REPORT_SUFFIX, EpisodeProof, Hearing, Miss, Tally
 from ..model.script import Line
+from ..stages.base import Context, EpisodeWork
+from ..writing.script import QUIZ_NAME
 from .advice import TRIALS, Verifier, _known_trials, listener
-from .base import Context, EpisodeWork
 from .hearing import Normalize, Scored, normalizer, score
-from .script import QUIZ_NAME
 
 if TYPE_CHECKING:
     from ..audio.recognize import Heard, Recognizer, Word
@@ -79,11 +79,12 @@ def built_audio(context: Context, episode: EpisodeWork) -> tuple[Path, MasterRec
     """The episode's MP3 in episodes/ and its master record, when they are built from the current script."""
     pattern = re.compile(re.escape(episode.id) + r"-[0-9a-f]+\.mp3")
     files = [p for p in context.project.episodes.glob(f"{episode.id}-*.mp3") if pattern.fullmatch(p.name)]
-    try:
-        record = MasterRecord.decode((context.cache_dir(episode.id) / "master.json").read_text("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not files or [cue.text for cue in record.cues] != [line.text for line in episode.spoken.lines]:
+    record = MasterRecord.read(context.cache_dir(episode.id))
+    if (
+        record is None
+        or not files
+        or [cue.text for cue in record.cues] != [line.text for line in episode.spoken.lines]
+    ):
         return None
     return max(files, key=lambda p: p.stat().st_mtime_ns), record
 
