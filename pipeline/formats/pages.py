@@ -36,18 +36,24 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
-@functools.cache
-def _environment() -> Environment:
+def jinja_environment(folder: Path, **helpers: object) -> Environment:
+    """Templates from `folder`, HTML escaped, every name they use required to exist, with `helpers`."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(folder),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(clock=clock, duration=duration)
+    env.globals.update(helpers)
+    return env
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = jinja_environment(TEMPLATES, clock=clock, duration=duration)
     env.filters["inline"] = render_inline
     return env
 

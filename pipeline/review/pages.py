@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from ..formats.pages import clock
+from ..formats.pages import clock, jinja_environment
 from .desk import EpisodeReview, Row
 
 if TYPE_CHECKING:
@@ -19,17 +19,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @functools.cache
 def _environment() -> Environment:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.update(clock=clock, percent=percent, figure=figure)
-    return env
+    return jinja_environment(TEMPLATES, clock=clock, percent=percent, figure=figure)
 
 
 def percent(value: float | None) -> str:
