@@ -9,8 +9,9 @@ temporary folder, then prints:
   the engines taking turns sentence by sentence on this one thread (so a change in the machine's load falls
   on both alike), as CPU seconds per second of audio; Piper twice, with the voice's decoder as the build
   runs it (2-D, see pipeline/speech/piper_graph.py) and as the voice ships it; and the co-host/host ratio;
-- a cold `certquests build` of that project: its time, and the peak resident memory of the build process
-  and its children (sampled from /proc every 50 ms, and never under the process's own high-water mark);
+- a cold `certquests build` of that project in a process of its own, timed whole as a producer runs it:
+  its time, and the peak resident memory of the build process and its children (sampled from /proc every
+  50 ms, and never under the process's own high-water mark);
 - the same lessons made by hand: the hibari CLI on each lesson's text, then `ffmpeg-normalize --preset
   podcast` to a 96 kbps MP3, one after another, timed whole; and how many times faster per minute of audio
   made the build is.
@@ -29,9 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from build import PeakMemory
+from build import _resident, _tree
 
-from pipeline.graph.build import build
 from pipeline.graph.plan import plan_episodes, read_project
 from pipeline.model.project import Project
 from pipeline.speech import SAMPLE_RATE, get_engine
@@ -101,6 +101,25 @@ def _engine(name: str):
     return AsShipped()
 
 
+def sampled(command: list[str]) -> tuple[float, int, str]:
+    """Run `command`: its wall seconds, the peak resident memory of it and its children together (each
+    process's VmRSS summed every 50 ms, and never under the largest one's own high-water mark), its output."""
+    import resource
+
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(_resident(pid) for pid in _tree(process.pid)))
+        time.sleep(0.05)
+    wall = time.perf_counter() - started
+    output = process.stdout.read() if process.stdout else ""
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return wall, max(peak, largest), output
+
+
 def naive(project: Path, where: Path) -> tuple[float, float]:
     """The lessons made by hand: wall seconds and seconds of audio."""
     import imageio_ffmpeg
@@ -153,14 +172,12 @@ def main() -> None:
         report_engines(engine_costs(project))
         if args.skip_build:
             return
-        with PeakMemory() as memory:
-            started = time.perf_counter()
-            report = build(Project(project))
-            wall = time.perf_counter() - started
-        minutes = report.audio_seconds / 60
+        command = [sys.executable, "-m", "pipeline.cli", "--project", str(project), "build"]
+        wall, peak, output = sampled(command)
+        minutes = float(re.search(r"([\d.]+) min of audio mastered", output).group(1))
         print(
-            f"cold build of {args.module} ({report.episodes} episodes, {minutes:.1f} min of audio): "
-            f"{wall:.1f} s; peak resident memory of the build and its children: {memory.peak / 2**20:.0f} MB"
+            f"cold build of {args.module} ({minutes:.1f} min of audio), in a process of its own: "
+            f"{wall:.1f} s; peak resident memory of the build and its children: {peak / 2**20:.0f} MB"
         )
         if args.skip_naive:
             return
