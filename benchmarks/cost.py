@@ -101,23 +101,26 @@ def _engine(name: str):
     return AsShipped()
 
 
-def sampled(command: list[str]) -> tuple[float, int, str]:
-    """Run `command`: its wall seconds, the peak resident memory of it and its children together (each
-    process's VmRSS summed every 50 ms, and never under the largest one's own high-water mark), its output."""
-    import resource
-
+def sampled(command: list[str]) -> tuple[float, float, int, str]:
+    """Run `command`: its wall seconds, its CPU seconds (with the children it waited for), the peak resident
+    memory of it and its children together (each process's VmRSS summed every 50 ms, and never under its own
+    high-water mark), and its output."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, sum(_resident(pid) for pid in _tree(process.pid)))
-        time.sleep(0.05)
-    wall = time.perf_counter() - started
-    output = process.stdout.read() if process.stdout else ""
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
+        peak, finished = 0, (0, 0, None)
+        while not finished[0]:
+            peak = max(peak, sum(_resident(pid) for pid in _tree(process.pid)))
+            time.sleep(0.05)
+            finished = os.wait4(process.pid, os.WNOHANG)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(finished[1])
+        log.seek(0)
+        output = log.read()
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{output}")
-    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return wall, max(peak, largest), output
+    usage = finished[2]
+    return wall, usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss * 1024), output
 
 
 def naive(project: Path, where: Path) -> tuple[float, float]:
@@ -173,11 +176,12 @@ def main() -> None:
         if args.skip_build:
             return
         command = [sys.executable, "-m", "pipeline.cli", "--project", str(project), "build"]
-        wall, peak, output = sampled(command)
+        wall, cpu, peak, output = sampled(command)
         minutes = float(re.search(r"([\d.]+) min of audio mastered", output).group(1))
         print(
             f"cold build of {args.module} ({minutes:.1f} min of audio), in a process of its own: "
-            f"{wall:.1f} s; peak resident memory of the build and its children: {peak / 2**20:.0f} MB"
+            f"{wall:.1f} s ({cpu:.1f} s of CPU); peak resident memory of the build and its children: "
+            f"{peak / 2**20:.0f} MB"
         )
         if args.skip_naive:
             return

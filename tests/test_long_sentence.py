@@ -3,8 +3,8 @@
 
 The fast tests stand a fake engine at the engine's seam (`synthesize`): a real voice takes minutes over a
 sentence of 2,000 words, and what is tested here is what the engine is given and what is made of its audio;
-the splitting, the checks, the trimming, the joins and the cache are all real. The slow test voices a long
-sentence with hibari itself, in a process of its own, and reads that process's peak memory."""
+the splitting, the checks, the trimming, the joins and the cache are all real. The slow tests voice a long
+sentence with hibari and with Piper themselves, each in a process of its own, and read its peak memory."""
 
 from __future__ import annotations
 
@@ -101,20 +101,26 @@ def test_check_still_asks_for_a_very_long_sentence_to_be_split(project: Path):
 
 
 @pytest.mark.slow
-def test_hibari_voices_a_sentence_of_1200_words_in_bounded_memory(tmp_path: Path):
-    """A real voice, in its own process: its peak resident memory stays that of an ordinary sentence's."""
+@pytest.mark.parametrize(
+    ("engine", "voice", "repeats"),
+    [("hibari", "heart", 100), ("piper", "joe", 35)],  # 1,304 and 459 words
+)
+def test_a_real_voice_says_a_very_long_sentence_in_bounded_memory(tmp_path: Path, engine, voice, repeats):
+    """A real voice, in a process of its own: the sentence comes out at a speaking pace, and the process's
+    peak resident memory stays that of an ordinary sentence's (Piper, given the whole sentence, would take
+    about 19 MB for each second of it: 2.9 GB here)."""
     script = f"""
 import re, sys
 from pathlib import Path
 sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
 from pipeline.model.script import Line
 from pipeline.model.show import Voice
-from pipeline.speech import SAMPLE_RATE, sentence_key
+from pipeline.speech import SAMPLE_RATE
 from pipeline.speech.cache import SpeechCache
 from pipeline.speech.voicer import Voicer
 
-voice = Voice(role="host", engine="hibari", voice="heart", rate=1.0, name="Host")
-words = ["Lambda runs", "your code", "when an event", "arrives, and", "scales it", "for you,"] * 100
+voice = Voice(role="host", engine={engine!r}, voice={voice!r}, rate=1.0, name="Host")
+words = ["Lambda runs", "your code", "when an event", "arrives, and", "scales it", "for you,"] * {repeats}
 text = " ".join(words) + " and that is all."
 cache = SpeechCache(Path({str(tmp_path)!r}) / "speech")
 Voicer({{"host": voice}}, cache).ensure(Line("host", text, text, 0.3), "k" * 64, 0, lesson_path="x.md")
@@ -126,5 +132,5 @@ print(len(text.split()), seconds, peak)
     assert done.returncode == 0, done.stderr
     words, seconds, peak = done.stdout.split()
     minutes = float(seconds) / 60
-    assert 130 < int(words) / minutes < 230, f"{words} words in {minutes:.1f} min"
+    assert 130 < int(words) / minutes < 260, f"{words} words in {minutes:.1f} min"
     assert int(peak) < 600, f"voicing {words} words peaked at {peak} MB"

@@ -165,7 +165,8 @@ def test_the_voice_with_its_decoder_made_2d_gives_the_same_samples(tmp_path: Pat
     for path in (model, rewritten):
         session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         voice = PiperVoice(session=session, config=config)
-        heard.append(np.concatenate([c.audio_float_array for c in voice.synthesize("Queues decouple.", quiet)]))
+        chunks = voice.synthesize("Queues decouple.", quiet)
+        heard.append(np.concatenate([chunk.audio_float_array for chunk in chunks]))
     assert len(heard[0]) == len(heard[1]) > SAMPLE_RATE // 2
     assert np.max(np.abs(heard[0] - heard[1])) < 1e-4
     assert "/dec/conv_pre/Conv" in _conv_kernels(model)
