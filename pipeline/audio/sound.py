@@ -113,10 +113,8 @@ class RoomTone:
     same noise, so an episode mastered again gives the same bytes."""
 
     def __init__(self, level_db: float, seed: int = 0):
-        from scipy.signal import lfilter_zi
-
         self._rng = np.random.default_rng(seed)
-        self._state = lfilter_zi(_PINK_B, _PINK_A) * 0.0
+        self._state = np.zeros(len(_PINK_A) - 1)  # the filter starts at rest
         self._scale = 10 ** (level_db / 20) / _pink_rms()
 
     def next(self, length: int) -> np.ndarray:
