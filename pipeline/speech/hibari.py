@@ -30,21 +30,6 @@ def _mend_numerals() -> None:
             setattr(normalize, name, NEVER)
 
 
-class _GivingBack:
-    """hibari's session, whose memory arena gives back after each run what the run took beyond its first
-    block (the same samples; the longest lines' buffers are not kept for the rest of the build)."""
-
-    def __init__(self, session: Any):
-        import onnxruntime
-
-        self.session = session
-        self.options = onnxruntime.RunOptions()
-        self.options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-
-    def run(self, outputs: Any, feeds: dict[str, Any]) -> Any:
-        return self.session.run(outputs, feeds, self.options)
-
-
 def _model(voice: str) -> Any:
     """One model per voice for the whole process; its inference is thread-safe and releases the GIL."""
     with _loading:
@@ -54,7 +39,6 @@ def _model(voice: str) -> Any:
             _mend_numerals()
             model = Hibari(voice=voice, threads=1)
             model.g2p  # noqa: B018 - built lazily by hibari; build it here, once, under the lock
-            model.sess = _GivingBack(model.sess)
             _models[voice] = model
         return _models[voice]
 
