@@ -140,3 +140,44 @@ def test_the_default_shows_two_voices_differ_in_pitch_and_keep_a_study_pace():
         voiced = np.concatenate(pitches)
         medians[voice.role] = float(np.median(voiced[voiced > 0]))
     assert abs(12 * math.log2(medians["host"] / medians["cohost"])) >= 4.0, medians
+
+
+@pytest.mark.slow
+def test_the_voice_with_its_decoder_made_2d_gives_the_same_samples(tmp_path: Path, monkeypatch):
+    """Without sampling noise the voice is deterministic: its rewritten decoder matches the voice as it ships
+    to float rounding, so sentences made before the rewrite stay in the cache."""
+    import json
+
+    import onnxruntime
+    from piper import PiperVoice, SynthesisConfig
+    from piper.config import PiperConfig
+
+    from pipeline.speech import piper_graph
+    from pipeline.speech.piper import voice_files
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    model, config_path = voice_files("joe")
+    rewritten = piper_graph.fast_model(model)
+    assert rewritten.parent == tmp_path / "certquests" / "piper" and rewritten != model
+    assert piper_graph.fast_model(model) == rewritten  # kept: made once per machine
+    config = PiperConfig.from_dict(json.loads(config_path.read_text()))
+    quiet = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
+    heard = []
+    for path in (model, rewritten):
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        voice = PiperVoice(session=session, config=config)
+        chunks = voice.synthesize("Queues decouple.", quiet)
+        heard.append(np.concatenate([chunk.audio_float_array for chunk in chunks]))
+    assert len(heard[0]) == len(heard[1]) > SAMPLE_RATE // 2
+    assert np.max(np.abs(heard[0] - heard[1])) < 1e-4
+    assert "/dec/conv_pre/Conv" in _conv_kernels(model)
+    assert not [name for name in _conv_kernels(rewritten) if name.startswith("/dec/")]
+
+
+def _conv_kernels(path: Path) -> set[str]:
+    """The decoder's 1-D convolutions left in the model."""
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    weights = {tensor.name: len(tensor.dims) for tensor in graph.initializer}
+    return {node.name for node in graph.node if node.op_type == "Conv" and weights.get(node.input[1]) == 3}

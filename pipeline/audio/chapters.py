@@ -138,10 +138,11 @@ def shape(assembly: Assembly, filters: str, cache: ChapterCache, scratch: Path, 
     if len(missing) == len(inputs):
         whole_path = scratch / "shaped.f32"
         filter_file(assembly.path, SAMPLE_RATE, whole_path, filters, what=f"{what}: dynamics")
-        whole = np.fromfile(whole_path, dtype="<f4")
+        # Read back a chapter at a time: the episode is never held whole.
+        length = whole_path.stat().st_size // 4
+        for number, (start, stop) in enumerate(_bounds(assembly, length)):
+            keep(number, np.fromfile(whole_path, dtype="<f4", count=stop - start, offset=4 * start))
         whole_path.unlink()
-        for number, (start, stop) in enumerate(_bounds(assembly, len(whole))):
-            keep(number, whole[start:stop])
     elif missing:
         given, out = scratch / "chapter.f32", scratch / "shaped.f32"
         for number, (preroll, audio) in enumerate(_inputs(assembly)):

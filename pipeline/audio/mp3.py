@@ -288,7 +288,11 @@ def encode_part(samples: np.ndarray, *, bitrate: int, channels: int, frames: int
     every part: frame j decodes to the samples from the part's start + 1152 j - 576, as one encode of the
     whole stream would place them."""
     lame = _lame(bitrate, channels)
-    data = lame.encode(_pcm(samples, channels)) + lame.flush()
+    # Given a step at a time (the same bytes as at once): only one step's PCM is held.
+    steps = (
+        lame.encode(_pcm(samples[start : start + CHUNK], channels)) for start in range(0, len(samples), CHUNK)
+    )
+    data = b"".join(steps) + lame.flush()
     if frames is None:
         return data
     position = 0

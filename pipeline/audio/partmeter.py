@@ -26,6 +26,7 @@ from .mp3 import ENCODER_DELAY, OUT_RATE, SAMPLES_PER_FRAME, Mp3Writer, TruePeak
 
 CONTEXT_FRAMES = 6
 STEP = OUT_RATE // 10  # 100 ms
+PEAK_BLOCK = 1 << 16  # samples the true-peak meter is given at once
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,9 @@ def measure_part(
     audio = np.ascontiguousarray(decoded[skip - earlier : skip - earlier + measured])
     if len(audio) != measured or skip < earlier:
         raise ToolError(f"an encoded part decodes to {len(audio)} samples, not {measured}")
-    for channel, peak in enumerate(peaks):
-        peak.add(audio[:, channel])
+    for start in range(0, len(audio), PEAK_BLOCK):  # a block at a time: its scratch stays small
+        for channel, peak in enumerate(peaks):
+            peak.add(audio[start : start + PEAK_BLOCK, channel])
     for fed, start in enumerate(range(0, len(audio) - STEP + 1, STEP), 1):
         state.add_frames(audio[start : start + STEP].reshape(-1), STEP)
         if fed >= 4:

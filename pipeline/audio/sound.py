@@ -105,22 +105,29 @@ _PINK_B = (0.049922035, -0.095993537, 0.050612699, -0.004408786)
 _PINK_A = (1.0, -2.494956002, 2.017265875, -0.522189400)
 
 
+ROOM_TONE_BLOCK = 1 << 16  # samples of noise made at once
+
+
 class RoomTone:
     """A steady pink-noise floor, made a chunk at a time and seamless across chunks; the same seed gives the
     same noise, so an episode mastered again gives the same bytes."""
 
     def __init__(self, level_db: float, seed: int = 0):
-        from scipy.signal import lfilter_zi
-
         self._rng = np.random.default_rng(seed)
-        self._state = lfilter_zi(_PINK_B, _PINK_A) * 0.0
+        self._state = np.zeros(len(_PINK_A) - 1)  # the filter starts at rest
         self._scale = 10 ** (level_db / 20) / _pink_rms()
 
     def next(self, length: int) -> np.ndarray:
+        """The next `length` samples, made a block at a time (the same samples as in one go), so only the
+        float32 result is the chapter's size."""
         from scipy.signal import lfilter
 
-        noise, self._state = lfilter(_PINK_B, _PINK_A, self._rng.standard_normal(length), zi=self._state)
-        return (noise * self._scale).astype(np.float32)
+        out = np.empty(length, dtype=np.float32)
+        for start in range(0, length, ROOM_TONE_BLOCK):
+            count = min(ROOM_TONE_BLOCK, length - start)
+            noise, self._state = lfilter(_PINK_B, _PINK_A, self._rng.standard_normal(count), zi=self._state)
+            out[start : start + count] = noise * self._scale
+        return out
 
 
 @functools.cache

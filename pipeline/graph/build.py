@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ..errors import BuildError
 from ..fsutil import remove_leftovers
+from ..memory import give_back_freed_memory
 from ..model.project import Project
 from ..model.registry import Registry
 from ..speech import accent_problem, check_voices
@@ -185,6 +186,7 @@ def _run_chains(
     # Longest episodes first: the last to be mastered, alone at the end, is a short one.
     chains.sort(key=lambda chain: -words[chain.result.id])
     plan.context.voicer  # noqa: B018 - made here, once, before the threads share it
+    give_back_freed_memory()  # before the threads make their own heaps
     scheduler = Scheduler(chains)
     count = jobs or os.cpu_count() or 1
     if not scheduler.units:  # threads share units, not a master: no more threads than episodes

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SynthesisError
 from ..model.show import Voice
 from . import SAMPLE_RATE
+from .piper_graph import fast_model
 
 if TYPE_CHECKING:  # the engine's version is read on every build; numpy loads only to speak
     import numpy as np
@@ -97,11 +98,43 @@ def _model(name: str) -> Any:
             options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
             session = onnxruntime.InferenceSession(
-                str(files[0]), sess_options=options, providers=["CPUExecutionProvider"]
+                str(fast_model(files[0])), sess_options=options, providers=["CPUExecutionProvider"]
             )
             config = PiperConfig.from_dict(json.loads(files[1].read_text("utf-8")))
-            _voices[name] = PiperVoice(session=session, config=config)
+            _voices[name] = PiperVoice(session=_Bounded(session, onnxruntime), config=config)
         return _voices[name]
+
+
+# Phoneme ids decoded at once across the build's threads. The decoder's working memory grows with the
+# length of what it is given (about 0.5 MB an id at the shipped rate: 200 MB for the course's longest line,
+# 451 ids), so two long lines wait for each other while short ones run side by side; a line over the budget
+# runs alone.
+DECODE_BUDGET = 300
+
+
+class _Bounded:
+    """A session shared by the build's threads whose working memory is bounded: its runs together decode at
+    most DECODE_BUDGET phoneme ids, and after each run its memory arena gives back what the run took beyond
+    its first block, so a long line's buffers are not kept for the rest of the build."""
+
+    def __init__(self, session: Any, onnxruntime: Any):
+        self.session = session
+        self.options = onnxruntime.RunOptions()
+        self.options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        self.free = DECODE_BUDGET
+        self.turn = threading.Condition()
+
+    def run(self, outputs: Any, feeds: dict[str, Any]) -> Any:
+        need = min(DECODE_BUDGET, int(feeds["input"].shape[-1]))
+        with self.turn:
+            self.turn.wait_for(lambda: self.free >= need)
+            self.free -= need
+        try:
+            return self.session.run(outputs, feeds, self.options)
+        finally:
+            with self.turn:
+                self.free += need
+                self.turn.notify_all()
 
 
 class PiperEngine:

@@ -9,8 +9,9 @@ import numpy as np
 from ..errors import SynthesisError
 from ..model.script import Line
 from ..model.show import Voice
-from . import SAMPLE_RATE, get_engine
+from . import SAMPLE_RATE, Engine, get_engine
 from .cache import SpeechCache
+from .pieces import join, pieces
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +60,30 @@ class Voicer:
             return False
         voice = self.voices[line.role]
         engine = get_engine(voice.engine)
-        problem = None
-        for _attempt in range(2):
-            samples = np.asarray(engine.synthesize(line.spoken, voice), dtype=np.float32)
-            problem = _check_sentence(samples, line.spoken)
-            samples = trim_silence(samples)
-            if problem is None:
-                break
-            log.warning("%s: retrying a sentence (%s)", line.source or lesson_path, problem)
-        if problem is not None:
-            raise SynthesisError(
-                f"{line.source or lesson_path}: sentence {index + 1} of the episode failed twice "
-                f"({problem}): "
-                f"{line.text!r} (said: {line.spoken!r}); reword it or add a lexicon entry for its odd tokens"
-            )
+        # A very long sentence is voiced in pieces (see pieces.py): its memory is that of one piece.
+        parts = [
+            self._voiced(engine, piece, voice, line, index, lesson_path) for piece in pieces(line.spoken)
+        ]
+        samples = join(parts)
+        del parts
         self.cache.put(key, samples)
         return True
+
+    @staticmethod
+    def _voiced(
+        engine: Engine, text: str, voice: Voice, line: Line, index: int, lesson_path: str
+    ) -> np.ndarray:
+        """`text` synthesized, checked (retried once) and trimmed of the engine's silence."""
+        problem = None
+        for _attempt in range(2):
+            samples = np.asarray(engine.synthesize(text, voice), dtype=np.float32)
+            problem = _check_sentence(samples, text)
+            samples = trim_silence(samples)
+            if problem is None:
+                return samples
+            log.warning("%s: retrying a sentence (%s)", line.source or lesson_path, problem)
+        raise SynthesisError(
+            f"{line.source or lesson_path}: sentence {index + 1} of the episode failed twice "
+            f"({problem}): "
+            f"{line.text!r} (said: {line.spoken!r}); reword it or add a lexicon entry for its odd tokens"
+        )
