@@ -350,9 +350,14 @@ def write_body(project: Path, body: str) -> None:
     lesson.write_text(text[: text.index("---\n", 4) + 4] + "\n" + body)
 
 
-def test_a_list_nested_too_deep_to_be_read_is_named(project: Path):
-    nested = "".join("  " * depth + f"- level {depth + 1}\n" for depth in range(10))
+def test_a_list_nested_deep_is_read_and_one_too_deep_to_be_read_is_named(project: Path):
+    nested = "".join("  " * depth + f"- level {depth + 1}\n" for depth in range(12))
     write_body(project, "Today: lists.\n\n## Deep\n\n" + nested)
+    assert run(project, "script").exit_code == 0
+    script = (project / "scripts" / "topics-basics.txt").read_text()
+    assert all(f"level {depth + 1}." in script for depth in range(12)), script
+    far = "".join("  " * depth + f"- level {depth + 1}\n" for depth in range(60))
+    write_body(project, "Today: lists.\n\n## Deep\n\n" + far)
     result = run(project, "check")
     assert result.exit_code == 3, result.output
     assert (

@@ -333,8 +333,8 @@ def _parse_body(
     if deep is not None:
         fail(
             first_line + (deep.map[0] if deep.map else 0),
-            "lists or quotes nested this deep are not read (in the script or the show notes); nest at most "
-            "8 levels",
+            "lists or quotes nested this deep are not read (in the script or the show notes); nest them "
+            f"at most {limit // 2 - 2} levels deep",
         )
     notes = _footnotes(tokens, first_line)
     read_notes: set[int] = set()

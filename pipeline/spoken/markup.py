@@ -51,6 +51,11 @@ SYMBOLS_MARK = "\u2063"  # around a code span of symbols only; never shown, see 
 SCHEME = re.compile(r"^[A-Za-z][\w+.-]*://")
 
 
+# markdown-it's depth of tokens it reads (CommonMark's preset: 20, about 9 levels of lists); a list item and
+# its paragraph take two, so lists and quotes read to about 48 levels, and deeper is named by `check`.
+MAX_NESTING = 100
+
+
 @functools.cache
 def markdown_parser() -> MarkdownIt:
     """The one parser lessons are read with (parsing keeps no state in it, so it is shared)."""
@@ -66,7 +71,7 @@ def new_markdown_parser() -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
 
     parser = (
-        MarkdownIt("commonmark", {"html": True, "linkify": True})
+        MarkdownIt("commonmark", {"html": True, "linkify": True, "maxNesting": MAX_NESTING})
         .enable(["table", "linkify"])
         .use(footnote_plugin)
     )
