@@ -19,7 +19,7 @@ from . import __version__
 from .errors import CertQuestsError, ConfigError, PublishError, ValidationError
 from .graph.build import build
 from .graph.build import retire as retire_episode
-from .graph.explain import episode_status, plan_everything, show_status
+from .graph.explain import episode_status, minutes_to_synthesize, plan_everything, show_status
 from .graph.explain import explain as explain_step
 from .graph.plan import plan_project
 from .listening import proof as proof_listen
@@ -269,7 +269,7 @@ def status(ctx: click.Context, as_of: dt.datetime | None) -> None:
                 f"    {row.estimate.todo} of {row.estimate.total} sentences to synthesize, "
                 f"about {row.estimate.minutes:.1f} min of audio"
             )
-    minutes = sum(row.estimate.minutes for row in rows if row.estimate)
+    minutes = minutes_to_synthesize(rows)
     if stale:
         click.echo(
             f"{len(stale)} of {len(rows)} episodes out of date; about {minutes:.1f} min of audio to "

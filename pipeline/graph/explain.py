@@ -70,6 +70,13 @@ def show_status(plan: Plan) -> dict[str, str]:
     return reasons
 
 
+def minutes_to_synthesize(rows: list[EpisodeStatus]) -> float:
+    """The minutes of audio the episodes' sentences left would make, each sentence once: episodes share
+    sentences (a drill asks the lessons' questions, every option's letter is said alike)."""
+    missing = {key: minutes for row in rows if row.estimate for key, minutes in row.estimate.missing.items()}
+    return sum(missing.values())
+
+
 def explain(plan: Plan, name: str, waiting: str | None = None) -> list[str]:
     """Lines saying whether the named step would run, and which of its inputs changed since it last ran.
     NAME is STAGE:SUBJECT (synth:lambda-basics, site:index.html or site:index), a show step (feed), or an

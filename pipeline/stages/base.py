@@ -52,6 +52,7 @@ class Estimate:
     todo: int
     total: int
     minutes: float
+    missing: dict[str, float] = field(default_factory=dict)  # each sentence key left and its minutes
 
 
 @dataclass(frozen=True)

@@ -60,12 +60,14 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 
     def estimate() -> Estimate:
         spans, cached = episode.planned.spans, context.cached_sentences
-        missing = [span for span, key in zip(spans, keys) if key not in cached]
         pace = {role: get_engine(v.engine).words_per_minute * v.rate for role, v in show.voices.items()}
-        speech = sum(count / pace[role] for role, count, _ in missing)
-        # The pauses after those lines are made with them.
-        pauses = sum(pause for _, _, pause in missing) / 60
-        return Estimate(len(missing), len(spans), speech + pauses)
+        # Each sentence left, with the pause after it, which is made with it.
+        missing = {
+            key: count / pace[role] + pause / 60
+            for (role, count, pause), key in zip(spans, keys)
+            if key not in cached
+        }
+        return Estimate(len(missing), len(spans), sum(missing.values()), missing)
 
     return [
         Step(
