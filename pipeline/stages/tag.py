@@ -8,6 +8,7 @@ import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..errors import BuildError
@@ -79,16 +80,28 @@ def built_files(context: Context, episode: EpisodeWork) -> list[Path]:
     ]
 
 
+RECORD = "tag.json"  # in the episode's cache folder: size, time and sha256 of each file the stage wrote
+
+
+def recorded_files(context: Context, episode_id: str) -> dict[str, list[Any]]:
+    """This stage's record of the files it wrote for an episode, by name; empty when missing or damaged."""
+    try:
+        record = json.loads((context.cache_dir(episode_id) / RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(record, dict):
+        return {}
+    return {name: value for name, value in record.items() if isinstance(value, list) and len(value) == 3}
+
+
 def files_intact(context: Context, episode: EpisodeWork) -> bool:
     """Whether episodes/ still holds the bytes this stage wrote (its record: size, time and sha256 of each
     file). Sizes and times settle it for untouched files; a file whose time moved is read and hashed."""
+    record = recorded_files(context, episode.id)
     try:
-        record = json.loads((context.cache_dir(episode.id) / "tag.json").read_text("utf-8"))
-        if not all(unchanged(path, record[path.name]) for path in built_files(context, episode)):
-            return False
+        return all(unchanged(path, record[path.name]) for path in built_files(context, episode))
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return True
 
 
 def readable(context: Context, episode: EpisodeWork) -> bool:
@@ -145,4 +158,4 @@ def tag_episode(context: Context, episode: EpisodeWork) -> None:
         if tmp.exists():
             tmp.unlink()
     record = {path.name: fingerprint(path) for path in built_files(context, episode)}
-    write_atomic(context.cache_dir(episode.id) / "tag.json", json.dumps(record, indent=1) + "\n")
+    write_atomic(context.cache_dir(episode.id) / RECORD, json.dumps(record, indent=1) + "\n")

@@ -17,6 +17,7 @@ from ..fsutil import fingerprint, temporary_sibling, write_atomic
 from ..model.published import save_published
 from ..model.show import PublishSettings
 from .base import Context, EpisodeWork, Scope, Step
+from .tag import recorded_files
 
 if TYPE_CHECKING:
     from ..publish.sync import Progress, UploadReport
@@ -96,13 +97,10 @@ def restore_copies(context: Context) -> dict[str, tuple[int, str]]:
     expected: dict[str, tuple[int, str]] = {}
     seen: dict[str, list[object]] = {}
     for episode in context.released:
-        try:
-            record = json.loads((context.cache_dir(episode.id) / "tag.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            record = {}
+        record = recorded_files(context, episode.id)
         for name in (episode.audio_name, *episode.sidecars.values()):
-            built = record.get(name) if isinstance(record, dict) else None
-            if not (isinstance(built, list) and len(built) == 3):
+            built = record.get(name)
+            if built is None:
                 raise PublishError(
                     f"episodes/{name}: the build has no record of it; run `certquests build`, then publish "
                     "again"
