@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import feedparser
 import numpy as np
 import pytest
 from lxml import etree, html
@@ -200,6 +201,12 @@ def test_release_schedule_and_as_of_preview(project: Path):
     assert run(project, "build", "--as-of", "2026-01-06", "--jobs", "1").exit_code == 0
     feed = etree.parse(str(project / "feed" / "feed.xml"))
     assert [t.text for t in feed.iterfind("channel/item/title")] == ["Queues in one minute"]
+    channel = feedparser.parse((project / "feed" / "feed.xml").read_bytes()).feed
+    assert "itunes_complete" not in channel  # the last lesson is still to come
+    assert channel.podcast_updatefrequency == {
+        "rrule": "FREQ=WEEKLY;COUNT=2",
+        "dtstart": "2026-01-05T06:00:00.000Z",
+    }
     assert not (project / "feed" / "topics-basics.html").exists()
     index = (project / "feed" / "index.html").read_text()
     assert "Coming up" in index and "Topics and fan-out" in index
@@ -214,6 +221,9 @@ def test_release_schedule_and_as_of_preview(project: Path):
     ]
     assert (project / "feed" / "topics-basics.html").is_file()
     assert 'href="topics-basics.html"' in (project / "feed" / "quiz.html").read_text()
+    channel = feedparser.parse((project / "feed" / "feed.xml").read_bytes()).feed
+    assert channel.itunes_complete == "Yes"  # the last lesson is out
+    assert channel.podcast_updatefrequency["complete"] == "true"
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""The sidecars beside each MP3 (WebVTT, SRT, JSON chapters), rendered from hand-made cues and chapters."""
+"""The sidecars beside each MP3 (WebVTT, SRT, JSON transcript, JSON chapters), rendered from hand-made cues
+and chapters."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.formats.transcripts import cue_problems, render_chapters, render_srt, render_vtt
+from pipeline.formats.transcripts import cue_problems, render_chapters, render_json, render_srt, render_vtt
 from pipeline.model.episode import ChapterMark, Cue, Episode
 
 from .conftest import AS_OF, run
@@ -249,3 +250,70 @@ def test_an_arrow_in_a_cue_s_text_is_text_not_timing(project: Path):
     )
     built = episode(lesson(project, "queues", 1, 1), at("2026-01-05"), cues=cues)
     assert cue_problems(render_srt(built)) == [] and cue_problems(render_vtt(built)) == []
+
+
+# The Podcasting 2.0 JSON transcript, read as the namespace's transcript document describes it: a version and
+# segments of speaker, startTime, endTime and body, its times checked against the WebVTT's cues.
+
+
+def vtt_sentences(vtt: str, bodies: list[str]) -> list[tuple[str, float, float]]:
+    """(speaker, start, end) of each sentence in `bodies`, from the WebVTT's cues as a WebVTT reader gets
+    them: a sentence spans the cues whose text, joined, is its text; each cue names its speaker (<v Name>)."""
+    times = w3c_cues(vtt)
+    cues = [re.fullmatch(r"<v ([^>]+)>(.*)", " ".join(cue[2:]), re.S).groups() for cue in vtt_cues(vtt)]
+    out, at = [], 0
+    for body in bodies:
+        first, shown = at, ""
+        while shown != body:
+            assert cues[at][0] == cues[first][0], "a sentence's cues name one speaker"
+            shown = f"{shown} {cues[at][1]}".strip()
+            at += 1
+            assert len(shown) <= len(body), (shown, body)
+        out.append((cues[first][0], times[first][0], times[at - 1][1]))
+    assert at == len(cues), "every cue belongs to a sentence"
+    return out
+
+
+def unescaped(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def test_the_json_transcript_has_a_segment_per_sentence_timed_as_its_vtt_cues(sample: Episode):
+    data = json.loads(render_json(sample))
+    assert data["version"] == "1.0.0" and list(data) == ["version", "segments"]
+    segments = data["segments"]
+    assert [set(segment) for segment in segments] == [{"speaker", "startTime", "endTime", "body"}] * len(CUES)
+    assert [segment["body"] for segment in segments] == [cue.text for cue in CUES]
+    vtt = unescaped(render_vtt(sample))
+    expected = vtt_sentences(vtt, [segment["body"] for segment in segments])
+    assert [(s["speaker"], s["startTime"], s["endTime"]) for s in segments] == expected
+    assert expected[2] == ("Host", 60.0, 75.0)  # the long sentence: four cues, one segment
+
+
+def test_the_json_transcript_keeps_non_ascii_text_readable(project: Path):
+    cues = (Cue("Hôte", "Les files d’attente — en bref.", 0.0, 2.0),)
+    built = episode(lesson(project, "queues", 1, 1), at("2026-01-05"), cues=cues)
+    text = render_json(built)
+    assert "Les files d’attente — en bref." in text and '"speaker": "Hôte"' in text
+
+
+@pytest.mark.slow
+def test_every_json_transcript_of_a_built_course_follows_its_vtt(built: Path):
+    """What the build publishes: each episode's JSON transcript beside its WebVTT, linked from its feed item,
+    a segment per sentence over the same times as the sentence's cues."""
+    from lxml import etree
+
+    feed = etree.parse(str(built / "feed" / "feed.xml"), etree.XMLParser(resolve_entities=False))
+    links = feed.xpath(
+        "//item/p:transcript[@type='application/json']/@url",
+        namespaces={"p": "https://podcastindex.org/namespace/1.0"},
+    )
+    files = sorted((built / "feed" / "episodes").glob("*.transcript.json"))
+    assert len(files) == 2 and sorted(url.rsplit("/", 1)[1] for url in links) == [f.name for f in files]
+    for path in files:
+        data = json.loads(path.read_text("utf-8"))
+        assert data["version"] == "1.0.0" and len(data["segments"]) > 10
+        vtt = unescaped(path.with_name(path.name.replace(".transcript.json", ".vtt")).read_text("utf-8"))
+        expected = vtt_sentences(vtt, [segment["body"] for segment in data["segments"]])
+        assert [(s["speaker"], s["startTime"], s["endTime"]) for s in data["segments"]] == expected
+        assert {s["speaker"] for s in data["segments"]} == {"Host", "Guest"}

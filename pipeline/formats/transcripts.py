@@ -1,5 +1,5 @@
-"""Sidecars beside each MP3: WebVTT and SRT transcripts and Podcasting 2.0 JSON chapters, from one set of
-times."""
+"""Sidecars beside each MP3: WebVTT, SRT and Podcasting 2.0 JSON transcripts and JSON chapters, from one set
+of times."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from ..model.episode import Episode
+from ..model.episode import Cue, Episode
 
 # Podcasting 2.0's caption guidance: a cue shows at most two lines of at most 32 characters (the SRT
 # speaker prefix included), so a sentence is split into as many cues as it needs.
@@ -31,33 +31,37 @@ class Caption:
 def captions(episode: Episode) -> list[Caption]:
     """The episode's sentences split into caption cues at spaces (never inside a word, hyphenated or not),
     each timed in proportion to its share of the sentence's characters."""
+    return [caption for cue in episode.cues for caption in sentence_captions(cue)]
+
+
+def sentence_captions(cue: Cue) -> list[Caption]:
+    """One sentence's caption cues, in order: the first starts with the sentence and the last ends with it."""
+    prefix = len(cue.speaker) + 2  # "Name: " on the first line of every SRT cue
+    groups: list[list[str]] = [[]]
+    line = ""
+    for word in cue.text.split():
+        limit = LINE_CHARACTERS - (prefix if not groups[-1] else 0)
+        if line and len(line) + 1 + len(word) > limit:
+            groups[-1].append(line)
+            line = ""
+            if len(groups[-1]) == CUE_LINES:
+                groups.append([])
+        line = f"{line} {word}" if line else word
+    groups[-1].append(line)
+    texts = [group for group in groups if any(group)]
+    # Each piece's share counts the space before the next one, so the shares add up to the whole text:
+    # every piece starts before it ends, and the last ends with the sentence.
+    lengths = [len(" ".join(group)) + 1 for group in texts]
+    total = sum(lengths) - 1 or 1
+    position = 0
+    span = max(cue.end - cue.start, 0.0)
     out: list[Caption] = []
-    for cue in episode.cues:
-        prefix = len(cue.speaker) + 2  # "Name: " on the first line of every SRT cue
-        groups: list[list[str]] = [[]]
-        line = ""
-        for word in cue.text.split():
-            limit = LINE_CHARACTERS - (prefix if not groups[-1] else 0)
-            if line and len(line) + 1 + len(word) > limit:
-                groups[-1].append(line)
-                line = ""
-                if len(groups[-1]) == CUE_LINES:
-                    groups.append([])
-            line = f"{line} {word}" if line else word
-        groups[-1].append(line)
-        texts = [group for group in groups if any(group)]
-        # Each piece's share counts the space before the next one, so the shares add up to the whole text:
-        # every piece starts before it ends, and the last ends with the sentence.
-        lengths = [len(" ".join(group)) + 1 for group in texts]
-        total = sum(lengths) - 1 or 1
-        position = 0
-        span = max(cue.end - cue.start, 0.0)
-        for index, group in enumerate(texts):
-            start = round(cue.start + span * position / total, 3)
-            position += lengths[index]
-            end = cue.end if index == len(texts) - 1 else cue.start + span * min(position, total) / total
-            # A millisecond at least: a cue that ends as it starts is no cue to a WebVTT parser.
-            out.append(Caption(cue.speaker, tuple(group), start, max(round(end, 3), round(start + 0.001, 3))))
+    for index, group in enumerate(texts):
+        start = round(cue.start + span * position / total, 3)
+        position += lengths[index]
+        end = cue.end if index == len(texts) - 1 else cue.start + span * min(position, total) / total
+        # A millisecond at least: a cue that ends as it starts is no cue to a WebVTT parser.
+        out.append(Caption(cue.speaker, tuple(group), start, max(round(end, 3), round(start + 0.001, 3))))
     return out
 
 
@@ -94,6 +98,25 @@ def render_srt(episode: Episode) -> str:
         out.extend(caption.lines[1:])
         out.append("")
     return "\n".join(out)
+
+
+def render_json(episode: Episode) -> str:
+    """The Podcasting 2.0 JSON transcript: a segment per sentence, with its speaker and its time as voiced:
+    from the start of its first caption cue to the end of its last (the times the VTT and SRT give)."""
+    segments = []
+    for cue in episode.cues:
+        pieces = sentence_captions(cue)
+        if pieces:
+            body = " ".join(line for piece in pieces for line in piece.lines)
+            segments.append(
+                {
+                    "speaker": cue.speaker,
+                    "startTime": pieces[0].start,
+                    "endTime": pieces[-1].end,
+                    "body": body,
+                }
+            )
+    return json.dumps({"version": "1.0.0", "segments": segments}, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_chapters(episode: Episode, page_url: str) -> str:

@@ -137,7 +137,12 @@ def audio_name(episode_id: str, tag_key: str) -> str:
 
 
 def sidecar_names(stem: str) -> dict[str, str]:
-    return {"vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "chapters": f"{stem}.chapters.json"}
+    return {
+        "vtt": f"{stem}.vtt",
+        "srt": f"{stem}.srt",
+        "json": f"{stem}.transcript.json",
+        "chapters": f"{stem}.chapters.json",
+    }
 
 
 def page_name(episode_id: str) -> str:

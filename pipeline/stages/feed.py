@@ -9,7 +9,7 @@ from ..model.episode import Episode, Urls
 from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "feed"
-VERSION = 1
+VERSION = 2  # 2: medium, trailer, update frequency, complete, AI content, JSON transcripts
 SCOPE: Scope = "show"
 HELP = "Publish feed/feed.xml (after the gate passes)."
 COMMAND: str | None = NAME
@@ -38,18 +38,21 @@ def episode_record(episode: Episode) -> list[object]:
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     project = context.project
     target = project.site / "feed.xml"
+    upcoming = [day for _, day in context.upcoming]  # the schedule ahead, and whether the show is complete
     parts = {
         "stage code": str(VERSION),
         "episodes": digest([episode_record(e) for e in context.released]),
         "show config": hashlib.sha256(project.config_path.read_bytes()).hexdigest(),
         "cover": context.cover_digest,
         "show guid": context.show_guid,
+        "upcoming": digest(sorted(str(day) for day in upcoming)),
     }
 
     def run() -> None:
         from ..formats.rss import render_feed  # feedgen and lxml load only when the feed is written
 
-        xml = render_feed(context.show, context.released, Urls.of(context.show), context.show_guid)
+        show = context.show
+        xml = render_feed(show, context.released, Urls.of(show), context.show_guid, upcoming=upcoming)
         context.staged.append((write_staged(target, xml), target))
 
     return [Step(NAME, None, parts, run, (target,))]

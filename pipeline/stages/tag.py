@@ -1,5 +1,5 @@
 """Tag: the mastered MP3 copied into episodes/ under its content-hashed name, tagged (ID3v2.3 with chapters
-and cover), with its transcripts, chapters file and loudness report beside it."""
+and cover), with its transcripts (WebVTT, SRT, JSON), chapters file and loudness report beside it."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ NAME = "tag"
 VERSION = 3
 # The transcripts' own version: bumped when only the captions change. It is part of the step's key (the
 # sidecars are written again) but not of the MP3's name, which changes only with what the MP3 holds.
-CAPTIONS_VERSION = 2
+CAPTIONS_VERSION = 3  # 3: the JSON transcript
 SCOPE: Scope = "episode"
 HELP = "Tag the MP3s and write their sidecars into episodes/."
 COMMAND: str | None = NAME
@@ -135,7 +135,7 @@ def load_episode(context: Context, episode: EpisodeWork) -> Episode:
 def tag_episode(context: Context, episode: EpisodeWork) -> None:
     # mutagen and the transcript writers load only when an episode is tagged, never on a no-op build.
     from ..formats.id3 import write_tags
-    from ..formats.transcripts import render_chapters, render_srt, render_vtt
+    from ..formats.transcripts import render_chapters, render_json, render_srt, render_vtt
 
     project, show = context.project, context.show
     built = load_episode(context, episode)
@@ -148,6 +148,7 @@ def tag_episode(context: Context, episode: EpisodeWork) -> None:
         sidecars = built.sidecars
         write_atomic(project.episodes / sidecars["vtt"], render_vtt(built))
         write_atomic(project.episodes / sidecars["srt"], render_srt(built))
+        write_atomic(project.episodes / sidecars["json"], render_json(built))
         write_atomic(project.episodes / sidecars["chapters"], render_chapters(built, urls.page(built)))
         write_atomic(
             project.episodes / f"{built.stem}.loudness.json",

@@ -13,7 +13,7 @@ from .base import Context, EpisodeWork, Scope, Step, digest
 from .feed import episode_record
 
 NAME = "topics"
-VERSION = 1
+VERSION = 2  # 2: medium, AI content, JSON transcripts
 SCOPE: Scope = "show"
 HELP = "Publish a feed per topic to feed/topics/ (after the gate passes)."
 FOLDER = "topics"
