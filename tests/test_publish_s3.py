@@ -43,6 +43,7 @@ TYPES = {
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip",
     ".chapters.json": "application/json+chapters",
+    ".json": "application/json",  # the JSON transcripts
     ".html": "text/html; charset=utf-8",
     ".png": "image/png",
     ".css": "text/css; charset=utf-8",

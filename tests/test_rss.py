@@ -486,3 +486,10 @@ def test_the_gate_names_a_json_transcript_apps_cannot_follow(full_site, transcri
     assert messages == [
         f"item 'Queues in one minute': queues-0123456789.transcript.json{problem}; build the episode again"
     ]
+
+
+def test_json_transcripts_are_uploaded_as_json_and_chapters_as_chapters():
+    from pipeline.publish.target import content_type
+
+    assert content_type("episodes/queues-0123456789.transcript.json") == "application/json"
+    assert content_type("episodes/queues-0123456789.chapters.json") == "application/json+chapters"

@@ -269,7 +269,7 @@ def vtt_sentences(vtt: str, bodies: list[str]) -> list[tuple[str, float, float]]
             shown = f"{shown} {cues[at][1]}".strip()
             at += 1
             assert len(shown) <= len(body), (shown, body)
-        out.append((cues[first][0], times[first][0], times[at - 1][1]))
+        out.append((cues[first][0], round(times[first][0], 3), round(times[at - 1][1], 3)))  # to the ms
     assert at == len(cues), "every cue belongs to a sentence"
     return out
 

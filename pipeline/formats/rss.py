@@ -19,6 +19,12 @@ ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 DESCRIPTION_LIMIT = 4000
 NODE_LIMIT = 128  # characters of a podcast:trailer's or podcast:updateFrequency's text that apps show
 Tag = tuple[str, str, str | None, dict[str, str]]  # namespace, name, text, attributes
+# Each item's podcast:transcript links: the sidecar, its type, and whether it is captions.
+TRANSCRIPTS = (
+    ("vtt", "text/vtt", "captions"),
+    ("srt", "application/x-subrip", None),
+    ("json", "application/json", None),
+)
 
 
 def channel_tags(
@@ -170,9 +176,8 @@ def render_feed(
     upcoming: Sequence[dt.date] | None = None,
 ) -> bytes:
     """The feed as UTF-8 bytes. `urls` maps an episode to its public URLs (see site.Urls); `title` and
-    `feed_url` name a feed of part of the show (a topic's) rather than the show's own; `upcoming` holds the
-    days of the show's episodes still to come (in the show's own feed: its schedule, and whether it is
-    complete)."""
+    `feed_url` name a feed of part of the show (a topic's) rather than the show's own; `upcoming`, the days of
+    the episodes to come, is given for the show's own feed (its schedule, and whether it is complete)."""
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
@@ -204,22 +209,11 @@ def render_feed(
             entry.podcast.itunes_episode(episode.number)
         extra = entry.podcastindex
         extra.add("explicit", "true" if show.explicit else "false")
-        extra.add(
-            "transcript",
-            url=urls.sidecar(episode, "vtt"),
-            type="text/vtt",
-            language=show.language,
-            rel="captions",
-        )
-        extra.add(
-            "transcript",
-            url=urls.sidecar(episode, "srt"),
-            type="application/x-subrip",
-            language=show.language,
-        )
-        extra.add(
-            "transcript", url=urls.sidecar(episode, "json"), type="application/json", language=show.language
-        )
+        for kind, mime, rel in TRANSCRIPTS:
+            relation = {"rel": rel} if rel else {}
+            extra.add(
+                "transcript", url=urls.sidecar(episode, kind), type=mime, language=show.language, **relation
+            )
         extra.add("chapters", url=urls.sidecar(episode, "chapters"), type="application/json+chapters")
         if episode.season:
             module = show.module(episode.season)
