@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 import tomllib
 import uuid
@@ -18,6 +17,7 @@ from pydantic_core import ArgsKwargs
 from ..errors import ConfigError, Problem, relative
 from .art import DEFAULT_COVER, cover_problem
 from .lines import Lines, exam_named
+from .medium import MEDIUMS, medium_problem
 from .project import CONFIG_NAME, Project
 from .schema import SCHEMA, hidden_character, not_utf8, read, toml_line, toml_where
 from .study import Study
@@ -51,10 +51,6 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     for name, _, subs in (line.partition(":") for line in _CATEGORIES.strip().splitlines())
 }
 
-# Podcasting 2.0's mediums for a feed of episodes (podcast:medium). Each also has a list form ('podcastL') and
-# there are 'publisher' and 'mixed', but those feeds link to other feeds and hold no episodes of their own.
-MEDIUMS = ("podcast", "course", "audiobook", "music", "video", "film", "newsletter", "blog")
-LIST_MEDIUMS = ("publisher", "mixed", *(f"{medium}L" for medium in MEDIUMS))
 ENGINE_NAME = r"^[a-z][a-z0-9_-]*$"  # which engines exist is the speech registry's business
 ENGINE = "an engine name like 'hibari'"
 BITRATES = {1: (64, 80, 96), 2: (128,)}  # constant bitrates podcast apps expect: mono 64-96, stereo 128
@@ -313,17 +309,9 @@ class Show:
     @field_validator("medium")
     @classmethod
     def _a_medium(cls, medium: str) -> str:
-        if medium in MEDIUMS:
-            return medium
-        choices = ", ".join(f"'{m}'" for m in MEDIUMS)
-        if medium in LIST_MEDIUMS:
-            raise ValueError(
-                f"'{medium}' is a medium for a feed that lists other feeds, and this feed holds episodes; "
-                f"use one of {choices}"
-            )
-        close = difflib.get_close_matches(medium.lower(), MEDIUMS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ValueError(f"not a Podcasting 2.0 medium: {medium!r}{hint}; use one of {choices}")
+        if medium not in MEDIUMS:
+            raise ValueError(medium_problem(medium))
+        return medium
 
     @field_validator("podcast_guid")
     @classmethod
