@@ -143,10 +143,9 @@ def recurrence_problem(rule: str | None, start: str | None) -> str | None:
 
 def complete(feed: Feed) -> list[Finding]:
     """itunes:complete, when given, says Yes (anything else has no effect), and agrees with the update
-    frequency's `complete`."""
+    frequency's `complete` when the feed has one."""
     value = feed.text("itunes:complete")
     frequency = feed.channel.find("podcast:updateFrequency", NAMESPACES)
-    said = frequency is not None and frequency.get("complete") == "true"
     if value is not None and value != "Yes":
         return [
             Finding(
@@ -154,7 +153,7 @@ def complete(feed: Feed) -> list[Finding]:
                 f"got {value!r}"
             )
         ]
-    if said != (value == "Yes"):
+    if frequency is not None and (frequency.get("complete") == "true") != (value == "Yes"):
         return [
             Finding(
                 "channel: <itunes:complete> and <podcast:updateFrequency complete> disagree: "
