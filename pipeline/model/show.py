@@ -8,7 +8,7 @@ import re
 import tomllib
 import uuid
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass
@@ -100,8 +100,22 @@ class Audio:
     section_pause: float = Field(default=1.2, ge=0.0, le=10.0)
     answer_pause: float = Field(default=5.0, ge=0.5, le=30.0)
     music: bool = True
-    # The voices' default engine: each Voice keeps its own, so it stays out of the text the master key hashes.
-    engine: str = Field(default="hibari", pattern=ENGINE_NAME, description=ENGINE, repr=False)
+    # The voices' default engine: each Voice keeps its own, so it is not among the KEYED fields.
+    engine: str = Field(default="hibari", pattern=ENGINE_NAME, description=ENGINE)
+
+    # What changes the mastered sound: a step's key spells the settings by these fields (stages/base.py).
+    KEYED: ClassVar[tuple[str, ...]] = (
+        "loudness",
+        "true_peak",
+        "channels",
+        "bitrate",
+        "sample_rate",
+        "sentence_pause",
+        "paragraph_pause",
+        "section_pause",
+        "answer_pause",
+        "music",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -9,13 +9,15 @@ import json
 import logging
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import fingerprint, unchanged, write_atomic
-from ..model.episode import MASTER_RECORD, ChapterMark, Cue, MasterRecord
-from .base import Context, EpisodeWork, Scope, Step, digest
+from ..model.episode import MASTER_RECORD, ChapterMark, MasterRecord, RoleCue
+from .base import Context, EpisodeWork, Product, Products, Scope, Step, digest
+from .synth import Speech
 
 if TYPE_CHECKING:
     from ..audio.assemble import Assembly
@@ -33,6 +35,21 @@ COMMAND: str | None = NAME
 BUILT = True
 FINISHES = False
 REPORT = ""
+
+
+@dataclass(frozen=True)
+class Master(Product):
+    """The episode's mastered MP3 and, beside it, the record of where each chapter and line is in it."""
+
+    folder: Path  # holds master.mp3 and master.json
+
+    @property
+    def mp3(self) -> Path:
+        return self.folder / "master.mp3"
+
+
+NEEDS: tuple[type[Product], ...] = (Speech,)
+MAKES: tuple[type[Product], ...] = (Master,)
 
 
 @functools.cache
@@ -58,12 +75,13 @@ def tools_digest(context: Context) -> str:
     return memo.remember("tools", memo.key("tools", system_ffmpeg_stamp()), lambda: digest(tool_versions()))
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
     assert episode is not None
     folder = context.cache_dir(episode.id)
+    speech = needs.of(Speech, episode.id)
     parts = {
         "stage code": str(VERSION),
-        "speech": episode.keys["synth"],
+        "speech": needs.digest(Speech, episode.id),
         "pauses and chapters": episode.planned.pauses,
         "audio settings": context.shared("audio settings", lambda: digest(context.show.audio)),
     }
@@ -72,12 +90,13 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             NAME,
             episode.id,
             parts,
-            lambda: master_episode(context, episode),
+            lambda: master_episode(context, episode, speech),
             (folder / "master.mp3", folder / MASTER_RECORD),
             episode=episode.id,
             intact=lambda: master_intact(folder),
             verify="always",
             kept={"tools": context.shared("tools", lambda: tools_digest(context))},
+            made=Master(folder),
         )
     ]
 
@@ -107,7 +126,7 @@ def _kept_levels(folder: Path, settings: str) -> Levels | None:
         return None
 
 
-def master_episode(context: Context, episode: EpisodeWork) -> float:
+def master_episode(context: Context, episode: EpisodeWork, speech: Speech) -> float:
     # numpy and the DSP load only when an episode is mastered, never on a no-op build.
     from ..audio.chapters import ChapterCache
     from ..audio.master import master_chapters
@@ -121,7 +140,8 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
     scratch_root = context.project.own(context.project.cache / "scratch")
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="master-", dir=scratch_root) as scratch:
-        assembly, kept = _assembled(context, episode, Path(scratch), _kept_levels(folder, settings))
+        levels = _kept_levels(folder, settings)
+        assembly, kept = _assembled(context, episode, speech.keys, Path(scratch), levels)
         mastered = master_chapters(
             assembly,
             show.audio,
@@ -144,7 +164,7 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
 
 
 def _assembled(
-    context: Context, episode: EpisodeWork, scratch: Path, kept: Levels | None
+    context: Context, episode: EpisodeWork, keys: tuple[str, ...], scratch: Path, kept: Levels | None
 ) -> tuple[Assembly, Levels | None]:
     """The episode's track, assembled at the kept levels while the speech's level holds (and the levels it
     was assembled at: None when they no longer held)."""
@@ -152,7 +172,7 @@ def _assembled(
     from ..audio.master import LOUDNESS_TOLERANCE
     from ..audio.sound import cues
 
-    show, script, keys = context.show, episode.spoken, episode.sentence_keys
+    show, script = context.show, episode.spoken
     voicer, lesson_path = context.voicer, episode.lesson.path
 
     def voice_all(trust_cache: bool) -> None:
@@ -203,7 +223,7 @@ def _record(script: Script, assembly: Assembly, mastered: Mastered, mp3: Path) -
         chapters=tuple(chapter_marks),
         # Roles, not names: a renamed speaker is re-tagged, not re-mastered.
         cues=tuple(
-            Cue(t.role, t.text, round(t.start + shift[t.chapter], 3), round(t.end + shift[t.chapter], 3))
+            RoleCue(t.role, t.text, round(t.start + shift[t.chapter], 3), round(t.end + shift[t.chapter], 3))
             for t in assembly.timings
         ),
         loudness=report,

@@ -9,6 +9,7 @@ from ..formats.pages import Page, duration, key_points, render_markdown, site_na
 from ..model.episode import Episode, cover_name
 from ..model.lesson import Lesson, lesson_file
 from .base import Context, digest
+from .built import Released
 from .topics import FOLDER, published_topics
 
 Listing = list[tuple[object, ...]]
@@ -30,7 +31,7 @@ class _Rendered:
         return bool(self.text.strip())
 
 
-def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> list[Page]:
+def plan_pages(context: Context, released: Released, storage_key: str, study_plan: str | None) -> list[Page]:
     """Every page of the site with what it is made from; nothing is rendered here."""
     show = context.show
     common = {
@@ -45,8 +46,10 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
             cover_name(show),
         ),
     }
-    ordered = sorted(context.released, key=lambda e: e.lesson.sort_key)
-    feeds = [(topic.id, topic.title, f"{FOLDER}/{topic.id}.xml") for topic in published_topics(context)]
+    ordered = sorted(released.episodes, key=lambda e: e.lesson.sort_key)
+    feeds = [
+        (topic.id, topic.title, f"{FOLDER}/{topic.id}.xml") for topic in published_topics(context, released)
+    ]
     listing: Listing = [
         (
             e.id,
@@ -59,10 +62,10 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
         )
         for e in ordered
     ]
-    pages = [_index_page(context, common, ordered, listing, feeds, study_plan)]
+    pages = [_index_page(context, released, common, ordered, listing, feeds, study_plan)]
     pages += _episode_pages(context, common, ordered, listing)
     if context.course.questions:
-        pages.append(_quiz_page(context, common, feeds, storage_key))
+        pages.append(_quiz_page(context, released, common, feeds, storage_key))
     return pages
 
 
@@ -95,6 +98,7 @@ def _groups(context: Context, ordered: list[Episode]) -> list[dict[str, Any]]:
 
 def _index_page(
     context: Context,
+    released: Released,
     common: dict[str, str],
     ordered: list[Episode],
     listing: Listing,
@@ -103,7 +107,7 @@ def _index_page(
 ) -> Page:
     course = context.course
     upcoming: list[tuple[Lesson, Any]] = [
-        (lesson, day) for lesson, day in context.upcoming if lesson.episode_type != "bonus"
+        (lesson, day) for lesson, day in released.upcoming if lesson.episode_type != "bonus"
     ]
     groups = _groups(context, ordered)
     return Page(
@@ -173,14 +177,18 @@ def _episode_pages(
 
 
 def _quiz_page(
-    context: Context, common: dict[str, str], feeds: list[tuple[str, str, str]], storage_key: str
+    context: Context,
+    released: Released,
+    common: dict[str, str],
+    feeds: list[tuple[str, str, str]],
+    storage_key: str,
 ) -> Page:
     """The whole bank, released episodes or not: a lesson's page is linked once its episode is out."""
     show, course = context.show, context.course
     lessons = [lesson for lesson in course.lessons if lesson.episode_type == "full" and not lesson.retired]
     questions = list(course.questions)
     counts = {d.id: sum(1 for q in questions if q.domain == d.id) for d in show.domains}
-    released_pages = {e.id: e.page_name for e in context.released}
+    released_pages = {e.id: e.page_name for e in released.episodes}
     advice = _advice(context, released_pages, {topic_id: url for topic_id, _, url in feeds})
     quiz: dict[str, Any] = {
         "questions": questions,

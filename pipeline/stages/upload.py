@@ -4,19 +4,22 @@ changed, audio first and the feed last; see pipeline/publish/sync.py). Runs ever
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PublishError, ValidationError
 from ..fsutil import fingerprint, temporary_sibling, write_atomic
+from ..model.episode import Episode
 from ..model.published import save_published
 from ..model.show import PublishSettings
-from .base import Context, EpisodeWork, Scope, Step
+from .base import Context, EpisodeWork, Product, Products, Scope, Step
+from .built import Released
 from .tag import recorded_files
 
 if TYPE_CHECKING:
@@ -31,6 +34,8 @@ COMMAND: str | None = "publish"
 BUILT = False
 FINISHES = False
 REPORT = ""
+NEEDS: tuple[type[Product], ...] = (Released,)
+MAKES: tuple[type[Product], ...] = ()
 
 
 @dataclass
@@ -45,13 +50,15 @@ class Request:
     reports: list[UploadReport] = field(default_factory=list)
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
     order = context.orders.get(NAME)
     request = order if isinstance(order, Request) else None
-    return [Step(NAME, None, {"stage code": str(VERSION)}, lambda: upload(context, request), when="always")]
+    released = needs.of(Released).episodes
+    run = functools.partial(upload, context, released, request)
+    return [Step(NAME, None, {"stage code": str(VERSION)}, run, when="always")]
 
 
-def upload(context: Context, request: Request | None) -> None:
+def upload(context: Context, released: Sequence[Episode], request: Request | None) -> None:
     # lxml, mutagen and the storage clients load only when a site is uploaded.
     from ..publish.gate import validate_feed, validate_topic_feeds
     from ..publish.sync import upload_site
@@ -59,7 +66,7 @@ def upload(context: Context, request: Request | None) -> None:
     if request is None:
         raise PublishError("nothing says where to upload; run `certquests publish --to s3://BUCKET/PREFIX`")
     project, show = context.project, context.show
-    expected = restore_copies(context)
+    expected = restore_copies(context, released)
     feed = project.site / "feed.xml"
     if not feed.is_file():
         raise ValidationError("feed/feed.xml does not exist; nothing was uploaded")
@@ -79,10 +86,10 @@ def upload(context: Context, request: Request | None) -> None:
     )
     request.reports.append(report)
     if not request.dry_run:  # what listeners now have: the review page marks what changes after it
-        save_published(project.cache / "publish", context.released)
+        save_published(project.cache / "publish", released)
 
 
-def restore_copies(context: Context) -> dict[str, tuple[int, str]]:
+def restore_copies(context: Context, released: Sequence[Episode]) -> dict[str, tuple[int, str]]:
     """The size and sha256 the tag stage recorded for each released episode's files, by their key in the
     site; a copy in feed/episodes/ that is missing or differs from that record (a damaged disk block, an edit
     in place) is copied again from episodes/, so what goes up is what the build made. The copies' own
@@ -96,7 +103,7 @@ def restore_copies(context: Context) -> dict[str, tuple[int, str]]:
     known = known if isinstance(known, dict) else {}
     expected: dict[str, tuple[int, str]] = {}
     seen: dict[str, list[object]] = {}
-    for episode in context.released:
+    for episode in released:
         record = recorded_files(context, episode.id)
         for name in (episode.audio_name, *episode.sidecars.values()):
             built = record.get(name)
