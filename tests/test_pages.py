@@ -9,11 +9,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline.formats.pages import render_markdown, render_pages
+from pipeline.formats.pages import Page, render_markdown, render_pages
 from pipeline.graph.plan import read_project
 from pipeline.graph.state import State
 from pipeline.model.project import Project
-from pipeline.formats.pages import Page
 from pipeline.stages import site
 from pipeline.stages.base import Context, Products, Staged
 from pipeline.stages.built import Released
