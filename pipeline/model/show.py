@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import tomllib
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -18,7 +19,7 @@ from ..errors import ConfigError, Problem, relative
 from .art import DEFAULT_COVER, cover_problem
 from .lines import Lines, exam_named
 from .project import CONFIG_NAME, Project
-from .schema import SCHEMA, hidden_character, not_utf8, read, toml_line, toml_where
+from .schema import SCHEMA, Where, hidden_character, not_utf8, read, toml_line, toml_where
 from .study import Study
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
@@ -367,10 +368,9 @@ class ShowConfig:
     publish: Table = dataclasses.field(default_factory=dict)
 
 
-def load_show(project: Project) -> Show:
-    """Parse and validate content/show.toml; raise ConfigError listing every problem."""
-    path = project.config_path
-    shown = CONFIG_NAME
+def _read_config(project: Project) -> tuple[str, dict[str, Any]]:
+    """The show config's text and its TOML tables; a missing file, bad bytes or bad TOML is a ConfigError."""
+    path, shown = project.config_path, CONFIG_NAME
     if not path.is_file():
         fix = "create it (see README, 'Show config') or pass --project PATH"
         raise ConfigError(f"{shown}: not found in {project.root}; {fix}")
@@ -380,10 +380,32 @@ def load_show(project: Project) -> Show:
     except UnicodeDecodeError as exc:
         raise ConfigError(str(not_utf8(shown, raw, exc))) from None
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: invalid TOML: {exc}; fix the syntax") from None
 
+
+def _publish_settings(
+    values: Table, where: Where, table: Callable[..., Any], problems: list[Problem]
+) -> PublishSettings:
+    """The [publish] table, with its [publish.cache]; a key that looks like a credential is refused."""
+    publish = dict(values)
+    for key in [key for key in publish if SECRET.search(str(key))]:
+        problems.append(where.problem(key, f"credentials never go in show.toml; {CHAIN}"))
+        del publish[key]
+    cache = publish.pop("cache", {})
+    if not isinstance(cache, dict):
+        problems.append(where.problem("cache", "must be a table with 'media' and 'pages'"))
+        cache = {}
+    policy = table(CachePolicy, cache, "publish.cache") or CachePolicy()
+    hosting = table(PublishSettings, publish, "publish") or PublishSettings()
+    return dataclasses.replace(hosting, cache=policy)
+
+
+def load_show(project: Project) -> Show:
+    """Parse and validate content/show.toml; raise ConfigError listing every problem."""
+    shown = CONFIG_NAME
+    text, data = _read_config(project)
     problems: list[Problem] = []
 
     def table(kind: type[T], values: Table, name: str | None, index: int = 0, **options: Any) -> T | None:
@@ -417,17 +439,6 @@ def load_show(project: Project) -> Show:
     lines = table(Lines, tables.lines, "lines") or Lines()
     if not str(tables.show.get("exam", "")).strip():
         problems += exam_named(lines, toml_where(shown, text, "lines"))
-    publish = dict(tables.publish)
-    where = toml_where(shown, text, "publish")
-    for key in [key for key in publish if SECRET.search(str(key))]:
-        problems.append(where.problem(key, f"credentials never go in show.toml; {CHAIN}"))
-        del publish[key]
-    cache = publish.pop("cache", {})
-    if not isinstance(cache, dict):
-        problems.append(where.problem("cache", "must be a table with 'media' and 'pages'"))
-        cache = {}
-    policy = table(CachePolicy, cache, "publish.cache") or CachePolicy()
-    hosting = table(PublishSettings, publish, "publish") or PublishSettings()
     parts = {
         "audio": audio,
         "schedule": table(Schedule, tables.schedule, "schedule") or Schedule(),
@@ -437,7 +448,7 @@ def load_show(project: Project) -> Show:
         "selftest_questions": script.selftest_questions,
         "lines": lines,
         "study": table(Study, tables.study, "study") or Study(),
-        "publish": dataclasses.replace(hosting, cache=policy),
+        "publish": _publish_settings(tables.publish, toml_where(shown, text, "publish"), table, problems),
         "source": text,
     }
     show = table(Show, tables.show, "show", given=parts, context={"content": project.content})

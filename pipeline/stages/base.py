@@ -31,6 +31,7 @@ from ..model.project import Project
 from ..model.registry import Registry
 from ..model.script import Script
 from ..model.show import Show
+from ..spelling import spelled
 
 if TYPE_CHECKING:
     from ..speech.voicer import Voicer
@@ -38,28 +39,18 @@ if TYPE_CHECKING:
 Scope = Literal["episode", "show"]
 
 
-def spelled(value: object) -> str:
-    """How a key spells a value JSON has no form for. A dataclass is its class and its named fields,
-    `Audio(loudness=-19.0, ...)`: the fields its KEYED names (those that change what is made), else all of
-    them in order; anything else is its str()."""
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return str(value)
-    names = getattr(value, "KEYED", None) or tuple(f.name for f in dataclasses.fields(value))
-    spelled_fields = (f"{name}={_field(getattr(value, name))}" for name in names)
-    return f"{type(value).__qualname__}({', '.join(spelled_fields)})"
-
-
-def _field(value: object) -> str:
+def _unjsonable(value: object) -> str:
+    """A value JSON has no form for: a dataclass by its named fields (see spelled), anything else as text."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return spelled(value)
-    return repr(value)  # text and numbers as Python writes them: 'host', -19.0, True, ('A', 'Yes')
+    return str(value)
 
 
-_JSON = json.JSONEncoder(sort_keys=True, default=spelled)  # made once
+_JSON = json.JSONEncoder(sort_keys=True, default=_unjsonable)  # made once
 
 
 def digest(*parts: object) -> str:
-    """The one digest every key is made of: JSON of the parts, sorted, hashed (see `spelled`)."""
+    """The one digest every key is made of: JSON of the parts, sorted, hashed (a dataclass by its fields)."""
     return hashlib.sha256(_JSON.encode(parts).encode("utf-8")).hexdigest()
 
 
