@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import tomllib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ from ..errors import ConfigError, Problem, relative
 from .art import DEFAULT_COVER, cover_problem
 from .lines import Lines, exam_named
 from .project import CONFIG_NAME, Project
-from .schema import SCHEMA, Where, hidden_character, not_utf8, read, toml_line, toml_where
+from .schema import SCHEMA, Where, hidden_character, read, read_toml, toml_line, toml_where
 from .study import Study
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
@@ -104,19 +103,13 @@ class Audio:
     # The voices' default engine: each Voice keeps its own, so it is not among the KEYED fields.
     engine: str = Field(default="hibari", pattern=ENGINE_NAME, description=ENGINE)
 
-    # What changes the mastered sound: a step's key spells the settings by these fields (stages/base.py).
+    # What changes the mastered sound: a key spells the settings by these fields (pipeline/spelling.py).
+    # fmt: off
     KEYED: ClassVar[tuple[str, ...]] = (
-        "loudness",
-        "true_peak",
-        "channels",
-        "bitrate",
-        "sample_rate",
-        "sentence_pause",
-        "paragraph_pause",
-        "section_pause",
-        "answer_pause",
-        "music",
+        "loudness", "true_peak", "channels", "bitrate", "sample_rate", "sentence_pause", "paragraph_pause",
+        "section_pause", "answer_pause", "music",
     )
+    # fmt: on
 
     @model_validator(mode="before")
     @classmethod
@@ -368,23 +361,6 @@ class ShowConfig:
     publish: Table = dataclasses.field(default_factory=dict)
 
 
-def _read_config(project: Project) -> tuple[str, dict[str, Any]]:
-    """The show config's text and its TOML tables; a missing file, bad bytes or bad TOML is a ConfigError."""
-    path, shown = project.config_path, CONFIG_NAME
-    if not path.is_file():
-        fix = "create it (see README, 'Show config') or pass --project PATH"
-        raise ConfigError(f"{shown}: not found in {project.root}; {fix}")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as some editors write
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(not_utf8(shown, raw, exc))) from None
-    try:
-        return text, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown}: invalid TOML: {exc}; fix the syntax") from None
-
-
 def _publish_settings(
     values: Table, where: Where, table: Callable[..., Any], problems: list[Problem]
 ) -> PublishSettings:
@@ -405,7 +381,10 @@ def _publish_settings(
 def load_show(project: Project) -> Show:
     """Parse and validate content/show.toml; raise ConfigError listing every problem."""
     shown = CONFIG_NAME
-    text, data = _read_config(project)
+    if not project.config_path.is_file():
+        fix = "create it (see README, 'Show config') or pass --project PATH"
+        raise ConfigError(f"{shown}: not found in {project.root}; {fix}")
+    text, data = read_toml(project.config_path, shown)
     problems: list[Problem] = []
 
     def table(kind: type[T], values: Table, name: str | None, index: int = 0, **options: Any) -> T | None:
