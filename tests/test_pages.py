@@ -14,7 +14,7 @@ from pipeline.graph.plan import read_project
 from pipeline.graph.state import State
 from pipeline.model.project import Project
 from pipeline.stages import site
-from pipeline.stages.base import Context, Products, Staged
+from pipeline.stages.base import Context, Needs, Products, Staged
 from pipeline.stages.built import Released
 from pipeline.stages.site import plan_pages
 
@@ -39,7 +39,7 @@ class Planned:
     def pages(self) -> list[Page]:
         return plan_pages(self.context, self.released, "storage-key", None)
 
-    def needs(self) -> Products:
+    def needs(self) -> Needs:
         products = Products()
         products.add(self.released)
         return products.given(site.NEEDS)

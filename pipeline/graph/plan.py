@@ -178,7 +178,8 @@ def plan_episodes(context: Context, until: str | None = None) -> Plan:
 
 def plan_show(plan: Plan) -> None:
     """The show's steps, from the episodes as built (Released): call once their steps are done."""
-    plan.products.add(release(plan.context, plan.products))
+    released = release(plan.context, plan.products)
+    plan.products.add(released, None, released.key)
     plan.show = [
         step for stage in plan.stages if stage.SCOPE == "show" for step in _plan_stage(plan, stage, None)
     ]

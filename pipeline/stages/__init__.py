@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from . import feed, master, publish, script, site, synth, tag, topics, upload
-from .base import Context, EpisodeWork, Product, Products, Scope, Step
+from .base import Context, EpisodeWork, Needs, Product, Scope, Step
 
 
 class Stage(Protocol):
@@ -24,7 +24,7 @@ class Stage(Protocol):
     NEEDS: tuple[type[Product], ...]  # the products of other stages its plan reads (from `needs`)
     MAKES: tuple[type[Product], ...]  # the products its steps make (Step.made, or what a run returns)
 
-    def plan(self, context: Context, episode: EpisodeWork | None, needs: Products, /) -> list[Step]: ...
+    def plan(self, context: Context, episode: EpisodeWork | None, needs: Needs, /) -> list[Step]: ...
 
 
 def in_flow_order(stages: Sequence[Stage]) -> tuple[Stage, ...]:

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from ..errors import CertQuestsError
 from ..model.course import Course
@@ -63,40 +63,39 @@ class Product:
 P = TypeVar("P", bound=Product)
 
 
-class Products:
-    """Every product made so far, by type and by whom it is for (the episode id for an episode's products, the
-    step's name for the show's), and the product types whose stages were planned (even if they made none).
-    The graph fills it; a stage reads it through `given(NEEDS)`, which answers only the types it declared."""
+class Needs:
+    """The products a stage's plan reads: those of the types in its NEEDS (a type it did not declare is an
+    error), each made for an episode (by its id) or for the show (by the step's name)."""
 
-    def __init__(self) -> None:
-        self._made: dict[type[Product], dict[str | None, tuple[Product, str]]] = {}
-        self._planned: set[type[Product]] = set()
-        self._allowed: frozenset[type[Product]] | None = None
+    def __init__(
+        self,
+        made: dict[type[Product], dict[str | None, tuple[Product, str]]],
+        planned: set[type[Product]],
+        allowed: frozenset[type[Product]] | None = None,
+    ) -> None:
+        self._made, self._planned, self._allowed = made, planned, allowed
 
-    def add(self, product: Product, subject: str | None = None, digest: str = "") -> None:
-        self._made.setdefault(type(product), {})[subject] = (product, digest)
+    def of(self, kind: type[P], subject: str | None = None) -> P:
+        """The product of that type made for `subject` (None: the only one of that type)."""
+        return cast(P, self._entry(kind, subject)[0])
 
-    def mark_planned(self, kinds: Iterable[type[Product]]) -> None:
-        self._planned.update(kinds)
+    def digest(self, kind: type[Product], subject: str | None = None) -> str:
+        """The digest of that product: the key of the step that made it, for the steps keyed on it."""
+        return self._entry(kind, subject)[1]
 
-    def given(self, needs: Iterable[type[Product]]) -> Products:
-        """The same products, answering only the types in `needs` (a stage's NEEDS)."""
-        view = Products()
-        view._made, view._planned, view._allowed = self._made, self._planned, frozenset(needs)
-        return view
+    def every(self, kind: type[P]) -> list[P]:
+        """Every product of that type, in the order they were made."""
+        return [cast(P, product) for product, _digest in self._entries(kind).values()]
+
+    def planned(self, kind: type[Product]) -> bool:
+        """Whether a stage that makes `kind` was planned in this build (it may have made none)."""
+        self._entries(kind)
+        return kind in self._planned
 
     def _entries(self, kind: type[Product]) -> dict[str | None, tuple[Product, str]]:
         if self._allowed is not None and kind not in self._allowed:
             raise RuntimeError(f"{kind.__name__} is read but not declared in the stage's NEEDS")
         return self._made.get(kind, {})
-
-    def of(self, kind: type[P], subject: str | None = None) -> P:
-        """The product of that type made for `subject` (None: the only one of that type)."""
-        return self._entry(kind, subject)[0]  # type: ignore[return-value]
-
-    def digest(self, kind: type[Product], subject: str | None = None) -> str:
-        """The digest of that product: the key of the step that made it."""
-        return self._entry(kind, subject)[1]
 
     def _entry(self, kind: type[Product], subject: str | None) -> tuple[Product, str]:
         entries = self._entries(kind)
@@ -108,14 +107,23 @@ class Products:
             )
         return entries[subject]
 
-    def every(self, kind: type[P]) -> list[P]:
-        """Every product of that type, in the order they were made."""
-        return [product for product, _digest in self._entries(kind).values()]  # type: ignore[misc]
 
-    def planned(self, kind: type[Product]) -> bool:
-        """Whether a stage that makes `kind` was planned in this build (it may have made none)."""
-        self._entries(kind)
-        return kind in self._planned
+class Products(Needs):
+    """Every product made so far, and the product types whose stages were planned (even if they made none):
+    the graph fills it, and gives each stage's plan the part it declared (`given`)."""
+
+    def __init__(self) -> None:
+        super().__init__({}, set())
+
+    def add(self, product: Product, subject: str | None = None, digest: str = "") -> None:
+        self._made.setdefault(type(product), {})[subject] = (product, digest)
+
+    def mark_planned(self, kinds: Iterable[type[Product]]) -> None:
+        self._planned.update(kinds)
+
+    def given(self, needs: Iterable[type[Product]]) -> Needs:
+        """The products of the types in `needs` (a stage's NEEDS), as they are and as they will be."""
+        return Needs(self._made, self._planned, frozenset(needs))
 
 
 @dataclass(frozen=True)

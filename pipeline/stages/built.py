@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import BuildError
 from ..model.episode import Cue, Episode, MasterRecord, page_name
 from ..model.lesson import Lesson
-from .base import Context, EpisodeWork, Product, Products
+from .base import Context, EpisodeWork, Needs, Product, digest
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,15 @@ class Released(Product):
 
     episodes: tuple[Episode, ...]
     upcoming: tuple[tuple[Lesson, dt.date], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Its digest, for the steps keyed on it: each episode's audio file (whose name changes with
+        everything tagged into it) and day, and the lessons to come."""
+        return digest(
+            [(e.id, e.audio_name, e.released.isoformat()) for e in self.episodes],
+            [(lesson.id, day.isoformat()) for lesson, day in self.upcoming],
+        )
 
 
 def readable(context: Context, episode: EpisodeWork) -> bool:
@@ -58,7 +67,7 @@ def load_episode(context: Context, episode: EpisodeWork, built: Built) -> Episod
     )
 
 
-def release(context: Context, products: Products) -> Released:
+def release(context: Context, products: Needs) -> Released:
     """The episodes out by `as_of` (a published one stays out whatever the clock says: only `retire` drops
     it), loaded as built, and the rest with their days."""
     out, upcoming = [], []

@@ -6,7 +6,7 @@ import hashlib
 
 from ..fsutil import write_staged
 from ..model.episode import Episode, Urls
-from .base import Context, EpisodeWork, Product, Products, Scope, Staged, Step, digest
+from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step, digest
 from .built import Released
 
 NAME = "feed"
@@ -38,7 +38,7 @@ def episode_record(episode: Episode) -> list[object]:
     ]
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     project, released = context.project, needs.of(Released).episodes
     target = project.site / "feed.xml"
     parts = {

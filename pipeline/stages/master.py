@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import unchanged
 from ..model.episode import MASTER_RECORD, MasterRecord
-from .base import Context, EpisodeWork, Product, Products, Scope, Step, digest
+from .base import Context, EpisodeWork, Needs, Product, Scope, Step, digest
 from .synth import Speech
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def tools_digest(context: Context) -> str:
     return memo.remember("tools", memo.key("tools", system_ffmpeg_stamp()), lambda: digest(tool_versions()))
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     assert episode is not None
     folder = context.cache_dir(episode.id)
     speech = needs.of(Speech, episode.id)

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import CertQuestsError, ValidationError
 from ..model.episode import Episode
 from ..publish.local import publish_files, remove_stale_pages
-from .base import Context, EpisodeWork, Product, Products, Scope, Staged, Step
+from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step
 from .built import Built, Released
 from .site import SitePage
 from .topics import FOLDER, TopicFeed
@@ -32,7 +32,7 @@ MAKES: tuple[type[Product], ...] = ()
 log = logging.getLogger(__name__)
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     released = needs.of(Released).episodes
     return [
         # Run after the show's other steps that ran: `needs` then holds the files their runs staged.
@@ -56,7 +56,7 @@ def mend_copies(context: Context, released: Sequence[Episode]) -> None:
         log.warning("%s", exc)
 
 
-def publish(context: Context, needs: Products) -> None:
+def publish(context: Context, needs: Needs) -> None:
     """New audio files have new names, so putting them in place touches nothing live. The gate checks the
     feed and the topic feeds (staged, or the live ones when only pages changed); the registry records what is
     released; the feeds go live, then the pages; what is superseded goes last."""

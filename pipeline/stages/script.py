@@ -14,7 +14,7 @@ from ..model.project import CONFIG_NAME
 from ..writing.report import SpeechReport
 from ..writing.report import speech_report as course_report
 from ..writing.script import build_script, build_study_script, render_script
-from .base import Context, EpisodeWork, Outline, Product, Products, Scope, Step, digest
+from .base import Context, EpisodeWork, Needs, Outline, Product, Scope, Step, digest
 
 NAME = "script"
 VERSION = 2
@@ -82,7 +82,7 @@ def _code() -> str:
     )
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     assert episode is not None
     _script(context, episode)
     target = context.project.scripts / f"{episode.id}.txt"

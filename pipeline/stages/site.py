@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..formats.pages import Page, render_pages
-from .base import Context, EpisodeWork, Product, Products, Scope, Staged, Step
+from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step
 from .built import Released
 from .pages import plan_pages
 
@@ -34,7 +34,7 @@ NEEDS: tuple[type[Product], ...] = (Released,)
 MAKES: tuple[type[Product], ...] = (SitePage, Staged)
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     study_plan_path = context.project.content / "study-plan.md"
     study_plan = study_plan_path.read_text("utf-8") if study_plan_path.is_file() else None
     pages = plan_pages(context, needs.of(Released), f"certquests-quiz:{context.show_guid}", study_plan)

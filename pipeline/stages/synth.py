@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..fsutil import write_atomic
 from ..speech import engine_version, get_engine, sentence_key
-from .base import Context, EpisodeWork, Estimate, Product, Products, Scope, Step, digest
+from .base import Context, EpisodeWork, Estimate, Needs, Product, Scope, Step, digest
 
 NAME = "synth"
 VERSION = 1
@@ -56,7 +56,7 @@ def _sentence_keys(context: Context, episode: EpisodeWork) -> list[str]:
     return keys
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     assert episode is not None
     show = context.show
     # The sentence keys, once for the whole build: the cache, this step's key and the master read them.

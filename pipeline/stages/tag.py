@@ -12,7 +12,7 @@ from typing import Any
 from .. import __version__
 from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
 from ..model.episode import Urls, audio_name, sidecar_names
-from .base import Context, EpisodeWork, Product, Products, Scope, Step, digest
+from .base import Context, EpisodeWork, Needs, Product, Scope, Step, digest
 from .built import Built, load_episode
 from .master import Master
 
@@ -31,7 +31,7 @@ NEEDS: tuple[type[Product], ...] = (Master,)
 MAKES: tuple[type[Product], ...] = (Built,)
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     assert episode is not None
     show, lesson, outline = context.show, episode.lesson, episode.planned
     roles = sorted(set(outline.roles) & set(show.voices))

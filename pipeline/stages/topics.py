@@ -11,7 +11,7 @@ from ..fsutil import write_staged
 from ..model.drills import Topic
 from ..model.episode import Episode, Urls, podcast_guid
 from ..model.show import Show
-from .base import Context, EpisodeWork, Product, Products, Scope, Staged, Step, digest
+from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step, digest
 from .built import Released
 from .feed import episode_record
 
@@ -61,7 +61,7 @@ def published_topics(context: Context, released: Released) -> list[Topic]:
     return [topic for topic in context.topics if topic_episodes(topic, released.episodes)]
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     config = hashlib.sha256(context.project.config_path.read_bytes()).hexdigest()
     released = needs.of(Released)
     return [_step(context, topic, released, config) for topic in published_topics(context, released)]

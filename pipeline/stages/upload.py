@@ -18,7 +18,7 @@ from ..fsutil import fingerprint, temporary_sibling, write_atomic
 from ..model.episode import Episode
 from ..model.published import save_published
 from ..model.show import PublishSettings
-from .base import Context, EpisodeWork, Product, Products, Scope, Step
+from .base import Context, EpisodeWork, Needs, Product, Scope, Step
 from .built import Released
 from .tag import recorded_files
 
@@ -50,7 +50,7 @@ class Request:
     reports: list[UploadReport] = field(default_factory=list)
 
 
-def plan(context: Context, episode: EpisodeWork | None, needs: Products) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     order = context.orders.get(NAME)
     request = order if isinstance(order, Request) else None
     released = needs.of(Released).episodes
