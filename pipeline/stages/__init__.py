@@ -28,15 +28,18 @@ class Stage(Protocol):
 
 
 def in_flow_order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
-    """The stages as listed, except that each comes after the stages making the products it needs."""
-    makers = {kind: stage for stage in stages for kind in stage.MAKES}
+    """The stages as listed, except that each comes after every stage making a product it needs."""
     ordered: list[Stage] = []
     waiting = list(stages)
+
+    def makers(kind: type[Product], stage: Stage) -> list[Stage]:
+        return [maker for maker in stages if kind in maker.MAKES and maker is not stage]
+
     while waiting:
         ready = [
             stage
             for stage in waiting
-            if all(makers.get(kind) in (None, stage, *ordered) for kind in stage.NEEDS)
+            if all(maker in ordered for kind in stage.NEEDS for maker in makers(kind, stage))
         ]
         if not ready:
             raise RuntimeError(f"the stages {', '.join(s.NAME for s in waiting)} need each other's products")

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CertQuestsError, ValidationError
@@ -14,9 +15,9 @@ from ..model.episode import Episode
 from ..publish.local import publish_files, remove_stale_pages
 from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step
 from .built import Built, Released
+from .copies import restore_copies
 from .site import SitePage
 from .topics import FOLDER, TopicFeed
-from .upload import restore_copies
 
 NAME = "publish"
 VERSION = 1
@@ -26,8 +27,17 @@ COMMAND: str | None = None
 BUILT = True
 FINISHES = True
 REPORT = ""
+
+
+@dataclass(frozen=True)
+class Live(Product):
+    """The site as this stage leaves it in feed/, once the gate passed: what an upload sends."""
+
+    site: Path
+
+
 NEEDS: tuple[type[Product], ...] = (Built, Released, Staged, SitePage, TopicFeed)
-MAKES: tuple[type[Product], ...] = ()
+MAKES: tuple[type[Product], ...] = (Live,)
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +46,14 @@ def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[St
     released = needs.of(Released).episodes
     return [
         # Run after the show's other steps that ran: `needs` then holds the files their runs staged.
-        Step(NAME, None, {"stage code": str(VERSION)}, lambda: publish(context, needs), when="changed"),
+        Step(
+            NAME,
+            None,
+            {"stage code": str(VERSION)},
+            lambda: publish(context, needs),
+            when="changed",
+            made=Live(context.project.site),
+        ),
         Step(
             NAME,
             "copies",
