@@ -109,6 +109,8 @@ def files_intact(context: Context, episode_id: str, built: Built) -> bool:
 
 
 def tag_episode(context: Context, episode: EpisodeWork, master: Master, made: Built) -> None:
+    """Copy the mastered MP3 into episodes/ under the name this step makes (`made`), tag it and write its
+    sidecars beside it, then record the files' fingerprints."""
     # mutagen and the transcript writers load only when an episode is tagged, never on a no-op build.
     from ..formats.id3 import write_tags
     from ..formats.transcripts import render_chapters, render_srt, render_vtt
