@@ -361,6 +361,14 @@ class ShowConfig:
     publish: Table = dataclasses.field(default_factory=dict)
 
 
+def _read_config(project: Project) -> tuple[str, dict[str, Any]]:
+    """content/show.toml's text and tables; a missing file says how to make one."""
+    if not project.config_path.is_file():
+        fix = "create it (see README, 'Show config') or pass --project PATH"
+        raise ConfigError(f"{CONFIG_NAME}: not found in {project.root}; {fix}")
+    return read_toml(project.config_path, CONFIG_NAME)
+
+
 def _publish_settings(
     values: Table, where: Where, table: Callable[..., Any], problems: list[Problem]
 ) -> PublishSettings:
@@ -381,10 +389,7 @@ def _publish_settings(
 def load_show(project: Project) -> Show:
     """Parse and validate content/show.toml; raise ConfigError listing every problem."""
     shown = CONFIG_NAME
-    if not project.config_path.is_file():
-        fix = "create it (see README, 'Show config') or pass --project PATH"
-        raise ConfigError(f"{shown}: not found in {project.root}; {fix}")
-    text, data = read_toml(project.config_path, shown)
+    text, data = _read_config(project)
     problems: list[Problem] = []
 
     def table(kind: type[T], values: Table, name: str | None, index: int = 0, **options: Any) -> T | None:
