@@ -40,7 +40,7 @@ def main() -> None:
             if (
                 event == "c_call"
                 and arg is os.replace
-                and frame.f_code.co_name == "publish"
+                and frame.f_code.co_name == "put_live"
                 and frame.f_locals.get("final") != frame.f_locals.get("feed_path")
             ):
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -50,7 +50,7 @@ def main() -> None:
             if (
                 event == "c_call"
                 and arg is os.replace
-                and frame.f_code.co_name == "publish"
+                and frame.f_code.co_name == "put_live"
                 and frame.f_locals.get("final") == frame.f_locals.get("feed_path")
             ):
                 os.kill(os.getpid(), signal.SIGKILL)

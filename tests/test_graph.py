@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
 import time
+import types
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +17,9 @@ import pytest
 from pipeline.errors import SynthesisError
 from pipeline.graph.scheduler import Chain, ChainResult, Scheduler
 from pipeline.graph.state import State
-from pipeline.stages.base import Step
+from pipeline.model.show import Audio
+from pipeline.stages.base import Product, Products, Staged, Step, digest
+from pipeline.stages.built import Released
 
 
 def make_step(
@@ -314,3 +318,47 @@ def test_a_stopped_build_hands_out_no_more_work(tmp_path: Path):
     assert ran == [0]
     assert scheduler.done == 0 and scheduler.finished == []
     assert State(chain.state.path).reason(chain.steps[0]) == "never built"
+
+
+# Products and keys
+
+
+def test_a_stage_is_given_only_the_products_it_declares_and_each_with_its_makers_key():
+    from pipeline.stages import master, synth
+
+    products = Products()
+    products.add(synth.Speech(("k1", "k2")), "ep", "synth-key")
+    needs = products.given(master.NEEDS)
+    assert needs.of(synth.Speech, "ep").keys == ("k1", "k2")
+    assert needs.digest(synth.Speech, "ep") == "synth-key"  # what the master step is keyed on
+    with pytest.raises(RuntimeError, match="Released is read but not declared in the stage's NEEDS"):
+        needs.every(Released)
+    with pytest.raises(RuntimeError, match="no Speech for other: its stage has not been planned"):
+        needs.of(synth.Speech, "other")
+
+
+def test_a_stage_comes_after_the_stages_making_what_it_needs_wherever_it_is_listed():
+    from pipeline.stages import STAGES, in_flow_order, master, synth, tag
+
+    @dataclasses.dataclass(frozen=True)
+    class Opus(Product):
+        name: str
+
+    opus = types.SimpleNamespace(NAME="opus", NEEDS=(master.Master,), MAKES=(Opus,))
+    listed = (opus, *STAGES)
+    assert [stage.NAME for stage in in_flow_order(listed)][:5] == ["script", "synth", "master", "opus", "tag"]
+    assert in_flow_order(STAGES) == STAGES
+    backwards = (tag, master, synth)
+    assert in_flow_order(backwards) == (synth, master, tag)
+    # A whole-show output staged for publish, listed last: publish waits for it, and the upload for publish.
+    m4b = types.SimpleNamespace(NAME="m4b", NEEDS=(Released,), MAKES=(Staged,))
+    assert [stage.NAME for stage in in_flow_order((*STAGES, m4b))][-3:] == ["m4b", "publish", "upload"]
+
+
+def test_a_key_spells_settings_by_their_named_fields_never_by_repr(monkeypatch):
+    audio = Audio()
+    assert digest(audio) == "0c7be00029a0733f7903627be17e8cd8be2f395c940d3ba8c30d63f8475c65fe"  # as ever
+    assert digest(Audio(channels=2)) == "294c8aa45978e1b498aab5bb3f49612e706c8d866a9d34f564e3e38108eba979"
+    assert digest(Audio(engine="piper")) == digest(audio)  # each voice names its engine: no new master
+    monkeypatch.setattr(Audio, "__repr__", lambda self: "Audio()")
+    assert digest(audio) == "0c7be00029a0733f7903627be17e8cd8be2f395c940d3ba8c30d63f8475c65fe"

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline.formats.pages import render_markdown, render_pages
+from pipeline.formats.pages import Page, render_markdown, render_pages
 from pipeline.graph.plan import read_project
 from pipeline.graph.state import State
 from pipeline.model.project import Project
 from pipeline.stages import site
-from pipeline.stages.base import Context
+from pipeline.stages.base import Context, Needs, Products, Staged
+from pipeline.stages.built import Released
 from pipeline.stages.site import plan_pages
 
 from .conftest import add_question
@@ -24,21 +25,42 @@ AS_OF = at("2026-12-01", "23:59")
 Parts = dict[str, dict[str, str]]  # page name -> its named parts
 
 
-def context_of(project: Path, out: tuple[str, ...] | None = None, **changed: dict) -> Context:
+@dataclasses.dataclass
+class Planned:
+    """The project as a build plans it, and the episodes out as the site stage is given them."""
+
+    context: Context
+    released: Released
+
+    @property
+    def show(self):
+        return self.context.show
+
+    def pages(self) -> list[Page]:
+        return plan_pages(self.context, self.released, "storage-key", None)
+
+    def needs(self) -> Needs:
+        products = Products()
+        products.add(self.released)
+        return products.given(site.NEEDS)
+
+
+def context_of(project: Path, out: tuple[str, ...] | None = None, **changed: dict) -> Planned:
     """The project as a build plans it, with the episodes in `out` (default: all) built and released, and
     the rest coming up. `changed` maps an episode id to Episode fields that differ from the defaults."""
     context = read_project(Project(project), AS_OF)
+    released, upcoming = [], []
     for work in context.episodes:
         if out is None or work.id in out:
             built = episode(work.lesson, work.released, number=work.number, season=work.season)
-            context.released.append(dataclasses.replace(built, guid=work.guid, **changed.get(work.id, {})))
+            released.append(dataclasses.replace(built, guid=work.guid, **changed.get(work.id, {})))
         else:
-            context.upcoming.append((work.lesson, work.released.date()))
-    return context
+            upcoming.append((work.lesson, work.released.date()))
+    return Planned(context, Released(tuple(released), tuple(upcoming)))
 
 
-def parts_of(context: Context) -> Parts:
-    return {page.name: page.parts for page in plan_pages(context, "storage-key", None)}
+def parts_of(planned: Planned) -> Parts:
+    return {page.name: page.parts for page in planned.pages()}
 
 
 def changed_pages(before: Parts, after: Parts) -> set[str]:
@@ -112,7 +134,7 @@ def test_new_audio_changes_only_that_episodes_page(project: Path):
 
 def test_new_chapter_times_change_only_that_episodes_page(project: Path):
     before = parts_of(context_of(project))
-    built = context_of(project).released[1]
+    built = context_of(project).released.episodes[1]
     moved = tuple(dataclasses.replace(mark, start=mark.start + 1.0) for mark in built.chapters)
     after = parts_of(context_of(project, **{"topics-basics": {"chapters": moved}}))
     assert changed_pages(before, after) == {"topics-basics.html"}
@@ -139,7 +161,7 @@ def test_a_bonus_lessons_title_edit_re_renders_the_quiz_that_shows_it(project: P
     before = parts_of(context_of(project))
     edit(project, "extra.md", "title: Extra", "title: Extra time")
     context = context_of(project)
-    quiz = [page for page in plan_pages(context, "storage-key", None) if page.name == "quiz.html"]
+    quiz = [page for page in context.pages() if page.name == "quiz.html"]
     [(staged, _)] = render_pages(tmp_path, context.show, quiz)
     assert '<a href="extra.html">Extra time</a>' in staged.read_text()
     assert "quiz.html" in changed_pages(before, parts_of(context))
@@ -147,14 +169,16 @@ def test_a_bonus_lessons_title_edit_re_renders_the_quiz_that_shows_it(project: P
 
 def test_explain_names_the_changed_part_of_each_re_rendered_page(project: Path, tmp_path: Path):
     state = State(tmp_path / "state.json")
-    context = context_of(project)
-    for step in site.plan(context, None):
-        step.run()
+    planned = context_of(project)
+    for step in site.plan(planned.context, None, planned.needs()):
+        made = step.run()
+        assert isinstance(made, Staged)
+        for staged, final in made.files:  # put live, as the publish stage does
+            os.replace(staged, final)
         state.record(step)
-    for staged, final in context.staged:  # put live, as the publish stage does
-        os.replace(staged, final)
     edit(project, "02-topics.md", "How one message reaches many subscribers.", "Fan-out, explained.")
-    reasons = {step.subject: state.reason(step) for step in site.plan(context_of(project), None)}
+    after = context_of(project)
+    reasons = {step.subject: state.reason(step) for step in site.plan(after.context, None, after.needs())}
     assert reasons == {
         "index.html": "changed: episodes",
         "queues-basics.html": None,
@@ -193,7 +217,7 @@ def test_show_notes_keep_allowed_html_link_bare_addresses_and_show_footnotes():
 
 def test_an_episode_page_shows_lesson_html_as_text(project: Path, tmp_path: Path):
     context = context_of(project)
-    pages = [page for page in plan_pages(context, "storage-key", None) if page.name == "queues-basics.html"]
+    pages = [page for page in context.pages() if page.name == "queues-basics.html"]
     [(staged, final)] = render_pages(tmp_path, context.show, pages)
     html = staged.read_text()
     assert final == tmp_path / "queues-basics.html" and not final.exists()  # staged beside its place
@@ -209,7 +233,7 @@ def test_an_episode_page_shows_lesson_html_as_text(project: Path, tmp_path: Path
 
 def rendered(project: Path, tmp_path: Path, name: str) -> str:
     context = context_of(project)
-    pages = [page for page in plan_pages(context, "storage-key", None) if page.name == name]
+    pages = [page for page in context.pages() if page.name == name]
     [(staged, _final)] = render_pages(tmp_path, context.show, pages)
     return staged.read_text()
 

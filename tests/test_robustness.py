@@ -301,10 +301,10 @@ def test_an_unexpected_error_in_one_episode_is_reported_with_the_rest(copy_of_bu
 
     real = tag.tag_episode
 
-    def broken(context, episode):
+    def broken(context, episode, *products):
         if episode.id == "topics-basics":
             raise ValueError("boom")
-        return real(context, episode)
+        return real(context, episode, *products)
 
     monkeypatch.setattr(tag, "tag_episode", broken)
     before = published(copy_of_built)

@@ -23,7 +23,7 @@ def _speech_seconds(record: dict, seen: set[tuple[str, str]]) -> float:
     cues = record["cues"]
     total = 0.0
     for cue, following in itertools.pairwise([*cues, None]):
-        said = (cue["speaker"], cue["text"])
+        said = (cue["role"], cue["text"])
         if said in seen:
             continue
         seen.add(said)

@@ -12,6 +12,7 @@ from pipeline.formats.rss import render_feed
 from pipeline.graph.plan import read_project
 from pipeline.model.episode import Urls
 from pipeline.model.project import Project
+from pipeline.stages.built import Released
 from pipeline.stages.site import plan_pages
 
 from .factories import SHOW_GUID, at, episode, lesson
@@ -44,8 +45,10 @@ def test_captions_carry_the_shows_language_tag(project: Path, tmp_path: Path):
     assert 'language = "en"' in text
     config.write_text(text.replace('language = "en"', 'language = "en-GB"'))
     context = read_project(Project(project), AS_OF)
-    context.released = [episode(work.lesson, work.released) for work in context.episodes]
-    page = next(page for page in plan_pages(context, "key", None) if page.template == "episode.html")
+    released = Released(tuple(episode(work.lesson, work.released) for work in context.episodes))
+    page = next(
+        page for page in plan_pages(context, released, "key", None) if page.template == "episode.html"
+    )
     site = tmp_path / "site"
     site.mkdir()
     html = render_pages(site, context.show, [page])[0][0].read_text()

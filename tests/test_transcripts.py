@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.formats.transcripts import cue_problems, render_chapters, render_json, render_srt, render_vtt
-from pipeline.model.episode import ChapterMark, Cue, Episode
+from pipeline.graph.plan import read_project
+from pipeline.model.episode import MASTER_RECORD, ChapterMark, Cue, Episode, MasterRecord, RoleCue
+from pipeline.model.project import Project
+from pipeline.stages.built import Built, load_episode
 
 from .conftest import AS_OF, run
-from .factories import at, episode, lesson
+from .factories import at, episode, lesson, loudness
 
 LONG = (
     "Producers and consumers run at different speeds, so a queue absorbs the difference between them "
@@ -317,3 +320,31 @@ def test_every_json_transcript_of_a_built_course_follows_its_vtt(built: Path):
         expected = vtt_sentences(vtt, [segment["body"] for segment in data["segments"]])
         assert [(s["speaker"], s["startTime"], s["endTime"]) for s in data["segments"]] == expected
         assert {s["speaker"] for s in data["segments"]} == {"Host", "Guest"}
+
+
+@pytest.mark.parametrize("written_as", ["role", "speaker"])  # "speaker": records written before the name
+def test_captions_name_the_voice_the_master_record_keeps_the_role(project: Path, tmp_path: Path, written_as):
+    context = read_project(Project(project), at("2026-12-01"))
+    work = context.episodes[0]
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    record = MasterRecord(
+        chapters=(ChapterMark("Introduction", 0.0, 4.0),),
+        cues=(RoleCue("host", "Welcome.", 0.5, 2.0), RoleCue("cohost", "Glad to be here.", 2.3, 3.9)),
+        loudness=loudness(4.0),
+        sha256="0" * 64,
+    )
+    data = json.loads(record.encode())
+    data["cues"] = [
+        {written_as if key == "role" else key: value for key, value in cue.items()} for cue in data["cues"]
+    ]
+    (folder / MASTER_RECORD).write_text(json.dumps(data))
+    assert MasterRecord.read(folder) == record
+    built = load_episode(context, work, Built(f"{work.id}-0123456789.mp3", folder))
+    names = context.show.voices["host"].name, context.show.voices["cohost"].name
+    assert names[1] == "Guest"
+    assert [(cue.speaker, cue.text) for cue in built.cues] == [
+        (names[0], "Welcome."),
+        (names[1], "Glad to be here."),
+    ]
+    assert f"<v {names[1]}>Glad to be here." in render_vtt(built)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ class Assembly:
 
 def assemble(
     script: Script,
-    keys: list[str],
+    keys: Sequence[str],
     cache: SpeechCache,
     out: Path,
     cues: dict[str, np.ndarray] | None = None,

@@ -36,6 +36,7 @@ from ..ffmpeg import Loudness, filter_file
 from ..fsutil import write_atomic
 from ..speech import SAMPLE_RATE
 from ..speech.cache import SpeechCache
+from ..spelling import spelled
 from .assemble import Assembly
 from .mp3 import LAME_QUALITY, OUT_RATE, SAMPLES_PER_FRAME, encode_part
 from .partmeter import PartLoudness, combine, measure_part
@@ -87,7 +88,7 @@ class ChapterCache(SpeechCache):
 def _digest(number: int, *parts: object) -> str:
     hashed = hashlib.sha256()
     for part in parts:
-        hashed.update(part.tobytes() if isinstance(part, np.ndarray) else repr(part).encode("utf-8"))
+        hashed.update(part.tobytes() if isinstance(part, np.ndarray) else spelled(part).encode("utf-8"))
         hashed.update(b"\0")
     return f"{number:03d}-{hashed.hexdigest()[:32]}"
 
@@ -321,6 +322,47 @@ def lead_in(shaped: Shaped, cache: ChapterCache, number: int, mastering: Masteri
     return chapter_samples(shaped, cache, number, mastering)[-LEAD_FRAMES * SAMPLES_PER_FRAME :]
 
 
+def _part_key(
+    number: int, before: np.ndarray | None, chapter: str, ends: str | bool, mastering: Mastering
+) -> str:
+    """The key of a chapter's encoded part: the chapter, the lead-in its encoder hears first, how it ends
+    and the encoder's settings."""
+    lead = LEAD_FRAMES * SAMPLES_PER_FRAME
+    return _digest(
+        number, "encode", before, chapter, ends, mastering, LAME_QUALITY, lead, FADE, JOIN_SEED, JOIN_FORMAT
+    )
+
+
+def _measured(
+    cache: ChapterCache,
+    key: str,
+    previous: bytes,
+    data: bytes,
+    carried: int,
+    number: int,
+    last: bool,
+    mastering: Mastering,
+    scratch: Path,
+) -> PartLoudness:
+    """The loudness of one encoded part as a decoder hears it after the part before it, from the cache or
+    measured now."""
+    text = cache.get_bytes(key, ".lufs")
+    if text is not None:
+        return PartLoudness.decode(text.decode("utf-8"))
+    part = measure_part(
+        previous,
+        data,
+        carried,
+        first=number == 0,
+        last=last,
+        bitrate=mastering.bitrate,
+        channels=mastering.channels,
+        scratch=scratch,
+    )
+    cache.put_bytes(key, ".lufs", part.encode().encode("utf-8"))
+    return part
+
+
 def encode_chapters(
     shaped: Shaped, cache: ChapterCache, mastering: Mastering, out: Path, scratch: Path
 ) -> Encoded:
@@ -342,19 +384,7 @@ def encode_chapters(
             if before is not None and len(before) != lead:
                 raise ToolError(f"chapter {number} is shorter than {LEAD_FRAMES} MP3 frames")
             ends = "last" if last else _joins_in_tone(shaped, number)
-            key = _digest(
-                number,
-                "encode",
-                before,
-                shaped.keys[number],
-                ends,
-                mastering,
-                LAME_QUALITY,
-                lead,
-                FADE,
-                JOIN_SEED,
-                JOIN_FORMAT,
-            )
+            key = _part_key(number, before, shaped.keys[number], ends, mastering)
             heard = (lead if number else 0) + (length if last else _frames_for(length) * SAMPLES_PER_FRAME)
             frames = None if last else heard // SAMPLES_PER_FRAME - LEAD_FRAMES
             if frames is not None and frames < 1:
@@ -372,22 +402,9 @@ def encode_chapters(
             carried = heard if frames is None else frames * SAMPLES_PER_FRAME
             writer.write_frames(data, carried)
             measured_key = _digest(number, "measure", key, keys[-2] if keys else None)
-            text = cache.get_bytes(measured_key, ".lufs")
-            if text is None:
-                part = measure_part(
-                    previous,
-                    data,
-                    carried,
-                    first=number == 0,
-                    last=last,
-                    bitrate=mastering.bitrate,
-                    channels=mastering.channels,
-                    scratch=scratch,
-                )
-                cache.put_bytes(measured_key, ".lufs", part.encode().encode("utf-8"))
-            else:
-                part = PartLoudness.decode(text.decode("utf-8"))
-            parts.append(part)
+            parts.append(
+                _measured(cache, measured_key, previous, data, carried, number, last, mastering, scratch)
+            )
             keys += [key, measured_key]
             previous = data
     except BaseException:

@@ -99,6 +99,28 @@ def _written_apart(line: Line, letters: str) -> list[str] | None:
     return None
 
 
+def _also_apart(wanted: dict[str, str], script_lines: tuple[Line, ...]) -> dict[str, str]:
+    """The terms (by their letters) the script also writes as separate words, taken out of `wanted`."""
+    either: dict[str, str] = {}
+    for line in script_lines:
+        tokens = [_letters(token) for token in line.text.split()]
+        for start in range(len(tokens)):
+            for end in range(start + 2, min(len(tokens), start + 8) + 1):
+                letters = "".join(tokens[start:end])
+                if letters in wanted:
+                    either[letters] = wanted.pop(letters)
+    return either
+
+
+def _spread(parts: list[str], start: float, end: float, ending: str) -> list[Word]:
+    """Words written apart, sharing the time from `start` to `end` evenly; the last keeps the punctuation."""
+    step = (end - start) / len(parts)
+    return [
+        Word(part + (ending if n == len(parts) - 1 else ""), start + n * step, start + (n + 1) * step)
+        for n, part in enumerate(parts)
+    ]
+
+
 def spell_terms(
     words: list[Word],
     vocabulary: Counter[str],
@@ -114,14 +136,7 @@ def spell_terms(
     it is heard in writes it, joined or apart, when the sentences' `spans` are given; without them it is left
     as heard."""
     wanted = {_letters(term): term for term in vocabulary if len(_letters(term)) > 3}
-    either: dict[str, str] = {}
-    for line in script_lines:
-        tokens = [_letters(token) for token in line.text.split()]
-        for start in range(len(tokens)):
-            for end in range(start + 2, min(len(tokens), start + 8) + 1):
-                letters = "".join(tokens[start:end])
-                if letters in wanted:
-                    either[letters] = wanted.pop(letters)
+    either = _also_apart(wanted, script_lines)
     starts = [start for start, _ in spans or ()]
     if starts:
         wanted |= either
@@ -157,15 +172,7 @@ def spell_terms(
         trail = re.search(r"[.,;:!?]+$", last.text)
         ending = trail.group(0) if trail else ""
         if apart and match - index != len(apart):
-            step = (last.end - first.start) / len(apart)
-            out += [
-                Word(
-                    part + (ending if n == len(apart) - 1 else ""),
-                    first.start + n * step,
-                    first.start + (n + 1) * step,
-                )
-                for n, part in enumerate(apart)
-            ]
+            out += _spread(apart, first.start, last.end, ending)
             joined += 1
         elif not apart and (match > index + 1 or first.text.strip(".,;:!?") != term):
             out.append(Word(term + ending, first.start, last.end))

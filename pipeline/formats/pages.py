@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 from ..fsutil import temporary_sibling, write_staged
-from ..model.episode import cover_name
+from ..model.episode import Episode, cover_name
 from ..model.lesson import Lesson
 from ..model.show import Show
 from ..spoken.markup import keeps_breaks, new_markdown_parser, shown
@@ -178,6 +178,22 @@ def render_markdown(text: str, files: dict[str, str] | None = None) -> Markup:
     return _sanitized(parser.renderer.render(tokens, parser.options, env))
 
 
+class Rendered:
+    """Markdown that becomes HTML when its page is written, not when the page is planned: a build that finds
+    the page up to date (its key is made of the source's digest) renders nothing."""
+
+    def __init__(self, text: str, files: dict[str, str] | None = None):
+        self.text, self.files = text, files
+
+    def __html__(self) -> str:
+        return str(render_markdown(self.text, self.files))
+
+    __str__ = __html__
+
+    def __bool__(self) -> bool:
+        return bool(self.text.strip())
+
+
 def _keep_breaks(children: list[Any]) -> None:
     """The line breaks of a paragraph written line by line shown as <br>."""
     for child in children:
@@ -255,6 +271,33 @@ class Page:
     context: dict
     parts: dict[str, str]  # named digests of everything the page shows: it is rendered again when one changes
     files: tuple[tuple[Path, str], ...] = ()  # (a lesson's image or linked file, its content-hashed name)
+
+
+def index_groups(show: Show, ordered: list[Episode]) -> list[dict[str, Any]]:
+    """The index's groups of episodes: the trailer, each module, the rest, then drills and reviews."""
+    groups: list[dict[str, Any]] = []
+    trailer = [e for e in ordered if e.lesson.episode_type == "trailer"]
+    if trailer:
+        groups.append({"key": "trailer", "title": "Start here", "episodes": trailer})
+    for module in show.modules:
+        members = [e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type == "full"]
+        if members:
+            groups.append(
+                {
+                    "key": str(module.number),
+                    "title": f"Module {module.number}: {module.title}",
+                    "episodes": members,
+                }
+            )
+    study = [e for e in ordered if e.lesson.episode_type == "bonus"]
+    placed = {e.id for group in groups for e in group["episodes"]} | {e.id for e in study}
+    rest = [e for e in ordered if e.id not in placed]
+    if rest:
+        groups.append({"key": "other", "title": "Episodes", "episodes": rest})
+    if study:  # drills by topic, then reviews by day
+        study.sort(key=lambda e: (not e.id.startswith("drill-"), e.released, e.id))
+        groups.append({"key": "study", "title": "Drills and reviews", "episodes": study})
+    return groups
 
 
 def site_name(path: Path) -> str:

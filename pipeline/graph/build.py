@@ -24,6 +24,8 @@ from ..model.project import Project
 from ..model.registry import Registry
 from ..speech import accent_problem, check_voices
 from ..stages import summary
+from ..stages.base import Product
+from ..stages.built import Released
 from ..stages.script import speech_report
 from .lock import BuildLock
 from .plan import Plan, plan_project, plan_show
@@ -129,9 +131,11 @@ def _run_show(plan: Plan, report: BuildReport) -> None:
     context = plan.context
     state = State(context.project.cache / "state.json")
     stale = [step for step in plan.show if step.when == "stale" and state.reason(step)]
-    report.released = len(context.released)
+    report.released = len(plan.products.of(Released).episodes)
     for step in stale:
-        step.run()
+        made = step.run()
+        if isinstance(made, Product):  # files staged for the step that puts them live
+            plan.products.add(made, step.name)
     for step in plan.show:
         if (step.when == "changed" and stale) or step.when == "always":
             step.run()

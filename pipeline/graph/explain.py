@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..model.project import Project
 from ..stages import NAMES, STAGES
 from ..stages.base import Estimate, Step
-from ..stages.tag import readable
+from ..stages.built import Built, readable
 from .plan import Plan, plan_project, plan_show
 from .state import State
 
@@ -114,5 +114,5 @@ def explain(plan: Plan, name: str, waiting: str | None = None) -> list[str]:
     episodes = {step.episode for step in found if step.episode}
     for episode in plan.context.episodes:
         if episode.id in episodes and not subject:
-            out.append(f"audio file: episodes/{episode.audio_name}")
+            out.append(f"audio file: episodes/{plan.products.of(Built, episode.id).audio_name}")
     return out

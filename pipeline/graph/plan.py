@@ -20,8 +20,8 @@ from ..model.registry import REGISTRY_NAME, Registry, numbering, release_dates
 from ..model.show import Show, load_show
 from ..speech import engine_problems
 from ..stages import STAGES, Stage, selected
-from ..stages.base import Context, EpisodeWork, Step
-from ..stages.tag import load_episode
+from ..stages.base import Context, EpisodeWork, Products, Step
+from ..stages.built import release
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Plan:
     stages: tuple[Stage, ...]
     episodes: dict[str, list[Step]] = field(default_factory=dict)  # episode id -> its steps, in stage order
     show: list[Step] = field(default_factory=list)  # planned once the episodes are built
+    products: Products = field(default_factory=Products)  # what the planned steps make, for later stages
 
     @property
     def steps(self) -> list[Step]:
@@ -145,19 +146,30 @@ def read_project(
     )
 
 
+def _plan_stage(plan: Plan, stage: Stage, episode: EpisodeWork | None) -> list[Step]:
+    """The stage's steps, planned from the products it needs; what each step makes is handed on, with the
+    step's key as its digest."""
+    steps = stage.plan(plan.context, episode, plan.products.given(stage.NEEDS))
+    for step in steps:
+        if step.made is not None:
+            if type(step.made) not in stage.MAKES:
+                raise RuntimeError(f"{stage.NAME} makes a {type(step.made).__name__} not in its MAKES")
+            plan.products.add(step.made, episode.id if episode else step.name, step.key)
+    plan.products.mark_planned(stage.MAKES)
+    return steps
+
+
 def plan_episodes(context: Context, until: str | None = None) -> Plan:
     """Every episode step up to stage `until` (None: what `certquests build` runs); every episode stage is
-    planned: later ones read earlier keys."""
+    planned: later ones read what earlier ones make."""
     plan = Plan(context, selected(until))
     episode_stages = [stage for stage in STAGES if stage.SCOPE == "episode"]
-    chosen = {stage.NAME for stage in plan.stages}
     for episode in context.episodes:
         steps = []
         for stage in episode_stages:
-            for step in stage.plan(context, episode):
-                episode.keys[stage.NAME] = step.key
-                if stage.NAME in chosen:
-                    steps.append(step)
+            planned = _plan_stage(plan, stage, episode)
+            if stage in plan.stages:
+                steps += planned
         plan.episodes[episode.id] = steps
     if context.memo is not None:
         context.memo.save()
@@ -165,16 +177,12 @@ def plan_episodes(context: Context, until: str | None = None) -> Plan:
 
 
 def plan_show(plan: Plan) -> None:
-    """The show's steps, from the episodes as built: call once their steps are done."""
-    context = plan.context
-    context.released, context.upcoming = [], []
-    for episode in context.episodes:
-        # A published episode stays in the feed whatever the clock or --as-of says: only `retire` drops it.
-        if episode.released <= context.as_of or context.registry.first_published(episode.id) is not None:
-            context.released.append(load_episode(context, episode))
-        else:
-            context.upcoming.append((episode.lesson, episode.released.date()))
-    plan.show = [step for stage in plan.stages if stage.SCOPE == "show" for step in stage.plan(context, None)]
+    """The show's steps, from the episodes as built (Released): call once their steps are done."""
+    released = release(plan.context, plan.products)
+    plan.products.add(released, None, released.key)
+    plan.show = [
+        step for stage in plan.stages if stage.SCOPE == "show" for step in _plan_stage(plan, stage, None)
+    ]
 
 
 @contextlib.contextmanager

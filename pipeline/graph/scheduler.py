@@ -107,7 +107,7 @@ class Scheduler:
             except Exception as exc:  # noqa: BLE001 - reported with the episode, the others go on
                 result.error = describe(result.where, exc)
                 break
-            if seconds is not None:
+            if isinstance(seconds, float):  # the seconds of audio it made
                 result.audio_seconds = seconds
             result.ran.append(step.stage)
             result.stage_cpu[step.stage] = result.stage_cpu.get(step.stage, 0.0) + cpu_seconds() - started

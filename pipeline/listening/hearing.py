@@ -70,6 +70,17 @@ def _words(normalize: Normalize, text: str) -> list[str]:
     return normalize(re.sub(r"\$\{?(?=[A-Za-z])", "dollar ", text)).split()
 
 
+def _script_words(normalize: Normalize, lines: tuple[Line, ...]) -> list[tuple[str, int, int]]:
+    """Each word the script says, normalized as the recognizer's words are: (word, sentence, token of the
+    sentence's text it comes from)."""
+    return [
+        (word, number, token)
+        for number, line in enumerate(lines)
+        for token, text in enumerate(line.text.split())
+        for word in _words(normalize, text)
+    ]
+
+
 def score(
     normalize: Normalize, lines: tuple[Line, ...], heard: list[Word], spans: list[tuple[float, float]]
 ) -> list[Scored]:
@@ -78,12 +89,7 @@ def score(
     a pause between two sentences goes to the one whose span holds it."""
     import jiwer
 
-    reference = [
-        (word, number, token)
-        for number, line in enumerate(lines)
-        for token, text in enumerate(line.text.split())
-        for word in _words(normalize, text)
-    ]
+    reference = _script_words(normalize, lines)
     hypothesis = [(word, index) for index, item in enumerate(heard) for word in _words(normalize, item.text)]
     scored = [Scored() for _ in lines]
     for _, number, _ in reference:

@@ -129,6 +129,18 @@ def load_course(project: Project, show: Show, memo: PlanMemo | None = None) -> C
         if lesson:
             problems.extend(missing_files(lesson, project))
             lessons.append(lesson)
+    problems += _shared_ids_and_numbers(lessons)
+    questions, found = _load_questions(project, show, memo, show_key, lessons, problems)
+    problems += found
+    if problems:
+        raise ContentError(f"{len(problems)} problem(s) in the content; nothing was built", problems)
+    lessons.sort(key=lambda lesson: lesson.sort_key)
+    return Course(tuple(lessons), tuple(questions))
+
+
+def _shared_ids_and_numbers(lessons: list[Lesson]) -> list[Problem]:
+    """Lessons whose id, or module and lesson number, another lesson has already (a trailer has no number)."""
+    problems = []
     seen_ids: dict[str, Lesson] = {}
     seen_numbers: dict[tuple[int, int], Lesson] = {}
     for lesson in lessons:
@@ -153,31 +165,38 @@ def load_course(project: Project, show: Show, memo: PlanMemo | None = None) -> C
             )
         if lesson.episode_type != "trailer":
             seen_numbers.setdefault(numbers, lesson)
+    return problems
 
-    questions: list[Question] = []
+
+def _load_questions(
+    project: Project,
+    show: Show,
+    memo: PlanMemo | None,
+    show_key: str,
+    lessons: list[Lesson],
+    earlier: list[Problem],
+) -> tuple[list[Question], list[Problem]]:
+    """The quiz bank, if there is one, and its problems: a question id used twice, a question of no lesson,
+    and (when the bank itself is sound) a lesson without a question."""
     quiz_path = project.content / "quiz.yaml"
-    if quiz_path.is_file():
-        questions, found = _parse_quiz(quiz_path, project, show, memo, show_key)
-        problems.extend(found)
-        shown = relative(quiz_path, project.root)
-        seen_questions: set[str] = set()
-        for question in questions:
-            if question.id in seen_questions:
-                problems.append(Problem(shown, question.line, f"question id '{question.id}' is used twice"))
-            seen_questions.add(question.id)
-            if question.lesson not in seen_ids:
-                missing = f"question {question.id}: lesson '{question.lesson}' does not exist"
-                problems.append(
-                    Problem(shown, question.line, f"{missing}; use a lesson id from content/lessons")
-                )
-        if not any(p.path == shown for p in problems):
-            tested = {q.lesson for q in questions}
-            for lesson in lessons:
-                if lesson.episode_type == "full" and not lesson.retired and lesson.id not in tested:
-                    untested = f"lesson '{lesson.id}' ({lesson.path}) has no quiz question"
-                    fix = f"add at least one with 'lesson: {lesson.id}'"
-                    problems.append(Problem(shown, None, f"{untested}; {fix}"))
-    if problems:
-        raise ContentError(f"{len(problems)} problem(s) in the content; nothing was built", problems)
-    lessons.sort(key=lambda lesson: lesson.sort_key)
-    return Course(tuple(lessons), tuple(questions))
+    if not quiz_path.is_file():
+        return [], []
+    questions, problems = _parse_quiz(quiz_path, project, show, memo, show_key)
+    shown = relative(quiz_path, project.root)
+    ids = {lesson.id for lesson in lessons}
+    seen_questions: set[str] = set()
+    for question in questions:
+        if question.id in seen_questions:
+            problems.append(Problem(shown, question.line, f"question id '{question.id}' is used twice"))
+        seen_questions.add(question.id)
+        if question.lesson not in ids:
+            missing = f"question {question.id}: lesson '{question.lesson}' does not exist"
+            problems.append(Problem(shown, question.line, f"{missing}; use a lesson id from content/lessons"))
+    if not any(p.path == shown for p in [*earlier, *problems]):
+        tested = {q.lesson for q in questions}
+        for lesson in lessons:
+            if lesson.episode_type == "full" and not lesson.retired and lesson.id not in tested:
+                untested = f"lesson '{lesson.id}' ({lesson.path}) has no quiz question"
+                fix = f"add at least one with 'lesson: {lesson.id}'"
+                problems.append(Problem(shown, None, f"{untested}; {fix}"))
+    return questions, problems

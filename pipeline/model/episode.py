@@ -29,10 +29,29 @@ class ChapterMark:
 
 @dataclass(frozen=True)
 class Cue:
-    speaker: str  # the name shown in transcripts (in the master stage's record: the script role)
+    """A line as transcripts show it: the speaker's name, what they say and when."""
+
+    speaker: str  # the name shown in transcripts (the voice's `name`)
     text: str
     start: float
     end: float
+
+
+@dataclass(frozen=True)
+class RoleCue:
+    """A line as the master stage records it: the script role that says it (a renamed speaker is re-tagged,
+    not re-mastered), what it says and when."""
+
+    role: str
+    text: str
+    start: float
+    end: float
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> RoleCue:
+        # Records written before the field was named for what it holds call the role "speaker".
+        role = data["role"] if "role" in data else data["speaker"]
+        return cls(role, data["text"], data["start"], data["end"])
 
 
 @dataclass(frozen=True)
@@ -59,7 +78,7 @@ class MasterRecord:
     as master.json in the episode's cache folder; `read` and `write` are its only reader and writer."""
 
     chapters: tuple[ChapterMark, ...]
-    cues: tuple[Cue, ...]
+    cues: tuple[RoleCue, ...]
     loudness: LoudnessReport
     sha256: str  # of the mastered MP3, so a damaged file is made again rather than published
     size: int = 0  # and its size and time: an untouched file is known without reading it
@@ -93,7 +112,7 @@ class MasterRecord:
         data = json.loads(text)
         return cls(
             chapters=tuple(ChapterMark(**c) for c in data["chapters"]),
-            cues=tuple(Cue(**c) for c in data["cues"]),
+            cues=tuple(RoleCue.decode(c) for c in data["cues"]),
             loudness=LoudnessReport(**data["loudness"]),
             sha256=data["sha256"],
             size=int(data["size"]),

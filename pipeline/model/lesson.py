@@ -220,7 +220,15 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
     given = {**parsed, "body_line": body_line, "digest": hashlib.sha256(raw).hexdigest()}
     problems: list[Problem] = []
     lesson = read(Lesson, meta, where, problems, given=given, context={"show": show})
-    problems.extend(body_problems)
+    problems += body_problems + _episode_problems(shown, body_line, intro, sections)
+    return (None if problems else lesson), problems
+
+
+def _episode_problems(
+    shown: str, body_line: int, intro: list[Block], sections: list[Section]
+) -> list[Problem]:
+    """What keeps a well-formed body from making an episode: nothing to speak, or more chapters than fit."""
+    problems = []
     blocks = [*intro, *(block for section in sections for block in section.blocks)]
     if not any(block.kind in SPOKEN_KINDS for block in blocks):
         fix = "write paragraphs under the front matter and '##' sections"
@@ -236,7 +244,7 @@ def parse_lesson(path: Path, project: Project, show: Show) -> tuple[Lesson | Non
                 "lesson",
             )
         )
-    return (None if problems else lesson), problems
+    return problems
 
 
 def _footnotes(tokens: list[Token], first_line: int) -> dict[int, tuple[str, int]]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 # The namespace's mediums for a feed of episodes. Each also has a list form ('podcastL'), and there are
 # 'publisher' and 'mixed', but those feeds link to other feeds and hold no episodes of their own.
@@ -21,3 +24,12 @@ def medium_problem(medium: str) -> str:
     close = difflib.get_close_matches(medium.lower(), MEDIUMS, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"not a Podcasting 2.0 medium: {medium!r}{hint}; use one of {choices}"
+
+
+def _a_medium(medium: str) -> str:
+    if medium not in MEDIUMS:
+        raise ValueError(medium_problem(medium))
+    return medium
+
+
+Medium = Annotated[str, AfterValidator(_a_medium)]  # a show's [show] medium, checked as it is read

@@ -4,6 +4,7 @@ uploaded them, kept in .cache/publish/ so the review page can mark what changed 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ class PublishedEpisode:
     sentences: tuple[str, ...]  # every sentence as the transcript shows it, in order
 
 
-def save_published(folder: Path, episodes: list[Episode]) -> None:
+def save_published(folder: Path, episodes: Sequence[Episode]) -> None:
     """Record the episodes a publish put live (all of them: an episode left out was not published)."""
     data = {
         "episodes": {

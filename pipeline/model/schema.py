@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -22,7 +24,7 @@ from pydantic import ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ArgsKwargs, ErrorDetails, SchemaValidator
 
-from ..errors import Problem
+from ..errors import ConfigError, Problem
 
 # Unknown keys are refused, and a value must already have its type: TOML and YAML give typed values, so "5"
 # is not 5 and 1 is not true. By name as well as by alias, so dataclasses.replace works on aliased fields.
@@ -263,3 +265,16 @@ def hidden_character(text: str, *, one_line: bool) -> str | None:
         if (unicodedata.category(char) == "Cc" and char not in "\t\n") or char in hidden:
             return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
     return None
+
+
+def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
+    """A TOML file's text and its tables; bad bytes or bad TOML is a ConfigError naming `shown`."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as some editors write
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(not_utf8(shown, raw, exc))) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: invalid TOML: {exc}; fix the syntax") from None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import tomllib
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass
@@ -17,9 +17,9 @@ from pydantic_core import ArgsKwargs
 from ..errors import ConfigError, Problem, relative
 from .art import DEFAULT_COVER, cover_problem
 from .lines import Lines, exam_named
-from .medium import MEDIUMS, medium_problem
+from .medium import Medium
 from .project import CONFIG_NAME, Project
-from .schema import SCHEMA, hidden_character, not_utf8, read, toml_line, toml_where
+from .schema import SCHEMA, Where, hidden_character, read, read_toml, toml_line, toml_where
 from .study import Study
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
@@ -101,8 +101,16 @@ class Audio:
     section_pause: float = Field(default=1.2, ge=0.0, le=10.0)
     answer_pause: float = Field(default=5.0, ge=0.5, le=30.0)
     music: bool = True
-    # The voices' default engine: each Voice keeps its own, so it stays out of the text the master key hashes.
-    engine: str = Field(default="hibari", pattern=ENGINE_NAME, description=ENGINE, repr=False)
+    # The voices' default engine: each Voice keeps its own, so it is not among the KEYED fields.
+    engine: str = Field(default="hibari", pattern=ENGINE_NAME, description=ENGINE)
+
+    # What changes the mastered sound: a key spells the settings by these fields (pipeline/spelling.py).
+    # fmt: off
+    KEYED: ClassVar[tuple[str, ...]] = (
+        "loudness", "true_peak", "channels", "bitrate", "sample_rate", "sentence_pause", "paragraph_pause",
+        "section_pause", "answer_pause", "music",
+    )
+    # fmt: on
 
     @model_validator(mode="before")
     @classmethod
@@ -222,7 +230,7 @@ class Show:
     copyright: str = Field(default="", validate_default=True)
     cover: Path = Field(default=Path(DEFAULT_COVER), validate_default=True)  # resolved against content/
     show_type: Literal["serial", "episodic"] = Field(default="serial", alias="type")
-    medium: str = "podcast"  # what the feed is, for podcast apps (podcast:medium)
+    medium: Medium = "podcast"  # what the feed is, for podcast apps (podcast:medium)
     podcast_guid: str | None = None
     audio: Audio = dataclasses.field(default_factory=Audio)
     schedule: Schedule = dataclasses.field(default_factory=Schedule)
@@ -306,13 +314,6 @@ class Show:
             raise ValueError(problem)
         return info.context["content"] / (cover or DEFAULT_COVER)
 
-    @field_validator("medium")
-    @classmethod
-    def _a_medium(cls, medium: str) -> str:
-        if medium not in MEDIUMS:
-            raise ValueError(medium_problem(medium))
-        return medium
-
     @field_validator("podcast_guid")
     @classmethod
     def _a_uuid(cls, guid: str | None) -> str | None:
@@ -362,23 +363,35 @@ class ShowConfig:
     publish: Table = dataclasses.field(default_factory=dict)
 
 
+def _read_config(project: Project) -> tuple[str, dict[str, Any]]:
+    """content/show.toml's text and tables; a missing file says how to make one."""
+    if not project.config_path.is_file():
+        fix = "create it (see README, 'Show config') or pass --project PATH"
+        raise ConfigError(f"{CONFIG_NAME}: not found in {project.root}; {fix}")
+    return read_toml(project.config_path, CONFIG_NAME)
+
+
+def _publish_settings(
+    values: Table, where: Where, table: Callable[..., Any], problems: list[Problem]
+) -> PublishSettings:
+    """The [publish] table, with its [publish.cache]; a key that looks like a credential is refused."""
+    publish = dict(values)
+    for key in [key for key in publish if SECRET.search(str(key))]:
+        problems.append(where.problem(key, f"credentials never go in show.toml; {CHAIN}"))
+        del publish[key]
+    cache = publish.pop("cache", {})
+    if not isinstance(cache, dict):
+        problems.append(where.problem("cache", "must be a table with 'media' and 'pages'"))
+        cache = {}
+    policy = table(CachePolicy, cache, "publish.cache") or CachePolicy()
+    hosting = table(PublishSettings, publish, "publish") or PublishSettings()
+    return dataclasses.replace(hosting, cache=policy)
+
+
 def load_show(project: Project) -> Show:
     """Parse and validate content/show.toml; raise ConfigError listing every problem."""
-    path = project.config_path
     shown = CONFIG_NAME
-    if not path.is_file():
-        fix = "create it (see README, 'Show config') or pass --project PATH"
-        raise ConfigError(f"{shown}: not found in {project.root}; {fix}")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as some editors write
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(not_utf8(shown, raw, exc))) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown}: invalid TOML: {exc}; fix the syntax") from None
-
+    text, data = _read_config(project)
     problems: list[Problem] = []
 
     def table(kind: type[T], values: Table, name: str | None, index: int = 0, **options: Any) -> T | None:
@@ -412,17 +425,6 @@ def load_show(project: Project) -> Show:
     lines = table(Lines, tables.lines, "lines") or Lines()
     if not str(tables.show.get("exam", "")).strip():
         problems += exam_named(lines, toml_where(shown, text, "lines"))
-    publish = dict(tables.publish)
-    where = toml_where(shown, text, "publish")
-    for key in [key for key in publish if SECRET.search(str(key))]:
-        problems.append(where.problem(key, f"credentials never go in show.toml; {CHAIN}"))
-        del publish[key]
-    cache = publish.pop("cache", {})
-    if not isinstance(cache, dict):
-        problems.append(where.problem("cache", "must be a table with 'media' and 'pages'"))
-        cache = {}
-    policy = table(CachePolicy, cache, "publish.cache") or CachePolicy()
-    hosting = table(PublishSettings, publish, "publish") or PublishSettings()
     parts = {
         "audio": audio,
         "schedule": table(Schedule, tables.schedule, "schedule") or Schedule(),
@@ -432,7 +434,7 @@ def load_show(project: Project) -> Show:
         "selftest_questions": script.selftest_questions,
         "lines": lines,
         "study": table(Study, tables.study, "study") or Study(),
-        "publish": dataclasses.replace(hosting, cache=policy),
+        "publish": _publish_settings(tables.publish, toml_where(shown, text, "publish"), table, problems),
         "source": text,
     }
     show = table(Show, tables.show, "show", given=parts, context={"content": project.content})

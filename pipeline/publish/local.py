@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..formats.pages import STATIC
@@ -27,7 +28,7 @@ def _publish_file(source: Path, target: Path) -> None:
 
 
 def publish_files(
-    site: Path, episodes_dir: Path, show: Show, episodes: list[Episode]
+    site: Path, episodes_dir: Path, show: Show, episodes: Sequence[Episode]
 ) -> list[tuple[Path, Path]]:
     """Put the released episodes' audio and sidecars into the site (new names: nothing live changes), and
     stage

@@ -238,6 +238,30 @@ def _upload(
     objects.update((item.key, _entry(item)) for item in changed)
 
     live = set(files)
+    superseded = _expire_superseded(target, previous, objects, live, settings, now, report)
+    manifest = Manifest(objects, live, superseded)
+    encoded = manifest.encode()
+    if not dry_run:
+        if encoded != raw:
+            _write_manifest(target, manifest, final=True)
+        copy = cache / f"{hashlib.sha256(target.url.encode()).hexdigest()[:16]}.json"
+        if not copy.is_file() or copy.read_bytes() != encoded:
+            write_atomic(copy, encoded)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _expire_superseded(
+    target: Target,
+    previous: Manifest,
+    objects: dict[str, Entry],
+    live: set[str],
+    settings: PublishSettings,
+    now: dt.datetime,
+    report: UploadReport,
+) -> dict[str, dt.datetime]:
+    """Objects the site no longer uses, each with the time it was superseded: those superseded longer than the
+    grace period ago are removed (and dropped from `objects`) when this tool stored them; returns the rest."""
     grace = dt.timedelta(days=settings.grace_days)
     superseded = {
         key: when for key, when in previous.superseded.items() if key not in live and key in objects
@@ -252,7 +276,7 @@ def _upload(
         log.warning("%s: %s is not what this tool stored there; it is kept, and forgotten", target.url, key)
         superseded.pop(key)
         objects.pop(key)
-    if expired and not dry_run:
+    if expired and not report.dry_run:
         _remove(target, expired)
     report.removed = expired
     for key in expired:
@@ -260,16 +284,7 @@ def _upload(
         objects.pop(key)
         report.scheduled.pop(key, None)
     report.waiting = len(superseded.keys() - report.scheduled.keys())
-    manifest = Manifest(objects, live, superseded)
-    encoded = manifest.encode()
-    if not dry_run:
-        if encoded != raw:
-            _write_manifest(target, manifest, final=True)
-        copy = cache / f"{hashlib.sha256(target.url.encode()).hexdigest()[:16]}.json"
-        if not copy.is_file() or copy.read_bytes() != encoded:
-            write_atomic(copy, encoded)
-    report.seconds = time.perf_counter() - started
-    return report
+    return superseded
 
 
 def _written_by_us(target: Target, keys: list[str], objects: dict[str, Entry], concurrency: int) -> list[str]:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from ..graph.explain import episode_status
 from ..graph.plan import Plan
-from ..model.episode import ChapterMark, Cue, MasterRecord
+from ..model.episode import ChapterMark, MasterRecord, RoleCue
 from ..model.proof import REPORT_SUFFIX, EpisodeProof, Hearing
 from ..model.published import PublishedEpisode, load_published
 from ..stages.base import EpisodeWork
+from ..stages.built import Built
 
 MP3 = re.compile(r"[a-z0-9][a-z0-9-]*-[0-9a-f]+\.mp3")
 
@@ -118,10 +119,11 @@ def _record(plan: Plan, episode: EpisodeWork) -> MasterRecord | None:
     return MasterRecord.read(plan.context.cache_dir(episode.id))
 
 
-def built_mp3(folder: Path, episode: EpisodeWork) -> Path | None:
-    """The MP3 the build made for the episode as it is now, or else the newest one it made before."""
-    current = folder / episode.audio_name
-    if episode.audio_name and current.is_file():
+def built_mp3(folder: Path, episode: EpisodeWork, audio_name: str) -> Path | None:
+    """The MP3 the build made for the episode as it is now (`audio_name`), or else the newest one it made
+    before."""
+    current = folder / audio_name
+    if current.is_file():
         return current
     found = [
         path
@@ -179,9 +181,9 @@ class Desk:
         episode = self.episodes[episode_id]
         show, project = self.plan.context.show, self.plan.context.project
         lines = episode.spoken.lines
-        mp3 = built_mp3(project.episodes, episode)
+        mp3 = built_mp3(project.episodes, episode, self.plan.products.of(Built, episode_id).audio_name)
         record = _record(self.plan, episode) if mp3 else None
-        cues: tuple[Cue, ...] = record.cues if record else ()
+        cues: tuple[RoleCue, ...] = record.cues if record else ()
         timing = matched([cue.text for cue in cues], [line.text for line in lines])
         proof = _proof(mp3)
         if proof is not None and proof.sentences != len(cues):

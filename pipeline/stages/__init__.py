@@ -1,13 +1,15 @@
 """The stages, in the order data flows. Each module declares what the graph and the commands know of it (see
 Stage) and plan(); adding a stage is a module here and its place in STAGES: its command, its place in a build
-and in the build's summary follow from what it declares."""
+and in the build's summary follow from what it declares, and what it needs puts it after the stages that make
+that."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from . import feed, master, publish, script, site, synth, tag, topics, upload
-from .base import Context, EpisodeWork, Scope, Step
+from .base import Context, EpisodeWork, Needs, Product, Scope, Step
 
 
 class Stage(Protocol):
@@ -19,11 +21,34 @@ class Stage(Protocol):
     BUILT: bool  # whether `certquests build` runs it (an upload runs only when asked for)
     FINISHES: bool  # it puts the show's outputs live: any build of a show stage runs it too
     REPORT: str  # how the build's summary names what its steps made ("{count}": how many ran), or ""
+    NEEDS: tuple[type[Product], ...]  # the products of other stages its plan reads (from `needs`)
+    MAKES: tuple[type[Product], ...]  # the products its steps make (Step.made, or what a run returns)
 
-    def plan(self, context: Context, episode: EpisodeWork | None, /) -> list[Step]: ...
+    def plan(self, context: Context, episode: EpisodeWork | None, needs: Needs, /) -> list[Step]: ...
 
 
-STAGES: tuple[Stage, ...] = (script, synth, master, tag, feed, topics, site, publish, upload)
+def in_flow_order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
+    """The stages as listed, except that each comes after every stage making a product it needs."""
+    ordered: list[Stage] = []
+    waiting = list(stages)
+
+    def makers(kind: type[Product], stage: Stage) -> list[Stage]:
+        return [maker for maker in stages if kind in maker.MAKES and maker is not stage]
+
+    while waiting:
+        ready = [
+            stage
+            for stage in waiting
+            if all(maker in ordered for kind in stage.NEEDS for maker in makers(kind, stage))
+        ]
+        if not ready:
+            raise RuntimeError(f"the stages {', '.join(s.NAME for s in waiting)} need each other's products")
+        ordered.append(ready[0])
+        waiting.remove(ready[0])
+    return tuple(ordered)
+
+
+STAGES: tuple[Stage, ...] = in_flow_order((script, synth, master, tag, feed, topics, site, publish, upload))
 NAMES = tuple(stage.NAME for stage in STAGES)
 BY_NAME = {stage.NAME: stage for stage in STAGES}
 FIRST = STAGES[0].NAME  # what everything else is planned from (the scripts)

@@ -1,26 +1,29 @@
-"""What every stage shares: the Step it plans, the episode it plans for and the context it plans from.
+"""What every stage shares: the Step it plans, the products steps hand on, the episode it plans for and the
+context it plans from.
 
 A stage module declares NAME, VERSION (bump it when its code changes what it writes), SCOPE ("episode" or
-"show"), HELP (its command's help) and `plan(context, episode) -> list[Step]` (show stages get None for the
-episode). A Step names the digests of everything that changes its output; the graph turns them into its
-key, decides whether it is stale, runs it and records its state.
+"show"), HELP (its command's help), NEEDS (the product types of other stages it reads), MAKES (the product
+types its steps make) and `plan(context, episode, needs) -> list[Step]` (show stages get None for the
+episode). A Step names the digests of everything that changes its output and the product it makes; the graph
+turns the digests into its key, decides whether it is stale, runs it, records its state and hands its product
+to the stages that need it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from ..errors import CertQuestsError
 from ..model.course import Course
 from ..model.drills import StudyEpisode, Topic
-from ..model.episode import Episode
 from ..model.lesson import Lesson
 from ..model.lexicon import Lexicon
 from ..model.memo import MEMO_NAME, PlanMemo, keep
@@ -28,6 +31,7 @@ from ..model.project import Project
 from ..model.registry import Registry
 from ..model.script import Script
 from ..model.show import Show
+from ..spelling import spelled
 
 if TYPE_CHECKING:
     from ..speech.voicer import Voicer
@@ -35,14 +39,99 @@ if TYPE_CHECKING:
 Scope = Literal["episode", "show"]
 
 
-_JSON = json.JSONEncoder(
-    sort_keys=True, default=str
-)  # json.dumps(..., sort_keys=True, default=str), made once
+def _unjsonable(value: object) -> str:
+    """A value JSON has no form for: a dataclass by its named fields (see spelled), anything else as text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return spelled(value)
+    return str(value)
+
+
+_JSON = json.JSONEncoder(sort_keys=True, default=_unjsonable)  # made once
 
 
 def digest(*parts: object) -> str:
-    """The one digest every key is made of: JSON of the parts, sorted, hashed."""
+    """The one digest every key is made of: JSON of the parts, sorted, hashed (a dataclass by its fields)."""
     return hashlib.sha256(_JSON.encode(parts).encode("utf-8")).hexdigest()
+
+
+class Product:
+    """What a step makes for the steps of other stages: a frozen dataclass deriving from this, named in its
+    stage's MAKES and in the NEEDS of the stages that read it. The graph hands it on with its digest, the key
+    of the step that made it (a step keyed on that digest is stale whenever the maker's key changed)."""
+
+
+P = TypeVar("P", bound=Product)
+
+
+class Needs:
+    """The products a stage's plan reads: those of the types in its NEEDS (a type it did not declare is an
+    error), each made for an episode (by its id) or for the show (by the step's name)."""
+
+    def __init__(
+        self,
+        made: dict[type[Product], dict[str | None, tuple[Product, str]]],
+        planned: set[type[Product]],
+        allowed: frozenset[type[Product]] | None = None,
+    ) -> None:
+        self._made, self._planned, self._allowed = made, planned, allowed
+
+    def of(self, kind: type[P], subject: str | None = None) -> P:
+        """The product of that type made for `subject` (None: the only one of that type)."""
+        return cast(P, self._entry(kind, subject)[0])
+
+    def digest(self, kind: type[Product], subject: str | None = None) -> str:
+        """The digest of that product: the key of the step that made it, for the steps keyed on it."""
+        return self._entry(kind, subject)[1]
+
+    def every(self, kind: type[P]) -> list[P]:
+        """Every product of that type, in the order they were made."""
+        return [cast(P, product) for product, _digest in self._entries(kind).values()]
+
+    def planned(self, kind: type[Product]) -> bool:
+        """Whether a stage that makes `kind` was planned in this build (it may have made none)."""
+        self._entries(kind)
+        return kind in self._planned
+
+    def _entries(self, kind: type[Product]) -> dict[str | None, tuple[Product, str]]:
+        if self._allowed is not None and kind not in self._allowed:
+            raise RuntimeError(f"{kind.__name__} is read but not declared in the stage's NEEDS")
+        return self._made.get(kind, {})
+
+    def _entry(self, kind: type[Product], subject: str | None) -> tuple[Product, str]:
+        entries = self._entries(kind)
+        if subject is None and len(entries) == 1:
+            return next(iter(entries.values()))
+        if subject not in entries:
+            raise RuntimeError(
+                f"no {kind.__name__} for {subject or 'the show'}: its stage has not been planned"
+            )
+        return entries[subject]
+
+
+class Products(Needs):
+    """Every product made so far, and the product types whose stages were planned (even if they made none):
+    the graph fills it, and gives each stage's plan the part it declared (`given`)."""
+
+    def __init__(self) -> None:
+        super().__init__({}, set())
+
+    def add(self, product: Product, subject: str | None = None, digest: str = "") -> None:
+        self._made.setdefault(type(product), {})[subject] = (product, digest)
+
+    def mark_planned(self, kinds: Iterable[type[Product]]) -> None:
+        self._planned.update(kinds)
+
+    def given(self, needs: Iterable[type[Product]]) -> Needs:
+        """The products of the types in `needs` (a stage's NEEDS), as they are and as they will be."""
+        return Needs(self._made, self._planned, frozenset(needs))
+
+
+@dataclass(frozen=True)
+class Staged(Product):
+    """Files a step wrote beside their places, for the publish stage to check and put live; its run returns it
+    (only a step that ran staged anything)."""
+
+    files: tuple[tuple[Path, Path], ...]  # (temporary, final)
 
 
 @dataclass(frozen=True)
@@ -62,7 +151,8 @@ class Step:
     stage: str
     subject: str | None  # the episode id or page it is for; None for a step of the whole show (the feed)
     parts: dict[str, str]  # named digests of everything that changes what the step writes
-    run: Callable[[], float | None]  # returns the seconds of audio it made, when it makes audio
+    # Returns the seconds of audio it made, if it makes audio, or what the run made for later steps (Staged).
+    run: Callable[[], float | Product | None]
     outputs: tuple[Path, ...] = ()
     episode: str | None = None  # set for the steps of one episode: they share its state file
     units: int = 0  # independent pieces of work done before `run`, shared by the build threads
@@ -80,6 +170,7 @@ class Step:
     # Named digests recorded with the step but left out of its key: a change is reported, not rebuilt
     # (a new ffmpeg or numpy changes no sound a listener hears; republishing every episode would cost them).
     kept: dict[str, str] = field(default_factory=dict)
+    made: Product | None = None  # what later stages plan from, known when the step is planned
 
     @property
     def name(self) -> str:
@@ -125,7 +216,7 @@ class Outline:
 
 @dataclass
 class EpisodeWork:
-    """One episode as the stages plan it; each stage adds what later ones read (the script, the keys)."""
+    """One episode as the stages plan it, and its script once the script stage planned it."""
 
     lesson: Lesson
     guid: str
@@ -139,9 +230,6 @@ class EpisodeWork:
     script_memo: str = ""  # the digest of everything the script was made from, for the plan memo
     outline: Outline | None = None
     load_script: Callable[[], tuple[Script, str]] | None = None  # the script and its text, from the memo
-    sentence_keys: list[str] = field(default_factory=list)
-    keys: dict[str, str] = field(default_factory=dict)  # stage -> the key of its step
-    audio_name: str = ""
 
     @property
     def id(self) -> str:
@@ -185,12 +273,6 @@ class Context:
     cover_digest: str
     episodes: list[EpisodeWork]
     topics: list[Topic] = field(default_factory=list)  # what drills and topic feeds cover
-    released: list[Episode] = field(default_factory=list)  # filled once the episode steps are done
-    upcoming: list[tuple[Lesson, dt.date]] = field(default_factory=list)
-    staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, final) files to put live
-    page_names: list[str] = field(default_factory=list)  # the site's pages, once the site stage is planned
-    page_files: set[str] = field(default_factory=set)  # the lessons' files those pages use (files/...)
-    topic_feeds: list[str] | None = None  # the topic feeds' names, once the topics stage is planned
     memo: PlanMemo | None = None  # what planning made from unchanged sources in earlier runs
     # What the command asked of a stage beyond building (where `publish` uploads to), by the stage's name.
     orders: Mapping[str, object] = field(default_factory=dict)

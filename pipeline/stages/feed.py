@@ -6,7 +6,8 @@ import hashlib
 
 from ..fsutil import write_staged
 from ..model.episode import Episode, Urls
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step, digest
+from .built import Released
 
 NAME = "feed"
 VERSION = 2  # 2: medium, trailer, update frequency, complete, AI content, JSON transcripts
@@ -16,6 +17,8 @@ COMMAND: str | None = NAME
 BUILT = True
 FINISHES = False
 REPORT = "the feed"
+NEEDS: tuple[type[Product], ...] = (Released,)
+MAKES: tuple[type[Product], ...] = (Staged,)  # feed.xml, beside its place
 
 
 def episode_record(episode: Episode) -> list[object]:
@@ -35,24 +38,25 @@ def episode_record(episode: Episode) -> list[object]:
     ]
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
-    project = context.project
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
+    project, released = context.project, needs.of(Released).episodes
     target = project.site / "feed.xml"
-    upcoming = [day for _, day in context.upcoming]  # the schedule ahead, and whether the show is complete
+    upcoming = [day for _, day in needs.of(Released).upcoming]  # the schedule ahead: is the show complete
     parts = {
         "stage code": str(VERSION),
-        "episodes": digest([episode_record(e) for e in context.released]),
+        "episodes": digest([episode_record(e) for e in released]),
         "show config": hashlib.sha256(project.config_path.read_bytes()).hexdigest(),
         "cover": context.cover_digest,
         "show guid": context.show_guid,
         "upcoming": digest(sorted(str(day) for day in upcoming)),
     }
 
-    def run() -> None:
+    def run() -> Staged:
         from ..formats.rss import render_feed  # feedgen and lxml load only when the feed is written
 
-        show = context.show
-        xml = render_feed(show, context.released, Urls.of(show), context.show_guid, upcoming=upcoming)
-        context.staged.append((write_staged(target, xml), target))
+        xml = render_feed(
+            context.show, list(released), Urls.of(context.show), context.show_guid, upcoming=upcoming
+        )
+        return Staged(((write_staged(target, xml), target),))
 
     return [Step(NAME, None, parts, run, (target,))]

@@ -5,22 +5,22 @@ re-masters only the chapter it is in."""
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
-from ..fsutil import fingerprint, unchanged, write_atomic
-from ..model.episode import MASTER_RECORD, ChapterMark, Cue, MasterRecord
-from .base import Context, EpisodeWork, Scope, Step, digest
+from ..fsutil import unchanged
+from ..model.episode import MASTER_RECORD, MasterRecord
+from .base import Context, EpisodeWork, Needs, Product, Scope, Step, digest
+from .synth import Speech
 
 if TYPE_CHECKING:
     from ..audio.assemble import Assembly
-    from ..audio.master import Levels, Mastered
-    from ..model.script import Script
+    from ..audio.master import Levels
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,21 @@ COMMAND: str | None = NAME
 BUILT = True
 FINISHES = False
 REPORT = ""
+
+
+@dataclass(frozen=True)
+class Master(Product):
+    """The episode's mastered MP3 and, beside it, the record of where each chapter and line is in it."""
+
+    folder: Path  # holds master.mp3 and master.json
+
+    @property
+    def mp3(self) -> Path:
+        return self.folder / "master.mp3"
+
+
+NEEDS: tuple[type[Product], ...] = (Speech,)
+MAKES: tuple[type[Product], ...] = (Master,)
 
 
 @functools.cache
@@ -58,12 +73,13 @@ def tools_digest(context: Context) -> str:
     return memo.remember("tools", memo.key("tools", system_ffmpeg_stamp()), lambda: digest(tool_versions()))
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     assert episode is not None
     folder = context.cache_dir(episode.id)
+    speech = needs.of(Speech, episode.id)
     parts = {
         "stage code": str(VERSION),
-        "speech": episode.keys["synth"],
+        "speech": needs.digest(Speech, episode.id),
         "pauses and chapters": episode.planned.pauses,
         "audio settings": context.shared("audio settings", lambda: digest(context.show.audio)),
     }
@@ -72,12 +88,13 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             NAME,
             episode.id,
             parts,
-            lambda: master_episode(context, episode),
+            lambda: master_episode(context, episode, speech),
             (folder / "master.mp3", folder / MASTER_RECORD),
             episode=episode.id,
             intact=lambda: master_intact(folder),
             verify="always",
             kept={"tools": context.shared("tools", lambda: tools_digest(context))},
+            made=Master(folder),
         )
     ]
 
@@ -94,23 +111,11 @@ def master_intact(folder: Path) -> bool:
         return False
 
 
-def _kept_levels(folder: Path, settings: str) -> Levels | None:
-    """The levels the episode's cached chapters were made at, if they were made with these settings."""
-    from ..audio.master import Levels
-
-    try:
-        data = json.loads((folder / "levels.json").read_text("utf-8"))
-        if data["settings"] != settings:
-            return None
-        return Levels(float(data["speech_level"]), float(data["ceiling"]), float(data["gain_db"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def master_episode(context: Context, episode: EpisodeWork) -> float:
+def master_episode(context: Context, episode: EpisodeWork, speech: Speech) -> float:
     # numpy and the DSP load only when an episode is mastered, never on a no-op build.
     from ..audio.chapters import ChapterCache
     from ..audio.master import master_chapters
+    from ..audio.record import kept_levels, master_record, save_levels
 
     show, folder = context.show, context.cache_dir(episode.id)
     # New audio tools make new chapters: `--remaster` then redoes the whole episode with them.
@@ -121,7 +126,8 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
     scratch_root = context.project.own(context.project.cache / "scratch")
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="master-", dir=scratch_root) as scratch:
-        assembly, kept = _assembled(context, episode, Path(scratch), _kept_levels(folder, settings))
+        levels = kept_levels(folder, settings)
+        assembly, kept = _assembled(context, episode, speech.keys, Path(scratch), levels)
         mastered = master_chapters(
             assembly,
             show.audio,
@@ -133,8 +139,8 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
         )
     made, count = len(mastered.remastered), len(mastered.chapter_starts)
     log.info("%s: %d of %d chapters re-mastered", episode.id, made, count)
-    record = _record(episode.spoken, assembly, mastered, folder / "master.mp3")
-    _save_levels(folder, settings, mastered)
+    record = master_record(episode.spoken, assembly, mastered, folder / "master.mp3")
+    save_levels(folder, settings, mastered)
     record.write(folder)
     chapters.prune(mastered.keys)
     for other in context.project.own(folder / "chapters").iterdir():
@@ -144,7 +150,7 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
 
 
 def _assembled(
-    context: Context, episode: EpisodeWork, scratch: Path, kept: Levels | None
+    context: Context, episode: EpisodeWork, keys: tuple[str, ...], scratch: Path, kept: Levels | None
 ) -> tuple[Assembly, Levels | None]:
     """The episode's track, assembled at the kept levels while the speech's level holds (and the levels it
     was assembled at: None when they no longer held)."""
@@ -152,7 +158,7 @@ def _assembled(
     from ..audio.master import LOUDNESS_TOLERANCE
     from ..audio.sound import cues
 
-    show, script, keys = context.show, episode.spoken, episode.sentence_keys
+    show, script = context.show, episode.spoken
     voicer, lesson_path = context.voicer, episode.lesson.path
 
     def voice_all(trust_cache: bool) -> None:
@@ -187,44 +193,3 @@ def _assembled(
         voice_all(trust_cache=False)
         assembly = assembled_at_kept_level()
     return assembly, kept
-
-
-def _record(script: Script, assembly: Assembly, mastered: Mastered, mp3: Path) -> MasterRecord:
-    """Where each chapter and line is in the mastered MP3, how loud it is, and the file's fingerprint."""
-    report, starts = mastered.report, mastered.chapter_starts
-    chapter_marks = []
-    for index, chapter in enumerate(script.chapters):
-        end = starts[index + 1] if index + 1 < len(starts) else report.duration_s
-        chapter_marks.append(ChapterMark(chapter.title, round(starts[index], 3), round(end, 3)))
-    # Every chapter starts on an MP3 frame boundary: its lines move with it.
-    shift = [start - raw for start, raw in zip(starts, assembly.chapter_starts)]
-    size, mtime_ns, sha256 = fingerprint(mp3)
-    return MasterRecord(
-        chapters=tuple(chapter_marks),
-        # Roles, not names: a renamed speaker is re-tagged, not re-mastered.
-        cues=tuple(
-            Cue(t.role, t.text, round(t.start + shift[t.chapter], 3), round(t.end + shift[t.chapter], 3))
-            for t in assembly.timings
-        ),
-        loudness=report,
-        sha256=sha256,
-        size=size,
-        mtime_ns=mtime_ns,
-    )
-
-
-def _save_levels(folder: Path, settings: str, mastered: Mastered) -> None:
-    """The levels the chapters were made at, for the next master of the episode to keep (see _kept_levels)."""
-    levels = mastered.levels
-    write_atomic(
-        folder / "levels.json",
-        json.dumps(
-            {
-                "settings": settings,
-                "speech_level": levels.speech_level,
-                "ceiling": levels.ceiling,
-                "gain_db": levels.gain_db,
-                "remastered": mastered.remastered,
-            }
-        ),
-    )

@@ -5,32 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..formats.pages import Page, duration, key_points, render_markdown, site_name, templates_digest
+from ..formats.pages import Page, Rendered, duration, index_groups, key_points, site_name, templates_digest
 from ..model.episode import Episode, cover_name
 from ..model.lesson import Lesson, lesson_file
 from .base import Context, digest
+from .built import Released
 from .topics import FOLDER, published_topics
 
 Listing = list[tuple[object, ...]]
 
 
-class _Rendered:
-    """Markdown that becomes HTML when its page is written, not when the page is planned: a build that finds
-    the page up to date (its key is made of the source's digest) renders nothing."""
-
-    def __init__(self, text: str, files: dict[str, str] | None = None):
-        self.text, self.files = text, files
-
-    def __html__(self) -> str:
-        return str(render_markdown(self.text, self.files))
-
-    __str__ = __html__
-
-    def __bool__(self) -> bool:
-        return bool(self.text.strip())
-
-
-def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> list[Page]:
+def plan_pages(context: Context, released: Released, storage_key: str, study_plan: str | None) -> list[Page]:
     """Every page of the site with what it is made from; nothing is rendered here."""
     show = context.show
     common = {
@@ -45,8 +30,10 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
             cover_name(show),
         ),
     }
-    ordered = sorted(context.released, key=lambda e: e.lesson.sort_key)
-    feeds = [(topic.id, topic.title, f"{FOLDER}/{topic.id}.xml") for topic in published_topics(context)]
+    ordered = sorted(released.episodes, key=lambda e: e.lesson.sort_key)
+    feeds = [
+        (topic.id, topic.title, f"{FOLDER}/{topic.id}.xml") for topic in published_topics(context, released)
+    ]
     listing: Listing = [
         (
             e.id,
@@ -59,42 +46,16 @@ def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> li
         )
         for e in ordered
     ]
-    pages = [_index_page(context, common, ordered, listing, feeds, study_plan)]
+    pages = [_index_page(context, released, common, ordered, listing, feeds, study_plan)]
     pages += _episode_pages(context, common, ordered, listing)
     if context.course.questions:
-        pages.append(_quiz_page(context, common, feeds, storage_key))
+        pages.append(_quiz_page(context, released, common, feeds, storage_key))
     return pages
-
-
-def _groups(context: Context, ordered: list[Episode]) -> list[dict[str, Any]]:
-    """The index's groups of episodes: the trailer, each module, the rest, then drills and reviews."""
-    groups: list[dict[str, Any]] = []
-    trailer = [e for e in ordered if e.lesson.episode_type == "trailer"]
-    if trailer:
-        groups.append({"key": "trailer", "title": "Start here", "episodes": trailer})
-    for module in context.show.modules:
-        members = [e for e in ordered if e.lesson.module == module.number and e.lesson.episode_type == "full"]
-        if members:
-            groups.append(
-                {
-                    "key": str(module.number),
-                    "title": f"Module {module.number}: {module.title}",
-                    "episodes": members,
-                }
-            )
-    study = [e for e in ordered if e.lesson.episode_type == "bonus"]
-    placed = {e.id for group in groups for e in group["episodes"]} | {e.id for e in study}
-    rest = [e for e in ordered if e.id not in placed]
-    if rest:
-        groups.append({"key": "other", "title": "Episodes", "episodes": rest})
-    if study:  # drills by topic, then reviews by day
-        study.sort(key=lambda e: (not e.id.startswith("drill-"), e.released, e.id))
-        groups.append({"key": "study", "title": "Drills and reviews", "episodes": study})
-    return groups
 
 
 def _index_page(
     context: Context,
+    released: Released,
     common: dict[str, str],
     ordered: list[Episode],
     listing: Listing,
@@ -103,9 +64,9 @@ def _index_page(
 ) -> Page:
     course = context.course
     upcoming: list[tuple[Lesson, Any]] = [
-        (lesson, day) for lesson, day in context.upcoming if lesson.episode_type != "bonus"
+        (lesson, day) for lesson, day in released.upcoming if lesson.episode_type != "bonus"
     ]
-    groups = _groups(context, ordered)
+    groups = index_groups(context.show, ordered)
     return Page(
         "index.html",
         "index.html",
@@ -113,7 +74,7 @@ def _index_page(
             "groups": groups,
             "upcoming": upcoming,
             "questions": course.questions,
-            "study_plan": _Rendered(study_plan) if study_plan else None,
+            "study_plan": Rendered(study_plan) if study_plan else None,
             "topic_feeds": feeds,
         },
         {
@@ -147,7 +108,7 @@ def _episode_pages(
                 {
                     "episode": episode,
                     "module": episode_module,
-                    "notes": _Rendered(episode.lesson.body, names),
+                    "notes": Rendered(episode.lesson.body, names),
                     "key_points": key_points(episode.lesson),
                     "previous": previous,
                     "next": following,
@@ -173,14 +134,18 @@ def _episode_pages(
 
 
 def _quiz_page(
-    context: Context, common: dict[str, str], feeds: list[tuple[str, str, str]], storage_key: str
+    context: Context,
+    released: Released,
+    common: dict[str, str],
+    feeds: list[tuple[str, str, str]],
+    storage_key: str,
 ) -> Page:
     """The whole bank, released episodes or not: a lesson's page is linked once its episode is out."""
     show, course = context.show, context.course
     lessons = [lesson for lesson in course.lessons if lesson.episode_type == "full" and not lesson.retired]
     questions = list(course.questions)
     counts = {d.id: sum(1 for q in questions if q.domain == d.id) for d in show.domains}
-    released_pages = {e.id: e.page_name for e in context.released}
+    released_pages = {e.id: e.page_name for e in released.episodes}
     advice = _advice(context, released_pages, {topic_id: url for topic_id, _, url in feeds})
     quiz: dict[str, Any] = {
         "questions": questions,

@@ -14,7 +14,7 @@ from ..model.project import CONFIG_NAME
 from ..writing.report import SpeechReport
 from ..writing.report import speech_report as course_report
 from ..writing.script import build_script, build_study_script, render_script
-from .base import Context, EpisodeWork, Outline, Scope, Step, digest
+from .base import Context, EpisodeWork, Needs, Outline, Product, Scope, Step, digest
 
 NAME = "script"
 VERSION = 2
@@ -24,6 +24,8 @@ COMMAND: str | None = NAME
 BUILT = True
 FINISHES = False
 REPORT = ""
+NEEDS: tuple[type[Product], ...] = ()
+MAKES: tuple[type[Product], ...] = ()  # the script stays with its episode (EpisodeWork.spoken, .planned)
 
 
 def _script(context: Context, episode: EpisodeWork) -> None:
@@ -80,7 +82,7 @@ def _code() -> str:
     )
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     assert episode is not None
     _script(context, episode)
     target = context.project.scripts / f"{episode.id}.txt"

@@ -4,9 +4,11 @@ shows changed, and staged beside its place for the publish stage to put live."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..formats.pages import Page, render_pages
-from .base import Context, EpisodeWork, Scope, Step
+from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step
+from .built import Released
 from .pages import plan_pages
 
 NAME = "site"
@@ -19,21 +21,36 @@ FINISHES = False
 REPORT = "{count} page(s)"
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+@dataclass(frozen=True)
+class SitePage(Product):
+    """A page of the site and the lessons' files it links (files/...): the publish stage removes the pages
+    and files no page uses."""
+
+    name: str
+    files: tuple[str, ...]
+
+
+NEEDS: tuple[type[Product], ...] = (Released,)
+MAKES: tuple[type[Product], ...] = (SitePage, Staged)
+
+
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     study_plan_path = context.project.content / "study-plan.md"
     study_plan = study_plan_path.read_text("utf-8") if study_plan_path.is_file() else None
-    pages = plan_pages(context, f"certquests-quiz:{context.show_guid}", study_plan)
-    context.page_names = [page.name for page in pages]
-    context.page_files = {name for page in pages for _source, name in page.files}
+    pages = plan_pages(context, needs.of(Released), f"certquests-quiz:{context.show_guid}", study_plan)
     site = context.project.site
 
-    def renderer(page: Page) -> Callable[[], None]:
-        def run() -> None:
-            context.staged.extend(render_pages(site, context.show, [page]))
-
-        return run
+    def renderer(page: Page) -> Callable[[], Staged]:
+        return lambda: Staged(tuple(render_pages(site, context.show, [page])))
 
     return [
-        Step(NAME, page.name, {"stage code": str(VERSION), **page.parts}, renderer(page), (site / page.name,))
+        Step(
+            NAME,
+            page.name,
+            {"stage code": str(VERSION), **page.parts},
+            renderer(page),
+            (site / page.name,),
+            made=SitePage(page.name, tuple(name for _source, name in page.files)),
+        )
         for page in pages
     ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from ..fsutil import write_atomic
 from ..speech import engine_version, get_engine, sentence_key
-from .base import Context, EpisodeWork, Estimate, Scope, Step, digest
+from .base import Context, EpisodeWork, Estimate, Needs, Product, Scope, Step, digest
 
 NAME = "synth"
 VERSION = 1
@@ -16,6 +17,17 @@ COMMAND: str | None = NAME
 BUILT = True
 FINISHES = False
 REPORT = ""
+
+
+@dataclass(frozen=True)
+class Speech(Product):
+    """Each line's sentence key: where its voicing is in the sentence cache."""
+
+    keys: tuple[str, ...]
+
+
+NEEDS: tuple[type[Product], ...] = ()
+MAKES: tuple[type[Product], ...] = (Speech,)
 
 
 def _sentence_keys(context: Context, episode: EpisodeWork) -> list[str]:
@@ -44,11 +56,11 @@ def _sentence_keys(context: Context, episode: EpisodeWork) -> list[str]:
     return keys
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     assert episode is not None
     show = context.show
     # The sentence keys, once for the whole build: the cache, this step's key and the master read them.
-    episode.sentence_keys = keys = _sentence_keys(context, episode)
+    keys = _sentence_keys(context, episode)
     target = context.cache_dir(episode.id) / "speech.json"
 
     def voice(index: int) -> bool:
@@ -80,5 +92,6 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             units=episode.planned.lines,
             run_unit=voice,
             estimate=estimate,
+            made=Speech(tuple(keys)),
         )
     ]

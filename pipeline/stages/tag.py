@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import BuildError
 from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
-from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name, sidecar_names
-from .base import Context, EpisodeWork, Scope, Step, digest
+from ..model.episode import Urls, audio_name, sidecar_names
+from .base import Context, EpisodeWork, Needs, Product, Scope, Step, digest
+from .built import Built, load_episode
+from .master import Master
 
 NAME = "tag"
 VERSION = 3
@@ -27,15 +27,18 @@ COMMAND: str | None = NAME
 BUILT = True
 FINISHES = False
 REPORT = ""
+NEEDS: tuple[type[Product], ...] = (Master,)
+MAKES: tuple[type[Product], ...] = (Built,)
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     assert episode is not None
     show, lesson, outline = context.show, episode.lesson, episode.planned
     roles = sorted(set(outline.roles) & set(show.voices))
+    master = needs.of(Master, episode.id)
     parts = {
         "stage code": str(VERSION),
-        "audio": episode.keys["master"],
+        "audio": needs.digest(Master, episode.id),
         "episode details": digest(
             lesson.title,
             lesson.summary,
@@ -54,27 +57,28 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     }
     named = digest(parts)  # what the MP3 holds: its name
     parts["captions code"] = str(CAPTIONS_VERSION)
-    episode.audio_name = audio_name(episode.id, named)
+    built = Built(audio_name(episode.id, named), master.folder)
     return [
         Step(
             NAME,
             episode.id,
             parts,
-            lambda: tag_episode(context, episode),
-            (context.project.episodes / episode.audio_name,),
+            lambda: tag_episode(context, episode, master, built),
+            (context.project.episodes / built.audio_name,),
             episode=episode.id,
-            intact=lambda: files_intact(context, episode),
+            intact=lambda: files_intact(context, episode.id, built),
             verify="always",
+            made=built,
         )
     ]
 
 
-def built_files(context: Context, episode: EpisodeWork) -> list[Path]:
+def built_files(context: Context, built: Built) -> list[Path]:
     """What the tag stage writes into episodes/ and the site publishes: the MP3, its sidecars, its report."""
-    stem = episode.audio_name.removesuffix(".mp3")
+    stem = built.audio_name.removesuffix(".mp3")
     folder = context.project.episodes
     return [
-        folder / episode.audio_name,
+        folder / built.audio_name,
         *(folder / name for name in sidecar_names(stem).values()),
         folder / f"{stem}.loudness.json",
     ]
@@ -94,56 +98,30 @@ def recorded_files(context: Context, episode_id: str) -> dict[str, list[Any]]:
     return {name: value for name, value in record.items() if isinstance(value, list) and len(value) == 3}
 
 
-def files_intact(context: Context, episode: EpisodeWork) -> bool:
+def files_intact(context: Context, episode_id: str, built: Built) -> bool:
     """Whether episodes/ still holds the bytes this stage wrote (its record: size, time and sha256 of each
     file). Sizes and times settle it for untouched files; a file whose time moved is read and hashed."""
-    record = recorded_files(context, episode.id)
+    record = recorded_files(context, episode_id)
     try:
-        return all(unchanged(path, record[path.name]) for path in built_files(context, episode))
+        return all(unchanged(path, record[path.name]) for path in built_files(context, built))
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
-def readable(context: Context, episode: EpisodeWork) -> bool:
-    """Whether the master stage's record of the episode can be read (it is what load_episode reads)."""
-    return MasterRecord.read(context.cache_dir(episode.id)) is not None
-
-
-def load_episode(context: Context, episode: EpisodeWork) -> Episode:
-    """The built episode, from the master stage's record and the tagged file on disk."""
-    record = MasterRecord.read(context.cache_dir(episode.id))
-    if record is None:
-        raise BuildError(f"{episode.id}: its master record is missing or damaged; run `certquests build`")
-    path = context.project.episodes / episode.audio_name
-    names = {role: voice.name for role, voice in context.show.voices.items()}
-    return Episode(
-        lesson=episode.lesson,
-        guid=episode.guid,
-        season=episode.season,
-        number=episode.number,
-        released=episode.released,
-        audio_name=episode.audio_name,
-        page_name=page_name(episode.id),
-        length=path.stat().st_size if path.exists() else 0,
-        duration=record.loudness.duration_s,
-        chapters=record.chapters,
-        cues=tuple(replace(cue, speaker=names.get(cue.speaker, cue.speaker)) for cue in record.cues),
-        loudness=record.loudness,
-    )
-
-
-def tag_episode(context: Context, episode: EpisodeWork) -> None:
+def tag_episode(context: Context, episode: EpisodeWork, master: Master, made: Built) -> None:
+    """Copy the mastered MP3 into episodes/ under the name this step makes (`made`), tag it and write its
+    sidecars beside it, then record the files' fingerprints."""
     # mutagen and the transcript writers load only when an episode is tagged, never on a no-op build.
     from ..formats.id3 import write_tags
     from ..formats.transcripts import render_chapters, render_json, render_srt, render_vtt
 
     project, show = context.project, context.show
-    built = load_episode(context, episode)
+    built = load_episode(context, episode, made)
     urls = Urls.of(show)
     target = project.episodes / built.audio_name
     tmp = temporary_sibling(target)
     try:
-        shutil.copyfile(context.cache_dir(episode.id) / "master.mp3", tmp)
+        shutil.copyfile(master.mp3, tmp)
         write_tags(tmp, built, show, page_url=urls.page(built), quiz_url=urls.quiz(built))
         sidecars = built.sidecars
         write_atomic(project.episodes / sidecars["vtt"], render_vtt(built))
@@ -158,5 +136,5 @@ def tag_episode(context: Context, episode: EpisodeWork) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
-    record = {path.name: fingerprint(path) for path in built_files(context, episode)}
+    record = {path.name: fingerprint(path) for path in built_files(context, made)}
     write_atomic(context.cache_dir(episode.id) / RECORD, json.dumps(record, indent=1) + "\n")

@@ -4,12 +4,15 @@ drill, with its own podcast:guid and the main feed's enclosure URLs; staged for 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..fsutil import write_staged
 from ..model.drills import Topic
 from ..model.episode import Episode, Urls, podcast_guid
 from ..model.show import Show
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step, digest
+from .built import Released
 from .feed import episode_record
 
 NAME = "topics"
@@ -23,6 +26,17 @@ FINISHES = False
 REPORT = ""
 
 
+@dataclass(frozen=True)
+class TopicFeed(Product):
+    """A topic's feed, by its file name in feed/topics/: the publish stage removes the feeds no step made."""
+
+    name: str
+
+
+NEEDS: tuple[type[Product], ...] = (Released,)
+MAKES: tuple[type[Product], ...] = (TopicFeed, Staged)
+
+
 def topic_url(show: Show, topic: Topic) -> str:
     """Where a topic's feed is published."""
     return f"{show.base_url}{FOLDER}/{topic.id}.xml"
@@ -33,31 +47,30 @@ def topic_guid(show: Show, topic: Topic) -> str:
     return podcast_guid(topic_url(show, topic))
 
 
-def topic_episodes(topic: Topic, released: list[Episode]) -> list[Episode]:
+def topic_episodes(topic: Topic, released: Sequence[Episode]) -> list[Episode]:
     """The topic's released lessons in course order, then its drill."""
     by_id = {episode.id: episode for episode in released}
     ids = [lesson.id for lesson in topic.lessons] + [f"drill-{topic.id}"]
     return [by_id[episode_id] for episode_id in ids if episode_id in by_id]
 
 
-def published_topics(context: Context) -> list[Topic]:
+def published_topics(context: Context, released: Released) -> list[Topic]:
     """The topics that have a feed: [study] topic_feeds is on and one of their episodes is out."""
     if not context.show.study.topic_feeds:
         return []
-    return [topic for topic in context.topics if topic_episodes(topic, context.released)]
+    return [topic for topic in context.topics if topic_episodes(topic, released.episodes)]
 
 
-def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     config = hashlib.sha256(context.project.config_path.read_bytes()).hexdigest()
-    topics = published_topics(context)
-    context.topic_feeds = [f"{topic.id}.xml" for topic in topics]
-    return [_step(context, topic, config) for topic in topics]
+    released = needs.of(Released)
+    return [_step(context, topic, released, config) for topic in published_topics(context, released)]
 
 
-def _step(context: Context, topic: Topic, config: str) -> Step:
+def _step(context: Context, topic: Topic, released: Released, config: str) -> Step:
     show = context.show
     target = context.project.site / FOLDER / f"{topic.id}.xml"
-    episodes = topic_episodes(topic, context.released)
+    episodes = topic_episodes(topic, released.episodes)
     parts = {
         "stage code": str(VERSION),
         "episodes": digest([episode_record(e) for e in episodes]),
@@ -66,7 +79,7 @@ def _step(context: Context, topic: Topic, config: str) -> Step:
         "topic": digest(topic.id, topic.title),
     }
 
-    def run() -> None:
+    def run() -> Staged:
         from ..formats.rss import render_feed  # feedgen and lxml load only when a feed is written
 
         xml = render_feed(
@@ -77,6 +90,6 @@ def _step(context: Context, topic: Topic, config: str) -> Step:
             title=f"{show.title}: {topic.title}",
             feed_url=topic_url(show, topic),
         )
-        context.staged.append((write_staged(target, xml), target))
+        return Staged(((write_staged(target, xml), target),))
 
-    return Step(NAME, topic.id, parts, run, (target,))
+    return Step(NAME, topic.id, parts, run, (target,), made=TopicFeed(target.name))
