@@ -84,11 +84,21 @@ def _kept() -> dict[str, type]:
     from .lines import Lines
     from .quiz import Question
     from .script import Chapter, Line, Script
-    from .show import Audio, CachePolicy, Domain, Module, PublishSettings, Schedule, Show, Voice
+    from .show import (
+        Audio,
+        AudiobookSettings,
+        CachePolicy,
+        Domain,
+        Module,
+        PublishSettings,
+        Schedule,
+        Show,
+        Voice,
+    )
     from .study import Study
 
     model = [Block, Lesson, Section, Lexicon, Question, Chapter, Line, Script, Audio, CachePolicy, Domain]
-    model += [Module, PublishSettings, Schedule, Show, Voice, Lines, Study]
+    model += [Module, PublishSettings, Schedule, Show, Voice, Lines, Study, AudiobookSettings]
     return {**{cls.__name__: cls for cls in model}, **_KEPT}
 
 

@@ -166,6 +166,15 @@ class ScriptSettings:
     selftest_questions: int = Field(default=3, ge=0, le=5)
 
 
+@dataclass(frozen=True, config=SCHEMA)
+class AudiobookSettings:
+    """The [audiobook] table: the course as one M4B in feed/audiobook/, and when it is offered."""
+
+    # "complete": once every lesson is out; "released": the course so far, from the first lesson; "never".
+    when: Literal["complete", "released", "never"] = "complete"
+    bitrate: int = Field(default=64, ge=32, le=128, description="kbps of AAC, mono: 64 suits speech")
+
+
 # The [publish] table: where `certquests publish` uploads the site, and how its files are served.
 # Credentials never go here: they come from the standard AWS chain (environment, profiles, ~/.aws).
 MEDIA_CACHE = "public, max-age=31536000, immutable"
@@ -230,6 +239,7 @@ class Show:
     selftest_questions: int = 3
     lines: Lines = dataclasses.field(default_factory=Lines)
     study: Study = dataclasses.field(default_factory=Study)
+    audiobook: AudiobookSettings = dataclasses.field(default_factory=AudiobookSettings)
     publish: PublishSettings = dataclasses.field(default_factory=PublishSettings, compare=False, repr=False)
     source: str = dataclasses.field(default="", repr=False, compare=False)  # the config, for line numbers
 
@@ -348,6 +358,7 @@ class ShowConfig:
     script: Table = dataclasses.field(default_factory=dict)
     lines: Table = dataclasses.field(default_factory=dict)
     study: Table = dataclasses.field(default_factory=dict)
+    audiobook: Table = dataclasses.field(default_factory=dict)
     modules: list[Table] = dataclasses.field(default_factory=list)
     domains: list[Table] = dataclasses.field(default_factory=list)
     publish: Table = dataclasses.field(default_factory=dict)
@@ -423,6 +434,7 @@ def load_show(project: Project) -> Show:
         "selftest_questions": script.selftest_questions,
         "lines": lines,
         "study": table(Study, tables.study, "study") or Study(),
+        "audiobook": table(AudiobookSettings, tables.audiobook, "audiobook") or AudiobookSettings(),
         "publish": dataclasses.replace(hosting, cache=policy),
         "source": text,
     }

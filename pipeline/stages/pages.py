@@ -3,11 +3,13 @@ nothing is rendered here: a page whose parts are unchanged is never rendered."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..formats.pages import Page, duration, key_points, render_markdown, site_name, templates_digest
 from ..model.episode import Episode, cover_name
 from ..model.lesson import Lesson, lesson_file
+from .audiobook import offered
 from .base import Context, digest
 from .topics import FOLDER, published_topics
 
@@ -28,6 +30,29 @@ class _Rendered:
 
     def __bool__(self) -> bool:
         return bool(self.text.strip())
+
+
+class _Audiobook:
+    """The index's link to the audiobook: its length and size are read from the file when the page is written
+    (the audiobook's step runs before the site's); the page's key holds the book's, so a new book re-renders
+    it."""
+
+    def __init__(self, site: Path, name: str):
+        self.href, self.path = name, site / name
+
+    @property
+    def size(self) -> str:
+        megabytes = self.path.stat().st_size / 1_000_000
+        return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
+
+    @property
+    def length(self) -> str:
+        from mutagen.mp4 import MP4  # loads only when the index is written
+
+        info = MP4(self.path).info
+        minutes = round(info.length / 60) if info else 0
+        hours, minutes = divmod(max(1, minutes), 60)
+        return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def plan_pages(context: Context, storage_key: str, study_plan: str | None) -> list[Page]:
@@ -106,6 +131,7 @@ def _index_page(
         (lesson, day) for lesson, day in context.upcoming if lesson.episode_type != "bonus"
     ]
     groups = _groups(context, ordered)
+    book = offered(context)
     return Page(
         "index.html",
         "index.html",
@@ -115,6 +141,7 @@ def _index_page(
             "questions": course.questions,
             "study_plan": _Rendered(study_plan) if study_plan else None,
             "topic_feeds": feeds,
+            "audiobook": _Audiobook(context.project.site, book.name) if book else None,
         },
         {
             **common,
@@ -123,6 +150,7 @@ def _index_page(
             "study plan": digest(study_plan),
             "quiz size": str(len(course.questions)),
             "topic feeds": digest(feeds),
+            "audiobook": book.key if book else "",
         },
     )
 
