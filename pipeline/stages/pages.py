@@ -35,23 +35,31 @@ class _Rendered:
 class _Audiobook:
     """The index's link to the audiobook: its length and size are read from the file when the page is written
     (the audiobook's step runs before the site's); the page's key holds the book's, so a new book re-renders
-    it."""
+    it. A book that cannot be read shows neither."""
 
     def __init__(self, site: Path, name: str):
         self.href, self.path = name, site / name
 
     @property
     def size(self) -> str:
-        megabytes = self.path.stat().st_size / 1_000_000
+        try:
+            megabytes = self.path.stat().st_size / 1_000_000
+        except OSError:
+            return ""
         return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
 
     @property
     def length(self) -> str:
+        from mutagen import MutagenError
         from mutagen.mp4 import MP4  # loads only when the index is written
 
-        info = MP4(self.path).info
-        minutes = round(info.length / 60) if info else 0
-        hours, minutes = divmod(max(1, minutes), 60)
+        try:
+            info = MP4(self.path).info
+        except MutagenError:
+            return ""
+        if info is None:
+            return ""
+        hours, minutes = divmod(max(1, round(info.length / 60)), 60)
         return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
