@@ -60,6 +60,19 @@ def test_uploaded_as_audio_mp4_under_the_short_cache_of_a_file_that_keeps_its_na
     assert cache_control(BOOK, CachePolicy()) == CachePolicy().pages
 
 
+def test_a_wrong_setting_is_named_with_its_line_and_the_values_it_takes(project: Path):
+    config = project / "content" / "show.toml"
+    config.write_text(config.read_text() + '\n[audiobook]\nwhen = "finished"\nbitrate = 320\n')
+    line = len(config.read_text().splitlines()) - 1
+    result = run(project, "check")
+    assert result.exit_code == 2
+    assert (
+        f"content/show.toml:{line}: [audiobook] when: must be 'complete', 'released' or 'never'"
+        in result.output
+    )
+    assert f"content/show.toml:{line + 1}: [audiobook] bitrate: must be between 32 and 128" in result.output
+
+
 @pytest.mark.slow
 def test_a_chapter_per_episode_in_release_order_and_one_per_section(built: Path):
     book = built / "feed" / BOOK

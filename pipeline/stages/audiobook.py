@@ -70,8 +70,7 @@ def offered(context: Context) -> Offer | None:
 
 def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
     offer = offered(context)
-    site = context.project.site
-    live = site / offer.name if offer else None
+    live = context.project.site / offer.name if offer else None
     # Last, once the new pages are live: a book no longer offered, or under an old name, goes.
     steps = [Step(NAME, "tidy", {"stage code": str(VERSION)}, lambda: tidy(context, live), when="settled")]
     if offer and live:
