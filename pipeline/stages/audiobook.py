@@ -80,7 +80,7 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
 
 
 def make_book(context: Context, offer: Offer, target: Path) -> None:
-    """Encode the episodes not yet kept, join them into the book, tag it and put it in place."""
+    """Encode the episodes not yet kept, join them into the book and tag it, staged beside its place."""
     from ..formats.m4b import write_tags  # mutagen loads only when the book is made
 
     project, show = context.project, context.show
@@ -102,9 +102,10 @@ def make_book(context: Context, offer: Offer, target: Path) -> None:
             chapters = book_chapters(offer.episodes, lengths)
             join_episodes(parts, chapters, sum(lengths), made, Path(scratch))
         write_tags(made, show, offer.episodes[-1].released.year)
-        os.replace(made, target)
-    finally:
+    except BaseException:
         made.unlink(missing_ok=True)
+        raise
+    context.staged.append((made, target))  # put live by the publish stage, with the pages that link it
     for old in kept.iterdir():
         if old not in parts and old.is_file():
             old.unlink()

@@ -34,11 +34,16 @@ class _Rendered:
 
 class _Audiobook:
     """The index's link to the audiobook: its length and size are read from the file when the page is written
-    (the audiobook's step runs before the site's); the page's key holds the book's, so a new book re-renders
-    it. A book that cannot be read shows neither."""
+    (the audiobook's step runs before the site's and stages a new book); the page's key holds the book's, so
+    a new book re-renders it. A book that cannot be read shows neither."""
 
-    def __init__(self, site: Path, name: str):
-        self.href, self.path = name, site / name
+    def __init__(self, context: Context, name: str):
+        self.href, self.context, self.live = name, context, context.project.site / name
+
+    @property
+    def path(self) -> Path:
+        """The book as the publish stage will put it live: the one staged beside its place, if one is."""
+        return next((staged for staged, final in self.context.staged if final == self.live), self.live)
 
     @property
     def size(self) -> str:
@@ -149,7 +154,7 @@ def _index_page(
             "questions": course.questions,
             "study_plan": _Rendered(study_plan) if study_plan else None,
             "topic_feeds": feeds,
-            "audiobook": _Audiobook(context.project.site, book.name) if book else None,
+            "audiobook": _Audiobook(context, book.name) if book else None,
         },
         {
             **common,
