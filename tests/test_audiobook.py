@@ -73,6 +73,27 @@ def test_a_wrong_setting_is_named_with_its_line_and_the_values_it_takes(project:
     assert f"content/show.toml:{line + 1}: [audiobook] bitrate: must be between 32 and 128" in result.output
 
 
+def test_chapter_titles_keep_the_characters_ffmpegs_metadata_file_escapes(tmp_path: Path):
+    from pipeline.audio.aac import RATE, encode_episode, join_episodes, samples
+    from pipeline.ffmpeg import run_ffmpeg
+
+    parts = []
+    for index, seconds in enumerate((1.5, 1.0)):
+        mp3, part = tmp_path / f"{index}.mp3", tmp_path / f"{index}.aac"
+        tone = f"sine=f={440 + 220 * index}:d={seconds}:r={RATE}"
+        run_ffmpeg(["-f", "lavfi", "-i", tone, "-ac", "1", "-c:a", "libmp3lame", str(mp3)], what="a tone")
+        encode_episode(mp3, part, 64)
+        parts.append(part)
+    lengths = [samples(part) or 0 for part in parts]
+    titles = ["A = B; C # D \\ E", "Ünïcödé: 日本語 🎧"]
+    book = tmp_path / "book.m4b"
+    join_episodes(parts, list(zip(titles, [0, lengths[0]])), sum(lengths), book, tmp_path)
+    read = MP4(book)
+    assert [c.title for c in read.chapters or []] == titles
+    assert abs((read.chapters or [])[1].start - lengths[0] / RATE) < 0.001
+    assert abs(read.info.length - sum(lengths) / RATE) < 0.001 and lengths[0] / RATE >= 1.5
+
+
 @pytest.mark.slow
 def test_a_chapter_per_episode_in_release_order_and_one_per_section(built: Path):
     book = built / "feed" / BOOK
