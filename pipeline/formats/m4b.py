@@ -27,7 +27,6 @@ def write_tags(path: Path, show: Show, year: int) -> None:
             "©alb": [show.title],
             "©ART": [show.author],
             "aART": [show.author],
-            "©wrt": [show.author],
             "desc": [show.description],
             "ldes": [show.description],
             "©day": [str(year)],
