@@ -178,3 +178,25 @@ def test_by_default_none_until_the_last_lesson_is_out(project: Path):
     result = run(project, "build", "--as-of", "2026-01-06")  # the first lesson out, the second a week later
     assert result.exit_code == 0, result.output
     assert not (project / "feed" / "audiobook").exists() and index_link(project) is None
+
+
+def first_frames(data: bytes, count: int) -> bytes:
+    """The first `count` ADTS frames of an encoded episode (each header holds its frame's length)."""
+    end = 0
+    for _ in range(count):
+        end += ((data[end + 3] & 0x03) << 11) | (data[end + 4] << 3) | (data[end + 5] >> 5)
+    return data[:end]
+
+
+@pytest.mark.slow
+def test_a_kept_episode_cut_short_is_encoded_again(copy_of_built: Path):
+    (part,) = (copy_of_built / ".cache" / "audiobook").glob("queues-basics-*.aac")
+    part.write_bytes(first_frames(part.read_bytes(), 1000))  # whole frames, a third of the episode
+    (copy_of_built / "feed" / BOOK).unlink()
+    result = run(copy_of_built, "build", "--as-of", AS_OF)
+    assert result.exit_code == 0 and "the audiobook" in result.output, result.output
+    starts = {title: start for start, title in ffprobe_chapters(copy_of_built / "feed" / BOOK)}
+    assert (
+        abs(starts["Topics and fan-out"] - MP3(episode_mp3(copy_of_built, "queues-basics")).info.length)
+        < 0.05
+    )

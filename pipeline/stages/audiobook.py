@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audio.aac import PRIMING, RATE, encode_episode, join_episodes, samples
+from ..audio.aac import FRAME, PRIMING, RATE, encode_episode, join_episodes, samples
 from ..fsutil import temporary_sibling
 from ..model.episode import Episode
 from ..model.show import Show
@@ -88,7 +88,7 @@ def make_book(context: Context, offer: Offer, target: Path) -> None:
     kept.mkdir(parents=True, exist_ok=True)
     bitrate = show.audiobook.bitrate
     parts = [kept / f"{e.stem}-{bitrate}k.aac" for e in offer.episodes]
-    todo = [(e, part) for e, part in zip(offer.episodes, parts) if samples(part) is None]
+    todo = [(e, part) for e, part in zip(offer.episodes, parts) if not whole(part, e)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="audiobook") as pool:
         list(
             pool.map(lambda job: encode_episode(project.episodes / job[0].audio_name, job[1], bitrate), todo)
@@ -109,6 +109,13 @@ def make_book(context: Context, offer: Offer, target: Path) -> None:
     for old in kept.iterdir():
         if old not in parts and old.is_file():
             old.unlink()
+
+
+def whole(part: Path, episode: Episode) -> bool:
+    """Whether a kept encoding of the episode is whole: frames throughout, as long as the episode (the
+    encoder's priming and last frame aside). A damaged or cut one is encoded again."""
+    found = samples(part)
+    return found is not None and abs(found - PRIMING - episode.duration * RATE) <= 2 * FRAME
 
 
 def book_chapters(episodes: tuple[Episode, ...], lengths: list[int]) -> list[tuple[str, int]]:
