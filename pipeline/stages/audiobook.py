@@ -61,7 +61,16 @@ def offered(context: Context) -> Offer | None:
         return None
     key = digest(
         VERSION,
-        [(e.id, e.audio_name, e.released.isoformat(), e.lesson.title, e.chapters) for e in episodes],
+        [
+            (
+                e.id,
+                e.audio_name,
+                e.released.isoformat(),
+                e.lesson.title,
+                [(c.title, c.start) for c in e.chapters],
+            )
+            for e in episodes
+        ],
         [show.title, show.author, show.description, show.copyright, show.category, show.audiobook.bitrate],
         context.cover_digest,
     )
