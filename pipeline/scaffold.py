@@ -62,6 +62,9 @@ reviews = false         # a lesson's questions come back review_weeks after its 
 topic_feeds = false     # feed/topics/TOPIC.xml: each topic's lessons and its drill
 review_weeks = [1, 3, 8]
 
+[audiobook]             # the course as one M4B in feed/audiobook/: README "The audiobook"
+when = "complete"       # once every lesson is out; "released": the course so far; "never"
+
 [schedule]
 start = {today}     # the trailer's day; then one lesson every `every_days`
 every_days = 7

@@ -350,9 +350,11 @@ def test_a_stage_comes_after_the_stages_making_what_it_needs_wherever_it_is_list
     assert in_flow_order(STAGES) == STAGES
     backwards = (tag, master, synth)
     assert in_flow_order(backwards) == (synth, master, tag)
-    # A whole-show output staged for publish, listed last: publish waits for it, and the upload for publish.
+    # A whole-show output staged for publish, listed last: the site (whose index reads what is staged) and
+    # publish wait for it, and the upload for publish.
     m4b = types.SimpleNamespace(NAME="m4b", NEEDS=(Released,), MAKES=(Staged,))
-    assert [stage.NAME for stage in in_flow_order((*STAGES, m4b))][-3:] == ["m4b", "publish", "upload"]
+    order = [stage.NAME for stage in in_flow_order((*STAGES, m4b))]
+    assert order[-4:] == ["m4b", "site", "publish", "upload"]
 
 
 def test_a_key_spells_settings_by_their_named_fields_never_by_repr(monkeypatch):

@@ -126,13 +126,42 @@ def test_a_title_edit_changes_its_page_its_neighbours_links_the_index_and_the_qu
     assert changed_parts(before, after, "topics-basics.html") == ["neighbours"]
 
 
+def audiobook(project: Path, when: str) -> None:
+    config = project / "content" / "show.toml"
+    text = config.read_text().split("\n[audiobook]")[0]
+    config.write_text(text + f'\n[audiobook]\nwhen = "{when}"\n')
+
+
 def test_new_audio_changes_only_that_episodes_page(project: Path):
+    audiobook(project, "never")
     before = parts_of(context_of(project))
     after = parts_of(context_of(project, **{"queues-basics": {"audio_name": "queues-basics-fedcba9876.mp3"}}))
     assert changed_pages(before, after) == {"queues-basics.html"}
 
 
+def test_new_audio_changes_the_audiobooks_size_on_the_index(project: Path):
+    before = parts_of(context_of(project))
+    after = parts_of(context_of(project, **{"queues-basics": {"audio_name": "queues-basics-fedcba9876.mp3"}}))
+    assert changed_pages(before, after) == {"queues-basics.html", "index.html"}
+    assert changed_parts(before, after, "index.html") == ["audiobook"]
+
+
+def test_the_index_links_the_audiobook_once_the_course_is_complete_by_default(project: Path):
+    def link(planned: Planned) -> str | None:
+        index = next(page for page in planned.pages() if page.name == "index.html")
+        book = index.context["audiobook"]
+        return book.href if book else None
+
+    assert link(context_of(project)) == "audiobook/mini-course-testing.m4b"
+    assert link(context_of(project, out=("queues-basics",))) is None  # a lesson still to come
+    audiobook(project, "released")
+    assert link(context_of(project, out=("queues-basics",))) == "audiobook/mini-course-testing.m4b"
+    audiobook(project, "never")
+    assert link(context_of(project)) is None
+
+
 def test_new_chapter_times_change_only_that_episodes_page(project: Path):
+    audiobook(project, "never")
     before = parts_of(context_of(project))
     built = context_of(project).released.episodes[1]
     moved = tuple(dataclasses.replace(mark, start=mark.start + 1.0) for mark in built.chapters)

@@ -40,6 +40,7 @@ ENDPOINT = "https://s3.example.com"
 TYPES = {
     "feed.xml": "application/rss+xml; charset=utf-8",
     ".mp3": "audio/mpeg",
+    ".m4b": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip",
     ".chapters.json": "application/json+chapters",

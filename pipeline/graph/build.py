@@ -152,15 +152,9 @@ def _run_show(plan: Plan, report: BuildReport) -> None:
 
 def _remove_leftovers(project: Project) -> None:
     """A build that was killed may have left temporary files; finished files are never half-written."""
-    folders = [
-        project.scripts,
-        project.episodes,
-        project.site,
-        project.site / "episodes",
-        project.site / "assets",
-        project.cache,
-    ]
-    for parent in (project.cache / "episodes", project.cache / "speech"):
+    folders = [project.scripts, project.episodes, project.site, project.cache]
+    # The site's folders (episodes/, assets/ and those show stages stage files in) and the cache's.
+    for parent in (project.site, project.cache / "episodes", project.cache / "speech"):
         if parent.is_dir():  # checked by the lock: a real folder of the project
             folders.extend(path for path in parent.iterdir() if path.is_dir() and not path.is_symlink())
     removed = sum(remove_leftovers(folder) for folder in folders)

@@ -79,16 +79,26 @@ def keep(cls: type[T]) -> type[T]:
 @functools.cache
 def _kept() -> dict[str, type]:
     """The model's dataclasses a memo holds, and those the stages added with `keep`."""
+    from .audiobook import AudiobookSettings
     from .lesson import Block, Lesson, Section
     from .lexicon import Lexicon
     from .lines import Lines
     from .quiz import Question
     from .script import Chapter, Line, Script
-    from .show import Audio, CachePolicy, Domain, Module, PublishSettings, Schedule, Show, Voice
+    from .show import (
+        Audio,
+        CachePolicy,
+        Domain,
+        Module,
+        PublishSettings,
+        Schedule,
+        Show,
+        Voice,
+    )
     from .study import Study
 
     model = [Block, Lesson, Section, Lexicon, Question, Chapter, Line, Script, Audio, CachePolicy, Domain]
-    model += [Module, PublishSettings, Schedule, Show, Voice, Lines, Study]
+    model += [Module, PublishSettings, Schedule, Show, Voice, Lines, Study, AudiobookSettings]
     return {**{cls.__name__: cls for cls in model}, **_KEPT}
 
 

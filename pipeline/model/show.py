@@ -16,6 +16,7 @@ from pydantic_core import ArgsKwargs
 
 from ..errors import ConfigError, Problem, relative
 from .art import DEFAULT_COVER, cover_problem
+from .audiobook import AudiobookSettings
 from .lines import Lines, exam_named
 from .medium import Medium
 from .project import CONFIG_NAME, Project
@@ -240,6 +241,7 @@ class Show:
     selftest_questions: int = 3
     lines: Lines = dataclasses.field(default_factory=Lines)
     study: Study = dataclasses.field(default_factory=Study)
+    audiobook: AudiobookSettings = dataclasses.field(default_factory=AudiobookSettings)
     publish: PublishSettings = dataclasses.field(default_factory=PublishSettings, compare=False, repr=False)
     source: str = dataclasses.field(default="", repr=False, compare=False)  # the config, for line numbers
 
@@ -358,6 +360,7 @@ class ShowConfig:
     script: Table = dataclasses.field(default_factory=dict)
     lines: Table = dataclasses.field(default_factory=dict)
     study: Table = dataclasses.field(default_factory=dict)
+    audiobook: Table = dataclasses.field(default_factory=dict)
     modules: list[Table] = dataclasses.field(default_factory=list)
     domains: list[Table] = dataclasses.field(default_factory=list)
     publish: Table = dataclasses.field(default_factory=dict)
@@ -408,10 +411,8 @@ def load_show(project: Project) -> Show:
         if voice:
             voices[role] = voice
     if "host" not in tables.voices:
-        host = toml_where(shown, text, "voices.host")
-        problems.append(
-            host.problem(None, "missing: every script needs a host voice; add it with voice and rate")
-        )
+        missing = "missing: every script needs a host voice; add it with voice and rate"
+        problems.append(toml_where(shown, text, "voices.host").problem(None, missing))
     modules: dict[int, Module] = {}
     for index, values in enumerate(tables.modules):
         module = table(Module, values, "modules", index)
@@ -434,6 +435,7 @@ def load_show(project: Project) -> Show:
         "selftest_questions": script.selftest_questions,
         "lines": lines,
         "study": table(Study, tables.study, "study") or Study(),
+        "audiobook": table(AudiobookSettings, tables.audiobook, "audiobook") or AudiobookSettings(),
         "publish": _publish_settings(tables.publish, toml_where(shown, text, "publish"), table, problems),
         "source": text,
     }

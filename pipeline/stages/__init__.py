@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from . import feed, master, publish, script, site, synth, tag, topics, upload
+from . import audiobook, feed, master, publish, script, site, synth, tag, topics, upload
 from .base import Context, EpisodeWork, Needs, Product, Scope, Step
 
 
@@ -48,7 +48,9 @@ def in_flow_order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
     return tuple(ordered)
 
 
-STAGES: tuple[Stage, ...] = in_flow_order((script, synth, master, tag, feed, topics, site, publish, upload))
+STAGES: tuple[Stage, ...] = in_flow_order(
+    (script, synth, master, tag, feed, topics, audiobook, site, publish, upload)
+)
 NAMES = tuple(stage.NAME for stage in STAGES)
 BY_NAME = {stage.NAME: stage for stage in STAGES}
 FIRST = STAGES[0].NAME  # what everything else is planned from (the scripts)

@@ -3,20 +3,63 @@ nothing is rendered here: a page whose parts are unchanged is never rendered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from ..formats.pages import Page, Rendered, duration, index_groups, key_points, site_name, templates_digest
 from ..model.episode import Episode, cover_name
 from ..model.lesson import Lesson, lesson_file
+from .audiobook import offered
 from .base import Context, digest
 from .built import Released
 from .topics import FOLDER, published_topics
 
 Listing = list[tuple[object, ...]]
+Files = Callable[[], Iterable[tuple[Path, Path]]]  # the files staged so far: (temporary, final)
 
 
-def plan_pages(context: Context, released: Released, storage_key: str, study_plan: str | None) -> list[Page]:
-    """Every page of the site with what it is made from; nothing is rendered here."""
+class _Audiobook:
+    """The index's link to the audiobook: its length and size are read from the file when the page is written
+    (the audiobook's step runs before the site's and stages a new book); the page's key holds the book's, so
+    a new book re-renders it. A book that cannot be read shows neither."""
+
+    def __init__(self, context: Context, name: str, staged: Files):
+        self.href, self.live, self.staged = name, context.project.site / name, staged
+
+    @property
+    def path(self) -> Path:
+        """The book as the publish stage will put it live: the one staged beside its place, if one is."""
+        return next((made for made, final in self.staged() if final == self.live), self.live)
+
+    @property
+    def size(self) -> str:
+        try:
+            megabytes = self.path.stat().st_size / 1_000_000
+        except OSError:
+            return ""
+        return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
+
+    @property
+    def length(self) -> str:
+        from mutagen import MutagenError
+        from mutagen.mp4 import MP4  # loads only when the index is written
+
+        try:
+            info = MP4(self.path).info
+        except MutagenError:
+            return ""
+        if info is None:
+            return ""
+        hours, minutes = divmod(max(1, round(info.length / 60)), 60)
+        return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def plan_pages(
+    context: Context, released: Released, storage_key: str, study_plan: str | None, staged: Files = tuple
+) -> list[Page]:
+    """Every page of the site with what it is made from; nothing is rendered here. `staged` tells, when a page
+    is written, the files other steps of the build wrote beside their places (a new audiobook)."""
     show = context.show
     common = {
         "templates": templates_digest(),
@@ -46,7 +89,7 @@ def plan_pages(context: Context, released: Released, storage_key: str, study_pla
         )
         for e in ordered
     ]
-    pages = [_index_page(context, released, common, ordered, listing, feeds, study_plan)]
+    pages = [_index_page(context, released, common, ordered, listing, feeds, study_plan, staged)]
     pages += _episode_pages(context, common, ordered, listing)
     if context.course.questions:
         pages.append(_quiz_page(context, released, common, feeds, storage_key))
@@ -61,12 +104,14 @@ def _index_page(
     listing: Listing,
     feeds: list[tuple[str, str, str]],
     study_plan: str | None,
+    staged: Files,
 ) -> Page:
     course = context.course
     upcoming: list[tuple[Lesson, Any]] = [
         (lesson, day) for lesson, day in released.upcoming if lesson.episode_type != "bonus"
     ]
     groups = index_groups(context.show, ordered)
+    book = offered(context, released)
     return Page(
         "index.html",
         "index.html",
@@ -76,6 +121,7 @@ def _index_page(
             "questions": course.questions,
             "study_plan": Rendered(study_plan) if study_plan else None,
             "topic_feeds": feeds,
+            "audiobook": _Audiobook(context, book.name, staged) if book else None,
         },
         {
             **common,
@@ -84,6 +130,7 @@ def _index_page(
             "study plan": digest(study_plan),
             "quiz size": str(len(course.questions)),
             "topic feeds": digest(feeds),
+            "audiobook": book.key if book else "",
         },
     )
 

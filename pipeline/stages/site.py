@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..formats.pages import Page, render_pages
 from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step
@@ -30,14 +31,19 @@ class SitePage(Product):
     files: tuple[str, ...]
 
 
-NEEDS: tuple[type[Product], ...] = (Released,)
+NEEDS: tuple[type[Product], ...] = (Released, Staged)  # Staged: a new audiobook, whose size the index shows
 MAKES: tuple[type[Product], ...] = (SitePage, Staged)
 
 
 def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[Step]:
     study_plan_path = context.project.content / "study-plan.md"
     study_plan = study_plan_path.read_text("utf-8") if study_plan_path.is_file() else None
-    pages = plan_pages(context, needs.of(Released), f"certquests-quiz:{context.show_guid}", study_plan)
+    storage_key = f"certquests-quiz:{context.show_guid}"
+
+    def staged() -> list[tuple[Path, Path]]:
+        return [pair for made in needs.every(Staged) for pair in made.files]
+
+    pages = plan_pages(context, needs.of(Released), storage_key, study_plan, staged)
     site = context.project.site
 
     def renderer(page: Page) -> Callable[[], Staged]:
