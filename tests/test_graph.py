@@ -18,8 +18,9 @@ from pipeline.errors import SynthesisError
 from pipeline.graph.scheduler import Chain, ChainResult, Scheduler
 from pipeline.graph.state import State
 from pipeline.model.show import Audio
-from pipeline.stages.base import Product, Products, Staged, Step, digest
+from pipeline.stages.base import Step, digest
 from pipeline.stages.built import Released
+from pipeline.stages.products import Product, Products, Staged
 
 
 def make_step(

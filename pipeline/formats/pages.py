@@ -8,6 +8,7 @@ import html
 import os
 import re
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -334,3 +335,42 @@ def render_pages(site: Path, show: Show, pages: list[Page]) -> list[tuple[Path, 
         )
         for page in pages
     ]
+
+
+Files = Callable[[], Iterable[tuple[Path, Path]]]  # the files staged so far: (temporary, final)
+
+
+class BookLink:
+    """The index's link to the audiobook: its length and size are read from the file when the page is written
+    (the audiobook's step runs before the site's and stages a new book); the page's key holds the book's, so
+    a new book re-renders it. A book that cannot be read shows neither."""
+
+    def __init__(self, site: Path, name: str, staged: Files):
+        self.href, self.live, self.staged = name, site / name, staged
+
+    @property
+    def path(self) -> Path:
+        """The book as the publish stage will put it live: the one staged beside its place, if one is."""
+        return next((made for made, final in self.staged() if final == self.live), self.live)
+
+    @property
+    def size(self) -> str:
+        try:
+            megabytes = self.path.stat().st_size / 1_000_000
+        except OSError:
+            return ""
+        return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
+
+    @property
+    def length(self) -> str:
+        from mutagen import MutagenError
+        from mutagen.mp4 import MP4  # loads only when the index is written
+
+        try:
+            info = MP4(self.path).info
+        except MutagenError:
+            return ""
+        if info is None:
+            return ""
+        hours, minutes = divmod(max(1, round(info.length / 60)), 60)
+        return f"{hours} h {minutes} min" if hours else f"{minutes} min"

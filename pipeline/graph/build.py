@@ -24,8 +24,8 @@ from ..model.project import Project
 from ..model.registry import Registry
 from ..speech import accent_problem, check_voices
 from ..stages import summary
-from ..stages.base import Product
 from ..stages.built import Released
+from ..stages.products import Product
 from ..stages.script import speech_report
 from .lock import BuildLock
 from .plan import Plan, plan_project, plan_show

@@ -6,8 +6,9 @@ import hashlib
 
 from ..fsutil import write_staged
 from ..model.episode import Episode, Urls
-from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step, digest
+from .base import Context, EpisodeWork, Scope, Step, digest
 from .built import Released
+from .products import Needs, Product, Staged
 
 NAME = "feed"
 VERSION = 2  # 2: medium, trailer, update frequency, complete, AI content, JSON transcripts

@@ -3,11 +3,19 @@ nothing is rendered here: a page whose parts are unchanged is never rendered."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
-from ..formats.pages import Page, Rendered, duration, index_groups, key_points, site_name, templates_digest
+from ..formats.pages import (
+    BookLink,
+    Files,
+    Page,
+    Rendered,
+    duration,
+    index_groups,
+    key_points,
+    site_name,
+    templates_digest,
+)
 from ..model.episode import Episode, cover_name
 from ..model.lesson import Lesson, lesson_file
 from .audiobook import offered
@@ -16,43 +24,6 @@ from .built import Released
 from .topics import FOLDER, published_topics
 
 Listing = list[tuple[object, ...]]
-Files = Callable[[], Iterable[tuple[Path, Path]]]  # the files staged so far: (temporary, final)
-
-
-class _Audiobook:
-    """The index's link to the audiobook: its length and size are read from the file when the page is written
-    (the audiobook's step runs before the site's and stages a new book); the page's key holds the book's, so
-    a new book re-renders it. A book that cannot be read shows neither."""
-
-    def __init__(self, context: Context, name: str, staged: Files):
-        self.href, self.live, self.staged = name, context.project.site / name, staged
-
-    @property
-    def path(self) -> Path:
-        """The book as the publish stage will put it live: the one staged beside its place, if one is."""
-        return next((made for made, final in self.staged() if final == self.live), self.live)
-
-    @property
-    def size(self) -> str:
-        try:
-            megabytes = self.path.stat().st_size / 1_000_000
-        except OSError:
-            return ""
-        return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
-
-    @property
-    def length(self) -> str:
-        from mutagen import MutagenError
-        from mutagen.mp4 import MP4  # loads only when the index is written
-
-        try:
-            info = MP4(self.path).info
-        except MutagenError:
-            return ""
-        if info is None:
-            return ""
-        hours, minutes = divmod(max(1, round(info.length / 60)), 60)
-        return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def plan_pages(
@@ -121,7 +92,7 @@ def _index_page(
             "questions": course.questions,
             "study_plan": Rendered(study_plan) if study_plan else None,
             "topic_feeds": feeds,
-            "audiobook": _Audiobook(context, book.name, staged) if book else None,
+            "audiobook": BookLink(context.project.site, book.name, staged) if book else None,
         },
         {
             **common,

@@ -13,9 +13,10 @@ from pathlib import Path
 from ..errors import CertQuestsError, ValidationError
 from ..model.episode import Episode
 from ..publish.local import publish_files, remove_stale_pages
-from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step
+from .base import Context, EpisodeWork, Scope, Step
 from .built import Built, Released
 from .copies import restore_copies
+from .products import Needs, Product, Staged
 from .site import SitePage
 from .topics import FOLDER, TopicFeed
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..formats.pages import Page, render_pages
-from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step
+from .base import Context, EpisodeWork, Scope, Step
 from .built import Released
 from .pages import plan_pages
+from .products import Needs, Product, Staged
 
 NAME = "site"
 VERSION = 1

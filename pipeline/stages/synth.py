@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..fsutil import write_atomic
 from ..speech import engine_version, get_engine, sentence_key
-from .base import Context, EpisodeWork, Estimate, Needs, Product, Scope, Step, digest
+from .base import Context, EpisodeWork, Estimate, Scope, Step, digest
+from .products import Needs, Product
 
 NAME = "synth"
 VERSION = 1

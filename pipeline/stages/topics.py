@@ -11,9 +11,10 @@ from ..fsutil import write_staged
 from ..model.drills import Topic
 from ..model.episode import Episode, Urls, podcast_guid
 from ..model.show import Show
-from .base import Context, EpisodeWork, Needs, Product, Scope, Staged, Step, digest
+from .base import Context, EpisodeWork, Scope, Step, digest
 from .built import Released
 from .feed import episode_record
+from .products import Needs, Product, Staged
 
 NAME = "topics"
 VERSION = 2  # 2: medium, AI content, JSON transcripts

@@ -13,9 +13,10 @@ from ..errors import PublishError, ValidationError
 from ..model.episode import Episode
 from ..model.published import save_published
 from ..model.show import PublishSettings
-from .base import Context, EpisodeWork, Needs, Product, Scope, Step
+from .base import Context, EpisodeWork, Scope, Step
 from .built import Released
 from .copies import restore_copies
+from .products import Needs, Product
 from .publish import Live
 
 if TYPE_CHECKING:
