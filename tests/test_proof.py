@@ -389,13 +389,40 @@ def test_word_errors_are_counted_by_the_voice_that_reads_each_sentence_and_for_t
     lines_shown = summary([first, second]).splitlines()
     assert lines_shown[0] == "proof-listen (Whisper base): 2 episode(s), 2.0 min of audio"
     assert lines_shown[1].startswith(
-        "  as a listener hears it (no hints): word error rate 9.09% strict (3 of 33 words; "
+        "  as a listener hears it (no hints): word error rate 9.09% (3 of 33 words; host 5.00%, cohost 15.38%, "
+        "quiz lines 15.38%); strict 9.09% (also counting the 0 words heard right but split or joined otherwise"
     )
-    assert "; host 5.00%, cohost 15.38%, quiz lines 15.38%; heard in 20 s (6.0x realtime)" in lines_shown[1]
+    assert "quiz lines 15.38%); heard in 20 s (6.0x realtime); 0 of 8 sentences differ" in lines_shown[1]
     assert lines_shown[2].startswith("  with hints (1 of 2 episode(s) told their terms;")
     assert "host 0.00%, cohost 15.38%, quiz lines 7.69%" in lines_shown[2]
     # proof.json keeps both hearings, each figure with its rate.
     data = json.loads(first.encode())
-    assert data["unhinted"]["voices"]["cohost"] == {"words": 13, "errors": 2, "wer": 0.15385}
+    assert data["unhinted"]["voices"]["cohost"] == {
+        "words": 13,
+        "errors": 2,
+        "spacing": 0,
+        "wer": 0.15385,
+        "wer_as_heard": 0.15385,
+    }
     assert data["unhinted"]["quiz"]["wer"] == 0.15385 and data["hinted"]["hints"] == "SQS, FIFO"
     assert EpisodeProof.decode(first.encode()) == first
+
+
+def test_a_word_heard_with_its_letters_split_otherwise_is_right_as_heard_and_wrong_strictly():
+    lexicon = with_defaults(Lexicon())
+    lines = (
+        _said(lexicon, "Use WebSocket APIs for chat.", "cohost", "content/lessons/01-q.md:3"),
+        _said(lexicon, "The backend pushes.", "host", "content/lessons/01-q.md:4"),
+    )
+    heard = "Use web socket APIs for cats. The back end pushes."
+    words = [Word(text, 0.3 * index, 0.3 * index + 0.2) for index, text in enumerate(heard.split())]
+    voices, _quiz = tallies(lines, score(normalizer(), lines, words, [(0.0, 1.9), (1.9, 3.5)]))
+    # "web socket": 2 errors strictly, none as heard; "cats" for "chat" is wrong either way.
+    assert voices == {"cohost": Tally(5, 3, 2), "host": Tally(3, 2, 2)}
+    assert voices["cohost"].as_heard == 1 / 5 and voices["host"].as_heard == 0
+    hearing = Hearing("", 8, 5, 1.0, spacing=4, voices=voices)
+    report = EpisodeProof("a", "a-1.mp3", "base", 2, 6.0, hearing)
+    shown = summary([report]).splitlines()[1]
+    assert "word error rate 12.50% (1 of 8 words; host 0.00%, cohost 20.00%)" in shown
+    assert "strict 62.50% (also counting the 4 words heard right but split or joined otherwise" in shown
+    assert EpisodeProof.decode(report.encode()) == report

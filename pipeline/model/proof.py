@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REPORT_SUFFIX = ".proof.json"  # beside the episode's MP3: episodes/ID-HASH.proof.json
+RATES = ("wer", "wer_as_heard")  # written beside the counts for a reader of the report, not read back
 
 
 @dataclass(frozen=True)
@@ -17,13 +18,20 @@ class Tally:
 
     words: int = 0
     errors: int = 0
+    spacing: int = 0  # of the errors, those only in where words split ("WebSocket" heard "web socket")
 
     @property
     def wer(self) -> float:
+        """Strict: every word written differently is an error."""
         return self.errors / max(1, self.words)
 
+    @property
+    def as_heard(self) -> float:
+        """The listener's figure: a word heard with the same letters, split or joined otherwise, is right."""
+        return (self.errors - self.spacing) / max(1, self.words)
+
     def __add__(self, other: Tally) -> Tally:
-        return Tally(self.words + other.words, self.errors + other.errors)
+        return Tally(self.words + other.words, self.errors + other.errors, self.spacing + other.spacing)
 
 
 @dataclass(frozen=True)
@@ -67,12 +75,15 @@ class Hearing:
     def wer(self) -> float:
         return self.errors / max(1, self.words)
 
+    @property
+    def as_heard(self) -> float:
+        return (self.errors - self.spacing) / max(1, self.words)
+
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Hearing:
-        data = dict(data)
-        data.pop("wer", None)
+        data = {key: value for key, value in data.items() if key not in RATES}
         data["misses"] = tuple(
-            Miss(**{key: value for key, value in miss.items() if key != "wer"}) for miss in data["misses"]
+            Miss(**{key: value for key, value in miss.items() if key not in RATES}) for miss in data["misses"]
         )
         data["heard"] = tuple((str(text), float(start), float(end)) for text, start, end in data["heard"])
         data["filled"] = tuple((float(start), float(end)) for start, end in data.get("filled", ()))
@@ -82,15 +93,18 @@ class Hearing:
 
 
 def _tally(data: dict[str, Any]) -> Tally:
-    return Tally(int(data.get("words", 0)), int(data.get("errors", 0)))
+    return Tally(int(data.get("words", 0)), int(data.get("errors", 0)), int(data.get("spacing", 0)))
 
 
 def _with_rates(data: Any) -> Any:
-    """`data` (from dataclasses.asdict) with a "wer" beside every pair of words and errors."""
+    """`data` (from dataclasses.asdict) with a "wer" beside every pair of words and errors, and with
+    "wer_as_heard" where the errors only in spacing are counted too."""
     if isinstance(data, dict):
         out = {key: _with_rates(value) for key, value in data.items()}
         if "words" in data and "errors" in data:
             out["wer"] = round(data["errors"] / max(1, data["words"]), 5)
+        if "words" in data and "spacing" in data:
+            out["wer_as_heard"] = round((data["errors"] - data["spacing"]) / max(1, data["words"]), 5)
         return out
     if isinstance(data, list):
         return [_with_rates(item) for item in data]
