@@ -389,8 +389,8 @@ def test_word_errors_are_counted_by_the_voice_that_reads_each_sentence_and_for_t
     lines_shown = summary([first, second]).splitlines()
     assert lines_shown[0] == "proof-listen (Whisper base): 2 episode(s), 2.0 min of audio"
     assert lines_shown[1].startswith(
-        "  as a listener hears it (no hints): word error rate 9.09% (3 of 33 words; host 5.00%, cohost 15.38%, "
-        "quiz lines 15.38%); strict 9.09% (also counting the 0 words heard right but split or joined otherwise"
+        "  as a listener hears it (no hints): word error rate 9.09% (3 of 33 words; host 5.00%, "
+        "cohost 15.38%, quiz lines 15.38%); strict 9.09% (also counting the 0 words heard right but split"
     )
     assert "quiz lines 15.38%); heard in 20 s (6.0x realtime); 0 of 8 sentences differ" in lines_shown[1]
     assert lines_shown[2].startswith("  with hints (1 of 2 episode(s) told their terms;")
