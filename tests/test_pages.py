@@ -14,8 +14,8 @@ from pipeline.graph.plan import read_project
 from pipeline.graph.state import State
 from pipeline.model.project import Project
 from pipeline.stages import site
-from pipeline.stages.base import Context
 from pipeline.stages.built import Released
+from pipeline.stages.context import Context
 from pipeline.stages.products import Needs, Products, Staged
 from pipeline.stages.site import plan_pages
 

@@ -20,8 +20,9 @@ from ..model.registry import REGISTRY_NAME, Registry, numbering, release_dates
 from ..model.show import Show, load_show
 from ..speech import engine_problems
 from ..stages import STAGES, Stage, selected
-from ..stages.base import Context, EpisodeWork, Step
+from ..stages.base import Step
 from ..stages.built import release
+from ..stages.context import Context, EpisodeWork
 from ..stages.products import Products
 
 

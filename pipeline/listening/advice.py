@@ -17,7 +17,7 @@ from ..errors import ContentError, SynthesisError
 from ..model.lexicon import DIGIT_WORDS, Lexicon
 from ..model.script import Line
 from ..spoken.speech import speak
-from ..stages.base import Context
+from ..stages.context import Context
 
 if TYPE_CHECKING:
     from ..audio.recognize import Recognizer

@@ -33,7 +33,7 @@ from ..fsutil import write_atomic
 from ..model.episode import MasterRecord
 from ..model.proof import REPORT_SUFFIX, EpisodeProof, Hearing, Miss, Tally
 from ..model.script import Line
-from ..stages.base import Context, EpisodeWork
+from ..stages.context import Context, EpisodeWork
 from ..writing.script import QUIZ_NAME
 from .advice import TRIALS, Verifier, _known_trials, listener
 from .hearing import Normalize, Scored, normalizer, score

@@ -16,8 +16,8 @@ from ..graph.plan import Plan
 from ..model.episode import ChapterMark, MasterRecord, RoleCue
 from ..model.proof import REPORT_SUFFIX, EpisodeProof, Hearing
 from ..model.published import PublishedEpisode, load_published
-from ..stages.base import EpisodeWork
 from ..stages.built import Built
+from ..stages.context import EpisodeWork
 
 MP3 = re.compile(r"[a-z0-9][a-z0-9-]*-[0-9a-f]+\.mp3")
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from . import audiobook, feed, master, publish, script, site, synth, tag, topics, upload
-from .base import Context, EpisodeWork, Scope, Step
+from .base import Scope, Step
+from .context import Context, EpisodeWork
 from .products import Needs, Product
 
 

@@ -18,8 +18,9 @@ from ..audio.aac import FRAME, PRIMING, RATE, encode_episode, join_episodes, sam
 from ..fsutil import temporary_sibling
 from ..model.episode import Episode
 from ..model.show import Show
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Scope, Step, digest
 from .built import Released
+from .context import Context, EpisodeWork
 from .products import Needs, Product, Staged
 
 NAME = "audiobook"

@@ -10,7 +10,8 @@ from pathlib import Path
 from ..errors import BuildError
 from ..model.episode import Cue, Episode, MasterRecord, page_name
 from ..model.lesson import Lesson
-from .base import Context, EpisodeWork, digest
+from .base import digest
+from .context import Context, EpisodeWork
 from .products import Needs, Product
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import PublishError
 from ..fsutil import fingerprint, temporary_sibling, write_atomic
 from ..model.episode import Episode
-from .base import Context
+from .context import Context
 from .tag import recorded_files
 
 

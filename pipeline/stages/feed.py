@@ -6,8 +6,9 @@ import hashlib
 
 from ..fsutil import write_staged
 from ..model.episode import Episode, Urls
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Scope, Step, digest
 from .built import Released
+from .context import Context, EpisodeWork
 from .products import Needs, Product, Staged
 
 NAME = "feed"

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import unchanged
 from ..model.episode import MASTER_RECORD, MasterRecord
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Scope, Step, digest
+from .context import Context, EpisodeWork
 from .products import Needs, Product
 from .synth import Speech
 

@@ -19,8 +19,9 @@ from ..formats.pages import (
 from ..model.episode import Episode, cover_name
 from ..model.lesson import Lesson, lesson_file
 from .audiobook import offered
-from .base import Context, digest
+from .base import digest
 from .built import Released
+from .context import Context
 from .topics import FOLDER, published_topics
 
 Listing = list[tuple[object, ...]]

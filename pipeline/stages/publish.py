@@ -13,8 +13,9 @@ from pathlib import Path
 from ..errors import CertQuestsError, ValidationError
 from ..model.episode import Episode
 from ..publish.local import publish_files, remove_stale_pages
-from .base import Context, EpisodeWork, Scope, Step
+from .base import Scope, Step
 from .built import Built, Released
+from .context import Context, EpisodeWork
 from .copies import restore_copies
 from .products import Needs, Product, Staged
 from .site import SitePage

@@ -14,7 +14,8 @@ from ..model.project import CONFIG_NAME
 from ..writing.report import SpeechReport
 from ..writing.report import speech_report as course_report
 from ..writing.script import build_script, build_study_script, render_script
-from .base import Context, EpisodeWork, Outline, Scope, Step, digest
+from .base import Outline, Scope, Step, digest
+from .context import Context, EpisodeWork
 from .products import Needs, Product
 
 NAME = "script"

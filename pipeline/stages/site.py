@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..formats.pages import Page, render_pages
-from .base import Context, EpisodeWork, Scope, Step
+from .base import Scope, Step
 from .built import Released
+from .context import Context, EpisodeWork
 from .pages import plan_pages
 from .products import Needs, Product, Staged
 

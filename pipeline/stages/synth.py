@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..fsutil import write_atomic
 from ..speech import engine_version, get_engine, sentence_key
-from .base import Context, EpisodeWork, Estimate, Scope, Step, digest
+from .base import Estimate, Scope, Step, digest
+from .context import Context, EpisodeWork
 from .products import Needs, Product
 
 NAME = "synth"

@@ -12,8 +12,9 @@ from typing import Any
 from .. import __version__
 from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
 from ..model.episode import Urls, audio_name, sidecar_names
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Scope, Step, digest
 from .built import Built, load_episode
+from .context import Context, EpisodeWork
 from .master import Master
 from .products import Needs, Product
 

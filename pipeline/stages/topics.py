@@ -11,8 +11,9 @@ from ..fsutil import write_staged
 from ..model.drills import Topic
 from ..model.episode import Episode, Urls, podcast_guid
 from ..model.show import Show
-from .base import Context, EpisodeWork, Scope, Step, digest
+from .base import Scope, Step, digest
 from .built import Released
+from .context import Context, EpisodeWork
 from .feed import episode_record
 from .products import Needs, Product, Staged
 

@@ -13,8 +13,9 @@ from ..errors import PublishError, ValidationError
 from ..model.episode import Episode
 from ..model.published import save_published
 from ..model.show import PublishSettings
-from .base import Context, EpisodeWork, Scope, Step
+from .base import Scope, Step
 from .built import Released
+from .context import Context, EpisodeWork
 from .copies import restore_copies
 from .products import Needs, Product
 from .publish import Live
