@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import lxml.etree  # noqa: F401 - feedgen.util uses lxml.etree without importing it
 
-from ..model.episode import Episode, Urls
+from ..model.episode import Alternate, Episode, Urls
 from ..model.show import Show
 from .pages import clock
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 DESCRIPTION_LIMIT = 4000
+Children = Sequence[tuple[str, dict[str, str]]]
 
 
 def _channel_extension(show: Show, guid: str) -> type:
@@ -50,22 +52,48 @@ class _Entry:
 
         class PodcastIndexItem(BaseEntryExtension):
             def __init__(self) -> None:
-                self.tags: list[tuple[str, str | None, dict[str, str]]] = []
+                self.tags: list[tuple[str, str | None, dict[str, str], Children]] = []
 
-            def add(self, tag: str, text: str | None = None, **attributes: str) -> None:
-                self.tags.append((tag, text, attributes))
+            def add(
+                self, tag: str, text: str | None = None, children: Children = (), **attributes: str
+            ) -> None:
+                """A tag with its text or its child tags (each a name and attributes), in the order given."""
+                self.tags.append((tag, text, attributes, children))
 
             def extend_rss(self, item: Any) -> Any:
-                for name, text, attributes in self.tags:
+                for name, text, attributes, children in self.tags:
                     namespace = ITUNES_NS if name == "explicit" else PODCAST_NS
                     element = xml_elem(f"{{{namespace}}}{name}", item)
                     if text is not None:
                         element.text = text
                     for key, value in attributes.items():
                         element.set(key, value)
+                    for child, child_attributes in children:
+                        xml_elem(f"{{{PODCAST_NS}}}{child}", element).attrib.update(child_attributes)
                 return item
 
         return PodcastIndexItem
+
+
+def alternate_attributes(alternate: Alternate, show: Show) -> dict[str, str]:
+    """A podcast:alternateEnclosure's attributes, as the namespace documents them (bitrate in bits/s)."""
+    return {
+        "type": alternate.type,
+        "length": str(alternate.length),
+        "bitrate": str(alternate.bitrate),
+        "lang": show.language,
+        "title": alternate.title,
+        "codecs": alternate.codecs,
+    }
+
+
+def alternate_children(urls: Urls, alternate: Alternate) -> Children:
+    """Where to fetch it (podcast:source) and how to check it (podcast:integrity, a Subresource Integrity
+    string)."""
+    return [
+        ("source", {"uri": urls.file(alternate.name)}),
+        ("integrity", {"type": "sri", "value": alternate.sri}),
+    ]
 
 
 def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
@@ -157,6 +185,12 @@ def render_feed(
             language=show.language,
         )
         extra.add("chapters", url=urls.sidecar(episode, "chapters"), type="application/json+chapters")
+        for alternate in episode.alternates:
+            extra.add(
+                "alternateEnclosure",
+                children=alternate_children(urls, alternate),
+                **alternate_attributes(alternate, show),
+            )
         if episode.season:
             module = show.module(episode.season)
             if module:

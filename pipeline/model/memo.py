@@ -84,11 +84,11 @@ def _kept() -> dict[str, type]:
     from .lines import Lines
     from .quiz import Question
     from .script import Chapter, Line, Script
-    from .show import Audio, CachePolicy, Domain, Module, PublishSettings, Schedule, Show, Voice
+    from .show import Audio, CachePolicy, Domain, Module, Opus, PublishSettings, Schedule, Show, Voice
     from .study import Study
 
     model = [Block, Lesson, Section, Lexicon, Question, Chapter, Line, Script, Audio, CachePolicy, Domain]
-    model += [Module, PublishSettings, Schedule, Show, Voice, Lines, Study]
+    model += [Module, Opus, PublishSettings, Schedule, Show, Voice, Lines, Study]
     return {**{cls.__name__: cls for cls in model}, **_KEPT}
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import email.utils
+import functools
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -14,6 +18,8 @@ from ..errors import Problem
 from ..formats.rss import ITUNES_NS, PODCAST_NS
 from ..formats.transcripts import cue_problems
 from ..model.art import artwork_problem
+
+OPUS_FRAME = 0.02  # seconds: how far an Opus alternate's length may be from the MP3's
 
 NAMESPACES = {
     "itunes": ITUNES_NS,
@@ -180,6 +186,8 @@ def validate_feed(
                 f"{where}: <itunes:duration> {duration!r} is not within 1 s of the audio ({length:.1f} s)",
                 line,
             )
+        for problem in alternate_problems(item, local_file, length):
+            fail(f"{where}: {problem}", line)
         for sidecar in item.findall("podcast:transcript", NAMESPACES) + item.findall(
             "podcast:chapters", NAMESPACES
         ):
@@ -193,6 +201,64 @@ def validate_feed(
                 for at, problem in cue_problems(target.read_text("utf-8", errors="replace"))[:5]:
                     fail(f"{where}: {name}:{at}: {problem}; build the episode again", line)
     return problems
+
+
+def alternate_problems(item: Any, local_file: Callable[[str], Path | None], seconds: float) -> list[str]:
+    """What is wrong with an item's podcast:alternateEnclosure files: each must be in the site, as long (in
+    bytes) as declared, match its integrity hash, and last as long as the MP3 (`seconds`) within a frame."""
+    problems = []
+    for alternate in item.findall("podcast:alternateEnclosure", NAMESPACES):
+        sources = [source.get("uri", "") for source in alternate.findall("podcast:source", NAMESPACES)]
+        integrity = alternate.find("podcast:integrity", NAMESPACES)
+        if not alternate.get("type") or not sources:
+            problems.append("podcast:alternateEnclosure needs a type and a podcast:source")
+            continue
+        for uri in sources:
+            name = uri.rsplit("/", 1)[-1]
+            local = local_file(uri)
+            fix = f"build the episode again (`certquests build` makes episodes/{name} anew)"
+            if local is None or not local.is_file():
+                problems.append(f"alternate enclosure {uri} is not in the site; {fix}")
+                continue
+            size = local.stat().st_size
+            if alternate.get("length") != str(size):
+                problems.append(
+                    f"alternate enclosure {name}: length {alternate.get('length')} but the file has "
+                    f"{size} bytes; {fix}"
+                )
+            elif integrity is None or integrity.get("type") != "sri" or integrity.get("value") != _sri(local):
+                problems.append(
+                    f"alternate enclosure {name} does not match its podcast:integrity hash; {fix}"
+                )
+            elif local.suffix == ".opus" and abs(_opus_seconds(local) - seconds) > OPUS_FRAME:
+                problems.append(
+                    f"alternate enclosure {name} lasts {_opus_seconds(local):.3f} s but the MP3 "
+                    f"{seconds:.3f} s; {fix}"
+                )
+    return problems
+
+
+@functools.lru_cache(maxsize=4096)
+def _sri_of(path: Path, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as handle:
+        return "sha384-" + base64.b64encode(hashlib.file_digest(handle, "sha384").digest()).decode("ascii")
+
+
+def _sri(path: Path) -> str:
+    """The file's SHA-384 Subresource Integrity string (a file checked again is read again only if it moved:
+    the gate checks the show's feed and each topic feed)."""
+    status = path.stat()
+    return _sri_of(path, status.st_size, status.st_mtime_ns)
+
+
+def _opus_seconds(path: Path) -> float:
+    from mutagen.oggopus import OggOpus
+
+    try:
+        info: Any = OggOpus(path).info
+        return float(info.length)
+    except MutagenError:
+        return -1.0
 
 
 def topic_feeds(site: Path) -> list[Path]:

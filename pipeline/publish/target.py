@@ -26,6 +26,7 @@ MEDIA_FOLDER = "episodes/"  # every name in it carries a content hash: it never 
 
 TYPES = {
     ".mp3": "audio/mpeg",
+    ".opus": "audio/ogg",  # Ogg Opus (RFC 7845)
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip",
     ".html": "text/html; charset=utf-8",

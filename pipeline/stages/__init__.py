@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from . import feed, master, publish, script, site, synth, tag, topics, upload
+from . import feed, master, opus, publish, script, site, synth, tag, topics, upload
 from .base import Context, EpisodeWork, Scope, Step
 
 
@@ -23,7 +23,7 @@ class Stage(Protocol):
     def plan(self, context: Context, episode: EpisodeWork | None, /) -> list[Step]: ...
 
 
-STAGES: tuple[Stage, ...] = (script, synth, master, tag, feed, topics, site, publish, upload)
+STAGES: tuple[Stage, ...] = (script, synth, master, tag, opus, feed, topics, site, publish, upload)
 NAMES = tuple(stage.NAME for stage in STAGES)
 BY_NAME = {stage.NAME: stage for stage in STAGES}
 FIRST = STAGES[0].NAME  # what everything else is planned from (the scripts)

@@ -32,6 +32,7 @@ def episode_record(episode: Episode) -> list[object]:
         episode.number,
         episode.lesson.digest,
         [(c.title, c.start) for c in episode.chapters],
+        episode.alternates,
     ]
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import fingerprint, unchanged, write_atomic
-from ..model.episode import MASTER_RECORD, ChapterMark, Cue, MasterRecord
+from ..model.episode import MASTER_RECORD, TRACK_RECORD, ChapterMark, Cue, MasterRecord
 from .base import Context, EpisodeWork, Scope, Step, digest
 
 if TYPE_CHECKING:
@@ -73,7 +73,8 @@ def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
             episode.id,
             parts,
             lambda: master_episode(context, episode),
-            (folder / "master.mp3", folder / MASTER_RECORD),
+            # The master itself stays in the chapter cache; the track record says how the MP3 was made of it.
+            (folder / "master.mp3", folder / MASTER_RECORD, folder / TRACK_RECORD),
             episode=episode.id,
             intact=lambda: master_intact(folder),
             verify="always",
@@ -109,8 +110,9 @@ def _kept_levels(folder: Path, settings: str) -> Levels | None:
 
 def master_episode(context: Context, episode: EpisodeWork) -> float:
     # numpy and the DSP load only when an episode is mastered, never on a no-op build.
-    from ..audio.chapters import ChapterCache
+    from ..audio.chapters import ChapterCache, Mastering
     from ..audio.master import master_chapters
+    from ..audio.opus import Track
 
     show, folder = context.show, context.cache_dir(episode.id)
     # New audio tools make new chapters: `--remaster` then redoes the whole episode with them.
@@ -135,6 +137,9 @@ def master_episode(context: Context, episode: EpisodeWork) -> float:
     log.info("%s: %d of %d chapters re-mastered", episode.id, made, count)
     record = _record(episode.spoken, assembly, mastered, folder / "master.mp3")
     _save_levels(folder, settings, mastered)
+    levels, audio = mastered.levels, show.audio
+    mastering = Mastering(levels.ceiling, levels.gain_db, audio.bitrate, audio.channels)
+    Track(chapters.folder.name, mastered.shaped, mastering).write(folder)
     record.write(folder)
     chapters.prune(mastered.keys)
     for other in context.project.own(folder / "chapters").iterdir():

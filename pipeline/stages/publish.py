@@ -11,6 +11,7 @@ from ..errors import CertQuestsError, ValidationError
 from ..model.episode import Episode
 from ..publish.local import publish_files, remove_stale_pages
 from .base import Context, EpisodeWork, Scope, Step
+from .opus import planned_name
 from .upload import restore_copies
 
 NAME = "publish"
@@ -92,6 +93,9 @@ def prune(context: Context, released: list[Episode], *, site_too: bool) -> None:
     """Once the new feed is in place: drop superseded audio from episodes/ and, when the pages were brought up
     to date too, the files in feed/episodes/ that neither the feed nor the pages use."""
     current = {item.audio_name.removesuffix(".mp3") for item in context.episodes}
+    current |= {
+        name.removesuffix(".opus") for item in context.episodes if (name := planned_name(context, item))
+    }
     ids = {item.id for item in context.episodes}
     for path in context.project.episodes.glob("*"):
         stem = path.name.split(".", 1)[0]
@@ -100,7 +104,7 @@ def prune(context: Context, released: list[Episode], *, site_too: bool) -> None:
             path.unlink()
     if not site_too:
         return
-    live = {name for episode in released for name in (episode.audio_name, *episode.sidecars.values())}
+    live = {name for episode in released for name in episode.files}
     folder = context.project.site / "episodes"
     for path in folder.glob("*") if folder.is_dir() else ():
         if path.name not in live:

@@ -13,7 +13,17 @@ from typing import Any
 from .. import __version__
 from ..errors import BuildError
 from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
-from ..model.episode import Episode, MasterRecord, Urls, audio_name, page_name, sidecar_names
+from ..model.episode import (
+    OPUS_RECORD,
+    Alternate,
+    Episode,
+    MasterRecord,
+    Urls,
+    audio_name,
+    opus_name,
+    page_name,
+    sidecar_names,
+)
 from .base import Context, EpisodeWork, Scope, Step, digest
 
 NAME = "tag"
@@ -129,7 +139,20 @@ def load_episode(context: Context, episode: EpisodeWork) -> Episode:
         chapters=record.chapters,
         cues=tuple(replace(cue, speaker=names.get(cue.speaker, cue.speaker)) for cue in record.cues),
         loudness=record.loudness,
+        alternates=alternates(context, episode),
     )
+
+
+def alternates(context: Context, episode: EpisodeWork) -> tuple[Alternate, ...]:
+    """The other encodings made of the episode's current audio, as the opus stage recorded them (none while
+    it has not made them: a record of an older file is not this audio's)."""
+    key = episode.keys.get("opus")
+    found = (
+        Alternate.read(context.cache_dir(episode.id), OPUS_RECORD, opus_name(episode.id, key))
+        if key
+        else None
+    )
+    return (found,) if found else ()
 
 
 def tag_episode(context: Context, episode: EpisodeWork) -> None:

@@ -17,6 +17,7 @@ from ..fsutil import fingerprint, temporary_sibling, write_atomic
 from ..model.published import save_published
 from ..model.show import PublishSettings
 from .base import Context, EpisodeWork, Scope, Step
+from .opus import recorded
 from .tag import recorded_files
 
 if TYPE_CHECKING:
@@ -97,8 +98,8 @@ def restore_copies(context: Context) -> dict[str, tuple[int, str]]:
     expected: dict[str, tuple[int, str]] = {}
     seen: dict[str, list[object]] = {}
     for episode in context.released:
-        record = recorded_files(context, episode.id)
-        for name in (episode.audio_name, *episode.sidecars.values()):
+        record = {**recorded_files(context, episode.id), **recorded(context, episode.id)}
+        for name in episode.files:
             built = record.get(name)
             if built is None:
                 raise PublishError(

@@ -1,0 +1,122 @@
+"""Opus: a smaller file of each episode for listeners on mobile data, encoded from the same master as the MP3
+(never from the MP3), at the MP3's loudness and length, tagged like it, into episodes/ under a name of its
+own; the feed announces it as a podcast:alternateEnclosure and the page's player offers it first."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import tempfile
+from pathlib import Path
+
+from ..errors import BuildError
+from ..fsutil import fingerprint, temporary_sibling, unchanged
+from ..model.episode import OPUS_RECORD, Alternate, Urls, opus_name
+from .base import Context, EpisodeWork, Scope, Step, digest
+from .tag import load_episode
+
+NAME = "opus"
+VERSION = 1
+SCOPE: Scope = "episode"
+HELP = "Encode each episode's master into a smaller Opus file beside its MP3 in episodes/."
+COMMAND: str | None = NAME
+BUILT = True
+FINISHES = False
+REPORT = ""
+
+MIME = "audio/ogg; codecs=opus"  # Ogg Opus (RFC 7845): what browsers' canPlayType and podcast apps match
+CODECS = "opus"  # RFC 6381
+TITLE = "Opus (smaller file)"  # what apps show for it: the namespace asks for at most 32 characters
+
+
+def plan(context: Context, episode: EpisodeWork | None) -> list[Step]:
+    assert episode is not None
+    parts = {
+        "stage code": str(VERSION),
+        # The tagged MP3's key: the master's audio, and the title, show and cover both files are tagged with.
+        "tagged": episode.keys["tag"],
+        "opus settings": context.shared("opus settings", lambda: digest(context.show.opus)),
+    }
+    target = context.project.episodes / opus_name(episode.id, digest(parts))
+    return [
+        Step(
+            NAME,
+            episode.id,
+            parts,
+            lambda: encode_episode(context, episode, target),
+            (target,),
+            episode=episode.id,
+            intact=lambda: opus_intact(context, episode, target),
+            verify="always",
+        )
+    ]
+
+
+def planned_name(context: Context, episode: EpisodeWork) -> str | None:
+    """The name of the Opus file the episode's current audio has (None before the stage is planned)."""
+    key = episode.keys.get(NAME)
+    return opus_name(episode.id, key) if key else None
+
+
+def recorded(context: Context, episode_id: str) -> dict[str, list[object]]:
+    """The stage's record of the file it wrote for an episode: its name -> size, time and sha256."""
+    found = Alternate.fingerprint(context.cache_dir(episode_id), OPUS_RECORD)
+    return dict([found]) if found else {}
+
+
+def opus_intact(context: Context, episode: EpisodeWork, target: Path) -> bool:
+    """Whether episodes/ still holds the bytes this stage wrote (an untouched one: known by size and time)."""
+    try:
+        return unchanged(target, recorded(context, episode.id)[target.name])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def encode_episode(context: Context, episode: EpisodeWork, target: Path) -> float:
+    # numpy, soxr and mutagen load only when an episode is encoded, never on a no-op build.
+    from ..audio.chapters import ChapterCache
+    from ..audio.opus import Track, encode_opus, target_loudness
+    from ..formats.vorbis import write_opus_tags
+
+    show, folder = context.show, context.cache_dir(episode.id)
+    built = load_episode(context, episode)
+    track = Track.read(folder)
+    if track is None or not (folder / "chapters" / track.chapters).is_dir():
+        raise BuildError(
+            f"{episode.id}: the master the MP3 was made from is not in .cache/episodes/{episode.id}/; run "
+            "`certquests build --remaster` to make it again"
+        )
+    scratch_root = context.project.own(context.project.cache / "scratch")
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_sibling(target)
+    try:
+        with tempfile.TemporaryDirectory(prefix="opus-", dir=scratch_root) as scratch:
+            report = encode_opus(
+                track,
+                ChapterCache(context.project.own(folder / "chapters" / track.chapters)),
+                tmp,
+                bitrate=show.opus.bitrate,
+                loudness=target_loudness(built.loudness.integrated_lufs, show.audio.channels),
+                true_peak=show.audio.true_peak,
+                scratch=Path(scratch),
+                what=episode.lesson.path,
+            )
+        write_opus_tags(tmp, built, show, page_url=Urls.of(show).page(built))
+        data = tmp.read_bytes()
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    size, mtime_ns, sha256 = fingerprint(target)
+    alternate = Alternate(
+        name=target.name,
+        type=MIME,
+        codecs=CODECS,
+        title=TITLE,
+        length=size,
+        bitrate=report.bitrate,  # of the audio alone, measured before the tags (the cover) went in
+        duration=round(report.seconds, 3),
+        sha256=sha256,
+        sri="sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii"),
+    )
+    alternate.write(folder, OPUS_RECORD, mtime_ns)
+    return report.seconds
