@@ -79,12 +79,13 @@ def keep(cls: type[T]) -> type[T]:
 @functools.cache
 def _kept() -> dict[str, type]:
     """The model's dataclasses a memo holds, and those the stages added with `keep`."""
+    from .formats import Opus
     from .lesson import Block, Lesson, Section
     from .lexicon import Lexicon
     from .lines import Lines
     from .quiz import Question
     from .script import Chapter, Line, Script
-    from .show import Audio, CachePolicy, Domain, Module, Opus, PublishSettings, Schedule, Show, Voice
+    from .show import Audio, CachePolicy, Domain, Module, PublishSettings, Schedule, Show, Voice
     from .study import Study
 
     model = [Block, Lesson, Section, Lexicon, Question, Chapter, Line, Script, Audio, CachePolicy, Domain]

@@ -1,0 +1,30 @@
+"""The show's tables for the formats published beside the MP3."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+from pydantic.dataclasses import dataclass
+
+from .schema import SCHEMA
+
+# The Opus file's bitrate (kbit/s): the lowest at which the proof-listen's recognizer hears the shipped course
+# as well as in the MP3 (benchmarks/opus_bitrate.py; README, "Formats").
+OPUS_BITRATE = 32
+OPUS_BITRATES = (16, 24, 32, 40, 48, 64)
+
+
+@dataclass(frozen=True, config=SCHEMA)
+class Opus:
+    """The [opus] table: the smaller Opus file published beside each MP3, for listeners on mobile data."""
+
+    bitrate: int = OPUS_BITRATE  # kbit/s, average
+
+    @field_validator("bitrate")
+    @classmethod
+    def _speech_bitrate(cls, bitrate: int) -> int:
+        if bitrate not in OPUS_BITRATES:
+            raise ValueError(
+                f"must be one of {', '.join(map(str, OPUS_BITRATES))} (kbit/s), got {bitrate}; "
+                f"{OPUS_BITRATE} is the lowest that is heard as well as the MP3"
+            )
+        return bitrate
