@@ -5,6 +5,7 @@ the MP3's loudness and under the show's true-peak ceiling, and as long as the MP
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
@@ -19,12 +20,15 @@ from ..model.episode import TRACK_RECORD
 from .chapters import ChapterCache, Mastering, Shaped, chapter_samples
 from .mp3 import OUT_RATE, Meter, TruePeak
 
+log = logging.getLogger(__name__)
+
 OPUS_RATE = 48_000  # the only rate Opus codes at
 OPUS_FRAME = 0.02  # seconds: the frame the encoder is given (libopus's default for speech)
 LOUDNESS_TOLERANCE = 0.2  # LU the Opus file may be from the MP3's loudness (the encoder moves it little)
-# Speech settings: libopus's voice mode (SILK below about 20 kbit/s, hybrid above) keeps consonants
-# intelligible at low bitrates; the file is mono whatever the MP3 is.
-ENCODER = ("-c:a", "libopus", "-application", "voip", "-vbr", "on", "-compression_level", "10")
+# libopus's speech mode (SILK up to 8 kHz, CELT above it): the CELT-only mode keeps the spectrum but at these
+# bitrates rates worse by wideband PESQ (benchmarks/opus_bitrate.py; README "Formats").
+APPLICATION = "voip"
+ENCODER = ("-c:a", "libopus", "-vbr", "on", "-compression_level", "10")
 
 
 @dataclass(frozen=True)
@@ -86,11 +90,12 @@ def _write_master(track: Track, cache: ChapterCache, mastering: Mastering, targe
     return total
 
 
-def _encode(source: Path, target: Path, bitrate: int, *, what: str) -> None:
+def _encode(source: Path, target: Path, bitrate: int, application: str, *, what: str) -> None:
     run_ffmpeg(
         [
             *("-f", "f32le", "-ar", str(OPUS_RATE), "-ac", "1", "-i", str(source)),
             *ENCODER,
+            *("-application", application),
             *("-b:a", f"{bitrate}k", "-frame_duration", str(round(OPUS_FRAME * 1000))),
             *("-ar", str(OPUS_RATE), "-ac", "1", "-map_metadata", "-1"),
             # No encoder version and a fixed stream serial: the same master makes the same bytes.
@@ -129,6 +134,7 @@ def encode_opus(
     true_peak: float,
     scratch: Path,
     what: str,
+    application: str = APPLICATION,
 ) -> OpusReport:
     """Encode the master into `out` at `bitrate` kbit/s, at `loudness` LUFS (within LOUDNESS_TOLERANCE) and
     under `true_peak` dBTP as decoded: a miss is corrected (the gain, or the limiter's ceiling when lossy
@@ -136,10 +142,11 @@ def encode_opus(
     mastering, source = track.mastering, scratch / "master-48k.f32"
     for _attempt in range(4):
         samples = _write_master(track, cache, mastering, source)
-        _encode(source, out, bitrate, what=f"{what}: Opus")
+        _encode(source, out, bitrate, application, what=f"{what}: Opus")
         measured, seconds = measure_opus(out)
         peak = measured.true_peak if measured.true_peak is not None else 0.0
         off = loudness - measured.integrated
+        log.debug("%s: Opus at %d kbit/s -> %.2f LUFS, %.2f dBTP", what, bitrate, measured.integrated, peak)
         if peak > true_peak:  # lossy coding moved a peak: the limiter holds it lower
             lower = peak - true_peak + 0.2
             mastering = replace(mastering, ceiling=mastering.ceiling * 10 ** (-lower / 20))
