@@ -90,8 +90,21 @@ def master_intact(folder: Path) -> bool:
     if record is None:
         return False
     try:
-        return unchanged(folder / "master.mp3", (record.size, record.mtime_ns, record.sha256))
+        return unchanged(
+            folder / "master.mp3", (record.size, record.mtime_ns, record.sha256)
+        ) and _track_intact(folder)
     except (OSError, ValueError):
+        return False
+
+
+def _track_intact(folder: Path) -> bool:
+    """The shaped chapters the track record names are still in the chapter cache: the other formats are made
+    from them (a cache cleared by hand makes the master again, and the same MP3)."""
+    try:
+        data = json.loads((folder / TRACK_RECORD).read_text("utf-8"))
+        chapters = folder / "chapters" / str(data["chapters"])
+        return all((chapters / f"{key}.f32").is_file() for key in data["shaped"]["keys"])
+    except (OSError, ValueError, KeyError, TypeError):
         return False
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import BuildError
 from ..fsutil import fingerprint, temporary_sibling, unchanged
-from ..model.episode import OPUS_RECORD, Alternate, Urls, opus_name
+from ..model.episode import OPUS_RECORD, TRACK_RECORD, Alternate, Urls, opus_name
 from .base import Context, EpisodeWork, Scope, Step, digest
 from .tag import load_episode
 
@@ -81,10 +81,11 @@ def encode_episode(context: Context, episode: EpisodeWork, target: Path) -> floa
     show, folder = context.show, context.cache_dir(episode.id)
     built = load_episode(context, episode)
     track = Track.read(folder)
-    if track is None or not (folder / "chapters" / track.chapters).is_dir():
+    chapters = folder / "chapters" / track.chapters if track else folder
+    if track is None or not all((chapters / f"{key}.f32").is_file() for key in track.shaped.keys):
         raise BuildError(
-            f"{episode.id}: the master the MP3 was made from is not in .cache/episodes/{episode.id}/; run "
-            "`certquests build --remaster` to make it again"
+            f"{episode.id}: the master the MP3 was made from is not in .cache/episodes/{episode.id}/; delete "
+            f".cache/episodes/{episode.id}/{TRACK_RECORD} and run `certquests build` (it is made again)"
         )
     scratch_root = context.project.own(context.project.cache / "scratch")
     scratch_root.mkdir(parents=True, exist_ok=True)
@@ -93,7 +94,7 @@ def encode_episode(context: Context, episode: EpisodeWork, target: Path) -> floa
         with tempfile.TemporaryDirectory(prefix="opus-", dir=scratch_root) as scratch:
             report = encode_opus(
                 track,
-                ChapterCache(context.project.own(folder / "chapters" / track.chapters)),
+                ChapterCache(context.project.own(chapters)),
                 tmp,
                 bitrate=show.opus.bitrate,
                 loudness=target_loudness(built.loudness.integrated_lufs, show.audio.channels),
