@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import shutil
 import tempfile
 from pathlib import Path
 
 from ..errors import BuildError
-from ..fsutil import fingerprint, temporary_sibling, unchanged
-from ..model.episode import OPUS_RECORD, TRACK_RECORD, Alternate, Urls, opus_name
+from ..fsutil import fingerprint, temporary_sibling, unchanged, write_atomic
+from ..model.episode import OPUS_RECORD, TRACK_RECORD, Alternate, Episode, Urls, opus_name
 from .base import Context, EpisodeWork, Scope, Step, digest
 from .tag import load_episode
 
@@ -72,36 +74,23 @@ def opus_intact(context: Context, episode: EpisodeWork, target: Path) -> bool:
         return False
 
 
-def encode_episode(context: Context, episode: EpisodeWork, target: Path) -> float:
-    # numpy, soxr and mutagen load only when an episode is encoded, never on a no-op build.
-    from ..audio.chapters import ChapterCache
-    from ..audio.opus import Track, encode_opus, target_loudness
-    from ..formats.vorbis import write_opus_tags
+def encode_episode(context: Context, episode: EpisodeWork, target: Path) -> float | None:
+    """The Opus file of the episode, tagged, into episodes/. Its audio is encoded only when the master or the
+    [opus] settings changed; a change to the tags alone (a summary) tags the kept encoding again."""
+    from ..formats.vorbis import write_opus_tags  # mutagen loads only when an episode is encoded
 
     show, folder = context.show, context.cache_dir(episode.id)
     built = load_episode(context, episode)
-    track = Track.read(folder)
-    chapters = folder / "chapters" / track.chapters if track else folder
-    if track is None or not all((chapters / f"{key}.f32").is_file() for key in track.shaped.keys):
-        raise BuildError(
-            f"{episode.id}: the master the MP3 was made from is not in .cache/episodes/{episode.id}/; delete "
-            f".cache/episodes/{episode.id}/{TRACK_RECORD} and run `certquests build` (it is made again)"
-        )
-    scratch_root = context.project.own(context.project.cache / "scratch")
-    scratch_root.mkdir(parents=True, exist_ok=True)
+    encoded = folder / f"opus-{digest(VERSION, episode.keys['master'], show.opus)[:16]}.opus"
+    kept = _kept(encoded)
+    made = None if kept else _encode(context, episode, built, encoded)
+    seconds, bitrate = kept or made or (0.0, 0)
+    for other in folder.glob("opus-*"):
+        if other.stem != encoded.stem:
+            other.unlink(missing_ok=True)
     tmp = temporary_sibling(target)
     try:
-        with tempfile.TemporaryDirectory(prefix="opus-", dir=scratch_root) as scratch:
-            report = encode_opus(
-                track,
-                ChapterCache(context.project.own(chapters)),
-                tmp,
-                bitrate=show.opus.bitrate,
-                loudness=target_loudness(built.loudness.integrated_lufs, show.audio.channels),
-                true_peak=show.audio.true_peak,
-                scratch=Path(scratch),
-                what=episode.lesson.path,
-            )
+        shutil.copyfile(encoded, tmp)
         write_opus_tags(tmp, built, show, page_url=Urls.of(show).page(built))
         data = tmp.read_bytes()
         tmp.replace(target)
@@ -114,10 +103,58 @@ def encode_episode(context: Context, episode: EpisodeWork, target: Path) -> floa
         codecs=CODECS,
         title=TITLE,
         length=size,
-        bitrate=report.bitrate,  # of the audio alone, measured before the tags (the cover) went in
-        duration=round(report.seconds, 3),
+        bitrate=bitrate,  # of the audio alone, measured before the tags (the cover) went in
+        duration=round(seconds, 3),
         sha256=sha256,
         sri="sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii"),
     )
     alternate.write(folder, OPUS_RECORD, mtime_ns)
-    return report.seconds
+    return seconds if made else None
+
+
+def _kept(encoded: Path) -> tuple[float, int] | None:
+    """The length and bitrate of the kept encoding, if it is whole (its sha256 is the one recorded)."""
+    try:
+        record = json.loads(encoded.with_suffix(".json").read_text("utf-8"))
+        if fingerprint(encoded)[2] != record["sha256"]:
+            return None
+        return float(record["seconds"]), int(record["bitrate"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _encode(context: Context, episode: EpisodeWork, built: Episode, encoded: Path) -> tuple[float, int]:
+    """Encode the episode's master into `encoded` (untagged), with a record of its length and bitrate."""
+    # numpy and soxr load only when an episode is encoded, never on a no-op build.
+    from ..audio.chapters import ChapterCache
+    from ..audio.opus import Track, encode_opus, target_loudness
+
+    show, folder = context.show, context.cache_dir(episode.id)
+    track = Track.read(folder)
+    chapters = folder / "chapters" / track.chapters if track else folder
+    if track is None or not all((chapters / f"{key}.f32").is_file() for key in track.shaped.keys):
+        raise BuildError(
+            f"{episode.id}: the master the MP3 was made from is not in .cache/episodes/{episode.id}/; delete "
+            f".cache/episodes/{episode.id}/{TRACK_RECORD} and run `certquests build` (it is made again)"
+        )
+    scratch_root = context.project.own(context.project.cache / "scratch")
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_sibling(encoded)
+    try:
+        with tempfile.TemporaryDirectory(prefix="opus-", dir=scratch_root) as scratch:
+            report = encode_opus(
+                track,
+                ChapterCache(context.project.own(chapters)),
+                tmp,
+                bitrate=show.opus.bitrate,
+                loudness=target_loudness(built.loudness.integrated_lufs, show.audio.channels),
+                true_peak=show.audio.true_peak,
+                scratch=Path(scratch),
+                what=episode.lesson.path,
+            )
+        tmp.replace(encoded)
+    finally:
+        tmp.unlink(missing_ok=True)
+    record = {"sha256": fingerprint(encoded)[2], "seconds": report.seconds, "bitrate": report.bitrate}
+    write_atomic(encoded.with_suffix(".json"), json.dumps(record) + "\n")
+    return report.seconds, report.bitrate
