@@ -184,8 +184,9 @@ def main() -> int:
                     if mos >= PESQ_GOOD:
                         good.append((bitrate, application))
     for what, found in (("heard as well as the MP3", heard_as_well), (f"and PESQ >= {PESQ_GOOD}", good)):
-        lowest = " kbit/s, ".join(map(str, min(found))) if found else "none of those tried"
-        print(f"lowest bitrate {what}: {lowest}")
+        rate = min(found)[0] if found else None
+        modes = ", ".join(sorted(mode for bitrate, mode in found if bitrate == rate))
+        print(f"lowest bitrate {what}: " + (f"{rate} kbit/s ({modes})" if found else "none of those tried"))
     return 0
 
 
