@@ -50,6 +50,9 @@ section_pause = 1.2     # after a chapter
 answer_pause = 5.0      # the "pause and answer" gap in the self-test, and [pause]
 music = true            # an intro sting, a chime before each chapter, an outro
 
+# [opus]                # the smaller Opus file beside each MP3, for mobile data: README "Formats"
+# bitrate = 24          # kbit/s (the default: measured to be heard as well as the MP3)
+
 # One table per script role. These voices were found on this machine when the project was made; README
 # "Voices and engines" lists the others.
 {voices}

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from mutagen.mp3 import MP3
 
 from pipeline.errors import CertQuestsError
 from pipeline.graph.build import build
@@ -89,6 +90,18 @@ def test_player_loads_the_mp3_and_chapters_seek(page, site, built):
         f"Math.abs(document.getElementById('player').currentTime - {target}) < 0.5", timeout=10000
     )
     assert page.locator("track[kind=captions]").get_attribute("src").endswith(".vtt")
+
+
+def test_the_player_plays_the_opus_file_where_the_browser_can(page, site, built):
+    page.goto(site + "queues-basics.html")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
+    assert page.evaluate("document.createElement('audio').canPlayType('audio/ogg; codecs=opus')") != ""
+    assert page.evaluate("document.getElementById('player').currentSrc").endswith(".opus")
+    mp3 = next((built / "feed" / "episodes").glob("queues-basics-*.mp3"))
+    duration = page.evaluate("document.getElementById('player').duration")
+    assert abs(duration - MP3(mp3).info.length) <= 0.05
+    link = page.locator(".downloads a", has_text="Opus")
+    assert link.get_attribute("href").endswith(".opus") and link.get_attribute("download") is not None
 
 
 def test_transcript_cue_is_highlighted_while_playing(page, site):

@@ -175,7 +175,7 @@ def test_editing_one_sentence_resynthesizes_only_that_sentence(project: Path):
     )
     result = run(project, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "topics-basics: script, synth, master, tag; 1 of" in result.output
+    assert "topics-basics: script, synth, master, tag, opus; 1 of" in result.output
     assert "queues-basics" not in result.output
     assert len(mp3s(project)) == 2  # the superseded MP3 was pruned
 

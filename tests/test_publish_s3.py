@@ -41,6 +41,7 @@ TYPES = {
     "feed.xml": "application/rss+xml; charset=utf-8",
     ".mp3": "audio/mpeg",
     ".m4b": "audio/mp4",
+    ".opus": "audio/ogg",
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip",
     ".chapters.json": "application/json+chapters",
@@ -153,6 +154,11 @@ def remote_feed_is_whole(s3, bucket: str) -> bytes:
         (e.get("url"), None, e.get("type")) for e in root.iterfind("channel/item/podcast:transcript", NS)
     ]
     urls += [(e.get("url"), None, e.get("type")) for e in root.iterfind("channel/item/podcast:chapters", NS)]
+    urls += [
+        (source.get("uri"), alternate.get("length"), "audio/ogg")
+        for alternate in root.iterfind("channel/item/podcast:alternateEnclosure", NS)
+        for source in alternate.iterfind("podcast:source", NS)
+    ]
     urls += [(e.get("href"), None, None) for e in root.iterfind("channel/itunes:image", NS)]
     urls += [(e.text, None, None) for e in root.iterfind("channel/item/link")]
     assert len(urls) > 8

@@ -128,7 +128,7 @@ def test_one_sentence_edit_remasters_one_chapter_and_sounds_as_a_cold_build(
     lesson.write_text(lesson.read_text().replace(*EDIT))
     result = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "topics-basics: script, synth, master, tag; 1 of" in result.output
+    assert "topics-basics: script, synth, master, tag, opus; 1 of" in result.output
     # One chapter (the second, "Fan-out") was shaped and encoded again; the levels were kept.
     assert _levels(copy_of_built, episode)["remastered"] == [1]
     new = _entries(copy_of_built, episode) - before
@@ -175,7 +175,7 @@ def test_an_edit_early_in_the_introduction_remasters_only_the_introduction(copy_
     before = _entries(copy_of_built, episode)
     result = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "topics-basics: script, synth, master, tag; 1 of" in result.output
+    assert "topics-basics: script, synth, master, tag, opus; 1 of" in result.output
     assert _levels(copy_of_built, episode)["remastered"] == [0]
     made = sorted((name.split(".")[1], name[:3]) for name in _entries(copy_of_built, episode) - before)
     assert made == [("f32", "000"), ("lufs", "000"), ("lufs", "001"), ("mp3f", "000")]

@@ -184,7 +184,7 @@ def test_killed_build_leaves_the_published_podcast_intact(point: str, copy_of_bu
     made = int(re.search(r"; (\d+) sentences synthesized", again.output).group(1))
     assert made < to_make  # the work that had finished before the kill is reused
     if point == "tagging":  # the episode being tagged keeps its master and is only tagged again
-        assert re.search(r"^\[1/2\] [a-z-]+: tag$", again.output, re.M), again.output
+        assert re.search(r"^\[1/2\] [a-z-]+: tag, opus$", again.output, re.M), again.output
     if point in ("pages", "feed"):  # every episode had finished: only publishing is left
         assert made == 0 and "[1/" not in again.output, again.output
     assert not [p for p in copy_of_built.rglob(".*") if p.is_file() and p.name.count(".") >= 3]
@@ -231,7 +231,7 @@ def test_corrupt_cache_entries_are_rebuilt_never_published(copy_of_built: Path):
     assert result.exit_code == 0, result.output
     # The summary is only in the tags, but the master the tag step reads was damaged: it is made again, with
     # the damaged sentence voiced again, and the other episode is left alone.
-    assert re.search(r"^\[1/1\] queues-basics: master, tag$", result.output, re.M), result.output
+    assert re.search(r"^\[1/1\] queues-basics: master, tag, opus$", result.output, re.M), result.output
     assert "topics-basics" not in result.output
     assert sentences.get(keys[0]) is not None
     assert run(copy_of_built, "validate").exit_code == 0
@@ -362,7 +362,7 @@ def test_a_tag_only_change_gets_a_new_url_without_new_audio_work(copy_of_built: 
         )
     )
     result = run(copy_of_built, "build", "--as-of", AS_OF)
-    assert result.exit_code == 0 and "topics-basics: tag\n" in result.output, result.output
+    assert result.exit_code == 0 and "topics-basics: tag, opus\n" in result.output, result.output
     new = etree.parse(str(copy_of_built / "feed/feed.xml")).xpath("//item/enclosure/@url")
     assert len(set(new) - set(old)) == 1
     assert run(copy_of_built, "validate").exit_code == 0

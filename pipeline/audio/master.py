@@ -72,6 +72,9 @@ class Mastered:
     chapter_starts: list[float]
     remastered: list[int]
     keys: set[str]
+    shaped: (
+        Shaped  # the chapters' shaped audio, which with the levels is the master every format is made from
+    )
 
 
 def _codec_loss(shaped: Path, seconds: float, gain: float, audio: Audio, scratch: Path) -> float:
@@ -209,6 +212,7 @@ def master_chapters(
         [start / OUT_RATE for start in layout(shaped)],
         sorted(set(shaped.reshaped) | set(encoded.reencoded)),
         set(shaped.keys) | set(encoded.keys),
+        shaped,
     )
 
 

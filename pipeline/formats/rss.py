@@ -10,7 +10,7 @@ from typing import Any
 
 import lxml.etree  # noqa: F401 - feedgen.util uses lxml.etree without importing it
 
-from ..model.episode import Episode, Urls
+from ..model.episode import Alternate, Episode, Urls
 from ..model.show import Show
 from .pages import clock
 
@@ -25,6 +25,7 @@ TRANSCRIPTS = (
     ("srt", "application/x-subrip", None),
     ("json", "application/json", None),
 )
+Children = Sequence[tuple[str, dict[str, str]]]
 
 
 def channel_tags(
@@ -133,22 +134,48 @@ class _Entry:
 
         class PodcastIndexItem(BaseEntryExtension):
             def __init__(self) -> None:
-                self.tags: list[tuple[str, str | None, dict[str, str]]] = []
+                self.tags: list[tuple[str, str | None, dict[str, str], Children]] = []
 
-            def add(self, tag: str, text: str | None = None, **attributes: str) -> None:
-                self.tags.append((tag, text, attributes))
+            def add(
+                self, tag: str, text: str | None = None, children: Children = (), **attributes: str
+            ) -> None:
+                """A tag with its text or its child tags (each a name and attributes), in the order given."""
+                self.tags.append((tag, text, attributes, children))
 
             def extend_rss(self, item: Any) -> Any:
-                for name, text, attributes in self.tags:
+                for name, text, attributes, children in self.tags:
                     namespace = ITUNES_NS if name == "explicit" else PODCAST_NS
                     element = xml_elem(f"{{{namespace}}}{name}", item)
                     if text is not None:
                         element.text = text
                     for key, value in attributes.items():
                         element.set(key, value)
+                    for child, child_attributes in children:
+                        xml_elem(f"{{{PODCAST_NS}}}{child}", element).attrib.update(child_attributes)
                 return item
 
         return PodcastIndexItem
+
+
+def alternate_attributes(alternate: Alternate, show: Show) -> dict[str, str]:
+    """A podcast:alternateEnclosure's attributes, as the namespace documents them (bitrate in bits/s)."""
+    return {
+        "type": alternate.type,
+        "length": str(alternate.length),
+        "bitrate": str(alternate.bitrate),
+        "lang": show.language,
+        "title": alternate.title,
+        "codecs": alternate.codecs,
+    }
+
+
+def alternate_children(urls: Urls, alternate: Alternate) -> Children:
+    """Where to fetch it (podcast:source) and how to check it (podcast:integrity, a Subresource Integrity
+    string)."""
+    return [
+        ("source", {"uri": urls.file(alternate.name)}),
+        ("integrity", {"type": "sri", "value": alternate.sri}),
+    ]
 
 
 def item_description(episode: Episode, page_url: str, quiz_url: str) -> str:
@@ -215,6 +242,12 @@ def render_feed(
                 "transcript", url=urls.sidecar(episode, kind), type=mime, language=show.language, **relation
             )
         extra.add("chapters", url=urls.sidecar(episode, "chapters"), type="application/json+chapters")
+        for alternate in episode.alternates:
+            extra.add(
+                "alternateEnclosure",
+                children=alternate_children(urls, alternate),
+                **alternate_attributes(alternate, show),
+            )
         if episode.season:
             module = show.module(episode.season)
             if module:

@@ -18,6 +18,8 @@ from .show import Show
 GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 MASTER_RECORD = "master.json"  # the master stage's record, in each episode's cache folder
+TRACK_RECORD = "track.json"  # and its record of the master the MP3 was encoded from (other formats use it)
+OPUS_RECORD = "opus.json"  # the opus stage's record of the file it wrote
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,45 @@ class MasterRecord:
 
 
 @dataclass(frozen=True)
+class Alternate:
+    """Another encoding of an episode's audio, published beside the MP3 (a `podcast:alternateEnclosure`)."""
+
+    name: str  # file name in episodes/, with a content hash of its own
+    type: str  # MIME type, with its codecs
+    codecs: str  # RFC 6381
+    title: str  # what apps show for it (at most 32 characters)
+    length: int  # bytes
+    bitrate: int  # average bits per second
+    duration: float  # seconds, as decoded
+    sha256: str  # hex, for the copy checks every published file has
+    sri: str  # the Subresource Integrity string apps check the download against ("sha384-...")
+
+    def write(self, folder: Path, record: str, mtime_ns: int) -> None:
+        write_atomic(folder / record, json.dumps({**asdict(self), "mtime_ns": mtime_ns}, indent=1) + "\n")
+
+    @classmethod
+    def read(cls, folder: Path, record: str, name: str) -> Alternate | None:
+        """The record of the file `name` in the episode's cache folder; None when it is missing, damaged or
+        of another file (one made before the episode last changed)."""
+        try:
+            data = json.loads((folder / record).read_text("utf-8"))
+            data.pop("mtime_ns")
+            found = cls(**data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return found if found.name == name else None
+
+    @staticmethod
+    def fingerprint(folder: Path, record: str) -> tuple[str, list[Any]] | None:
+        """The recorded file's name and its size, time and sha256 (as fsutil.fingerprint gives them)."""
+        try:
+            data = json.loads((folder / record).read_text("utf-8"))
+            return str(data["name"]), [int(data["length"]), int(data["mtime_ns"]), str(data["sha256"])]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+@dataclass(frozen=True)
 class Episode:
     lesson: Lesson
     guid: str
@@ -134,6 +175,7 @@ class Episode:
     chapters: tuple[ChapterMark, ...]
     cues: tuple[Cue, ...]
     loudness: LoudnessReport
+    alternates: tuple[Alternate, ...] = ()  # the same audio in other encodings (Opus)
 
     @property
     def id(self) -> str:
@@ -148,11 +190,21 @@ class Episode:
         """Files published beside the MP3: kind -> file name."""
         return sidecar_names(self.stem)
 
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file of the episode the site publishes under episodes/: the MP3, sidecars and alternates."""
+        return (self.audio_name, *self.sidecars.values(), *(alternate.name for alternate in self.alternates))
+
 
 def audio_name(episode_id: str, tag_key: str) -> str:
     """Any change to the file's bytes (audio or tags) changes its tag key, so it gets a new name and podcast
     apps fetch it again; the GUID stays."""
     return f"{episode_id}-{tag_key[:10]}.mp3"
+
+
+def opus_name(episode_id: str, opus_key: str) -> str:
+    """The Opus file's name: its own hash, so a change to it alone (its bitrate) leaves the MP3's name."""
+    return f"{episode_id}-{opus_key[:10]}.opus"
 
 
 def sidecar_names(stem: str) -> dict[str, str]:
@@ -208,7 +260,11 @@ class Urls:
         return self.base + f"quiz.html?lesson={episode.id}"
 
     def audio(self, episode: Episode) -> str:
-        return self.base + "episodes/" + episode.audio_name
+        return self.file(episode.audio_name)
+
+    def file(self, name: str) -> str:
+        """A published file of an episode, by its name in episodes/."""
+        return self.base + "episodes/" + name
 
     def sidecar(self, episode: Episode, kind: str) -> str:
         return self.base + "episodes/" + episode.sidecars[kind]

@@ -79,7 +79,7 @@ def keep(cls: type[T]) -> type[T]:
 @functools.cache
 def _kept() -> dict[str, type]:
     """The model's dataclasses a memo holds, and those the stages added with `keep`."""
-    from .audiobook import AudiobookSettings
+    from .formats import AudiobookSettings, Opus
     from .lesson import Block, Lesson, Section
     from .lexicon import Lexicon
     from .lines import Lines
@@ -98,7 +98,7 @@ def _kept() -> dict[str, type]:
     from .study import Study
 
     model = [Block, Lesson, Section, Lexicon, Question, Chapter, Line, Script, Audio, CachePolicy, Domain]
-    model += [Module, PublishSettings, Schedule, Show, Voice, Lines, Study, AudiobookSettings]
+    model += [Module, Opus, PublishSettings, Schedule, Show, Voice, Lines, Study, AudiobookSettings]
     return {**{cls.__name__: cls for cls in model}, **_KEPT}
 
 

@@ -267,6 +267,14 @@ def hidden_character(text: str, *, one_line: bool) -> str | None:
     return None
 
 
+def read_config(path: Path, root: Path, shown: str) -> tuple[str, dict[str, Any]]:
+    """The show config's text and tables; a missing file says how to make one."""
+    if not path.is_file():
+        fix = "create it (see README, 'Show config') or pass --project PATH"
+        raise ConfigError(f"{shown}: not found in {root}; {fix}")
+    return read_toml(path, shown)
+
+
 def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
     """A TOML file's text and its tables; bad bytes or bad TOML is a ConfigError naming `shown`."""
     raw = path.read_bytes()

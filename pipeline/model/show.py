@@ -16,11 +16,11 @@ from pydantic_core import ArgsKwargs
 
 from ..errors import ConfigError, Problem, relative
 from .art import DEFAULT_COVER, cover_problem
-from .audiobook import AudiobookSettings
+from .formats import AudiobookSettings, Opus
 from .lines import Lines, exam_named
 from .medium import Medium
 from .project import CONFIG_NAME, Project
-from .schema import SCHEMA, Where, hidden_character, read, read_toml, toml_line, toml_where
+from .schema import SCHEMA, Where, hidden_character, read, read_config, toml_line, toml_where
 from .study import Study
 
 # Apple Podcasts' categories and their subcategories, as the directory spells them.
@@ -234,6 +234,7 @@ class Show:
     medium: Medium = "podcast"  # what the feed is, for podcast apps (podcast:medium)
     podcast_guid: str | None = None
     audio: Audio = dataclasses.field(default_factory=Audio)
+    opus: Opus = dataclasses.field(default_factory=Opus)
     schedule: Schedule = dataclasses.field(default_factory=Schedule)
     voices: dict[str, Voice] = dataclasses.field(default_factory=dict, hash=False)
     modules: tuple[Module, ...] = ()
@@ -355,6 +356,7 @@ class ShowConfig:
 
     show: Table = dataclasses.field(default_factory=dict)
     audio: Table = dataclasses.field(default_factory=dict)
+    opus: Table = dataclasses.field(default_factory=dict)
     voices: dict[str, Table] = dataclasses.field(default_factory=dict)
     schedule: Table = dataclasses.field(default_factory=dict)
     script: Table = dataclasses.field(default_factory=dict)
@@ -364,14 +366,6 @@ class ShowConfig:
     modules: list[Table] = dataclasses.field(default_factory=list)
     domains: list[Table] = dataclasses.field(default_factory=list)
     publish: Table = dataclasses.field(default_factory=dict)
-
-
-def _read_config(project: Project) -> tuple[str, dict[str, Any]]:
-    """content/show.toml's text and tables; a missing file says how to make one."""
-    if not project.config_path.is_file():
-        fix = "create it (see README, 'Show config') or pass --project PATH"
-        raise ConfigError(f"{CONFIG_NAME}: not found in {project.root}; {fix}")
-    return read_toml(project.config_path, CONFIG_NAME)
 
 
 def _publish_settings(
@@ -394,7 +388,7 @@ def _publish_settings(
 def load_show(project: Project) -> Show:
     """Parse and validate content/show.toml; raise ConfigError listing every problem."""
     shown = CONFIG_NAME
-    text, data = _read_config(project)
+    text, data = read_config(project.config_path, project.root, CONFIG_NAME)
     problems: list[Problem] = []
 
     def table(kind: type[T], values: Table, name: str | None, index: int = 0, **options: Any) -> T | None:
@@ -428,6 +422,7 @@ def load_show(project: Project) -> Show:
         problems += exam_named(lines, toml_where(shown, text, "lines"))
     parts = {
         "audio": audio,
+        "opus": table(Opus, tables.opus, "opus") or Opus(),
         "schedule": table(Schedule, tables.schedule, "schedule") or Schedule(),
         "voices": voices,
         "modules": tuple(sorted(modules.values(), key=lambda module: module.number)),

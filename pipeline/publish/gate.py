@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
+from .alternate_rules import alternate_enclosures
 from .channel_rules import (
     ai_content,
     artwork,
@@ -79,6 +80,7 @@ ITEM_RULES: tuple[Callable[[Feed, Item], list[Finding]], ...] = (
     enclosure_length,
     audio_whole,  # stops when the file is cut short
     duration_matches_audio,  # stops when the file is no MP3
+    alternate_enclosures,
     sidecars,
 )
 

@@ -106,7 +106,7 @@ def enclosure_in_site(feed: Feed, item: Item) -> list[Finding]:
 
 
 def enclosure_length(feed: Feed, item: Item) -> list[Finding]:
-    size = _audio(feed, item).stat().st_size
+    size = audio_file(feed, item).stat().st_size
     if item.enclosure.get("length") != str(size):
         return [
             item.finding(f"enclosure length {item.enclosure.get('length')} but the file has {size} bytes")
@@ -116,7 +116,7 @@ def enclosure_length(feed: Feed, item: Item) -> list[Finding]:
 
 def audio_whole(feed: Feed, item: Item) -> list[Finding]:
     """The MP3 holds the audio its Info frame declares: players trust the frame for the length and seeking."""
-    local = _audio(feed, item)
+    local = audio_file(feed, item)
     declared = _declared_audio_bytes(local)
     if declared is not None and declared != audio_bytes(local):
         message = (
@@ -130,7 +130,7 @@ def audio_whole(feed: Feed, item: Item) -> list[Finding]:
 def duration_matches_audio(feed: Feed, item: Item) -> list[Finding]:
     duration = item.text("itunes:duration")
     try:
-        length = float(getattr(MP3(_audio(feed, item)).info, "length", 0.0))
+        length = float(getattr(MP3(audio_file(feed, item)).info, "length", 0.0))
     except MutagenError as exc:
         message = f"enclosure {item.url} is not a readable MP3 ({exc}); build the episode again"
         return [item.finding(message, stops=True)]
@@ -160,7 +160,7 @@ def sidecars(feed: Feed, item: Item) -> list[Finding]:
     return findings
 
 
-def _audio(feed: Feed, item: Item) -> Path:
+def audio_file(feed: Feed, item: Item) -> Path:
     """The enclosure's file, once enclosure_in_site found it."""
     local = feed.local_file(item.url)
     assert local is not None

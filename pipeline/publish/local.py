@@ -46,7 +46,7 @@ def publish_files(
     published = site / "episodes"
     published.mkdir(parents=True, exist_ok=True)
     for episode in episodes:
-        for name in (episode.audio_name, *episode.sidecars.values()):
+        for name in episode.files:
             _publish_file(episodes_dir / name, published / name)
     return staged
 

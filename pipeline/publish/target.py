@@ -27,6 +27,7 @@ MEDIA_FOLDER = "episodes/"  # every name in it carries a content hash: it never 
 TYPES = {
     ".mp3": "audio/mpeg",
     ".m4b": "audio/mp4",  # the registered type (RFC 4337): browsers play it, audiobook apps go by the name
+    ".opus": "audio/ogg",  # Ogg Opus (RFC 7845)
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip",
     ".html": "text/html; charset=utf-8",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from . import audiobook, feed, master, publish, script, site, synth, tag, topics, upload
+from . import audiobook, feed, master, opus, publish, script, site, synth, tag, topics, upload
 from .base import Scope, Step
 from .context import Context, EpisodeWork
 from .products import Needs, Product
@@ -51,7 +51,7 @@ def in_flow_order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
 
 
 STAGES: tuple[Stage, ...] = in_flow_order(
-    (script, synth, master, tag, feed, topics, audiobook, site, publish, upload)
+    (script, synth, master, tag, opus, feed, topics, audiobook, site, publish, upload)
 )
 NAMES = tuple(stage.NAME for stage in STAGES)
 BY_NAME = {stage.NAME: stage for stage in STAGES}

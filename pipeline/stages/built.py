@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError
-from ..model.episode import Cue, Episode, MasterRecord, page_name
+from ..model.episode import Alternate, Cue, Episode, MasterRecord, page_name
 from ..model.lesson import Lesson
 from .base import digest
 from .context import Context, EpisodeWork
@@ -25,6 +25,15 @@ class Built(Product):
 
 
 @dataclass(frozen=True)
+class Encoded(Product):
+    """Another encoding of an episode's audio published beside its MP3 (the Opus file): its name in episodes/
+    and the record its stage keeps of it in the episode's cache folder."""
+
+    name: str
+    record: str
+
+
+@dataclass(frozen=True)
 class Released(Product):
     """The episodes out (as built) and the lessons still to come, with their days."""
 
@@ -36,7 +45,10 @@ class Released(Product):
         """Its digest, for the steps keyed on it: each episode's audio file (whose name changes with
         everything tagged into it) and day, and the lessons to come."""
         return digest(
-            [(e.id, e.audio_name, e.released.isoformat()) for e in self.episodes],
+            [
+                (e.id, e.audio_name, e.released.isoformat(), [a.name for a in e.alternates])
+                for e in self.episodes
+            ],
             [(lesson.id, day.isoformat()) for lesson, day in self.upcoming],
         )
 
@@ -46,8 +58,11 @@ def readable(context: Context, episode: EpisodeWork) -> bool:
     return MasterRecord.read(context.cache_dir(episode.id)) is not None
 
 
-def load_episode(context: Context, episode: EpisodeWork, built: Built) -> Episode:
-    """The built episode, from the master stage's record and the tagged file on disk."""
+def load_episode(
+    context: Context, episode: EpisodeWork, built: Built, encoded: Encoded | None = None
+) -> Episode:
+    """The built episode, from the master stage's record and the tagged file on disk, with its other encoding
+    once its stage recorded it (a record of an older file is not this audio's)."""
     record = MasterRecord.read(built.records)
     if record is None:
         raise BuildError(f"{episode.id}: its master record is missing or damaged; run `certquests build`")
@@ -66,7 +81,13 @@ def load_episode(context: Context, episode: EpisodeWork, built: Built) -> Episod
         chapters=record.chapters,
         cues=tuple(Cue(names.get(t.role, t.role), t.text, t.start, t.end) for t in record.cues),
         loudness=record.loudness,
+        alternates=alternates(context, episode, encoded),
     )
+
+
+def alternates(context: Context, episode: EpisodeWork, encoded: Encoded | None) -> tuple[Alternate, ...]:
+    found = Alternate.read(context.cache_dir(episode.id), encoded.record, encoded.name) if encoded else None
+    return (found,) if found else ()
 
 
 def release(context: Context, products: Needs) -> Released:
@@ -75,7 +96,8 @@ def release(context: Context, products: Needs) -> Released:
     out, upcoming = [], []
     for episode in context.episodes:
         if episode.released <= context.as_of or context.registry.first_published(episode.id) is not None:
-            out.append(load_episode(context, episode, products.of(Built, episode.id)))
+            built, encoded = products.of(Built, episode.id), products.get(Encoded, episode.id)
+            out.append(load_episode(context, episode, built, encoded))
         else:
             upcoming.append((episode.lesson, episode.released.date()))
     return Released(tuple(out), tuple(upcoming))

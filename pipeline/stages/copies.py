@@ -13,6 +13,7 @@ from ..errors import PublishError
 from ..fsutil import fingerprint, temporary_sibling, write_atomic
 from ..model.episode import Episode
 from .context import Context
+from .opus import recorded
 from .tag import recorded_files
 
 
@@ -31,8 +32,8 @@ def restore_copies(context: Context, released: Sequence[Episode]) -> dict[str, t
     expected: dict[str, tuple[int, str]] = {}
     seen: dict[str, list[object]] = {}
     for episode in released:
-        record = recorded_files(context, episode.id)
-        for name in (episode.audio_name, *episode.sidecars.values()):
+        record = {**recorded_files(context, episode.id), **recorded(context, episode.id)}
+        for name in episode.files:
             built = record.get(name)
             if built is None:
                 raise PublishError(

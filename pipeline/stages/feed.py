@@ -37,6 +37,7 @@ def episode_record(episode: Episode) -> list[object]:
         episode.number,
         episode.lesson.digest,
         [(c.title, c.start) for c in episode.chapters],
+        episode.alternates,
     ]
 
 

@@ -5,6 +5,7 @@ re-masters only the chapter it is in."""
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import unchanged
-from ..model.episode import MASTER_RECORD, MasterRecord
+from ..model.episode import MASTER_RECORD, TRACK_RECORD, MasterRecord
 from .base import Scope, Step, digest
 from .context import Context, EpisodeWork
 from .products import Needs, Product
@@ -91,7 +92,8 @@ def plan(context: Context, episode: EpisodeWork | None, needs: Needs) -> list[St
             episode.id,
             parts,
             lambda: master_episode(context, episode, speech),
-            (folder / "master.mp3", folder / MASTER_RECORD),
+            # The master itself stays in the chapter cache; the track record says how the MP3 was made of it.
+            (folder / "master.mp3", folder / MASTER_RECORD, folder / TRACK_RECORD),
             episode=episode.id,
             intact=lambda: master_intact(folder),
             verify="always",
@@ -108,15 +110,29 @@ def master_intact(folder: Path) -> bool:
     if record is None:
         return False
     try:
-        return unchanged(folder / "master.mp3", (record.size, record.mtime_ns, record.sha256))
+        return unchanged(
+            folder / "master.mp3", (record.size, record.mtime_ns, record.sha256)
+        ) and _track_intact(folder)
     except (OSError, ValueError):
+        return False
+
+
+def _track_intact(folder: Path) -> bool:
+    """The shaped chapters the track record names are still in the chapter cache: the other formats are made
+    from them (a cache cleared by hand makes the master again, and the same MP3)."""
+    try:
+        data = json.loads((folder / TRACK_RECORD).read_text("utf-8"))
+        chapters = folder / "chapters" / str(data["chapters"])
+        return all((chapters / f"{key}.f32").is_file() for key in data["shaped"]["keys"])
+    except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
 def master_episode(context: Context, episode: EpisodeWork, speech: Speech) -> float:
     # numpy and the DSP load only when an episode is mastered, never on a no-op build.
-    from ..audio.chapters import ChapterCache
+    from ..audio.chapters import ChapterCache, Mastering
     from ..audio.master import master_chapters
+    from ..audio.opus import Track
     from ..audio.record import kept_levels, master_record, save_levels
 
     show, folder = context.show, context.cache_dir(episode.id)
@@ -143,6 +159,9 @@ def master_episode(context: Context, episode: EpisodeWork, speech: Speech) -> fl
     log.info("%s: %d of %d chapters re-mastered", episode.id, made, count)
     record = master_record(episode.spoken, assembly, mastered, folder / "master.mp3")
     save_levels(folder, settings, mastered)
+    levels, audio = mastered.levels, show.audio
+    mastering = Mastering(levels.ceiling, levels.gain_db, audio.bitrate, audio.channels)
+    Track(chapters.folder.name, mastered.shaped, mastering).write(folder)
     record.write(folder)
     chapters.prune(mastered.keys)
     for other in context.project.own(folder / "chapters").iterdir():

@@ -138,6 +138,7 @@ def _episode_pages(
                         listing[index],
                         episode.audio_name,
                         episode.sidecars,
+                        episode.alternates,
                         episode.chapters,
                         episode.cues,
                         episode.lesson.digest,

@@ -33,6 +33,10 @@ class Needs:
         """The product of that type made for `subject` (None: the only one of that type)."""
         return cast(P, self._entry(kind, subject)[0])
 
+    def get(self, kind: type[P], subject: str | None = None) -> P | None:
+        """The product of that type made for `subject`, or None when none was (its stage was not planned)."""
+        return cast(P, found[0]) if (found := self._entries(kind).get(subject)) else None
+
     def digest(self, kind: type[Product], subject: str | None = None) -> str:
         """The digest of that product: the key of the step that made it, for the steps keyed on it."""
         return self._entry(kind, subject)[1]

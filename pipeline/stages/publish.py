@@ -14,7 +14,7 @@ from ..errors import CertQuestsError, ValidationError
 from ..model.episode import Episode
 from ..publish.local import publish_files, remove_stale_pages
 from .base import Scope, Step
-from .built import Built, Released
+from .built import Built, Encoded, Released
 from .context import Context, EpisodeWork
 from .copies import restore_copies
 from .products import Needs, Product, Staged
@@ -38,7 +38,7 @@ class Live(Product):
     site: Path
 
 
-NEEDS: tuple[type[Product], ...] = (Built, Released, Staged, SitePage, TopicFeed)
+NEEDS: tuple[type[Product], ...] = (Built, Encoded, Released, Staged, SitePage, TopicFeed)
 MAKES: tuple[type[Product], ...] = (Live,)
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def publish(context: Context, needs: Needs) -> None:
         for feed in (site / FOLDER).glob("*.xml"):
             if feed.name not in feeds:
                 feed.unlink()
-    prune(context, needs.every(Built), released, site_too=needs.planned(SitePage))
+    prune(context, needs.every(Built), needs.every(Encoded), released, site_too=needs.planned(SitePage))
 
 
 def put_live(context: Context, released: Sequence[Episode], staged: list[tuple[Path, Path]]) -> None:
@@ -131,10 +131,18 @@ def put_live(context: Context, released: Sequence[Episode], staged: list[tuple[P
                 temporary.unlink()
 
 
-def prune(context: Context, built: list[Built], released: Sequence[Episode], *, site_too: bool) -> None:
+def prune(
+    context: Context,
+    built: list[Built],
+    encoded: list[Encoded],
+    released: Sequence[Episode],
+    *,
+    site_too: bool,
+) -> None:
     """Once the new feed is in place: drop superseded audio from episodes/ and, when the pages were brought up
     to date too, the files in feed/episodes/ that neither the feed nor the pages use."""
     current = {item.audio_name.removesuffix(".mp3") for item in built}
+    current |= {item.name.removesuffix(".opus") for item in encoded}
     ids = {item.id for item in context.episodes}
     for path in context.project.episodes.glob("*"):
         stem = path.name.split(".", 1)[0]
@@ -143,7 +151,7 @@ def prune(context: Context, built: list[Built], released: Sequence[Episode], *, 
             path.unlink()
     if not site_too:
         return
-    live = {name for episode in released for name in (episode.audio_name, *episode.sidecars.values())}
+    live = {name for episode in released for name in episode.files}
     folder = context.project.site / "episodes"
     for path in folder.glob("*") if folder.is_dir() else ():
         if path.name not in live:
