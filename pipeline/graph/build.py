@@ -22,7 +22,7 @@ from ..fsutil import remove_leftovers
 from ..memory import give_back_freed_memory
 from ..model.project import Project
 from ..model.registry import Registry
-from ..speech import accent_problem, check_voices
+from ..speech import accent_problem, check_voices, release_voices
 from ..stages import summary
 from ..stages.script import speech_report
 from .lock import BuildLock
@@ -187,7 +187,7 @@ def _run_chains(
     chains.sort(key=lambda chain: -words[chain.result.id])
     plan.context.voicer  # noqa: B018 - made here, once, before the threads share it
     give_back_freed_memory()  # before the threads make their own heaps
-    scheduler = Scheduler(chains)
+    scheduler = Scheduler(chains, voiced=release_voices)  # mastering the last episodes needs no voice
     count = jobs or os.cpu_count() or 1
     if not scheduler.units:  # threads share units, not a master: no more threads than episodes
         count = min(count, len(chains))

@@ -43,6 +43,12 @@ def _model(voice: str) -> Any:
         return _models[voice]
 
 
+def release() -> None:
+    """Drop the loaded voices (see pipeline.speech.release_voices)."""
+    with _loading:
+        _models.clear()
+
+
 class HibariEngine:
     name = "hibari"
     tuning: tuple[str, ...] = ()
