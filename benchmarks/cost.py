@@ -8,7 +8,8 @@ temporary folder, then prints:
 - each engine's raw cost: every distinct sentence of those lessons synthesized once with its role's voice,
   the engines taking turns sentence by sentence on this one thread (so a change in the machine's load falls
   on both alike), as CPU seconds per second of audio; Piper twice, with the voice's decoder as the build
-  runs it (2-D, see pipeline/speech/piper_graph.py) and as the voice ships it; and the co-host/host ratio;
+  runs it (2-D, a window at a time, see pipeline/speech/piper_graph.py) and as the voice ships it (whole);
+  and the co-host/host ratio;
 - a cold `certquests build` of that project in a process of its own, timed whole as a producer runs it:
   its time, and the peak resident memory of the build process and its children (sampled from /proc every
   50 ms, and never under the process's own high-water mark);
@@ -91,7 +92,7 @@ def _engine(name: str):
     class AsShipped(piper_module.PiperEngine):
         def synthesize(self, text, voice):
             fast, loaded = piper_module.fast_model, dict(piper_module._voices)
-            piper_module.fast_model, piper_module._voices = (lambda path: path), shipped
+            piper_module.fast_model, piper_module._voices = (lambda path: None), shipped
             try:
                 return super().synthesize(text, voice)
             finally:
