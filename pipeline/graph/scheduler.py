@@ -51,7 +51,8 @@ class Chain:
 
 
 class Scheduler:
-    """`voiced` is called once, on the thread that voiced the build's last sentence, when every unit is done."""
+    """`voiced` is called once, on the thread that voiced the build's last sentence, when every unit is
+    done."""
 
     def __init__(self, chains: list[Chain], voiced: Callable[[], None] | None = None):
         self.chains, self.total, self.done = chains, len(chains), 0

@@ -12,9 +12,9 @@ import importlib
 import os
 import re
 import threading
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SynthesisError
@@ -129,7 +129,10 @@ CONTEXT = 16
 
 
 def decode_in_windows(
-    decode: Callable[[np.ndarray], np.ndarray], latent: np.ndarray, window: int = WINDOW, context: int = CONTEXT
+    decode: Callable[[np.ndarray], np.ndarray],
+    latent: np.ndarray,
+    window: int = WINDOW,
+    context: int = CONTEXT,
 ) -> np.ndarray:
     """`decode` (a latent of shape (..., frames) to samples of shape (..., frames * hop)) run over `latent`
     `window` frames at a time with `context` frames either side, the windows' own samples joined."""

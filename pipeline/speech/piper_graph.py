@@ -8,10 +8,10 @@ gains a unit axis, each kernel, stride, dilation and padding a leading 1 (0 for 
 decoder's input and output are unsqueezed and squeezed on that axis. The samples match the 1-D decoder's
 to within 2e-6 of full scale (float rounding), so sentences made before the rewrite stay valid.
 
-The rewritten model is kept as two: the front (text encoder, durations, flow), which makes the decoder's input,
-a latent of one column per frame of audio, and the decoder alone, so the decoder can be run over a sentence's
-latent a window at a time (see pipeline/speech/piper.py): its working memory is then that of a window,
-whatever the sentence's length.
+The rewritten model is kept as two: the front (text encoder, durations, flow), which makes the decoder's
+input, a latent of one column per frame of audio, and the decoder alone, so the decoder can be run over a
+sentence's latent a window at a time (see pipeline/speech/piper.py): its working memory is then that of a
+window, whatever the sentence's length.
 """
 
 from __future__ import annotations
