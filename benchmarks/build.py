@@ -62,16 +62,29 @@ class PeakMemory:
 
 
 def _tree(pid: int) -> list[int]:
+    """The process and its descendants, less any child that has not yet replaced its program (between fork
+    and exec it shares its parent's pages, and after a vfork its very memory: its VmRSS is its parent's)."""
     pids, queue = [], [pid]
     while queue:
         current = queue.pop()
         pids.append(current)
         try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                queue.extend(int(child) for child in (task / "children").read_text().split())
+            children = [
+                int(child)
+                for task in Path(f"/proc/{current}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
         except OSError:
             continue
+        queue.extend(child for child in children if _command(child) not in (b"", _command(current)))
     return pids
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _resident(pid: int) -> int:

@@ -8,10 +8,13 @@ temporary folder, then prints:
 - each engine's raw cost: every distinct sentence of those lessons synthesized once with its role's voice,
   the engines taking turns sentence by sentence on this one thread (so a change in the machine's load falls
   on both alike), as CPU seconds per second of audio; Piper twice, with the voice's decoder as the build
-  runs it (2-D, see pipeline/speech/piper_graph.py) and as the voice ships it; and the co-host/host ratio;
+  runs it (2-D, a window at a time, see pipeline/speech/piper_graph.py) and as the voice ships it (whole);
+  and the co-host/host ratio;
 - a cold `certquests build` of that project in a process of its own, timed whole as a producer runs it:
   its time, and the peak resident memory of the build process and its children (sampled from /proc every
-  50 ms, and never under the process's own high-water mark);
+  50 ms, and never under the build process's own high-water mark, VmHWM, which it prints as it exits: the
+  kernel's ru_maxrss is no use here, since a process started by this one inherits this one's high-water
+  mark, which the engines' costs have raised);
 - the same lessons made by hand: the hibari CLI on each lesson's text, then `ffmpeg-normalize --preset
   podcast` to a 96 kbps MP3, one after another, timed whole; and how many times faster per minute of audio
   made the build is.
@@ -91,7 +94,7 @@ def _engine(name: str):
     class AsShipped(piper_module.PiperEngine):
         def synthesize(self, text, voice):
             fast, loaded = piper_module.fast_model, dict(piper_module._voices)
-            piper_module.fast_model, piper_module._voices = (lambda path: path), shipped
+            piper_module.fast_model, piper_module._voices = (lambda path: None), shipped
             try:
                 return super().synthesize(text, voice)
             finally:
@@ -101,10 +104,22 @@ def _engine(name: str):
     return AsShipped()
 
 
+# Runs the module named first in a Python process and prints that process's VmHWM as it exits.
+WITH_PEAK = """
+import atexit, re, runpy, sys
+from pathlib import Path
+peak = lambda: re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1)
+atexit.register(lambda: print(f"VmHWM {peak()} kB", flush=True))
+sys.argv = sys.argv[1:]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+
 def sampled(command: list[str]) -> tuple[float, float, int, str]:
-    """Run `command`: its wall seconds, its CPU seconds (with the children it waited for), the peak resident
-    memory of it and its children together (each process's VmRSS summed every 50 ms, and never under its own
-    high-water mark), and its output."""
+    """Run the Python module `command` names (its arguments after it): its wall seconds, its CPU seconds
+    (with the children it waited for), the peak resident memory of it and its children together (each
+    process's VmRSS summed every 50 ms, and never under the process's own VmHWM), and its output."""
+    command = [sys.executable, "-c", WITH_PEAK, *command]
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -120,7 +135,8 @@ def sampled(command: list[str]) -> tuple[float, float, int, str]:
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{output}")
     usage = finished[2]
-    return wall, usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss * 1024), output
+    own = re.findall(r"^VmHWM (\d+) kB$", output, re.MULTILINE)
+    return wall, usage.ru_utime + usage.ru_stime, max([peak, *(int(kb) * 1024 for kb in own)]), output
 
 
 def naive(project: Path, where: Path) -> tuple[float, float]:
@@ -175,7 +191,7 @@ def main() -> None:
         report_engines(engine_costs(project))
         if args.skip_build:
             return
-        command = [sys.executable, "-m", "pipeline.cli", "--project", str(project), "build"]
+        command = ["pipeline.cli", "--project", str(project), "build"]
         wall, cpu, peak, output = sampled(command)
         minutes = float(re.search(r"([\d.]+) min of audio mastered", output).group(1))
         print(

@@ -129,6 +129,7 @@ def _run_build(
         remaster=remaster,
         orders=orders,
         freeze=not lasting,
+        keep_voices=lasting,
     )
     if not report.did_work:
         click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")

@@ -22,3 +22,13 @@ def give_back_freed_memory() -> bool:
     except (OSError, AttributeError):
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MAPPED_FROM)) and bool(mallopt(M_TRIM_THRESHOLD, TRIMMED_PAST))
+
+
+def trim_heap() -> bool:
+    """Hand the free pages of every heap of the process back to the system at once (glibc's malloc_trim),
+    after a stage has let go of what only it needed; False where the C library is not glibc."""
+    try:
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    return bool(malloc_trim(0))

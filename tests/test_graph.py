@@ -217,6 +217,45 @@ def test_units_of_two_episodes_all_run_exactly_once(tmp_path: Path):
     assert scheduler.done == scheduler.total == 2
 
 
+def test_the_voices_are_let_go_once_every_sentence_of_every_episode_is_voiced(tmp_path: Path):
+    """Mastering the last episodes needs no voice: the build lets the voices go once, as soon as the last
+    sentence is voiced, and never before."""
+    events: list[str] = []
+    lock = threading.Lock()
+
+    def note(event: str) -> None:
+        with lock:
+            events.append(event)
+
+    def unit(episode: str) -> Callable[[int], bool]:
+        def run(index: int) -> bool:
+            time.sleep(0.001 * (index % 3))
+            note(f"voiced {episode}")
+            return True
+
+        return run
+
+    chains = [
+        chain_of(
+            tmp_path,
+            name,
+            [
+                make_step("synth", episode=name, units=count, run_unit=unit(name)),
+                make_step("master", episode=name, run=lambda name=name: note(f"mastered {name}")),
+            ],
+        )
+        for name, count in (("one", 9), ("two", 7))
+    ]
+    scheduler = Scheduler(chains, voiced=lambda: note("let go"))
+    run_on_threads(scheduler)
+    assert events.count("let go") == 1
+    let_go = events.index("let go")
+    assert [e for e in events[:let_go] if e.startswith("voiced")] == [
+        e for e in events if e.startswith("voiced")
+    ]
+    assert "mastered two" in events[let_go:] or "mastered one" in events[let_go:]
+
+
 def episode_steps(episode: str, ran: list[tuple[str, str]], fail: str | None) -> list[Step]:
     """script -> synth (6 units) -> master, recording what ran; `fail` names what raises."""
     lock = threading.Lock()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -143,35 +145,78 @@ def test_the_default_shows_two_voices_differ_in_pitch_and_keep_a_study_pace():
 
 
 @pytest.mark.slow
-def test_the_voice_with_its_decoder_made_2d_gives_the_same_samples(tmp_path: Path, monkeypatch):
-    """Without sampling noise the voice is deterministic: its rewritten decoder matches the voice as it ships
-    to float rounding, so sentences made before the rewrite stay in the cache."""
+def test_the_voice_with_its_decoder_made_2d_and_run_in_windows_gives_the_same_samples(tmp_path, monkeypatch):
+    """Without sampling noise the voice is deterministic: its front and its rewritten decoder, run a window at
+    a time, match the voice as it ships to float rounding, so sentences made before stay in the cache."""
     import json
 
     import onnxruntime
     from piper import PiperVoice, SynthesisConfig
     from piper.config import PiperConfig
 
+    from pipeline.speech import piper as piper_module
     from pipeline.speech import piper_graph
-    from pipeline.speech.piper import voice_files
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    model, config_path = voice_files("joe")
-    rewritten = piper_graph.fast_model(model)
-    assert rewritten.parent == tmp_path / "certquests" / "piper" and rewritten != model
-    assert piper_graph.fast_model(model) == rewritten  # kept: made once per machine
+    model, config_path = piper_module.voice_files("joe")
+    parts = piper_graph.fast_model(model)
+    assert parts is not None and all(part.parent == tmp_path / "certquests" / "piper" for part in parts)
+    assert piper_graph.fast_model(model) == parts  # kept: made once per machine
     config = PiperConfig.from_dict(json.loads(config_path.read_text()))
     quiet = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
+    sessions = [onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"]) for path in parts]
+    shipped = onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    # Longer than a window, so the line's samples come from several windows and their joins.
+    text = "Queues decouple producers from consumers, so a slow consumer never holds up the producer."
     heard = []
-    for path in (model, rewritten):
-        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        voice = PiperVoice(session=session, config=config)
-        chunks = voice.synthesize("Queues decouple.", quiet)
+    for session in (shipped, piper_module._Windowed(*sessions)):
+        chunks = PiperVoice(session=session, config=config).synthesize(text, quiet)
         heard.append(np.concatenate([chunk.audio_float_array for chunk in chunks]))
-    assert len(heard[0]) == len(heard[1]) > SAMPLE_RATE // 2
+    assert len(heard[0]) == len(heard[1]) > 3 * piper_module.WINDOW * config.hop_length
     assert np.max(np.abs(heard[0] - heard[1])) < 1e-4
     assert "/dec/conv_pre/Conv" in _conv_kernels(model)
-    assert not [name for name in _conv_kernels(rewritten) if name.startswith("/dec/")]
+    assert not [name for name in _conv_kernels(parts[1]) if name.startswith("/dec/")]
+
+
+@pytest.mark.slow
+def test_the_real_decoder_in_windows_matches_it_whole_and_its_memory_does_not_grow_with_the_line(tmp_path):
+    """joe's decoder over a 30-second latent: a window at a time, the samples are the whole latent's to
+    1e-6 (they differ by float rounding, 2e-7), and it takes a window's memory where whole it takes
+    hundreds of MB. Each in a process of its own, read from its peak resident memory."""
+    script = f"""
+import os, re, sys
+from pathlib import Path
+os.environ["XDG_CACHE_HOME"] = {str(tmp_path)!r}
+sys.path.insert(0, {str(ROOT)!r})
+import numpy as np, onnxruntime
+from pipeline.speech import piper
+front, decoder = piper.fast_model(piper.voice_files("joe")[0])
+session = piper._session(decoder, onnxruntime, pattern=False)
+name = session.get_inputs()[0].name
+latent = np.random.default_rng(0).standard_normal((1, 192, 2600)).astype(np.float32) * 0.5
+decode = lambda part: session.run(None, {{name: part}})[0]
+decode(latent[..., :40])
+def peak():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1)) // 1024
+before = peak()
+samples = piper.decode_in_windows(decode, latent) if sys.argv[1] == "windows" else decode(latent)
+np.save(sys.argv[2], samples.reshape(-1))
+print(peak() - before)
+"""
+    grown = {}
+    for how in ("windows", "whole"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, how, str(tmp_path / f"{how}.npy")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        grown[how] = int(done.stdout.split()[-1])
+    windows, whole = (np.load(tmp_path / f"{how}.npy") for how in ("windows", "whole"))
+    assert len(windows) == len(whole) == 2600 * 256
+    assert np.max(np.abs(windows - whole)) < 1e-6
+    assert grown["windows"] < 100 and grown["whole"] > 400, grown
 
 
 def _conv_kernels(path: Path) -> set[str]:
@@ -181,3 +226,38 @@ def _conv_kernels(path: Path) -> set[str]:
     graph = onnx.load(str(path)).graph
     weights = {tensor.name: len(tensor.dims) for tensor in graph.initializer}
     return {node.name for node in graph.node if node.op_type == "Conv" and weights.get(node.input[1]) == 3}
+
+
+def _convolved(latent: np.ndarray, hop: int = 4, reach: int = 11) -> np.ndarray:
+    """A stand-in decoder: each frame upsampled to `hop` samples, then a convolution that sees `reach` frames
+    either way with zeros past the ends, as the real decoder's convolutions do."""
+    upsampled = np.repeat(latent.sum(axis=-2), hop, axis=-1)[0]
+    kernel = np.cos(np.linspace(-1.0, 1.0, 2 * reach * hop + 1))
+    return np.convolve(upsampled, kernel, mode="same")[None, None, :]
+
+
+def test_a_decoder_run_in_windows_gives_the_samples_of_the_whole_latent():
+    from pipeline.speech.piper import CONTEXT, WINDOW, decode_in_windows
+
+    latent = np.random.default_rng(1).standard_normal((1, 3, 5 * WINDOW + 37))
+    given: list[int] = []
+
+    def decode(part: np.ndarray) -> np.ndarray:
+        given.append(part.shape[-1])
+        return _convolved(part)
+
+    whole = _convolved(latent)
+    windowed = decode_in_windows(decode, latent)
+    assert windowed.shape == whole.shape
+    assert np.max(np.abs(windowed - whole)) < 1e-9
+    # The decoder is never given more than a window and its context, however long the line.
+    assert len(given) == 6 and max(given) == WINDOW + 2 * CONTEXT
+    # Without the context the joins are wrong: what the windows' edges need lies in the next window.
+    assert np.max(np.abs(decode_in_windows(_convolved, latent, context=0) - whole)) > 0.1
+
+
+def test_a_latent_shorter_than_a_window_is_decoded_whole():
+    from pipeline.speech.piper import decode_in_windows
+
+    latent = np.random.default_rng(2).standard_normal((1, 3, 30))
+    assert np.array_equal(decode_in_windows(_convolved, latent), _convolved(latent))

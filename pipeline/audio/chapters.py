@@ -242,11 +242,11 @@ def finished(samples: np.ndarray, mastering: Mastering, number: int = 0) -> np.n
     into its encode. Room tone lies under the whole chapter, so no pause is digital silence."""
     import soxr
 
-    limited = limit(samples, mastering.ceiling, SAMPLE_RATE)
-    limited = limited + _room_tone(len(limited), mastering.room_tone_db - mastering.gain_db, 2 * number)
-    out = soxr.resample(
-        limited * np.float32(10 ** (mastering.gain_db / 20)), SAMPLE_RATE, OUT_RATE, quality="HQ"
-    )
+    toned = limit(samples, mastering.ceiling, SAMPLE_RATE)  # `samples` itself when nothing is over
+    toned = toned + _room_tone(len(toned), mastering.room_tone_db - mastering.gain_db, 2 * number)
+    toned *= np.float32(10 ** (mastering.gain_db / 20))  # in place: one copy of the chapter, not two
+    out = soxr.resample(toned, SAMPLE_RATE, OUT_RATE, quality="HQ")
+    del toned
     wanted = output_length(len(samples))
     return np.asarray(_extended(out[:wanted], wanted, mastering, 2 * number + 1), dtype=np.float32)
 

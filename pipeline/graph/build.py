@@ -22,7 +22,7 @@ from ..fsutil import remove_leftovers
 from ..memory import give_back_freed_memory
 from ..model.project import Project
 from ..model.registry import Registry
-from ..speech import accent_problem, check_voices
+from ..speech import accent_problem, check_voices, release_voices
 from ..stages import summary
 from ..stages.built import Released
 from ..stages.products import Product
@@ -93,11 +93,13 @@ def build(
     remaster: bool = False,
     orders: Mapping[str, object] | None = None,
     freeze: bool = False,
+    keep_voices: bool = False,
 ) -> BuildReport:
     """Bring the project up to date through stage `until` (None: every stage `certquests build` runs;
     `remaster`: also redo the audio whose tools changed, which is otherwise kept; `orders`: what the command
     asks of a stage beyond building, by the stage's name, such as where to upload; `freeze`: the run ends
-    with this build, so what planning made is kept out of the cycle collector's passes)."""
+    with this build, so what planning made is kept out of the cycle collector's passes; `keep_voices`: the
+    process builds again later (`serve --watch`), so the voice models stay loaded once all is voiced)."""
     started = time.perf_counter()
     with BuildLock(project):
         _remove_leftovers(project)
@@ -113,7 +115,7 @@ def build(
                 accent = accent_problem(context.show)
                 for problem in [*([accent] if accent else []), *speech_report(context).problems]:
                     progress(f"warning: {problem}")  # what `check` reports, before any audio
-            _run_chains(plan, chains, jobs, report, progress, status)
+            _run_chains(plan, chains, jobs, report, progress, status, keep_voices)
         if report.failures:
             raise BuildError(
                 f"{len(report.failures)} of {len(context.episodes)} episode(s) failed; the published "
@@ -176,6 +178,7 @@ def _run_chains(
     report: BuildReport,
     progress: Callable[[str], None],
     status: Callable[[str], None] | None = None,
+    keep_voices: bool = False,
 ) -> None:
     """Build the stale episodes on `jobs` threads of this process: the voice model is loaded once and shared,
     and the heavy work (the model's inference, numpy, LAME, soxr, mpg123, and ffmpeg in its own processes)
@@ -185,7 +188,8 @@ def _run_chains(
     chains.sort(key=lambda chain: -words[chain.result.id])
     plan.context.voicer  # noqa: B018 - made here, once, before the threads share it
     give_back_freed_memory()  # before the threads make their own heaps
-    scheduler = Scheduler(chains)
+    # Mastering the last episodes needs no voice: the models are let go unless the process builds again.
+    scheduler = Scheduler(chains, voiced=None if keep_voices else release_voices)
     count = jobs or os.cpu_count() or 1
     if not scheduler.units:  # threads share units, not a master: no more threads than episodes
         count = min(count, len(chains))

@@ -10,6 +10,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import CertQuestsError
@@ -50,8 +51,12 @@ class Chain:
 
 
 class Scheduler:
-    def __init__(self, chains: list[Chain]):
+    """`voiced` is called once, on the thread that voiced the build's last sentence, when every unit is
+    done."""
+
+    def __init__(self, chains: list[Chain], voiced: Callable[[], None] | None = None):
         self.chains, self.total, self.done = chains, len(chains), 0
+        self.voiced = voiced
         self.finished: list[ChainResult] = []
         self.messages: queue.SimpleQueue[str] = (
             queue.SimpleQueue()
@@ -140,6 +145,9 @@ class Scheduler:
                 else:
                     self.ready.append(chain)
             self.lock.notify_all()
+            last = self.units_done == self.units
+        if last and self.voiced is not None:
+            self.voiced()
 
     def _complete(self, chain: Chain) -> None:
         """Count a finished (or failed) chain; called with the lock held."""

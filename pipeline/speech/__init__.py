@@ -12,12 +12,15 @@ they enter its sentences' keys.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import importlib
 import json
+import sys
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import ConfigError, Problem
+from ..memory import trim_heap
 from ..model.project import CONFIG_NAME
 from ..model.show import Show, Voice
 
@@ -69,6 +72,18 @@ def get_engine(name: str) -> Engine:
     module, _, cls = ENGINES[name].partition(":")
     engine: Engine = getattr(importlib.import_module(module), cls)()
     return engine
+
+
+def release_voices() -> None:
+    """Let go of every voice model loaded in this process (once nothing is left to voice, they are most of
+    its memory); an engine loads its model again if it is asked to speak after all."""
+    for target in ENGINES.values():
+        module = sys.modules.get(target.partition(":")[0])
+        release = getattr(module, "release", None)
+        if release is not None:
+            release()
+    gc.collect()
+    trim_heap()
 
 
 @functools.cache

@@ -39,8 +39,30 @@ def _model(voice: str) -> Any:
             _mend_numerals()
             model = Hibari(voice=voice, threads=1)
             model.g2p  # noqa: B018 - built lazily by hibari; build it here, once, under the lock
+            model.sess = _Shrinking(model.sess)
             _models[voice] = model
         return _models[voice]
+
+
+class _Shrinking:
+    """hibari's session, whose memory arena gives back after each run what the run took beyond its first
+    block: the model keeps about 35 MB less for the rest of the build, for about 3% more of hibari's CPU."""
+
+    def __init__(self, session: Any):
+        import onnxruntime
+
+        self.session = session
+        self.options = onnxruntime.RunOptions()
+        self.options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def run(self, outputs: Any, feeds: dict[str, Any]) -> Any:
+        return self.session.run(outputs, feeds, self.options)
+
+
+def release() -> None:
+    """Drop the loaded voices (see pipeline.speech.release_voices)."""
+    with _loading:
+        _models.clear()
 
 
 class HibariEngine:

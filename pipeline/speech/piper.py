@@ -12,6 +12,7 @@ import importlib
 import os
 import re
 import threading
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,21 +95,80 @@ def _model(name: str) -> Any:
             files = voice_files(name)
             if files is None:
                 raise SynthesisError(f"Piper voice {name!r} vanished from this machine")
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            session = onnxruntime.InferenceSession(
-                str(fast_model(files[0])), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+            parts = fast_model(files[0])
+            if parts is None:
+                session: Any = _Bounded(_session(files[0], onnxruntime), onnxruntime)
+            else:
+                session = _Windowed(*(_session(part, onnxruntime, pattern=False) for part in parts))
             config = PiperConfig.from_dict(json.loads(files[1].read_text("utf-8")))
-            _voices[name] = PiperVoice(session=_Bounded(session, onnxruntime), config=config)
+            _voices[name] = PiperVoice(session=session, config=config)
         return _voices[name]
 
 
-# Phoneme ids decoded at once across the build's threads. The decoder's working memory grows with the
-# length of what it is given (about 0.5 MB an id at the shipped rate: 200 MB for the course's longest line,
-# 451 ids), so two long lines wait for each other while short ones run side by side; a line over the budget
-# runs alone.
+def release() -> None:
+    """Drop the loaded voices (see pipeline.speech.release_voices)."""
+    with _loading:
+        _voices.clear()
+
+
+def _session(path: Path, onnxruntime: Any, pattern: bool = True) -> Any:
+    """A session on one core; `pattern` False: no run's memory planned ahead as one block for its shapes."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.enable_mem_pattern = pattern
+    return onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+# The decoder is run over its latent WINDOW frames at a time (1.5 s of audio at 22.05 kHz), each window given
+# CONTEXT frames of the latent on either side: its convolutions see 11 frames either way, so each window's
+# samples are those of the whole line's decode (to float rounding, 2e-7), and its working memory is that of a
+# window, about 35 MB, whatever the line's length (a 30-second line decoded whole takes 640 MB).
+WINDOW = 128
+CONTEXT = 16
+
+
+def decode_in_windows(
+    decode: Callable[[np.ndarray], np.ndarray],
+    latent: np.ndarray,
+    window: int = WINDOW,
+    context: int = CONTEXT,
+) -> np.ndarray:
+    """`decode` (a latent of shape (..., frames) to samples of shape (..., frames * hop)) run over `latent`
+    `window` frames at a time with `context` frames either side, the windows' own samples joined."""
+    import numpy as np
+
+    frames = latent.shape[-1]
+    if frames <= window:
+        return decode(latent)
+    parts: list[np.ndarray] = []
+    for start in range(0, frames, window):
+        end = min(frames, start + window)
+        before, after = min(context, start), min(context, frames - end)
+        samples = decode(np.ascontiguousarray(latent[..., start - before : end + after]))
+        hop = samples.shape[-1] // (before + end - start + after)
+        parts.append(samples[..., before * hop : (before + end - start) * hop])
+    return np.concatenate(parts, axis=-1)
+
+
+class _Windowed:
+    """A voice's session as its front and its decoder (see pipeline/speech/piper_graph.py), run as one: the
+    front makes the line's latent, and the decoder is run over it a window at a time. Each session keeps an
+    arena as large as the longest line's front and two windows (the build's threads) need."""
+
+    def __init__(self, front: Any, decoder: Any):
+        self.front, self.decoder = front, decoder
+        self.latent = decoder.get_inputs()[0].name
+
+    def run(self, outputs: Any, feeds: dict[str, Any]) -> Any:
+        latent = self.front.run(None, feeds)[0]
+        return [decode_in_windows(lambda part: self.decoder.run(None, {self.latent: part})[0], latent)]
+
+
+# Phoneme ids decoded at once across the build's threads, when a voice's decoder cannot be run alone. The
+# decoder's working memory grows with the length of what it is given (about 0.5 MB an id at the shipped
+# rate: 200 MB for the course's longest line, 451 ids), so two long lines wait for each other while short
+# ones run side by side; a line over the budget runs alone.
 DECODE_BUDGET = 300
 
 

@@ -7,6 +7,11 @@ which its layout optimizer moves to its blocked (NCHWc) direct-convolution kerne
 gains a unit axis, each kernel, stride, dilation and padding a leading 1 (0 for the padding), and the
 decoder's input and output are unsqueezed and squeezed on that axis. The samples match the 1-D decoder's
 to within 2e-6 of full scale (float rounding), so sentences made before the rewrite stay valid.
+
+The rewritten model is kept as two: the front (text encoder, durations, flow), which makes the decoder's
+input, a latent of one column per frame of audio, and the decoder alone, so the decoder can be run over a
+sentence's latent a window at a time (see pipeline/speech/piper.py): its working memory is then that of a
+window, whatever the sentence's length.
 """
 
 from __future__ import annotations
@@ -17,12 +22,34 @@ from typing import Any
 DECODER = "/dec/"
 ELEMENTWISE = {"LeakyRelu", "Add", "Div", "Mul", "Tanh"}
 CONVOLUTIONS = {"Conv", "ConvTranspose"}
+RESHAPES = {"Squeeze", "Unsqueeze", "Reshape", "Identity"}
 AXIS = "certquests_decoder_axis"
 
 
-def decoder_as_2d(path: Path) -> bytes | None:
-    """The model at `path` with its decoder's convolutions made 2-D, serialized; None when the model has no
-    decoder of that shape (another architecture is run as it is)."""
+def voice_parts(path: Path) -> tuple[bytes, bytes] | None:
+    """The model at `path` with its decoder's convolutions made 2-D, as its front (the model's inputs to the
+    decoder's latent) and its decoder (the latent to the model's first output), each serialized; None when
+    the model has no decoder of that shape (another architecture is run as it is)."""
+    import onnx.utils
+
+    made = decoder_as_2d(path)
+    if made is None:
+        return None
+    model, latent = made
+    extractor = onnx.utils.Extractor(model)
+    inputs = [tensor.name for tensor in model.graph.input]
+    front = extractor.extract_model(inputs, [latent])
+    decoder = extractor.extract_model([latent], [model.graph.output[0].name])
+    if len(decoder.graph.input) != 1 or any(
+        not node.name.startswith(DECODER) and node.op_type not in RESHAPES for node in decoder.graph.node
+    ):
+        return None  # the audio depends on more than the latent: the decoder cannot be run alone
+    return front.SerializeToString(), decoder.SerializeToString()
+
+
+def decoder_as_2d(path: Path) -> tuple[Any, str] | None:
+    """The model at `path` with its decoder's convolutions made 2-D, and the name of the decoder's input;
+    None when the model has no decoder of that shape (another architecture is run as it is)."""
     import onnx
 
     model = onnx.load(str(path))
@@ -55,7 +82,7 @@ def decoder_as_2d(path: Path) -> bytes | None:
     known = [info for info in graph.value_info if info.name not in made]
     graph.ClearField("value_info")
     graph.value_info.extend(known)
-    return bytes(model.SerializeToString())
+    return model, source
 
 
 def _scalar_constants(graph: Any, nodes: list[Any], made: set[str], weights: dict[str, Any]) -> bool:
@@ -91,7 +118,7 @@ def _widen(node: Any, weight: Any) -> None:
             attribute.ints[:] = [0, begin, 0, end]
 
 
-FORMAT = 1  # bumped when the rewrite changes
+FORMAT = 2  # bumped when the rewrite changes (2: kept as a front and a decoder)
 NOT_A_DECODER = 3  # the child's exit code for a model without a decoder of that shape
 
 
@@ -103,9 +130,10 @@ def cache_folder() -> Path:
     return Path(base) / "certquests" / "piper"
 
 
-def fast_model(path: Path) -> Path:
-    """The voice at `path` with its decoder made 2-D, rewritten once per machine (in a child process, so the
-    build never holds the parsed model) and kept in cache_folder(); `path` itself when that fails."""
+def fast_model(path: Path) -> tuple[Path, Path] | None:
+    """The voice at `path` as its front and its 2-D decoder (see voice_parts), rewritten once per machine (in
+    a child process, so the build never holds the parsed model) and kept in cache_folder(); None when that
+    fails or the model is of another shape, and the voice is run as it ships."""
     import hashlib
     import subprocess
     import sys
@@ -114,38 +142,42 @@ def fast_model(path: Path) -> Path:
     stamp = hashlib.sha256(
         f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{FORMAT}".encode()
     ).hexdigest()
-    target = cache_folder() / f"{path.stem}-{stamp[:16]}.onnx"
-    unchanged = target.with_suffix(".as-is")  # a model of another shape: run as it is, not tried again
-    if target.is_file() or unchanged.is_file():
-        return target if target.is_file() else path
+    front = cache_folder() / f"{path.stem}-{stamp[:16]}.front.onnx"
+    decoder = front.with_name(front.name.replace(".front.", ".decoder."))
+    unchanged = front.with_name(front.name.replace(".front.onnx", ".as-is"))  # not tried again
+    if unchanged.is_file():
+        return None
+    if front.is_file() and decoder.is_file():
+        return front, decoder
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        front.parent.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [sys.executable, "-m", __name__, str(path), str(target)],
+            [sys.executable, "-m", __name__, str(path), str(front), str(decoder)],
             capture_output=True,
             timeout=300,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return path
+        return None
     if done.returncode == NOT_A_DECODER:
         unchanged.touch()
-    return target if done.returncode == 0 and target.is_file() else path
+    return (front, decoder) if done.returncode == 0 and front.is_file() and decoder.is_file() else None
 
 
-def _main(source: str, target: str) -> int:
+def _main(source: str, front: str, decoder: str) -> int:
     import os
 
-    data = decoder_as_2d(Path(source))
-    if data is None:
+    parts = voice_parts(Path(source))
+    if parts is None:
         return NOT_A_DECODER
-    partial = f"{target}.{os.getpid()}.part"
-    Path(partial).write_bytes(data)
-    os.replace(partial, target)
+    for data, target in zip(parts[::-1], (decoder, front), strict=True):  # the front last: it marks both made
+        partial = f"{target}.{os.getpid()}.part"
+        Path(partial).write_bytes(data)
+        os.replace(partial, target)
     return 0
 
 
 if __name__ == "__main__":
     import sys
 
-    sys.exit(_main(sys.argv[1], sys.argv[2]))
+    sys.exit(_main(sys.argv[1], sys.argv[2], sys.argv[3]))
