@@ -128,8 +128,7 @@ def _run_build(
         status=_live_line(),
         remaster=remaster,
         orders=orders,
-        freeze=not lasting,
-        keep_voices=lasting,
+        once=not lasting,
     )
     if not report.did_work:
         click.echo(f"Nothing to do: {report.episodes} episodes are up to date ({report.seconds:.2f} s).")

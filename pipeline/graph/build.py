@@ -92,18 +92,17 @@ def build(
     status: Callable[[str], None] | None = None,
     remaster: bool = False,
     orders: Mapping[str, object] | None = None,
-    freeze: bool = False,
-    keep_voices: bool = False,
+    once: bool = False,
 ) -> BuildReport:
     """Bring the project up to date through stage `until` (None: every stage `certquests build` runs;
     `remaster`: also redo the audio whose tools changed, which is otherwise kept; `orders`: what the command
-    asks of a stage beyond building, by the stage's name, such as where to upload; `freeze`: the run ends
-    with this build, so what planning made is kept out of the cycle collector's passes; `keep_voices`: the
-    process builds again later (`serve --watch`), so the voice models stay loaded once all is voiced)."""
+    asks of a stage beyond building, by the stage's name, such as where to upload; `once`: the process ends
+    with this build, so what planning made is kept out of the cycle collector's passes and the voice models
+    are let go once every sentence is voiced; otherwise (`serve --watch`) they stay loaded for the next)."""
     started = time.perf_counter()
     with BuildLock(project):
         _remove_leftovers(project)
-        plan = plan_project(project, as_of, until, orders, freeze=freeze)
+        plan = plan_project(project, as_of, until, orders, freeze=once)
         context = plan.context
         report = BuildReport(episodes=len(context.episodes))
         chains = episode_chains(plan, remaster=remaster)
@@ -115,7 +114,7 @@ def build(
                 accent = accent_problem(context.show)
                 for problem in [*([accent] if accent else []), *speech_report(context).problems]:
                     progress(f"warning: {problem}")  # what `check` reports, before any audio
-            _run_chains(plan, chains, jobs, report, progress, status, keep_voices)
+            _run_chains(plan, chains, jobs, report, progress, status, keep_voices=not once)
         if report.failures:
             raise BuildError(
                 f"{len(report.failures)} of {len(context.episodes)} episode(s) failed; the published "
