@@ -122,6 +122,17 @@ class MasterRecord:
         )
 
 
+def track_intact(folder: Path) -> bool:
+    """The shaped chapters the track record names are still in the chapter cache: the other formats are made
+    from them (a cache cleared by hand makes the master again, and the same MP3)."""
+    try:
+        data = json.loads((folder / TRACK_RECORD).read_text("utf-8"))
+        chapters = folder / "chapters" / str(data["chapters"])
+        return all((chapters / f"{key}.f32").is_file() for key in data["shaped"]["keys"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 @dataclass(frozen=True)
 class Alternate:
     """Another encoding of an episode's audio, published beside the MP3 (a `podcast:alternateEnclosure`)."""

@@ -5,7 +5,6 @@ re-masters only the chapter it is in."""
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import shutil
 import tempfile
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..ffmpeg import ffmpeg_version, system_ffmpeg_stamp
 from ..fsutil import unchanged
-from ..model.episode import MASTER_RECORD, TRACK_RECORD, MasterRecord
+from ..model.episode import MASTER_RECORD, TRACK_RECORD, MasterRecord, track_intact
 from .base import Scope, Step, digest
 from .context import Context, EpisodeWork
 from .products import Needs, Product
@@ -112,19 +111,8 @@ def master_intact(folder: Path) -> bool:
     try:
         return unchanged(
             folder / "master.mp3", (record.size, record.mtime_ns, record.sha256)
-        ) and _track_intact(folder)
+        ) and track_intact(folder)
     except (OSError, ValueError):
-        return False
-
-
-def _track_intact(folder: Path) -> bool:
-    """The shaped chapters the track record names are still in the chapter cache: the other formats are made
-    from them (a cache cleared by hand makes the master again, and the same MP3)."""
-    try:
-        data = json.loads((folder / TRACK_RECORD).read_text("utf-8"))
-        chapters = folder / "chapters" / str(data["chapters"])
-        return all((chapters / f"{key}.f32").is_file() for key in data["shaped"]["keys"])
-    except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
