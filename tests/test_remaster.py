@@ -193,3 +193,21 @@ def test_a_damaged_chapter_entry_is_made_again(copy_of_built: Path):
     assert result.exit_code == 0, result.output
     assert _levels(copy_of_built, episode)["remastered"] == [2]
     assert abs(independent_loudness(folder / "master.mp3")["I"] + 19.0) <= 0.3
+
+
+def test_a_master_whose_shaped_chapters_are_gone_is_made_again_to_the_same_mp3(copy_of_built: Path):
+    """The Opus file is made from the shaped chapters the MP3 was made of: a cache cleared of them by hand
+    makes the master again, and the same MP3, so they are there for the next format."""
+    episode = "topics-basics"
+    folder = copy_of_built / ".cache" / "episodes" / episode
+    mp3s_before = sorted(path.name for path in (copy_of_built / "episodes").glob("*.mp3"))
+    shaped = list((folder / "chapters").glob("*/*.f32"))
+    assert shaped
+    for path in shaped:
+        path.unlink()
+    result = run(copy_of_built, "build", "--as-of", AS_OF, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert f"{episode}: master" in result.output
+    assert sorted(path.name for path in (copy_of_built / "episodes").glob("*.mp3")) == mp3s_before
+    assert all(path.is_file() for path in shaped)
+    assert run(copy_of_built, "validate").exit_code == 0
