@@ -297,7 +297,7 @@ def run(
     return summary(reports)
 
 
-def _percent(tally: Tally | Hearing, strict: bool = False) -> str:
+def _percent(tally: Tally, strict: bool = False) -> str:
     return f"{100 * (tally.wer if strict else tally.as_heard):.2f}%"
 
 
@@ -311,11 +311,11 @@ def by_voice(voices: dict[str, Tally], quiz: Tally, strict: bool = False) -> str
 def describe(report: EpisodeProof) -> list[str]:
     """The lines `certquests proof` prints for one episode."""
     heard, told = report.unhinted, report.hinted
-    with_hints = f"; with hints {_percent(told)}" if told else ""
+    with_hints = f"; with hints {_percent(told.total)}" if told else ""
     listed = " (heard with hints)" if report.listed == "hinted" and told else ""
     out = [
-        f"{report.episode}: word error rate {_percent(heard)} ({heard.errors - heard.spacing} of "
-        f"{heard.words} words; {by_voice(heard.voices, heard.quiz)}; strict {_percent(heard, True)})"
+        f"{report.episode}: word error rate {_percent(heard.total)} ({heard.errors - heard.spacing} of "
+        f"{heard.words} words; {by_voice(heard.voices, heard.quiz)}; strict {_percent(heard.total, True)})"
         f"{with_hints}, "
         f"{len(report.misses)} of {report.sentences} sentences differ{listed}"
     ]
@@ -336,7 +336,7 @@ def _total(hearings: list[Hearing]) -> tuple[Tally, dict[str, Tally], Tally, flo
     it took."""
     total, voices, quiz = Tally(), dict[str, Tally](), Tally()
     for hearing in hearings:
-        total += Tally(hearing.words, hearing.errors, hearing.spacing)
+        total += hearing.total
         quiz += hearing.quiz
         for role, tally in hearing.voices.items():
             voices[role] = voices.get(role, Tally()) + tally

@@ -72,12 +72,17 @@ class Hearing:
     quiz: Tally = Tally()  # the sentences from content/quiz.yaml (the self-test)
 
     @property
+    def total(self) -> Tally:
+        """Its words and errors over every sentence, as a tally."""
+        return Tally(self.words, self.errors, self.spacing)
+
+    @property
     def wer(self) -> float:
-        return self.errors / max(1, self.words)
+        return self.total.wer
 
     @property
     def as_heard(self) -> float:
-        return (self.errors - self.spacing) / max(1, self.words)
+        return self.total.as_heard
 
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Hearing:

@@ -22,8 +22,7 @@ def alternate_enclosures(feed: Feed, item: Item) -> list[Finding]:
     """Each podcast:alternateEnclosure file is in the site, as long (in bytes) as declared, matches its
     integrity hash and lasts as long as the MP3 within a frame."""
     seconds = float(getattr(MP3(audio_file(feed, item)).info, "length", 0.0))
-    problems = [item.finding(problem) for problem in _problems(feed, item, seconds)]
-    return problems
+    return [item.finding(problem) for problem in _problems(feed, item, seconds)]
 
 
 def _problems(feed: Feed, item: Item, seconds: float) -> list[str]:
