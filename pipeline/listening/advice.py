@@ -108,7 +108,7 @@ def errors_alone(normalize: Normalize, line: Line, heard: str) -> int:
 
     words = [Word(text, 0.0, 0.0) for text in heard.split()]
     (sentence,) = score(normalize, (line,), words, [(0.0, float("inf"))])
-    return sentence.errors - sentence.spacing
+    return sentence.errors - sentence.spelling
 
 
 def with_entry(lexicon: Lexicon, entry: tuple[str, str]) -> Lexicon:

@@ -1,5 +1,5 @@
 """How a sentence heard by the proof-listen is scored: both sides normalized word by word, aligned over a
-whole episode, every word error counted (and those only in where words split, apart)."""
+whole episode, every word error counted (and those only in how the heard words are written, apart)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model.script import Line
+from .sounds import sound_alike
 
 if TYPE_CHECKING:
     from ..audio.recognize import Word
@@ -47,7 +48,7 @@ class Scored:
 
     words: int = 0  # of its transcript text, normalized
     errors: int = 0
-    spacing: int = 0  # of those, errors only in where words split ("CloudFormation" heard "cloud formation")
+    spelling: int = 0  # of those, errors only in how the heard words are written ("cloud formation", "Q")
     heard: list[int] = field(default_factory=list)  # indexes of the recognized words given to it
     tokens: set[int] = field(default_factory=set)  # its text's tokens that the other errors touch
 
@@ -104,13 +105,15 @@ def score(
     region: list[tuple[int, int, int, int, int]] = []  # (sentence, errors, ref word, hyp word, token)
 
     def close_region() -> None:
-        """Errors of a run of unequal chunks whose letters agree differ only in spacing ("F-I-F-O" for
-        "FIFO": the normalizer writes a lone O as a zero)."""
-        refs = "".join(reference[r][0] for *_, r, _, _ in region if r >= 0).replace("0", "o")
-        hyps = "".join(hypothesis[h][0] for *_, h, _ in region if h >= 0).replace("0", "o")
+        """Errors of a run of unequal chunks whose letters agree ("F-I-F-O" for "FIFO": the normalizer
+        writes a lone O as a zero) or whose words sound the same ("Q" for "queue") are only in spelling."""
+        said = [reference[r][0] for *_, r, _, _ in region if r >= 0]
+        written = [hypothesis[h][0] for *_, h, _ in region if h >= 0]
+        letters = "".join(said).replace("0", "o") == "".join(written).replace("0", "o")
+        same = letters or sound_alike(said, written)
         for number, errors, _, _, token in region:
-            if refs == hyps:
-                scored[number].spacing += errors
+            if same:
+                scored[number].spelling += errors
             else:
                 scored[number].tokens.add(token)
         region.clear()

@@ -10,10 +10,11 @@ An episode's recognized words are aligned with the words of all its sentences at
 the words aligned with its own. A sentence is scored against its transcript text, never against what the
 lexicon made of it, so a wrong entry shows. Both sides are normalized word by word as Whisper's English
 normalizer does (case, punctuation, numbers, US spellings), after the standard readings of a few written
-abbreviations ("e.g.", "ms"). The figure counts every word heard wrong, and nothing else is forgiven but a
-word heard with the very same letters, split or joined otherwise ("WebSocket" written "web socket" by the
-recognizer is what the listener heard); the strict figure, which counts those too, is reported beside it. The
-findings, with every recognized word and its time, go to a report beside each MP3
+abbreviations ("e.g.", "ms"). The figure counts every word heard wrong, and forgives only what the recognizer
+wrote otherwise of the sounds the listener heard: a word with the very same letters, split or joined
+otherwise ("WebSocket" written "web socket"), and words said with the same sounds in the CMU Pronouncing
+Dictionary ("Q" for "queue", "functions" for "function's"); the strict figure, which counts those too, is
+reported beside it. The findings, with every recognized word and its time, go to a report beside each MP3
 (episodes/ID-HASH.proof.json); the same model is not run again on the same MP3 for the same hearing.
 """
 
@@ -96,7 +97,7 @@ def tallies(lines: tuple[Line, ...], scored: list[Scored]) -> tuple[dict[str, Ta
     voices: dict[str, Tally] = {}
     quiz = Tally()
     for line, sentence in zip(lines, scored):
-        tally = Tally(sentence.words, sentence.errors, sentence.spacing)
+        tally = Tally(sentence.words, sentence.errors, sentence.spelling)
         voices[line.role] = voices.get(line.role, Tally()) + tally
         if line.source.startswith(QUIZ_NAME + ":"):
             quiz += tally
@@ -172,7 +173,7 @@ def _hearing(
                 sentence.errors,
                 sentence.words,
                 trial.entry if trial and trial.helps else "",
-                sentence.spacing,
+                sentence.spelling,
                 trial.entry if trial and not trial.helps else "",
                 trial.heard if trial and not trial.helps else "",
             )
@@ -186,7 +187,7 @@ def _hearing(
         round(heard.seconds, 2),
         tuple(misses),
         tuple((word.text, round(word.start, 3), round(word.end, 3)) for word in heard.words),
-        sum(sentence.spacing for sentence in scored),
+        sum(sentence.spelling for sentence in scored),
         joined,
         filled,
         voices,
@@ -314,15 +315,15 @@ def describe(report: EpisodeProof) -> list[str]:
     with_hints = f"; with hints {_percent(told.total)}" if told else ""
     listed = " (heard with hints)" if report.listed == "hinted" and told else ""
     out = [
-        f"{report.episode}: word error rate {_percent(heard.total)} ({heard.errors - heard.spacing} of "
+        f"{report.episode}: word error rate {_percent(heard.total)} ({heard.errors - heard.spelling} of "
         f"{heard.words} words; {by_voice(heard.voices, heard.quiz)}; strict {_percent(heard.total, True)})"
         f"{with_hints}, "
         f"{len(report.misses)} of {report.sentences} sentences differ{listed}"
     ]
     for miss in report.misses:
         out.append(f"  {100 * miss.wer:5.1f}%  {miss.source}  {miss.text}")
-        spacing = " (only where words split)" if miss.spacing == miss.errors else ""
-        out.append(f"          heard: {miss.heard or '(nothing)'}{spacing}")
+        spelling = " (only in how the words are written)" if miss.spelling == miss.errors else ""
+        out.append(f"          heard: {miss.heard or '(nothing)'}{spelling}")
         if miss.suggestion:
             out.append(f"          lexicon: {miss.suggestion}")
         elif miss.tried:
@@ -332,8 +333,8 @@ def describe(report: EpisodeProof) -> list[str]:
 
 
 def _total(hearings: list[Hearing]) -> tuple[Tally, dict[str, Tally], Tally, float]:
-    """Words and errors (and of those, the ones only in spacing), by voice and for the quiz, and the seconds
-    it took."""
+    """Words and errors (and of those, the ones only in how heard words are written), by voice and for the
+    quiz, and the seconds it took."""
     total, voices, quiz = Tally(), dict[str, Tally](), Tally()
     for hearing in hearings:
         total += hearing.total
@@ -346,9 +347,9 @@ def _total(hearings: list[Hearing]) -> tuple[Tally, dict[str, Tally], Tally, flo
 def _figures(hearings: list[Hearing], audio: float) -> str:
     total, voices, quiz, seconds = _total(hearings)
     return (
-        f"word error rate {_percent(total)} ({total.errors - total.spacing} of {total.words} words; "
-        f"{by_voice(voices, quiz)}); strict {_percent(total, True)} (also counting the {total.spacing} "
-        f'words heard right but split or joined otherwise, "web socket" for "WebSocket"; '
+        f"word error rate {_percent(total)} ({total.errors - total.spelling} of {total.words} words; "
+        f"{by_voice(voices, quiz)}); strict {_percent(total, True)} (also counting the {total.spelling} "
+        f'words heard right but written otherwise, "web socket" for "WebSocket", "Q" for "queue"; '
         f"{by_voice(voices, quiz, strict=True)}); heard in {seconds:.0f} s "
         f"({audio / max(seconds, 1e-9):.1f}x realtime)"
     )

@@ -18,7 +18,7 @@ class Tally:
 
     words: int = 0
     errors: int = 0
-    spacing: int = 0  # of the errors, those only in where words split ("WebSocket" heard "web socket")
+    spelling: int = 0  # of the errors, those only in how heard words are written ("web socket", "Q")
 
     @property
     def wer(self) -> float:
@@ -27,11 +27,12 @@ class Tally:
 
     @property
     def as_heard(self) -> float:
-        """The listener's figure: a word heard with the same letters, split or joined otherwise, is right."""
-        return (self.errors - self.spacing) / max(1, self.words)
+        """The listener's figure: a word heard with the same letters split or joined otherwise ("web socket"
+        for "WebSocket"), or written as a word that sounds the same ("Q" for "queue"), is right."""
+        return (self.errors - self.spelling) / max(1, self.words)
 
     def __add__(self, other: Tally) -> Tally:
-        return Tally(self.words + other.words, self.errors + other.errors, self.spacing + other.spacing)
+        return Tally(self.words + other.words, self.errors + other.errors, self.spelling + other.spelling)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Miss:
     errors: int  # word errors against the transcript text
     words: int
     suggestion: str = ""  # a lexicon entry, voiced and heard back better than the sentence as it is
-    spacing: int = 0  # errors only in where words split: "CloudFormation" heard as "cloud formation"
+    spelling: int = 0  # errors only in how the heard words are written: "cloud formation", "right"
     tried: str = ""  # a lexicon entry voiced and heard back no better: no fix found
     tried_heard: str = ""  # what was heard when the voice said the sentence with `tried`
 
@@ -65,7 +66,7 @@ class Hearing:
     seconds: float  # wall time of the recognition
     misses: tuple[Miss, ...] = ()  # worst first
     heard: tuple[tuple[str, float, float], ...] = ()  # every recognized word with its start and end
-    spacing: int = 0  # errors only in where words split
+    spelling: int = 0  # errors only in how the heard words are written
     joined: int = 0  # runs of recognized words that spelled one of the episode's terms, written as the term
     filled: tuple[tuple[float, float], ...] = ()  # stretches the recognizer skipped, transcribed again
     voices: dict[str, Tally] = field(default_factory=dict)  # by the role that reads each sentence
@@ -74,7 +75,7 @@ class Hearing:
     @property
     def total(self) -> Tally:
         """Its words and errors over every sentence, as a tally."""
-        return Tally(self.words, self.errors, self.spacing)
+        return Tally(self.words, self.errors, self.spelling)
 
     @property
     def wer(self) -> float:
@@ -86,10 +87,8 @@ class Hearing:
 
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Hearing:
-        data = {key: value for key, value in data.items() if key not in RATES}
-        data["misses"] = tuple(
-            Miss(**{key: value for key, value in miss.items() if key not in RATES}) for miss in data["misses"]
-        )
+        data = _renamed(data)
+        data["misses"] = tuple(Miss(**_renamed(miss)) for miss in data["misses"])
         data["heard"] = tuple((str(text), float(start), float(end)) for text, start, end in data["heard"])
         data["filled"] = tuple((float(start), float(end)) for start, end in data.get("filled", ()))
         data["voices"] = {role: _tally(tally) for role, tally in data.get("voices", {}).items()}
@@ -98,18 +97,27 @@ class Hearing:
 
 
 def _tally(data: dict[str, Any]) -> Tally:
-    return Tally(int(data.get("words", 0)), int(data.get("errors", 0)), int(data.get("spacing", 0)))
+    return Tally(int(data.get("words", 0)), int(data.get("errors", 0)), int(data.get("spelling", 0)))
+
+
+def _renamed(data: dict[str, Any]) -> dict[str, Any]:
+    """A saved hearing or miss without the rates, its "spacing" (reports before sounds were compared) read as
+    "spelling": those are its words heard with the same letters, which still count as right."""
+    out = {key: value for key, value in data.items() if key not in RATES and key != "spacing"}
+    if "spacing" in data:
+        out.setdefault("spelling", data["spacing"])
+    return out
 
 
 def _with_rates(data: Any) -> Any:
     """`data` (from dataclasses.asdict) with a "wer" beside every pair of words and errors, and with
-    "wer_as_heard" where the errors only in spacing are counted too."""
+    "wer_as_heard" where the errors only in how heard words are written are not counted."""
     if isinstance(data, dict):
         out = {key: _with_rates(value) for key, value in data.items()}
         if "words" in data and "errors" in data:
             out["wer"] = round(data["errors"] / max(1, data["words"]), 5)
-        if "words" in data and "spacing" in data:
-            out["wer_as_heard"] = round((data["errors"] - data["spacing"]) / max(1, data["words"]), 5)
+        if "words" in data and "spelling" in data:
+            out["wer_as_heard"] = round((data["errors"] - data["spelling"]) / max(1, data["words"]), 5)
         return out
     if isinstance(data, list):
         return [_with_rates(item) for item in data]
