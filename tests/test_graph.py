@@ -256,6 +256,43 @@ def test_the_voices_are_let_go_once_every_sentence_of_every_episode_is_voiced(tm
     assert "mastered two" in events[let_go:] or "mastered one" in events[let_go:]
 
 
+def test_while_sentences_remain_one_thread_at_most_masters_and_the_others_voice(tmp_path: Path):
+    """Two masterings at once while the voices are loaded would hold both their memories on top of the
+    voices': the second thread voices instead, and both master only once every sentence is voiced."""
+    lock = threading.Lock()
+    state = {"mastering": 0, "most_while_voicing": 0, "most_after": 0, "voiced": 0}
+    total = 3 + 3 + 40
+
+    def unit(index: int) -> bool:
+        time.sleep(0.002)
+        with lock:
+            state["voiced"] += 1
+        return True
+
+    def master() -> None:
+        with lock:
+            state["mastering"] += 1
+            key = "most_after" if state["voiced"] == total else "most_while_voicing"
+            state[key] = max(state[key], state["mastering"])
+        time.sleep(0.05)
+        with lock:
+            state["mastering"] -= 1
+
+    # Two short episodes reach mastering early, while the long one still has 40 sentences to voice; the
+    # last two short ones are mastered together once all is voiced.
+    chains = [
+        chain_of(
+            tmp_path,
+            name,
+            [make_step("synth", episode=name, units=count, run_unit=unit), make_step("master", run=master)],
+        )
+        for name, count in (("a", 3), ("b", 3), ("long", 40))
+    ]
+    run_on_threads(Scheduler(chains))
+    assert [chain.result.ran for chain in chains] == [["synth", "master"]] * 3
+    assert state["most_while_voicing"] == 1
+
+
 def episode_steps(episode: str, ran: list[tuple[str, str]], fail: str | None) -> list[Step]:
     """script -> synth (6 units) -> master, recording what ran; `fail` names what raises."""
     lock = threading.Lock()

@@ -1,8 +1,9 @@
 """The build's threads. Each episode is a chain of stale steps run in order; a step made of independent units
 (the sentences to voice) shares them among all threads. Finishing a chain whose units are all done comes
 first, otherwise the next unit of the first chain still in progress: threads share an episode's sentences and
-episodes reach mastering one at a time. On two cores that keeps one thread mastering while the other
-synthesizes, the pairing in which they slow each other least, and no thread waits for another's episode."""
+episodes reach mastering one at a time. While sentences remain, one thread at most masters: on two cores one
+thread masters while the other synthesizes, the pairing in which they slow each other least, and the memory
+of two masterings never comes on top of the loaded voices'. Once all is voiced, every thread masters."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ class Scheduler:
         self.stopping = False
         self.ready: list[Chain] = list(chains)  # chains whose next step runs on one thread
         self.active: list[Chain] = []  # chains whose current step's units are being handed out
+        self.mastering = 0  # threads advancing a chain past its units
         self.units = sum(step.units for chain in chains for step in chain.steps)
         self.units_done = 0
         self.started = time.perf_counter()
@@ -74,20 +76,40 @@ class Scheduler:
             while True:
                 if self.stopping or self.done == self.total:
                     return None
-                if self.ready:
-                    return self.ready.pop(0), None
+                chain = self._advanceable()
+                if chain is not None:
+                    self.ready.remove(chain)
+                    self.mastering += chain.shared >= 0
+                    return chain, None
                 for chain in self.active:
                     if chain.todo:
                         chain.running += 1
                         return chain, chain.todo.pop(0)
                 self.lock.wait()
 
+    def _advanceable(self) -> Chain | None:
+        """The first ready chain this thread may advance. While sentences remain to be voiced, the voices are
+        held, and only one thread at a time takes an episode past its sentences (mastering it): the others
+        voice, rather than add a second mastering's memory to the voices'."""
+        for chain in self.ready:
+            past_units = chain.shared >= 0
+            if not past_units or not self.mastering or self.units_done == self.units:
+                return chain
+        return None
+
     def work(self) -> None:
         try:
             while (task := self._next()) is not None:
                 chain, unit = task
                 if unit is None:
-                    self.advance(chain)
+                    mastering = chain.shared >= 0
+                    try:
+                        self.advance(chain)
+                    finally:
+                        if mastering:
+                            with self.lock:
+                                self.mastering -= 1
+                                self.lock.notify_all()
                 else:
                     self.run_unit(chain, unit)
         except BaseException:  # a bug in the scheduling itself: stop everyone rather than wait forever
