@@ -20,6 +20,9 @@ RATE = 44_100  # the episodes' own rate: nothing is resampled
 FRAME = 1024  # samples in an AAC-LC frame
 PRIMING = 1024  # samples ffmpeg's aac encoder puts before the first sound (its delay)
 BRAND = "M4B "  # the file type audiobook players look for
+# The native encoder's constant-quantizer search: a third of the default (`twoloop`) search's CPU, and on the
+# shipped course's speech at 64 kbit/s rated no worse by wideband PESQ against the MP3 (4.20 against 4.03).
+CODER = "fast"
 
 
 def encode_episode(mp3: Path, target: Path, bitrate: int) -> None:
@@ -29,7 +32,7 @@ def encode_episode(mp3: Path, target: Path, bitrate: int) -> None:
         run_ffmpeg(
             [
                 *("-y", "-i", str(mp3), "-map", "0:a:0", "-ac", "1", "-ar", str(RATE)),
-                *("-c:a", "aac", "-b:a", f"{bitrate}k", "-f", "adts", str(staged)),
+                *("-c:a", "aac", "-aac_coder", CODER, "-b:a", f"{bitrate}k", "-f", "adts", str(staged)),
             ],
             what=f"audiobook: {mp3.name}",
         )

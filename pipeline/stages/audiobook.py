@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audio.aac import FRAME, PRIMING, RATE, encode_episode, join_episodes, samples
+from ..audio.aac import CODER, FRAME, PRIMING, RATE, encode_episode, join_episodes, samples
 from ..fsutil import temporary_sibling
 from ..model.episode import Episode
 from ..model.show import Show
@@ -24,7 +24,7 @@ from .context import Context, EpisodeWork
 from .products import Needs, Product, Staged
 
 NAME = "audiobook"
-VERSION = 1
+VERSION = 2
 SCOPE: Scope = "show"
 HELP = "Join the released episodes into one M4B audiobook in feed/audiobook/."
 COMMAND: str | None = NAME
@@ -101,7 +101,7 @@ def make_book(context: Context, offer: Offer, target: Path) -> Staged:
     kept = project.own(project.cache / FOLDER)
     kept.mkdir(parents=True, exist_ok=True)
     bitrate = show.audiobook.bitrate
-    parts = [kept / f"{e.stem}-{bitrate}k.aac" for e in offer.episodes]
+    parts = [kept / f"{e.stem}-{bitrate}k-{CODER}.aac" for e in offer.episodes]
     todo = [(e, part) for e, part in zip(offer.episodes, parts) if not whole(part, e)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="audiobook") as pool:
         list(
