@@ -242,9 +242,12 @@ def finished(samples: np.ndarray, mastering: Mastering, number: int = 0) -> np.n
     into its encode. Room tone lies under the whole chapter, so no pause is digital silence."""
     import soxr
 
-    toned = limit(samples, mastering.ceiling, SAMPLE_RATE)  # `samples` itself when nothing is over
-    toned = toned + _room_tone(len(toned), mastering.room_tone_db - mastering.gain_db, 2 * number)
-    toned *= np.float32(10 ** (mastering.gain_db / 20))  # in place: one copy of the chapter, not two
+    limited = limit(samples, mastering.ceiling, SAMPLE_RATE)  # `samples` itself when nothing is over
+    # The room tone made, then the chapter added to it in place: one copy of the chapter, not two.
+    toned = _room_tone(len(limited), mastering.room_tone_db - mastering.gain_db, 2 * number)
+    toned += limited
+    del limited
+    toned *= np.float32(10 ** (mastering.gain_db / 20))
     out = soxr.resample(toned, SAMPLE_RATE, OUT_RATE, quality="HQ")
     del toned
     wanted = output_length(len(samples))
@@ -307,10 +310,10 @@ def chapter_samples(shaped: Shaped, cache: ChapterCache, number: int, mastering:
     join = _join_tone(mastering.room_tone_db)
     # Equal-power: the two noises are independent, so the level holds through the crossfade.
     turn = np.linspace(0.0, np.pi / 2, FADE, dtype=np.float32)
-    tail = samples[-len(join) :].copy()
+    tail = samples[-len(join) :]  # the chapter's own array (made above): changed in place
     tail[:FADE] = tail[:FADE] * np.cos(turn) + join[:FADE] * np.sin(turn)
     tail[FADE:] = join[FADE:]
-    return np.concatenate([samples[: -len(join)], tail])
+    return samples
 
 
 def lead_in(shaped: Shaped, cache: ChapterCache, number: int, mastering: Mastering) -> np.ndarray:
@@ -397,6 +400,7 @@ def encode_chapters(
                 data = encode_part(
                     samples, bitrate=mastering.bitrate, channels=mastering.channels, frames=frames
                 )
+                del samples  # not held while the next chapter is made
                 cache.put_bytes(key, ".mp3f", data)
                 reencoded.append(number)
             carried = heard if frames is None else frames * SAMPLES_PER_FRAME

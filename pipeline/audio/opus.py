@@ -23,6 +23,7 @@ from .mp3 import OUT_RATE, Meter, TruePeak
 log = logging.getLogger(__name__)
 
 OPUS_RATE = 48_000  # the only rate Opus codes at
+PIECE = 10 * OUT_RATE  # samples given to the resampler at once: 10 s
 OPUS_FRAME = 0.02  # seconds: the frame the encoder is given (libopus's default for speech)
 LOUDNESS_TOLERANCE = 0.2  # LU the Opus file may be from the MP3's loudness (the encoder moves it little)
 # libopus's speech mode (SILK up to 8 kHz, CELT above it): the CELT-only mode keeps the spectrum but at these
@@ -76,17 +77,23 @@ class OpusReport:
 
 def _write_master(track: Track, cache: ChapterCache, mastering: Mastering, target: Path) -> int:
     """The master resampled to 48 kHz into a raw float32 file, one stream across the chapters (so their
-    joins are resampled as one signal); returns its length in samples at 44.1 kHz."""
+    joins are resampled as one signal), given to the resampler PIECE samples at a time (the same output,
+    without a second copy of the chapter at 48 kHz); returns its length in samples at 44.1 kHz."""
     import soxr
 
     stream = soxr.ResampleStream(OUT_RATE, OPUS_RATE, 1, dtype="float32", quality="HQ")
     count = len(track.shaped.keys)
     total = 0
     with open(target, "wb") as handle:
-        for number, samples in enumerate(track.samples(cache, mastering)):
-            total += len(samples)
-            out = stream.resample_chunk(np.ascontiguousarray(samples, np.float32), last=number == count - 1)
-            np.asarray(out, dtype="<f4").tofile(handle)
+        for number, chapter in enumerate(track.samples(cache, mastering)):
+            total += len(chapter)
+            samples = np.ascontiguousarray(chapter, np.float32)
+            del chapter
+            for start in range(0, max(len(samples), 1), PIECE):
+                last = number == count - 1 and start + PIECE >= len(samples)
+                out = stream.resample_chunk(samples[start : start + PIECE], last=last)
+                np.asarray(out, dtype="<f4").tofile(handle)
+            del samples
     return total
 
 

@@ -48,7 +48,7 @@ class SpeechCache:
         if len(raw) < 12 or raw[:4] != CACHE_MAGIC:
             return None
         checksum, count = struct.unpack("<II", raw[4:12])
-        body = raw[12:]
+        body = memoryview(raw)[12:]  # the samples where they were read, not a second copy
         if len(body) != count * 4 or zlib.crc32(body) != checksum:
             return None
         return np.frombuffer(body, dtype="<f4")
