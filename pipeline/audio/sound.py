@@ -106,6 +106,60 @@ _PINK_A = (1.0, -2.494956002, 2.017265875, -0.522189400)
 
 
 ROOM_TONE_BLOCK = 1 << 16  # samples of noise made at once
+_SCALE_LIMIT = 600.0  # natural log of the largest factor a sub-block scales by (e^600 < float64's max)
+
+
+@functools.cache
+def _pink_sections() -> tuple[float, tuple[tuple[float, float], ...]]:
+    """The pink filter as partial fractions: a direct term and a first-order section (pole, residue) for each
+    of its three real poles. Run this way it needs numpy alone: scipy.signal, which the build would otherwise
+    import for one filter, holds about 47 MB."""
+    b, a = np.asarray(_PINK_B), np.asarray(_PINK_A)
+    poles = np.roots(a).real
+    direct = b[-1] / a[-1]
+    residues = [
+        np.polyval(b[::-1], 1 / pole) / np.prod([1 - other / pole for other in poles if other != pole])
+        for pole in poles
+    ]
+    return float(direct), tuple((float(pole), float(r)) for pole, r in zip(poles, residues))
+
+
+@functools.cache
+def _powers(pole: float) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """A section's sub-block length (short enough that pole**-length stays finite) and pole**-n, pole**n and
+    pole**(n + 1) over it."""
+    length = 1 << max(0, min(16, int(np.log2(_SCALE_LIMIT / -np.log(abs(pole)) + 1))))
+    steps = np.arange(length)
+    return length, pole**-steps, pole**steps, pole ** (steps + 1)
+
+
+def _first_order(x: np.ndarray, pole: float, state: float) -> tuple[np.ndarray, float]:
+    """y[n] = pole * y[n-1] + x[n] from y[-1] = `state`, and the last y. Each sub-block is solved at once as
+    pole**n times the running sum of x[k] * pole**-k, and the sub-blocks are chained by their last values."""
+    length, rising, falling, after = _powers(pole)
+    rows = -(-len(x) // length)
+    local = np.zeros((rows, length))
+    local.ravel()[: len(x)] = x
+    local *= rising
+    np.cumsum(local, axis=1, out=local)
+    local *= falling
+    carries, carry, across = np.empty((rows, 1)), state, pole**length
+    for row in range(rows):
+        carries[row, 0] = carry
+        carry = local[row, -1] + across * carry
+    local += carries * after
+    y = local.ravel()[: len(x)]
+    return y, float(y[-1]) if len(y) else state
+
+
+def _pink(white: np.ndarray, states: list[float]) -> np.ndarray:
+    """White noise through the pink filter, `states` (one a section) carried in place from the last call."""
+    direct, sections = _pink_sections()
+    out = direct * white
+    for index, (pole, residue) in enumerate(sections):
+        y, states[index] = _first_order(residue * white, pole, states[index])
+        out += y
+    return out
 
 
 class RoomTone:
@@ -114,26 +168,21 @@ class RoomTone:
 
     def __init__(self, level_db: float, seed: int = 0):
         self._rng = np.random.default_rng(seed)
-        self._state = np.zeros(len(_PINK_A) - 1)  # the filter starts at rest
+        self._states = [0.0] * (len(_PINK_A) - 1)  # the filter starts at rest
         self._scale = 10 ** (level_db / 20) / _pink_rms()
 
     def next(self, length: int) -> np.ndarray:
-        """The next `length` samples, made a block at a time (the same samples as in one go), so only the
-        float32 result is the chapter's size."""
-        from scipy.signal import lfilter
-
+        """The next `length` samples, made a block at a time (the same samples as in one go, to float
+        rounding), so only the float32 result is the chapter's size."""
         out = np.empty(length, dtype=np.float32)
         for start in range(0, length, ROOM_TONE_BLOCK):
             count = min(ROOM_TONE_BLOCK, length - start)
-            noise, self._state = lfilter(_PINK_B, _PINK_A, self._rng.standard_normal(count), zi=self._state)
-            out[start : start + count] = noise * self._scale
+            out[start : start + count] = _pink(self._rng.standard_normal(count), self._states) * self._scale
         return out
 
 
 @functools.cache
 def _pink_rms() -> float:
     """RMS of the filter's output for unit white noise (measured once on a minute of it, after the start)."""
-    from scipy.signal import lfilter
-
-    noise = lfilter(_PINK_B, _PINK_A, np.random.default_rng(1).standard_normal(61 * SAMPLE_RATE))
+    noise = _pink(np.random.default_rng(1).standard_normal(61 * SAMPLE_RATE), [0.0] * (len(_PINK_A) - 1))
     return float(np.sqrt(np.mean(noise[SAMPLE_RATE:] ** 2)))

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME = "master"
-VERSION = 13
+VERSION = 14
 SCOPE: Scope = "episode"
 HELP = "Assemble and master the episodes (runs the stages before it if needed)."
 AUDIO_LIBRARIES = ("numpy", "scipy", "soxr", "lameenc", "soundfile", "pyebur128")
