@@ -146,3 +146,28 @@ def test_the_music_bed_fades_out_before_the_join_that_closes_the_introduction():
     clear = round(assemble.BED_CLEAR * SAMPLE_RATE)
     assert np.all(bedded[-clear:] == 0.0)  # nothing for the join's crossfade to cut
     assert dbfs(bedded[-clear - SAMPLE_RATE : -clear - SAMPLE_RATE // 2]) > -60.0  # while fading out
+
+
+def test_the_pink_filter_run_as_sections_is_scipys_filter_to_float_rounding():
+    from scipy.signal import lfilter
+
+    from pipeline.audio.sound import _PINK_A, _PINK_B, _pink
+
+    white = np.random.default_rng(7).standard_normal(3 * (1 << 16) + 123)
+    expected = lfilter(_PINK_B, _PINK_A, white)
+    states = [0.0, 0.0, 0.0]
+    pieces = [_pink(white[:1000], states), _pink(white[1000:150_000], states), _pink(white[150_000:], states)]
+    np.testing.assert_allclose(np.concatenate(pieces), expected, rtol=0, atol=1e-11)
+
+
+def test_a_build_process_does_not_import_scipy_signal_for_the_room_tone():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pipeline.audio.sound import RoomTone; RoomTone(-60.0).next(100_000); "
+        "from pipeline.audio.chapters import finished; "
+        "print('scipy.signal' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
