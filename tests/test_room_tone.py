@@ -160,6 +160,24 @@ def test_the_pink_filter_run_as_sections_is_scipys_filter_to_float_rounding():
     np.testing.assert_allclose(np.concatenate(pieces), expected, rtol=0, atol=1e-11)
 
 
+def test_the_loop_room_tone_is_read_from_joins_its_end_to_its_start():
+    from pipeline.audio.sound import _PINK_A, ROOM_TONE_LOOP, _pink, _pink_loop
+
+    loop = _pink_loop()
+    # The filter's response to the loop's white noise repeated, once it has settled: the loop is that
+    # response, so reading on past its end continues it as the filter would.
+    white = np.random.default_rng(0).standard_normal(ROOM_TONE_LOOP)
+    states = [0.0] * (len(_PINK_A) - 1)
+    _pink(white, states)
+    second = _pink(white, states)
+    third = _pink(white[:1000], states)  # the filter going on past the second pass's end
+    np.testing.assert_allclose(third / np.sqrt(np.mean(second**2)), loop[:1000], rtol=0, atol=1e-6)
+    tone = RoomTone(0.0, seed=11)
+    tone._position = ROOM_TONE_LOOP - 500  # read across the loop's end
+    across = tone.next(1000)
+    np.testing.assert_array_equal(across, np.concatenate([loop[-500:], loop[:500]]))
+
+
 def test_a_build_process_does_not_import_scipy_signal_for_the_room_tone():
     import subprocess
     import sys

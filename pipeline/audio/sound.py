@@ -105,7 +105,6 @@ _PINK_B = (0.049922035, -0.095993537, 0.050612699, -0.004408786)
 _PINK_A = (1.0, -2.494956002, 2.017265875, -0.522189400)
 
 
-ROOM_TONE_BLOCK = 1 << 16  # samples of noise made at once
 _SCALE_LIMIT = 600.0  # natural log of the largest factor a sub-block scales by (e^600 < float64's max)
 
 
@@ -162,27 +161,42 @@ def _pink(white: np.ndarray, states: list[float]) -> np.ndarray:
     return out
 
 
-class RoomTone:
-    """A steady pink-noise floor, made a chunk at a time and seamless across chunks; the same seed gives the
-    same noise, so an episode mastered again gives the same bytes."""
-
-    def __init__(self, level_db: float, seed: int = 0):
-        self._rng = np.random.default_rng(seed)
-        self._states = [0.0] * (len(_PINK_A) - 1)  # the filter starts at rest
-        self._scale = 10 ** (level_db / 20) / _pink_rms()
-
-    def next(self, length: int) -> np.ndarray:
-        """The next `length` samples, made a block at a time (the same samples as in one go, to float
-        rounding), so only the float32 result is the chapter's size."""
-        out = np.empty(length, dtype=np.float32)
-        for start in range(0, length, ROOM_TONE_BLOCK):
-            count = min(ROOM_TONE_BLOCK, length - start)
-            out[start : start + count] = _pink(self._rng.standard_normal(count), self._states) * self._scale
-        return out
+ROOM_TONE_LOOP = 1 << 20  # samples (43.7 s at 24 kHz) of the pink noise every room tone is read from
 
 
 @functools.cache
-def _pink_rms() -> float:
-    """RMS of the filter's output for unit white noise (measured once on a minute of it, after the start)."""
-    noise = _pink(np.random.default_rng(1).standard_normal(61 * SAMPLE_RATE), [0.0] * (len(_PINK_A) - 1))
-    return float(np.sqrt(np.mean(noise[SAMPLE_RATE:] ** 2)))
+def _pink_loop() -> np.ndarray:
+    """Pink noise of unit RMS that repeats without a seam, made once: the filter's steady response to one
+    stretch of white noise repeated (run over it twice, the second pass kept: by then the first pass has
+    died away, so its end leads into its start)."""
+    white = np.random.default_rng(0).standard_normal(ROOM_TONE_LOOP)
+    states = [0.0] * (len(_PINK_A) - 1)
+    _pink(white, states)
+    loop = _pink(white, states)
+    loop /= np.sqrt(np.mean(loop**2))
+    out = loop.astype(np.float32)
+    out.flags.writeable = False
+    return out
+
+
+class RoomTone:
+    """A steady pink-noise floor, read from the loop of pink noise at a place its seed picks, made a chunk at
+    a time and seamless across chunks; the same seed gives the same noise, so an episode mastered again gives
+    the same bytes. At a floor 67 dB under the voices a 44-second loop is not heard as one, and reading it
+    costs a copy where filtering noise for every chapter cost a filter's work on every sample."""
+
+    def __init__(self, level_db: float, seed: int = 0):
+        self._position = int(np.random.default_rng(seed).integers(ROOM_TONE_LOOP))
+        self._scale = np.float32(10 ** (level_db / 20))
+
+    def next(self, length: int) -> np.ndarray:
+        """The next `length` samples."""
+        loop, out, filled = _pink_loop(), np.empty(length, dtype=np.float32), 0
+        while filled < length:
+            take = min(length - filled, ROOM_TONE_LOOP - self._position)
+            np.multiply(
+                loop[self._position : self._position + take], self._scale, out=out[filled : filled + take]
+            )
+            filled += take
+            self._position = (self._position + take) % ROOM_TONE_LOOP
+        return out
