@@ -69,7 +69,7 @@ review_weeks = [1, 3, 8]
 when = "complete"       # once every lesson is out; "released": the course so far; "never"
 
 [schedule]
-start = {today}     # the trailer's day; then one lesson every `every_days`
+start = {start}     # the trailer's day; then one lesson every `every_days`
 every_days = 7
 time = 06:00:00
 
@@ -174,7 +174,12 @@ def new_project(root: Path, title: str | None = None) -> list[str]:
             warnings.append(f"warning: [voices.{role}] {problem}")
     quoted = json.dumps(title, ensure_ascii=False)  # a TOML string, and a YAML one
     text = SHOW.format(
-        title=quoted, author=quoted, slug=slug, voices="\n".join(voices), today=dt.date.today().isoformat()
+        title=quoted,
+        author=quoted,
+        slug=slug,
+        voices="\n".join(voices),
+        # Yesterday, so the trailer is out at the first build whatever the hour (it is released at `time`).
+        start=(dt.date.today() - dt.timedelta(days=1)).isoformat(),
     )
     project.content.mkdir(parents=True)
     files = {
