@@ -100,79 +100,20 @@ def ducking(length: int, speech: list[tuple[int, int]], duck_db: float, ramp: fl
 
 
 ROOM_TONE_DB = -67.5  # dBFS RMS in the finished episode: under any player's silence skipping, never zero
-# Pink noise from white through a 4-pole filter whose response falls 3 dB an octave (J. O. Smith's design).
-_PINK_B = (0.049922035, -0.095993537, 0.050612699, -0.004408786)
-_PINK_A = (1.0, -2.494956002, 2.017265875, -0.522189400)
-
-
-_SCALE_LIMIT = 600.0  # natural log of the largest factor a sub-block scales by (e^600 < float64's max)
-
-
-@functools.cache
-def _pink_sections() -> tuple[float, tuple[tuple[float, float], ...]]:
-    """The pink filter as partial fractions: a direct term and a first-order section (pole, residue) for each
-    of its three real poles. Run this way it needs numpy alone: scipy.signal, which the build would otherwise
-    import for one filter, holds about 47 MB."""
-    b, a = np.asarray(_PINK_B), np.asarray(_PINK_A)
-    poles = np.roots(a).real
-    direct = b[-1] / a[-1]
-    residues = [
-        np.polyval(b[::-1], 1 / pole) / np.prod([1 - other / pole for other in poles if other != pole])
-        for pole in poles
-    ]
-    return float(direct), tuple((float(pole), float(r)) for pole, r in zip(poles, residues))
-
-
-@functools.cache
-def _powers(pole: float) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """A section's sub-block length (short enough that pole**-length stays finite) and pole**-n, pole**n and
-    pole**(n + 1) over it."""
-    length = 1 << max(0, min(16, int(np.log2(_SCALE_LIMIT / -np.log(abs(pole)) + 1))))
-    steps = np.arange(length)
-    return length, pole**-steps, pole**steps, pole ** (steps + 1)
-
-
-def _first_order(x: np.ndarray, pole: float, state: float) -> tuple[np.ndarray, float]:
-    """y[n] = pole * y[n-1] + x[n] from y[-1] = `state`, and the last y. Each sub-block is solved at once as
-    pole**n times the running sum of x[k] * pole**-k, and the sub-blocks are chained by their last values."""
-    length, rising, falling, after = _powers(pole)
-    rows = -(-len(x) // length)
-    local = np.zeros((rows, length))
-    local.ravel()[: len(x)] = x
-    local *= rising
-    np.cumsum(local, axis=1, out=local)
-    local *= falling
-    carries, carry, across = np.empty((rows, 1)), state, pole**length
-    for row in range(rows):
-        carries[row, 0] = carry
-        carry = local[row, -1] + across * carry
-    local += carries * after
-    y = local.ravel()[: len(x)]
-    return y, float(y[-1]) if len(y) else state
-
-
-def _pink(white: np.ndarray, states: list[float]) -> np.ndarray:
-    """White noise through the pink filter, `states` (one a section) carried in place from the last call."""
-    direct, sections = _pink_sections()
-    out = direct * white
-    for index, (pole, residue) in enumerate(sections):
-        y, states[index] = _first_order(residue * white, pole, states[index])
-        out += y
-    return out
-
-
 ROOM_TONE_LOOP = 1 << 20  # samples (43.7 s at 24 kHz) of the pink noise every room tone is read from
+PINK_FROM = 10.0  # Hz: below this the noise's spectrum stays flat rather than rising without bound
 
 
 @functools.cache
 def _pink_loop() -> np.ndarray:
-    """Pink noise of unit RMS that repeats without a seam, made once: the filter's steady response to one
-    stretch of white noise repeated (run over it twice, the second pass kept: by then the first pass has
-    died away, so its end leads into its start)."""
-    white = np.random.default_rng(0).standard_normal(ROOM_TONE_LOOP)
-    states = [0.0] * (len(_PINK_A) - 1)
-    _pink(white, states)
-    loop = _pink(white, states)
+    """Pink noise of unit RMS that repeats without a seam, made once: white noise shaped in the frequency
+    domain to fall 3 dB an octave (from PINK_FROM up). A spectrum's inverse transform is periodic, so the
+    loop's end leads into its start."""
+    white = np.fft.rfft(np.random.default_rng(0).standard_normal(ROOM_TONE_LOOP))
+    frequencies = np.fft.rfftfreq(ROOM_TONE_LOOP, 1 / SAMPLE_RATE)
+    white *= 1 / np.sqrt(np.maximum(frequencies, PINK_FROM))
+    white[0] = 0.0  # no DC offset
+    loop = np.fft.irfft(white, ROOM_TONE_LOOP)
     loop /= np.sqrt(np.mean(loop**2))
     out = loop.astype(np.float32)
     out.flags.writeable = False
